@@ -1,0 +1,96 @@
+import Logging
+
+/// A step that failed, with its position and its ip(8) form.
+public struct ApplyError: Error, CustomStringConvertible {
+    public var stepIndex: Int
+    public var stepCount: Int
+    public var command: String
+    public var underlying: any Error
+    public var description: String {
+        "step \(stepIndex + 1)/\(stepCount) failed: \(underlying)\n  (as a command: \(command))"
+    }
+}
+
+/// plan → kernel. Executes every step through netlink, recording each namespace in the ledger
+/// before it exists; on the first failure it rolls back everything and rethrows.
+public final class Applier {
+    public let plan: Plan
+    public let state: RunState
+    let set = NamespaceSet()
+    let logger: Logger
+    /// Called after each step (index, total), for progress output.
+    public var progress: ((Int, Int) -> Void)?
+
+    public init(plan: Plan, state: RunState, logger: Logger = Logger(label: "cnibench.apply")) {
+        self.plan = plan
+        self.state = state
+        self.logger = logger
+    }
+
+    public func apply() throws {
+        let steps = plan.steps
+        var i = 0
+        do {
+            while i < steps.count {
+                // Consecutive sysctls in one namespace go in one thread hop.
+                if case .sysctl(let ns, _, _) = steps[i] {
+                    var batch: [(key: String, value: String)] = []
+                    var j = i
+                    while j < steps.count, case .sysctl(let ns2, let k, let v) = steps[j], ns2 == ns {
+                        batch.append((k, v))
+                        j += 1
+                    }
+                    do { try set.namespace(ns).sysctlWrite(batch) } catch { throw ApplyError(stepIndex: i, stepCount: steps.count, command: PlanRenderer.commands(steps[i]).joined(separator: "; "), underlying: error) }
+                    i = j
+                } else {
+                    do { try execute(steps[i]) } catch { throw ApplyError(stepIndex: i, stepCount: steps.count, command: PlanRenderer.commands(steps[i]).joined(separator: "; "), underlying: error) }
+                    i += 1
+                }
+                progress?(i, steps.count)
+            }
+            try state.append(.complete)
+            set.closeAll()
+        } catch {
+            logger.error("\(error)")
+            logger.notice("rolling back run \(plan.spec.name)")
+            set.closeAll()
+            Teardown(state: state, logger: logger).run()
+            throw error
+        }
+    }
+
+    private func execute(_ step: Step) throws {
+        switch step {
+        case .netnsAdd(let name):
+            try state.append(.namespace(name))
+            set.adopt(try NetworkNamespace.create(name))
+        case .linkUp(let ns, let dev):
+            try set.handle(ns).linkSet(dev, up: true)
+        case .vethAdd(let ns, let name, let peerNS, let peer, let mtu, let mac, let peerMAC, let master):
+            try set.handle(ns).linkAddVeth(name, peer: peer, peerNamespace: try set.namespace(peerNS), mtu: UInt32(mtu),
+                                           mac: mac, peerMAC: peerMAC, master: master, up: true)
+            try set.handle(peerNS).linkSet(peer, up: true)
+        case .bridgeAdd(let ns, let name, let mtu):
+            try set.handle(ns).linkAddBridge(name, mtu: UInt32(mtu))
+        case .vxlanAdd(let ns, let name, let params):
+            try set.handle(ns).linkAddVXLAN(name, params)
+        case .ipipTunnel(let ns, let name, let mtu):
+            let h = try set.handle(ns)
+            do { _ = try h.linkIndex(name) } catch { try h.linkAddIPIP(name, local: nil, remote: nil) }
+            try h.linkSet(name, up: true, mtu: UInt32(mtu))
+        case .addrAdd(let ns, let dev, let prefix):
+            try set.handle(ns).addrAdd(prefix, dev: dev)
+        case .routeAdd(let ns, let route):
+            try set.handle(ns).routeAdd(route)
+        case .neighReplace(let ns, let entry):
+            let h = try set.handle(ns)
+            if entry.family == .bridge { try h.fdbAppend(entry) } else { try h.neighReplace(entry) }
+        case .sysctl(let ns, let key, let value):
+            try set.namespace(ns).sysctlWrite([(key, value)])
+        case .bpfIPIP(let ns, let dev, let nodeIP, let routes):
+            let handle = try set.handle(ns)
+            try BPFIPIP.attach(namespace: try set.namespace(ns), ifindex: try handle.linkIndex(dev), device: dev,
+                               nodeIP: nodeIP, routes: routes)
+        }
+    }
+}

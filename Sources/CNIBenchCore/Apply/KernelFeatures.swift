@@ -1,0 +1,48 @@
+import Foundation
+
+/// What this kernel offers, found by trying it in a scratch namespace (never the root one).
+public struct KernelFeatures: Sendable, Codable, Equatable {
+    public var kernelRelease: String
+    public var veth: Bool
+    public var bridge: Bool
+    public var vxlan: Bool
+    public var ipip: Bool
+    public var tun: Bool
+
+    public var ipipImplementation: IPIPImplementation { ipip ? .kernel : .tcBPF }
+
+    /// Probes inside a namespace named `<run>-probe`, recorded in the run's ledger if given.
+    public static func probe(run: String, state: RunState?) throws -> KernelFeatures {
+        let name = "\(run)-probe"
+        try state?.append(.namespace(name))
+        let ns = try NetworkNamespace.create(name)
+        defer { try? NetworkNamespace.delete(name) }
+        let h = try NetlinkHandle(ns)
+        func works(_ body: () throws -> Void) -> Bool {
+            do { try body(); return true } catch { if ProcessInfo.processInfo.environment["CNIBENCH_DEBUG"] != nil { print("probe: \(error)") }; return false }
+        }
+        let veth = works { try h.linkAddVeth("probe0", peer: "probe1", peerNamespace: nil) }
+        let bridge = works { try h.linkAddBridge("probebr") }
+        let vxlan = works {
+            try h.linkAddVXLAN("probevx", VXLANParameters(vni: 42, port: 4789, local: IPv4Address(10, 0, 0, 1), device: "lo", mtu: 1450, mac: nil))
+        }
+        // The ipip driver makes tunl0 in every new namespace; otherwise try to create one.
+        let ipip = works { _ = try h.linkIndex("tunl0") } || works { try h.linkAddIPIP("probeip", local: nil, remote: nil) }
+        return KernelFeatures(kernelRelease: kernelRelease(), veth: veth, bridge: bridge, vxlan: vxlan, ipip: ipip,
+                              tun: FileManager.default.fileExists(atPath: "/dev/net/tun"))
+    }
+
+    public static func kernelRelease() -> String {
+        (try? String(contentsOfFile: "/proc/sys/kernel/osrelease", encoding: .utf8))?
+            .trimmingCharacters(in: .whitespacesAndNewlines) ?? "unknown"
+    }
+
+    /// Why a mode cannot run here, or nil.
+    public func refusal(for mode: Mode) -> String? {
+        if !veth { return "the kernel has no veth driver" }
+        if mode.family == .flannel && !bridge { return "the kernel has no bridge driver (cni0)" }
+        if (mode == .flannelVXLAN || mode == .calicoVXLAN) && !vxlan { return "the kernel has no vxlan driver (CONFIG_VXLAN)" }
+        if mode == .flannelUDP && !tun { return "the kernel has no TUN device (/dev/net/tun)" }
+        return nil
+    }
+}

@@ -1,0 +1,56 @@
+import Foundation
+import Logging
+
+/// `up` as a library call: validate, claim the run name, probe the kernel, plan, apply.
+public struct RunBuilder {
+    public var spec: TopologySpec
+    public var logger: Logger
+    public var progress: ((Int, Int) -> Void)?
+
+    public init(spec: TopologySpec, logger: Logger = Logger(label: "cnibench.up")) {
+        self.spec = spec
+        self.logger = logger
+    }
+
+    public struct Result: Sendable {
+        public var plan: Plan
+        public var features: KernelFeatures
+        public var seconds: Double
+    }
+
+    public func up() throws -> Result {
+        let clock = ContinuousClock.now
+        // 1. Validate completely before touching anything.
+        let preliminary = try Planner(spec: spec).plan()
+        try Prerequisites.requireRoot("up")
+        Prerequisites.raiseFileLimit()
+        let state = RunState(run: spec.name)
+        let existing = Set(NetworkNamespace.list())
+        if state.exists || preliminary.namespaces.contains(where: existing.contains) {
+            throw PrerequisiteError("run '\(spec.name)' already exists (see cnibench list); remove it with cnibench down --name \(spec.name), or pick another --name")
+        }
+        // 2. Claim the name; from here on every object is in the ledger.
+        var record = RunRecord(spec: spec, ipip: nil, createdAt: Date(), cnibenchVersion: CNIBenchVersion.string)
+        try state.create(record)
+        let features: KernelFeatures
+        do {
+            features = try KernelFeatures.probe(run: spec.name, state: state)
+            if let why = features.refusal(for: spec.mode) {
+                throw PrerequisiteError("mode \(spec.mode.rawValue) cannot run on this kernel (\(features.kernelRelease)): \(why)")
+            }
+        } catch {
+            Teardown(state: state, logger: logger).run()
+            throw error
+        }
+        // 3. Plan with what the kernel offers, 4. apply.
+        let plan = try Planner(spec: spec, ipip: features.ipipImplementation).plan()
+        record.ipip = plan.ipip
+        try state.update(record)
+        let applier = Applier(plan: plan, state: state, logger: logger)
+        applier.progress = progress
+        try applier.apply()
+        let d = ContinuousClock.now - clock
+        return Result(plan: plan, features: features,
+                      seconds: Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18)
+    }
+}

@@ -1,0 +1,59 @@
+/// How Calico IPIP encapsulation is done on this kernel.
+public enum IPIPImplementation: String, Sendable, Codable {
+    /// The kernel ipip driver's `tunl0` (where CONFIG_NET_IPIP is set).
+    case kernel = "kernel-ipip"
+    /// cnibench's tc-BPF program on each node's eth0 (egress encap, ingress decap).
+    case tcBPF = "tc-bpf"
+}
+
+/// One remote block behind one node, as the tc-BPF IPIP map holds it.
+public struct TunnelRoute: Sendable, Hashable, Codable {
+    public var block: IPv4Prefix
+    public var node: IPv4Address
+}
+
+/// One kernel change, in the order `up` makes it. Plain data: printable as ip(8) commands,
+/// testable without root, and executed by `Applier` through netlink.
+public enum Step: Sendable, Equatable {
+    case netnsAdd(name: String)
+    case linkUp(ns: String, dev: String)
+    /// Veth pair created from `ns`, its peer born directly inside `peerNS`.
+    case vethAdd(ns: String, name: String, peerNS: String, peer: String, mtu: Int, mac: MACAddress?, peerMAC: MACAddress?, master: String?)
+    case bridgeAdd(ns: String, name: String, mtu: Int)
+    case vxlanAdd(ns: String, name: String, params: VXLANParameters)
+    /// Make sure the kernel's IPIP fallback device exists, then set its MTU and bring it up.
+    case ipipTunnel(ns: String, name: String, mtu: Int)
+    case addrAdd(ns: String, dev: String, prefix: IPv4Prefix)
+    case routeAdd(ns: String, route: Route)
+    case neighReplace(ns: String, entry: Neighbour)
+    case sysctl(ns: String, key: String, value: String)
+    /// Attach cnibench's tc-BPF IPIP encap/decap to `dev`, with the remote block map.
+    case bpfIPIP(ns: String, dev: String, nodeIP: IPv4Address, routes: [TunnelRoute])
+
+    /// The namespace the step acts in (nil: creating the namespace itself).
+    public var namespace: String? {
+        switch self {
+        case .netnsAdd: nil
+        case .linkUp(let ns, _), .vethAdd(let ns, _, _, _, _, _, _, _), .bridgeAdd(let ns, _, _),
+             .vxlanAdd(let ns, _, _), .ipipTunnel(let ns, _, _), .addrAdd(let ns, _, _),
+             .routeAdd(let ns, _), .neighReplace(let ns, _), .sysctl(let ns, _, _), .bpfIPIP(let ns, _, _, _):
+            ns
+        }
+    }
+}
+
+/// Everything `up` will create for one run.
+public struct Plan: Sendable, Equatable {
+    public var spec: TopologySpec
+    public var addressing: Addressing
+    /// Set for calico-ipip only.
+    public var ipip: IPIPImplementation?
+    public var steps: [Step]
+
+    public var namespaces: [String] {
+        steps.compactMap { if case .netnsAdd(let n) = $0 { n } else { nil } }
+    }
+
+    /// Pod MTU the mode implies for this underlay.
+    public var podMTU: Int { spec.mtu - spec.mode.overhead }
+}

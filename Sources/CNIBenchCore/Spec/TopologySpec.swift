@@ -1,0 +1,40 @@
+/// What the user asked for, before any address is assigned. Validated as a whole by
+/// `TopologySpec.validate()`; nothing is created from a spec that has not passed.
+public struct TopologySpec: Sendable, Equatable, Codable {
+    public var name: String = "cnb"
+    public var mode: Mode = .none
+    public var underlay: Underlay = .l2
+    /// Pods on each node, in node order (node1 first).
+    public var podsPerNode: [Int] = [2, 2]
+    /// Underlay addresses: L2 uses one subnet (nodes at .11, .12, …); L3 carves a /24 per node.
+    public var underlayCIDR: IPv4Prefix?
+    /// Cluster pod network: Flannel's Network (10.244.0.0/16) or Calico's IP pool (10.233.64.0/18).
+    public var podCIDR: IPv4Prefix?
+    /// Underlay MTU (node eth0).
+    public var mtu: Int = 1500
+    /// Build a mode on an underlay it does not support (so that `verify` shows the failure).
+    public var force = false
+
+    public init() {}
+
+    public var nodeCount: Int { podsPerNode.count }
+
+    public var effectiveUnderlayCIDR: IPv4Prefix {
+        underlayCIDR ?? (underlay == .l2 ? IPv4Prefix("192.168.1.0/24")! : IPv4Prefix("192.168.0.0/16")!)
+    }
+
+    public var effectivePodCIDR: IPv4Prefix {
+        podCIDR ?? (mode.family == .flannel ? IPv4Prefix("10.244.0.0/16")! : IPv4Prefix("10.233.64.0/18")!)
+    }
+}
+
+/// A spec error: names the field, what was given and what would be valid.
+public struct SpecError: Error, CustomStringConvertible, Equatable, Sendable {
+    public var field: String
+    public var message: String
+    public init(_ field: String, _ message: String) {
+        self.field = field
+        self.message = message
+    }
+    public var description: String { "invalid \(field): \(message)" }
+}

@@ -1,0 +1,116 @@
+/// Checks, object by object, that the kernel holds what the plan says: links with their kind,
+/// master and attributes, addresses, routes with their flags, neighbour/FDB entries, sysctls.
+/// Returns a readable line per object that is missing or different.
+public struct StateChecker {
+    public var plan: Plan
+
+    public init(plan: Plan) { self.plan = plan }
+
+    private final class Snapshot {
+        var links: [LinkInfo] = []
+        var addrs: [AddressInfo] = []
+        var routes: [Route] = []
+        var neigh: [Neighbour] = []
+        var fdb: [Neighbour] = []
+    }
+
+    public func missingObjects() -> [String] {
+        let set = NamespaceSet()
+        defer { set.closeAll() }
+        var snapshots: [String: Snapshot] = [:]
+        var missing: [String] = []
+        var absent: Set<String> = []
+        func snapshot(_ ns: String) -> Snapshot? {
+            if absent.contains(ns) { return nil }
+            if let s = snapshots[ns] { return s }
+            do {
+                let h = try set.handle(ns)
+                let s = Snapshot()
+                s.links = try h.links()
+                s.addrs = try h.addresses()
+                s.routes = try h.routes()
+                s.neigh = try h.neighbours(.inet)
+                s.fdb = try h.neighbours(.bridge)
+                snapshots[ns] = s
+                return s
+            } catch {
+                absent.insert(ns)
+                missing.append("namespace \(ns) (\(error))")
+                return nil
+            }
+        }
+        for step in plan.steps {
+            switch step {
+            case .netnsAdd(let n):
+                _ = snapshot(n)
+            case .linkUp(let ns, let dev):
+                guard let s = snapshot(ns) else { continue }
+                if !(s.links.first { $0.name == dev }?.isUp ?? false) { missing.append("\(ns): link \(dev) up") }
+            case .vethAdd(let ns, let name, let peerNS, let peer, let mtu, let mac, _, let master):
+                if let s = snapshot(ns) {
+                    if let l = s.links.first(where: { $0.name == name }) {
+                        if l.kind != "veth" || !l.isUp || l.mtu != UInt32(mtu) || (mac != nil && l.mac != mac) {
+                            missing.append("\(ns): link \(name) is \(l.kind) mtu \(l.mtu) \(l.isUp ? "up" : "down") \(l.mac), want veth mtu \(mtu) up\(mac.map { " \($0)" } ?? "")")
+                        }
+                        if let m = master, s.links.first(where: { $0.index == l.master })?.name != m {
+                            missing.append("\(ns): link \(name) master \(m)")
+                        }
+                    } else { missing.append("\(ns): link \(name) type veth") }
+                }
+                if let s = snapshot(peerNS), !s.links.contains(where: { $0.name == peer && $0.kind == "veth" && $0.isUp }) {
+                    missing.append("\(peerNS): link \(peer) type veth (peer of \(ns)/\(name)) up")
+                }
+            case .bridgeAdd(let ns, let name, _):
+                if let s = snapshot(ns), !s.links.contains(where: { $0.name == name && $0.kind == "bridge" && $0.isUp }) {
+                    missing.append("\(ns): link \(name) type bridge up")
+                }
+            case .vxlanAdd(let ns, let name, let p):
+                guard let s = snapshot(ns) else { continue }
+                let dev = s.links.first { $0.name == p.device }?.index
+                guard let l = s.links.first(where: { $0.name == name }), let v = l.vxlan else {
+                    missing.append("\(ns): link \(name) type vxlan")
+                    continue
+                }
+                if v.vni != p.vni || v.port != p.port || v.local != p.local || v.learning != p.learning || v.link != dev
+                    || l.mtu != p.mtu || (p.mac != nil && l.mac != p.mac) || !l.isUp {
+                    missing.append("\(ns): \(name) is vxlan id \(v.vni) dstport \(v.port) local \(v.local.map(\.description) ?? "-") \(v.learning ? "learning" : "nolearning") mtu \(l.mtu) \(l.mac); want id \(p.vni) dstport \(p.port) local \(p.local) nolearning mtu \(p.mtu) \(p.mac.map(\.description) ?? "")")
+                }
+            case .ipipTunnel(let ns, let name, let mtu):
+                if let s = snapshot(ns), !s.links.contains(where: { $0.name == name && $0.mtu == UInt32(mtu) && $0.isUp }) {
+                    missing.append("\(ns): link \(name) type ipip mtu \(mtu) up")
+                }
+            case .addrAdd(let ns, let dev, let prefix):
+                if let s = snapshot(ns), !s.addrs.contains(AddressInfo(device: dev, prefix: prefix)) {
+                    missing.append("\(ns): addr \(prefix) dev \(dev)")
+                }
+            case .routeAdd(let ns, let r):
+                if let s = snapshot(ns), !s.routes.contains(where: { Self.same($0, r) }) {
+                    missing.append("\(ns): route \(r.ipArguments)")
+                }
+            case .neighReplace(let ns, let n):
+                guard let s = snapshot(ns) else { continue }
+                let pool = n.family == .inet ? s.neigh : s.fdb
+                if !pool.contains(where: { $0.device == n.device && $0.address == n.address && $0.lladdr == n.lladdr && $0.permanent && $0.isSelf == n.isSelf }) {
+                    missing.append("\(ns): " + PlanRenderer.commands(step)[0].replacingOccurrences(of: "ip -n \(ns) ", with: "").replacingOccurrences(of: "bridge -n \(ns) ", with: ""))
+                }
+            case .sysctl(let ns, let key, let value):
+                guard snapshot(ns) != nil else { continue }
+                let got = try? set.namespace(ns).sysctlRead(key)
+                if got != value { missing.append("\(ns): sysctl \(key)=\(value) (is \(got ?? "unreadable"))") }
+            case .bpfIPIP(let ns, let dev, _, _):
+                guard snapshot(ns) != nil else { continue }
+                if let problem = BPFIPIP.attachmentProblem(namespace: try? set.namespace(ns), device: dev, handle: try? set.handle(ns)) {
+                    missing.append("\(ns): \(problem)")
+                }
+            }
+        }
+        return missing
+    }
+
+    /// Route equality as the kernel reports it (metric and source are not compared).
+    static func same(_ got: Route, _ want: Route) -> Bool {
+        got.destination == want.destination && got.type == want.type && got.gateway == want.gateway &&
+            got.device == want.device && got.onlink == want.onlink && got.proto == want.proto &&
+            got.scope == want.scope && (want.mtu == nil || got.mtu == want.mtu)
+    }
+}

@@ -1,0 +1,33 @@
+// Small file helpers used by the namespace code (directory listing, inode lookups).
+#if canImport(Glibc)
+import Glibc
+#endif
+
+public enum FileSystem {
+    /// Entry names of a directory (no "." and ".."), or throws the errno.
+    public static func listDirectory(_ path: String) throws -> [String] {
+        guard let dir = unsafe opendir(path) else { throw FileSystemError(errno: errno) }
+        defer { unsafe closedir(dir) }
+        var names: [String] = []
+        while let ent = unsafe readdir(dir) {
+            // Sound: d_name is a NUL-terminated array inside the dirent readdir returned,
+            // valid until the next readdir call; we copy it out immediately.
+            let name = unsafe withUnsafePointer(to: &ent.pointee.d_name) { p in
+                unsafe p.withMemoryRebound(to: CChar.self, capacity: 256) { unsafe String(cString: $0) }
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
+    }
+
+    /// Inode of the file a path resolves to (following symlinks such as /proc/PID/ns/net).
+    public static func inode(of path: String) -> UInt64? {
+        var st = stat()
+        guard unsafe stat(path, &st) == 0 else { return nil }
+        return UInt64(st.st_ino)
+    }
+
+    public static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
+}
+
+public struct FileSystemError: Error { public var errno: CInt }

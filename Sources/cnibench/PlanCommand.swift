@@ -1,0 +1,30 @@
+import ArgumentParser
+import CNIBenchCore
+
+struct PlanCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plan",
+        abstract: "Print what `up` would build, as ip/bridge/sysctl/tc commands. Touches nothing; no root needed.",
+        discussion: """
+        Examples:
+          cnibench plan --mode host-gw --nodes 2 --pods-per-node 1
+          cnibench plan --mode calico-ipip --underlay l3 --ipip kernel
+          cnibench plan --topology lab.yaml > lab.sh    # the same plan as a shell script
+        """
+    )
+
+    @OptionGroup var topology: TopologyOptions
+
+    @Option(help: "calico-ipip implementation to plan for: kernel or tc-bpf (default tc-bpf; `up` probes the kernel).")
+    var ipip: String = "tc-bpf"
+
+    func run() throws {
+        let spec = try topology.spec()
+        guard let impl = IPIPImplementation(rawValue: ipip == "kernel" ? "kernel-ipip" : ipip) else {
+            throw ValidationError("--ipip '\(ipip)': valid values are kernel, tc-bpf")
+        }
+        let plan = try Planner(spec: spec, ipip: impl).plan()
+        for line in PlanRenderer.summary(plan) { print(line) }
+        for line in PlanRenderer.commands(plan) { print(line) }
+    }
+}

@@ -1,0 +1,39 @@
+import ArgumentParser
+import CNIBenchCore
+import Foundation
+
+struct UpCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "up",
+        abstract: "Build a topology (namespaces, underlay, pods, the mode's devices and routes) through netlink.",
+        discussion: """
+        Validates everything first; on a failure part-way it rolls back what it had created and
+        names the failing step. Needs root.
+
+        Examples:
+          cnibench up                                   # run 'cnb': 2 nodes × 2 pods on one L2 segment
+          cnibench up --mode flannel-vxlan --underlay l3 --nodes 3 --name lab
+          cnibench up --mode host-gw --underlay l3 --force   # refused without --force: no L2 adjacency
+          cnibench up --topology lab.yaml
+        """
+    )
+
+    @OptionGroup var topology: TopologyOptions
+
+    func run() throws {
+        var builder = RunBuilder(spec: try topology.spec())
+        if isatty(2) != 0 {
+            builder.progress = { i, n in
+                if i == n || i % 50 == 0 { FileHandle.standardError.write("\r  applying step \(i)/\(n)".data(using: .utf8)!) }
+                if i == n { FileHandle.standardError.write("\n".data(using: .utf8)!) }
+            }
+        }
+        let r = try builder.up()
+        let a = r.plan.addressing
+        print("run \(r.plan.spec.name) is up: mode \(r.plan.spec.mode.rawValue) on \(r.plan.spec.underlay.rawValue), \(a.nodes.count) nodes, \(a.allPods.count) pods, \(a.allNamespaces.count) namespaces, \(r.plan.steps.count) steps in \(String(format: "%.2f", r.seconds)) s")
+        if let i = r.plan.ipip { print("calico-ipip implementation: \(i.rawValue) (kernel ipip driver \(r.features.ipip ? "present" : "absent"))") }
+        for n in a.nodes {
+            print("  \(n.namespace) \(n.ip): " + n.pods.map { "\($0.namespace)=\($0.ip)" }.joined(separator: " "))
+        }
+    }
+}

@@ -1,0 +1,2 @@
+import XCTest
+final class PlaceholderKernelTests: XCTestCase { func testNothing() throws { throw XCTSkip("placeholder") } }
