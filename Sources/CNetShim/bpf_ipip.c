@@ -26,7 +26,11 @@
 #include <string.h>
 #include <unistd.h>
 #include <arpa/inet.h>
+#include <sys/socket.h>
 #include <linux/bpf.h>
+#include <linux/netlink.h>
+#include <linux/pkt_sched.h>
+#include <linux/rtnetlink.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -179,6 +183,70 @@ static void tc_opts_init(struct bpf_tc_opts *o) {
     o->priority = CNB_IPIP_TC_PRIORITY;
 }
 
+// Kind of the qdisc at parent ffff:fff1 (where both `ingress` and `clsact` live) on ifindex,
+// via a plain RTM_GETQDISC dump in the current thread's namespace. Returns 0 with kind ("" if
+// there is none) or -errno. Needed because bpf_tc_hook_create() reports EEXIST for an
+// `ingress` qdisc too, and the kernel then accepts our "egress" filter on that ingress-only
+// qdisc, where it would run on received packets.
+static int ingress_qdisc_kind(int ifindex, char *kind, size_t kindlen) {
+    kind[0] = '\0';
+    int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+    if (fd < 0) return -errno;
+    struct {
+        struct nlmsghdr nh;
+        struct tcmsg tc;
+    } req;
+    memset(&req, 0, sizeof req);
+    req.nh.nlmsg_len = sizeof req;
+    req.nh.nlmsg_type = RTM_GETQDISC;
+    req.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+    req.nh.nlmsg_seq = 1;
+    req.tc.tcm_family = AF_UNSPEC;
+    req.tc.tcm_ifindex = ifindex;
+    struct sockaddr_nl kernel = {.nl_family = AF_NETLINK};
+    if (sendto(fd, &req, sizeof req, 0, (struct sockaddr *)&kernel, sizeof kernel) < 0) {
+        int err = -errno;
+        close(fd);
+        return err;
+    }
+    static __thread char buf[32768];  // a dump part; qdisc messages are small
+    int rc = 0, done = 0;
+    while (!done) {
+        ssize_t n = recv(fd, buf, sizeof buf, 0);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            rc = -errno;
+            break;
+        }
+        if (n == 0) break;
+        for (struct nlmsghdr *nh = (struct nlmsghdr *)buf; NLMSG_OK(nh, (size_t)n);
+             nh = NLMSG_NEXT(nh, n)) {
+            if (nh->nlmsg_type == NLMSG_DONE) {
+                done = 1;
+                break;
+            }
+            if (nh->nlmsg_type == NLMSG_ERROR) {
+                struct nlmsgerr *ne = NLMSG_DATA(nh);
+                rc = ne->error;
+                done = 1;
+                break;
+            }
+            if (nh->nlmsg_type != RTM_NEWQDISC || nh->nlmsg_len < NLMSG_LENGTH(sizeof(struct tcmsg)))
+                continue;
+            struct tcmsg *tc = NLMSG_DATA(nh);
+            if (tc->tcm_ifindex != ifindex || tc->tcm_parent != TC_H_INGRESS) continue;
+            int alen = (int)nh->nlmsg_len - (int)NLMSG_LENGTH(sizeof(struct tcmsg));
+            for (struct rtattr *a = (struct rtattr *)((char *)tc + NLMSG_ALIGN(sizeof *tc));
+                 RTA_OK(a, alen); a = RTA_NEXT(a, alen)) {
+                if (a->rta_type == TCA_KIND && RTA_PAYLOAD(a) > 0)
+                    snprintf(kind, kindlen, "%.*s", (int)RTA_PAYLOAD(a), (char *)RTA_DATA(a));
+            }
+        }
+    }
+    close(fd);
+    return rc;
+}
+
 // ---- attach -----------------------------------------------------------------------------
 
 struct attach_ctx {
@@ -264,6 +332,19 @@ static int attach_in_ns(void *p) {
     if (rc && rc != -EEXIST) {
         rc = fail(e, rc, "bpf_tc_hook_create(clsact) on ifindex %d", c->ifindex);
         goto out;
+    }
+    if (rc == -EEXIST) {
+        char kind[32];
+        rc = ingress_qdisc_kind(c->ifindex, kind, sizeof kind);
+        if (rc) {
+            rc = fail(e, rc, "RTM_GETQDISC on ifindex %d", c->ifindex);
+            goto out;
+        }
+        if (strcmp(kind, "clsact") != 0) {
+            rc = fail(e, -EEXIST, "ifindex %d has an '%s' qdisc at ffff:, not clsact; "
+                      "bpf_tc_hook_create(clsact)", c->ifindex, kind);
+            goto out;
+        }
     }
     rc = 0;
 

@@ -20,6 +20,8 @@ public final class Applier {
     let logger: Logger
     /// Called after each step (index, total), for progress output.
     public var progress: ((Int, Int) -> Void)?
+    /// Steps the kernel refused but that were tolerated (see `tolerates`).
+    public private(set) var refused: [String] = []
 
     public init(plan: Plan, state: RunState, logger: Logger = Logger(label: "cnibench.apply")) {
         self.plan = plan
@@ -43,7 +45,10 @@ public final class Applier {
                     do { try set.namespace(ns).sysctlWrite(batch) } catch { throw ApplyError(stepIndex: i, stepCount: steps.count, command: PlanRenderer.commands(steps[i]).joined(separator: "; "), underlying: error) }
                     i = j
                 } else {
-                    do { try execute(steps[i]) } catch { throw ApplyError(stepIndex: i, stepCount: steps.count, command: PlanRenderer.commands(steps[i]).joined(separator: "; "), underlying: error) }
+                    do { try execute(steps[i]) } catch let e as NetlinkError where tolerates(steps[i], e) {
+                        logger.warning("kernel refused (kept going, --force): \(e)")
+                        refused.append("\(e)")
+                    } catch { throw ApplyError(stepIndex: i, stepCount: steps.count, command: PlanRenderer.commands(steps[i]).joined(separator: "; "), underlying: error) }
                     i += 1
                 }
                 progress?(i, steps.count)
@@ -57,6 +62,14 @@ public final class Applier {
             Teardown(state: state, logger: logger).run()
             throw error
         }
+    }
+
+    /// With --force, a route whose next hop is not on-link (host-gw or calico-bgp across a
+    /// router) is refused by the kernel exactly as flanneld or BIRD would see it: they log
+    /// and carry on, and so do we, so that `verify` shows the failure.
+    private func tolerates(_ step: Step, _ error: NetlinkError) -> Bool {
+        guard plan.spec.force, case .routeAdd = step else { return false }
+        return error.errno == .networkUnreachable
     }
 
     private func execute(_ step: Step) throws {

@@ -16,6 +16,8 @@ public struct RunBuilder {
         public var plan: Plan
         public var features: KernelFeatures
         public var seconds: Double
+        /// Steps the kernel refused and --force tolerated.
+        public var refused: [String]
     }
 
     public func up() throws -> Result {
@@ -51,6 +53,6 @@ public struct RunBuilder {
         try applier.apply()
         let d = ContinuousClock.now - clock
         return Result(plan: plan, features: features,
-                      seconds: Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18)
+                      seconds: Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18, refused: applier.refused)
     }
 }

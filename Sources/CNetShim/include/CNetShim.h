@@ -16,5 +16,6 @@
 #include "cnb_netns.h"
 #include "cnb_nl.h"
 #include "cnb_bpf.h"
+#include "cnb_capture.h"
 
 #endif

@@ -74,9 +74,11 @@ struct cnb_ipip_stats {
 /// encap (egress), all inside the network namespace `nsfd`. Re-running replaces our previous
 /// filters (BPF_TC_F_REPLACE) with freshly loaded programs and maps, so it is idempotent; a
 /// foreign filter at our handle/priority is replaced too. On failure nothing of this call stays
-/// attached. If `pin_dir` is non-NULL it must be a directory on a bpffs; the three maps are then
-/// also pinned as <pin_dir>/cnb_ipip_cfg, .../cnb_ipip_routes, .../cnb_ipip_stats (existing
-/// files of those names are replaced). The caller owns and removes those files.
+/// attached. If `pin_dir` is non-NULL it must lie on a mounted bpffs (libbpf creates it if
+/// missing, also when the bpffs check then fails); the three maps are then also pinned as
+/// <pin_dir>/cnb_ipip_cfg, .../cnb_ipip_routes, .../cnb_ipip_stats (existing files of those
+/// names are replaced). The caller owns and removes those files. No pin is needed for
+/// cnb_ipip_bpf_route_update/_stats/_query.
 int cnb_ipip_bpf_attach(int nsfd, int ifindex, uint32_t node_ip_be,
                         const struct cnb_ipip_route *routes, size_t nroutes,
                         const char *pin_dir, char *errbuf, size_t errlen);

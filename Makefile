@@ -1,0 +1,42 @@
+# cnibench — the two commands that do everything on a fresh machine:
+#   make bench   install what is missing, build (release), run the default benchmarks into bench-results/
+#   make test    install what is missing, build, run unit and kernel tests (kernel tests need root)
+SWIFT ?= swift
+CNIBENCH_RELEASE := .build/release/cnibench
+RESULTS ?= bench-results
+
+.PHONY: all deps build release test bench bench-quick clean-runs
+
+all: build
+
+deps:
+	@scripts/install-deps.sh
+
+-include bpf/bpf.mk
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release
+
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+# Default benchmark matrix (see README "Benchmarks"): topology build/teardown against the
+# ip(8) script, route/FDB programming against ip -batch, the packet-builder microbenchmarks.
+bench: release
+	$(CNIBENCH_RELEASE) clean
+	$(CNIBENCH_RELEASE) bench-topology --out $(RESULTS)
+	$(CNIBENCH_RELEASE) bench-routes --out $(RESULTS)
+	@if [ -x scripts/bench-packet.sh ]; then scripts/bench-packet.sh; fi
+	@echo "results in $(RESULTS)/"
+
+bench-quick: release
+	$(CNIBENCH_RELEASE) clean
+	$(CNIBENCH_RELEASE) bench-topology --nodes 10 --pods-per-node 4 --out $(RESULTS)/quick
+	$(CNIBENCH_RELEASE) bench-routes --routes 1000 --fdb 100 --out $(RESULTS)/quick
+
+clean-runs:
+	-.build/debug/cnibench clean || $(CNIBENCH_RELEASE) clean

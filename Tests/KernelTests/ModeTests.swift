@@ -1,0 +1,48 @@
+import Foundation
+import XCTest
+@testable import CNIBenchCore
+
+/// Every mode on every underlay it supports: up, kernel state equals the plan, pods reach
+/// each other across nodes, down leaves nothing (checked in tearDown).
+final class ModeTests: KernelTestCase {
+    private func check(_ mode: Mode, _ underlay: Underlay, file: StaticString = #filePath, line: UInt = #line) throws {
+        let run = "ktm\(Mode.allCases.firstIndex(of: mode)!)\(underlay.rawValue)"
+        let r = try up(spec(run, mode: mode, underlay: underlay, nodes: 2, pods: 2))
+        XCTAssertEqual(StateChecker(plan: r.plan).missingObjects(), [], "\(mode) on \(underlay)", file: file, line: line)
+        let pods = r.plan.addressing.allPods
+        let local = pods[0], sameNode = pods[1], remote = pods[2]
+        XCTAssertTrue(try ping(from: local.namespace, sameNode.ip), "\(mode)/\(underlay): same-node pod", file: file, line: line)
+        if mode != .none {
+            XCTAssertTrue(try ping(from: local.namespace, remote.ip), "\(mode)/\(underlay): cross-node pod", file: file, line: line)
+            XCTAssertTrue(try ping(from: r.plan.addressing.nodes[1].namespace, local.ip), "\(mode)/\(underlay): node to pod", file: file, line: line)
+        }
+        XCTAssertEqual(Teardown(state: RunState(run: run)).run(), [], file: file, line: line)
+    }
+
+    func testNoneL2() throws { try check(.none, .l2) }
+    func testHostGWL2() throws { try check(.hostGW, .l2) }
+    func testCalicoBGPL2() throws { try check(.calicoBGP, .l2) }
+    func testFlannelVXLANL2() throws { try check(.flannelVXLAN, .l2) }
+    func testFlannelVXLANL3() throws { try check(.flannelVXLAN, .l3) }
+    func testCalicoVXLANL2() throws { try check(.calicoVXLAN, .l2) }
+    func testCalicoVXLANL3() throws { try check(.calicoVXLAN, .l3) }
+
+    func testHostGWOnL3IsRefusedWithoutForce() throws {
+        XCTAssertThrowsError(try RunBuilder(spec: spec("kthgw", mode: .hostGW, underlay: .l3)).up()) { e in
+            XCTAssertTrue("\(e)".contains("one L2 segment"), "\(e)")
+        }
+        XCTAssertEqual(leftovers(of: "kthgw"), [])
+    }
+
+    func testHostGWOnL3WithForceBuildsButCannotReachAcrossNodes() throws {
+        var s = spec("kthgf", mode: .hostGW, underlay: .l3, nodes: 2, pods: 1)
+        s.force = true
+        let r = try up(s)
+        XCTAssertTrue(r.refused.contains { $0.contains("Network is unreachable") }, "\(r.refused)")
+        XCTAssertTrue(StateChecker(plan: r.plan).missingObjects().contains { $0.contains("route 10.244.1.0/24 via 192.168.2.2") })
+        let pods = r.plan.addressing.allPods
+        // The route `via <peer node IP> dev eth0` is not on-link across the router: the kernel
+        // refuses it (or the packet dies), so the pod on the other node is unreachable.
+        XCTAssertFalse(try ping(from: pods[0].namespace, pods[1].ip))
+    }
+}

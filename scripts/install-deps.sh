@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs the Debian packages cnibench needs, only those missing. Safe to run repeatedly;
+# `make test` and `make bench` call it first, so a fresh machine needs nothing else.
+set -euo pipefail
+packages=(
+  pkg-config libnl-3-dev libnl-route-3-dev libmnl-dev libbpf-dev linux-libc-dev  # build
+  iproute2 iputils-ping iperf3                                                    # verify, bench
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "missing packages: ${missing[*]}; run as root or: sudo apt-get install -y ${missing[*]}" >&2
+    exit 1
+  fi
+  echo "installing: ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
