@@ -80,11 +80,11 @@ final class PlanTests: XCTestCase {
         let bpf = try plan(.calicoIPIP, underlay: .l3, ipip: .tcBPF)
         XCTAssertEqual(bpf.ipip, .tcBPF)
         // Across the router the on-link next hop is the gateway; the BPF map names the real node.
-        XCTAssertTrue(routes(bpf, in: "cnb-node1").contains("10.233.64.64/26 via 192.168.1.1 dev eth0 proto bird onlink"))
+        XCTAssertTrue(routes(bpf, in: "cnb-node1").contains("10.233.64.64/26 via 192.168.1.1 dev eth0 proto bird mtu 1480 onlink"))
         XCTAssertTrue(bpf.steps.contains(.bpfIPIP(ns: "cnb-node1", dev: "eth0", nodeIP: IPv4Address("192.168.1.2")!,
                                                   routes: [TunnelRoute(block: IPv4Prefix("10.233.64.64/26")!, node: IPv4Address("192.168.2.2")!)])))
         let l2 = try plan(.calicoIPIP, underlay: .l2, ipip: .tcBPF)
-        XCTAssertTrue(routes(l2, in: "cnb-node1").contains("10.233.64.64/26 via 192.168.1.12 dev eth0 proto bird onlink"))
+        XCTAssertTrue(routes(l2, in: "cnb-node1").contains("10.233.64.64/26 via 192.168.1.12 dev eth0 proto bird mtu 1480 onlink"))
         XCTAssertEqual(bpf.podMTU, 1480)
     }
 

@@ -24,6 +24,8 @@ final class ModeTests: KernelTestCase {
     func testCalicoBGPL2() throws { try check(.calicoBGP, .l2) }
     func testFlannelVXLANL2() throws { try check(.flannelVXLAN, .l2) }
     func testFlannelVXLANL3() throws { try check(.flannelVXLAN, .l3) }
+    func testCalicoIPIPL2() throws { try check(.calicoIPIP, .l2) }
+    func testCalicoIPIPL3() throws { try check(.calicoIPIP, .l3) }
     func testCalicoVXLANL2() throws { try check(.calicoVXLAN, .l2) }
     func testCalicoVXLANL3() throws { try check(.calicoVXLAN, .l3) }
 

@@ -100,6 +100,8 @@ public final class Applier {
             if entry.family == .bridge { try h.fdbAppend(entry) } else { try h.neighReplace(entry) }
         case .sysctl(let ns, let key, let value):
             try set.namespace(ns).sysctlWrite([(key, value)])
+        case .startProcess(let ns, let name, let argv):
+            try ProcessLauncher(state: state).start(in: try set.namespace(ns), name: name, argv: argv)
         case .bpfIPIP(let ns, let dev, let nodeIP, let routes):
             let handle = try set.handle(ns)
             try BPFIPIP.attach(namespace: try set.namespace(ns), ifindex: try handle.linkIndex(dev), device: dev,

@@ -1,12 +1,16 @@
-/// Calico IPIP without the ipip driver: cnibench's tc-BPF program (bpf/calico_ipip.bpf.c).
+/// Calico IPIP without the ipip driver: the plan's `.bpfIPIP` step, through the FFI wrapper.
 enum BPFIPIP {
     static func attach(namespace: NetworkNamespace, ifindex: CInt, device: String, nodeIP: IPv4Address,
                        routes: [TunnelRoute]) throws {
-        throw StateError("tc-BPF IPIP is not wired yet")
+        try CalicoIPIPProgram.attach(in: namespace, ifindex: ifindex, device: device, nodeIP: nodeIP,
+                                     routes: routes.map { .init(block: $0.block, node: $0.node) })
     }
 
     /// nil when both programs are attached to `device`.
     static func attachmentProblem(namespace: NetworkNamespace?, device: String, handle: NetlinkHandle?) -> String? {
-        "tc-BPF IPIP check not wired yet"
+        guard let namespace, let idx = try? handle?.linkIndex(device) else { return "tc-bpf ipip: no device \(device)" }
+        let (egress, ingress) = CalicoIPIPProgram.isAttached(in: namespace, ifindex: idx)
+        if egress && ingress { return nil }
+        return "tc-bpf ipip on \(device): egress \(egress ? "attached" : "missing"), ingress \(ingress ? "attached" : "missing")"
     }
 }

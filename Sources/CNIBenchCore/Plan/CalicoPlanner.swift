@@ -82,7 +82,9 @@ struct CalicoPlanner {
             var map: [TunnelRoute] = []
             for (peer, block) in remoteBlocks(of: node) {
                 let nextHop = node.underlaySubnet.contains(peer.ip) ? peer.ip : node.gateway
-                b.add(.routeAdd(ns: node.namespace, route: Route(destination: block, proto: routeProto, gateway: nextHop, device: "eth0", onlink: true)))
+                // mtu on the route: the program cannot send ICMP, the route makes the node do it.
+                b.add(.routeAdd(ns: node.namespace, route: Route(destination: block, proto: routeProto, gateway: nextHop, device: "eth0",
+                                                                 onlink: true, mtu: UInt32(podMTU))))
                 map.append(TunnelRoute(block: block, node: peer.ip))
             }
             b.add(.bpfIPIP(ns: node.namespace, dev: "eth0", nodeIP: node.ip, routes: map))

@@ -29,6 +29,10 @@ public enum Step: Sendable, Equatable {
     case sysctl(ns: String, key: String, value: String)
     /// Attach cnibench's tc-BPF IPIP encap/decap to `dev`, with the remote block map.
     case bpfIPIP(ns: String, dev: String, nodeIP: IPv4Address, routes: [TunnelRoute])
+    /// Start a long-running process inside `ns` (a daemon such as the flannel-udp backend or
+    /// BIRD). `name` labels its log file (`/run/cnibench/<run>/<name>.log`); argv[0] "cnibench"
+    /// means this executable. Recorded in the ledger with its start time; stopped by down/clean.
+    case startProcess(ns: String, name: String, argv: [String])
 
     /// The namespace the step acts in (nil: creating the namespace itself).
     public var namespace: String? {
@@ -36,7 +40,8 @@ public enum Step: Sendable, Equatable {
         case .netnsAdd: nil
         case .linkUp(let ns, _), .vethAdd(let ns, _, _, _, _, _, _, _), .bridgeAdd(let ns, _, _),
              .vxlanAdd(let ns, _, _), .ipipTunnel(let ns, _, _), .addrAdd(let ns, _, _),
-             .routeAdd(let ns, _), .neighReplace(let ns, _), .sysctl(let ns, _, _), .bpfIPIP(let ns, _, _, _):
+             .routeAdd(let ns, _), .neighReplace(let ns, _), .sysctl(let ns, _, _), .bpfIPIP(let ns, _, _, _),
+             .startProcess(let ns, _, _):
             ns
         }
     }

@@ -49,6 +49,8 @@ public enum PlanRenderer {
                          "tc -n \(ns) filter add dev \(dev) ingress bpf direct-action obj calico_ipip.bpf.o sec tc"]
             for r in routes { lines.append("#   map: \(r.block) -> \(r.node)") }
             return lines
+        case .startProcess(let ns, let name, let argv):
+            return ["ip netns exec \(ns) \(argv.joined(separator: " ")) >/run/cnibench/\(ns)-\(name).log 2>&1 &"]
         }
     }
 

@@ -97,6 +97,10 @@ public struct StateChecker {
                 guard snapshot(ns) != nil else { continue }
                 let got = try? set.namespace(ns).sysctlRead(key)
                 if got != value { missing.append("\(ns): sysctl \(key)=\(value) (is \(got ?? "unreadable"))") }
+            case .startProcess(let ns, let name, let argv):
+                guard snapshot(ns) != nil else { continue }
+                let alive = ProcessLauncher(state: RunState(run: plan.spec.name)).running(in: ns, argv: argv)
+                if !alive { missing.append("\(ns): process \(name) (\(argv.joined(separator: " "))) not running") }
             case .bpfIPIP(let ns, let dev, _, _):
                 guard snapshot(ns) != nil else { continue }
                 if let problem = BPFIPIP.attachmentProblem(namespace: try? set.namespace(ns), device: dev, handle: try? set.handle(ns)) {

@@ -1,0 +1,41 @@
+import Foundation
+
+/// Starts the run's long-running processes inside its namespaces and records them.
+public struct ProcessLauncher {
+    public var state: RunState
+
+    public init(state: RunState) { self.state = state }
+
+    /// argv[0] == "cnibench" resolves to this very executable, so daemons are the same build.
+    public static func resolve(_ argv: [String]) -> [String] {
+        guard argv.first == "cnibench" else { return argv }
+        let me = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        return [me] + argv.dropFirst()
+    }
+
+    public func logPath(_ ns: String, _ name: String) -> String { "\(state.directory)/\(ns)-\(name).log" }
+
+    /// Spawns `argv` in `ns` (new session, output to the log), records pid + start time.
+    @discardableResult
+    public func start(in ns: NetworkNamespace, name: String, argv: [String]) throws -> Int32 {
+        let path = logPath(ns.name, name)
+        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw StateError("cannot open \(path): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        let pid = try ns.spawn(Self.resolve(argv), stdout: fd, stderr: fd)
+        // The start time pins the identity; if the process already died, record it anyway (0)
+        // so the ledger says what was attempted.
+        try state.append(.process(pid: pid, startTime: Processes.startTime(pid) ?? 0, command: "\(ns.name) \(name)"))
+        return pid
+    }
+
+    /// True if a recorded process for this namespace and name is alive.
+    public func running(in ns: String, argv: [String]) -> Bool {
+        state.entries().contains { e in
+            if case .process(let pid, let st, let cmd) = e, cmd.hasPrefix(ns + " "), st != 0 {
+                return Processes.startTime(pid) == st
+            }
+            return false
+        }
+    }
+}
