@@ -27,7 +27,7 @@ public enum FileSystem {
         return UInt64(st.st_ino)
     }
 
-    public static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
+    public static func exists(_ path: String) -> Bool { unsafe access(path, F_OK) == 0 }
 }
 
 public struct FileSystemError: Error { public var errno: CInt }

@@ -4,7 +4,9 @@ import SystemPackage
 /// One rtnetlink handle bound to one namespace (as vishvananda/netlink's `Handle` or pyroute2's
 /// `IPRoute(netns=…)`). Verbs are named after ip(8); add / replace / append are distinct verbs.
 /// Not Sendable: use it from one thread at a time (the sockets inside are not thread-safe).
-public final class NetlinkHandle {
+/// `@safe`: the only unsafe storage is the shim handle, created in init, freed in deinit and
+/// never handed out, so no caller can outlive or alias it.
+@safe public final class NetlinkHandle {
     public let namespace: String
     private let raw: OpaquePointer
     private var indexCache: [String: CInt] = [:]
@@ -223,7 +225,7 @@ public final class NetlinkHandle {
     /// `ip -4 route show table main`.
     public func routes() throws(NetlinkError) -> [Route] {
         let names = try linkNames()
-        let raws = try dump(initial: 256, "route show") { (p: UnsafeMutablePointer<cnb_route>, n: CInt) in
+        let raws = try unsafe dump(initial: 256, "route show") { (p: UnsafeMutablePointer<cnb_route>, n: CInt) in
             unsafe cnb_route_dump(raw, p, n)
         }
         return raws.map { r in

@@ -48,3 +48,48 @@ final class ModeTests: KernelTestCase {
         XCTAssertFalse(try ping(from: pods[0].namespace, pods[1].ip))
     }
 }
+
+/// The two Calico IPIP implementations: the tc-BPF one runs here; the kernel one where the
+/// kernel has the ipip driver.
+final class IPIPImplementationTests: KernelTestCase {
+    func testKernelOffersWhatTheProbeSays() throws {
+        let features = try KernelFeatures.probe(run: "ktprobe", state: nil)
+        XCTAssertEqual(leftovers(of: "ktprobe"), [], "the probe namespace must be removed")
+        // The probe decides the implementation, and up reports the one that ran.
+        var s = spec("ktipip", mode: .calicoIPIP, nodes: 2, pods: 1)
+        s.underlay = .l3
+        let r = try up(s)
+        XCTAssertEqual(r.plan.ipip, features.ipipImplementation)
+        XCTAssertEqual(try RunState(run: "ktipip").record().ipip, features.ipipImplementation, "run.json records it")
+        if r.plan.ipip == .tcBPF {
+            let ns = try NetworkNamespace.open("ktipip-node1")
+            let idx = try NetlinkHandle(ns).linkIndex("eth0")
+            let attached = CalicoIPIPProgram.isAttached(in: ns, ifindex: idx)
+            XCTAssertTrue(attached.egress && attached.ingress)
+            let pods = r.plan.addressing.allPods
+            XCTAssertTrue(try ping(from: pods[0].namespace, pods[1].ip))
+            let counters = try XCTUnwrap(CalicoIPIPProgram.counters(in: ns, ifindex: idx))
+            XCTAssertGreaterThan(counters.encapsulated, 0, "the ping went through the encap program")
+            XCTAssertGreaterThan(counters.decapsulated, 0, "the reply went through the decap program")
+        }
+    }
+
+    func testKernelIPIPDeviceRequest() throws {
+        // Where the driver is absent the kernel names the cause; where present, the request
+        // creates an ipip link with the attributes asked for.
+        let ns = try NetworkNamespace.create("ktipdev-x")
+        runsToClean.append("ktipdev")
+        defer { try? NetworkNamespace.delete(ns.name) }
+        let h = try NetlinkHandle(ns)
+        do {
+            try h.linkAddIPIP("ipip9", local: IPv4Address("10.9.0.1"), remote: nil, mtu: 1480)
+            let link = try XCTUnwrap(try h.links().first { $0.name == "ipip9" })
+            XCTAssertEqual(link.kind, "ipip")
+            XCTAssertEqual(link.mtu, 1480)
+        } catch let e as NetlinkError {
+            XCTAssertEqual(e.errno, .notSupported, "\(e)")
+            XCTAssertEqual(e.kernelMessage, "Unknown device type")
+            print("SKIP part of \(name): kernel has no ipip driver (\(e)); the tc-BPF path is tested instead")
+        }
+    }
+}

@@ -98,13 +98,13 @@ extension ConnectivityResult {
     /// The matrix as text: one row per source, one column per destination pod. "ok" (a reply),
     /// "ok*" (a reply on the retry), "FAIL", "-" (itself), "n/a" (no path in this mode).
     public func table(indent: String = "  ") -> [String] {
+        // Columns in pod order (sources come first in pod order, so their labels give it).
         var columns: [String] = []
-        var rows: [(label: String, ns: String)] = []
-        for p in probes {
-            if !columns.contains(p.destinationLabel) { columns.append(p.destinationLabel) }
-            if !rows.contains(where: { $0.ns == p.source }) { rows.append((p.sourceLabel, p.source)) }
-        }
-        // Pods with a single pod in the run have no probes; nothing to draw.
+        var rows: [(label: String, ns: String, isNode: Bool)] = []
+        for p in probes where !rows.contains(where: { $0.ns == p.source }) { rows.append((p.sourceLabel, p.source, p.sourceIsNode)) }
+        for r in rows where !r.isNode { columns.append(r.label) }
+        for p in probes where !columns.contains(p.destinationLabel) { columns.append(p.destinationLabel) }
+        // A run with a single pod has no probes; nothing to draw.
         guard !columns.isEmpty else { return [] }
         var byKey: [String: ConnectivityProbe] = [:]
         for p in probes { byKey[p.source + "\u{0}" + p.destinationLabel] = p }
@@ -119,7 +119,8 @@ extension ConnectivityResult {
                 if !p.reachable { return "FAIL" }
                 return p.attempts > 1 ? "ok*" : "ok"
             }
-            out.append(indent + pad(r.label, rowWidth) + cells.map { pad(" " + $0, cell) }.joined())
+            let text = indent + pad(r.label, rowWidth) + cells.map { pad(" " + $0, cell) }.joined()
+            out.append(String(text.reversed().drop(while: { $0 == " " }).reversed()))
         }
         return out
     }

@@ -1,0 +1,110 @@
+import Foundation
+
+/// `cnibench verify` as a library: the kernel state check, then traffic checks (connectivity
+/// matrix, path MTU, encapsulation on the wire). Every check runs even when an earlier one
+/// failed, so one report shows everything that is wrong.
+public struct Verifier {
+    public struct Options: Sendable {
+        /// Skip the wire capture (it needs AF_PACKET; everything else needs only ping).
+        public var skipCapture = false
+        /// Pings in flight at once.
+        public var parallelism = 32
+        public init(skipCapture: Bool = false, parallelism: Int = 32) {
+            self.skipCapture = skipCapture
+            self.parallelism = parallelism
+        }
+    }
+
+    public var plan: Plan
+    public var options: Options
+
+    public init(plan: Plan, options: Options = Options()) {
+        self.plan = plan
+        self.options = options
+    }
+
+    public func run() -> VerifyReport {
+        let t0 = ContinuousClock.now
+        let missing = StateChecker(plan: plan).missingObjects()
+        let stateTime = ContinuousClock.now - t0
+        let connectivity = ConnectivityCheck(plan: plan, parallelism: options.parallelism).run()
+        let pmtu = PathMTUCheck(plan: plan).run()
+        let encap = options.skipCapture ? nil : EncapsulationCheck(plan: plan).run()
+        return VerifyReport(plan: plan, stateProblems: missing, stateDuration: stateTime, connectivity: connectivity,
+                            pathMTU: pmtu, encapsulation: encap, captureSkipped: options.skipCapture,
+                            duration: ContinuousClock.now - t0)
+    }
+}
+
+public struct VerifyReport: Sendable {
+    public var plan: Plan
+    /// StateChecker's lines: objects missing or different. Empty = state ok.
+    public var stateProblems: [String]
+    public var stateDuration: Duration
+    public var connectivity: ConnectivityResult
+    /// nil: skipped (single node, or mode none).
+    public var pathMTU: PathMTUResult?
+    /// nil: skipped (single node, mode none, or --skip-capture).
+    public var encapsulation: EncapsulationResult?
+    public var captureSkipped: Bool
+    public var duration: Duration
+
+    public var statePassed: Bool { stateProblems.isEmpty }
+    public var passed: Bool {
+        statePassed && connectivity.passed && (pathMTU?.passed ?? true) && (encapsulation?.passed ?? true)
+    }
+
+    /// Why a cross-node check did not run, nil if it did.
+    var crossNodeSkipReason: String? {
+        if plan.addressing.nodes.count < 2 { return "single node" }
+        if plan.spec.mode == .none { return "mode none has no cross-node path" }
+        return nil
+    }
+
+    public func render() -> String {
+        let spec = plan.spec
+        let pods = plan.addressing.allPods
+        var out = ["verify \(spec.name): \(spec.mode.rawValue) on \(spec.underlay.rawValue), \(plan.addressing.nodes.count) nodes, \(pods.count) pods, pod MTU \(plan.podMTU)"]
+        func line(_ name: String, _ ok: Bool?, _ text: String, _ d: Duration?) {
+            let verdict = ok.map { $0 ? "ok  " : "FAIL" } ?? "skip"
+            let time = d.map { String(format: "  (%.2f s)", Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18) } ?? ""
+            out.append("\(name.padding(toLength: 14, withPad: " ", startingAt: 0))\(verdict)  \(text)\(time)")
+        }
+
+        line("state", statePassed, statePassed ? "\(plan.steps.count) planned objects present" : "\(stateProblems.count) objects missing or different", stateDuration)
+        for m in stateProblems { out.append("    \(m)") }
+
+        let probed = connectivity.probed
+        let podPod = probed.filter { !$0.sourceIsNode }.count
+        let nodePod = probed.count - podPod
+        let notProbed = connectivity.probes.count - probed.count
+        var text = "\(probed.count - connectivity.failures.count)/\(probed.count) replies (\(podPod) pod→pod, \(nodePod) node→pod)"
+        if notProbed > 0 { text += ", \(notProbed) cross-node pairs n/a (mode none)" }
+        line("connectivity", connectivity.passed, text, connectivity.duration)
+        // The full matrix while it is readable, otherwise only the failures.
+        if pods.count <= 16 { out += connectivity.table(indent: "    ") }
+        for f in connectivity.failures.prefix(50) {
+            out.append("    FAIL \(f.source) → \(f.destination) \(f.address)\(f.crossNode ? " (cross-node)" : ""): \(f.error ?? "no reply")")
+        }
+        if connectivity.failures.count > 50 { out.append("    … \(connectivity.failures.count - 50) more failures") }
+        if connectivity.probes.contains(where: { $0.reachable && $0.attempts > 1 }) { out.append("    ok* = replied on the retry") }
+
+        if let p = pathMTU {
+            line("path MTU", p.passed, "\(p.source) → \(p.address): \(p.fittingDetail); \(p.oversizeDetail)", p.duration)
+        } else {
+            line("path MTU", nil, crossNodeSkipReason ?? "not run", nil)
+        }
+
+        if let e = encapsulation {
+            let seen = Set(e.observations.map { "\($0.encapsulation) \($0.outerSource) → \($0.outerDestination)" }).sorted()
+            let text = e.passed ? "\(e.expected) on \(e.capturePoint): " + seen.joined(separator: ", ")
+                : "want \(e.expected) on \(e.capturePoint) (\(e.framesSeen) frames read)"
+            line("encapsulation", e.passed, text, e.duration)
+            for p in e.problems { out.append("    \(p)") }
+        } else {
+            line("encapsulation", nil, captureSkipped ? "--skip-capture" : crossNodeSkipReason ?? "not run", nil)
+        }
+        out.append("result: \(passed ? "PASS" : "FAIL")")
+        return out.joined(separator: "\n")
+    }
+}
