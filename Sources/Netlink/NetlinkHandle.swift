@@ -22,7 +22,7 @@ import SystemPackage
         guard let h = unsafe cnb_nl_open(ns.fd, &err) else {
             throw NetlinkError(operation: "open netlink socket", namespace: ns.name, code: err)
         }
-        raw = h
+        unsafe raw = h
     }
 
     deinit { unsafe cnb_nl_close(raw) }
