@@ -38,7 +38,7 @@ import SystemPackage
     /// ifindex of a device in this namespace (cached after first lookup).
     public func linkIndex(_ name: String) throws(NetlinkError) -> CInt {
         if let i = indexCache[name] { return i }
-        let i = cnb_link_index(raw, name)
+        let i = unsafe cnb_link_index(raw, name)
         try check(i, "link show \(name)")
         indexCache[name] = i
         return i
@@ -51,8 +51,8 @@ import SystemPackage
                             mac: MACAddress? = nil, peerMAC: MACAddress? = nil, master: String? = nil,
                             up: Bool = true) throws(NetlinkError) {
         let masterIndex: CInt = try master.map { n throws(NetlinkError) in try linkIndex(n) } ?? 0
-        let rc = withOptionalMAC(mac) { m in
-            withOptionalMAC(peerMAC) { pm in
+        let rc = unsafe withOptionalMAC(mac) { m in
+            unsafe withOptionalMAC(peerMAC) { pm in
                 unsafe cnb_link_add_veth(raw, name, peer, peerNamespace?.fd ?? -1, mtu, m, pm, masterIndex, up ? 1 : 0)
             }
         }
@@ -61,13 +61,13 @@ import SystemPackage
 
     /// `ip link add NAME type bridge`.
     public func linkAddBridge(_ name: String, mtu: UInt32 = 0, up: Bool = true) throws(NetlinkError) {
-        try check(cnb_link_add_bridge(raw, name, mtu, up ? 1 : 0), "link add \(name) type bridge")
+        try check(unsafe cnb_link_add_bridge(raw, name, mtu, up ? 1 : 0), "link add \(name) type bridge")
     }
 
     /// `ip link add NAME type vxlan id VNI dstport PORT local IP dev DEV nolearning`.
     public func linkAddVXLAN(_ name: String, _ p: VXLANParameters, up: Bool = true) throws(NetlinkError) {
         let dev = try linkIndex(p.device)
-        let rc = withOptionalMAC(p.mac) { m in
+        let rc = unsafe withOptionalMAC(p.mac) { m in
             var params = unsafe cnb_vxlan_params(vni: p.vni, port: p.port, local_be: p.local.networkOrder,
                                                  link_ifindex: dev, learning: p.learning ? 1 : 0, ttl: 0,
                                                  mtu: p.mtu, mac: m, up: up ? 1 : 0)
@@ -80,7 +80,7 @@ import SystemPackage
     public func linkAddIPIP(_ name: String, local: IPv4Address?, remote: IPv4Address?, device: String? = nil,
                             ttl: UInt8 = 0, pmtudisc: Bool = false, mtu: UInt32 = 0, up: Bool = true) throws(NetlinkError) {
         let dev: CInt = try device.map { n throws(NetlinkError) in try linkIndex(n) } ?? 0
-        try check(cnb_link_add_ipip(raw, name, local?.networkOrder ?? 0, remote?.networkOrder ?? 0, dev, ttl,
+        try check(unsafe cnb_link_add_ipip(raw, name, local?.networkOrder ?? 0, remote?.networkOrder ?? 0, dev, ttl,
                                     pmtudisc ? 1 : 0, mtu, up ? 1 : 0),
                   "link add \(name) type ipip")
     }
@@ -92,14 +92,14 @@ import SystemPackage
         var masterIndex: CInt = -1
         if let m = master { masterIndex = try m.map { n throws(NetlinkError) in try linkIndex(n) } ?? 0 }
         let upArg: CInt = up.map { $0 ? 1 : 0 } ?? -1
-        let rc = withOptionalMAC(mac) { m in unsafe cnb_link_set(raw, idx, upArg, mtu, masterIndex, m) }
+        let rc = unsafe withOptionalMAC(mac) { m in unsafe cnb_link_set(raw, idx, upArg, mtu, masterIndex, m) }
         try check(rc, "link set \(name)" + (up.map { $0 ? " up" : " down" } ?? ""))
     }
 
     /// `ip link del NAME`.
     public func linkDel(_ name: String) throws(NetlinkError) {
         let idx = try linkIndex(name)
-        try check(cnb_link_del(raw, idx), "link del \(name)")
+        try check(unsafe cnb_link_del(raw, idx), "link del \(name)")
         indexCache[name] = nil
     }
 
@@ -108,7 +108,7 @@ import SystemPackage
     /// `ip addr add A/N dev DEV`.
     public func addrAdd(_ prefix: IPv4Prefix, dev: String) throws(NetlinkError) {
         let idx = try linkIndex(dev)
-        try check(cnb_addr_add(raw, idx, prefix.address.networkOrder, UInt8(prefix.length), 0),
+        try check(unsafe cnb_addr_add(raw, idx, prefix.address.networkOrder, UInt8(prefix.length), 0),
                   "addr add \(prefix) dev \(dev)")
     }
 
@@ -194,7 +194,7 @@ import SystemPackage
 
     /// `ip link show`.
     public func links() throws(NetlinkError) -> [LinkInfo] {
-        let raws = try dump(initial: 64, "link show") { (p: UnsafeMutablePointer<cnb_link_info>, n: CInt) in
+        let raws = try unsafe dump(initial: 64, "link show") { (p: UnsafeMutablePointer<cnb_link_info>, n: CInt) in
             unsafe cnb_link_dump(raw, p, n)
         }
         return raws.map { l in
@@ -213,7 +213,7 @@ import SystemPackage
     /// `ip -4 addr show`.
     public func addresses() throws(NetlinkError) -> [AddressInfo] {
         let names = try linkNames()
-        let raws = try dump(initial: 64, "addr show") { (p: UnsafeMutablePointer<cnb_addr_info>, n: CInt) in
+        let raws = try unsafe dump(initial: 64, "addr show") { (p: UnsafeMutablePointer<cnb_addr_info>, n: CInt) in
             unsafe cnb_addr_dump(raw, p, n)
         }
         return raws.map { a in
@@ -242,7 +242,7 @@ import SystemPackage
     /// `ip neigh show` (family .inet) or `bridge fdb show` (family .bridge).
     public func neighbours(_ family: Neighbour.Family) throws(NetlinkError) -> [Neighbour] {
         let names = try linkNames()
-        let raws = try dump(initial: 256, family == .inet ? "neigh show" : "fdb show") { (p: UnsafeMutablePointer<cnb_neigh>, n: CInt) in
+        let raws = try unsafe dump(initial: 256, family == .inet ? "neigh show" : "fdb show") { (p: UnsafeMutablePointer<cnb_neigh>, n: CInt) in
             unsafe cnb_neigh_dump(raw, family.rawValue, p, n)
         }
         return raws.map { n in
@@ -277,15 +277,15 @@ import SystemPackage
     private static func string<T>(_ tuple: T) -> String {
         var t = tuple
         return unsafe withUnsafeBytes(of: &t) { raw in
-            let bytes = raw.prefix { $0 != 0 }
-            return String(decoding: bytes, as: UTF8.self)
+            let bytes = unsafe raw.prefix { $0 != 0 }
+            return unsafe String(decoding: bytes, as: UTF8.self)
         }
     }
 }
 
 /// Passes a MAC as a pointer to 6 bytes, or NULL.
 private func withOptionalMAC<R>(_ mac: MACAddress?, _ body: (UnsafePointer<UInt8>?) -> R) -> R {
-    guard let mac else { return unsafe body(nil) }
+    guard let mac else { return body(nil) }
     let bytes = mac.array
     return unsafe bytes.withUnsafeBufferPointer { unsafe body($0.baseAddress) }
 }
