@@ -24,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
         .package(url: "https://github.com/apple/swift-system", from: "1.8.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.1.0"),
     ],
     targets: [
         .systemLibrary(name: "CLibNL", pkgConfig: "libnl-route-3.0",
@@ -50,6 +51,7 @@ let package = Package(
                 "Netlink", "CNIPacket", "Yams",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SystemPackage", package: "swift-system"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
         ),
         .executableTarget(
@@ -61,7 +63,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "CNIPacketTests", dependencies: ["CNIPacket"]),
-        .testTarget(name: "CNIBenchCoreTests", dependencies: ["CNIBenchCore"]),
+        .testTarget(name: "CNIBenchCoreTests", dependencies: ["CNIBenchCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "KernelTests", dependencies: ["CNIBenchCore", "Netlink", "CNIPacket"]),
     ]
 )

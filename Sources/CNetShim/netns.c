@@ -257,10 +257,22 @@ pid_t cnb_spawn_in_netns(int nsfd, char *const argv[], int stdin_fd, int stdout_
     if (rc) return rc;
     int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
     if (devnull < 0) return -errno;
+    // The classic exec-status pipe: close-on-exec, so the parent's read returns 0 once the
+    // child has joined the namespace and exec'd, or the child's errno if either failed. Only
+    // then do we return, so a caller never races a child that is not yet in the namespace
+    // (teardown scanning namespaces for processes would miss it).
+    int status_pipe[2];
+    if (pipe2(status_pipe, O_CLOEXEC) != 0) {
+        int e = errno;
+        close(devnull);
+        return -e;
+    }
     pid_t pid = fork();
     if (pid < 0) {
         int e = errno;
         close(devnull);
+        close(status_pipe[0]);
+        close(status_pipe[1]);
         return -e;
     }
     if (pid == 0) {
@@ -269,14 +281,34 @@ pid_t cnb_spawn_in_netns(int nsfd, char *const argv[], int stdin_fd, int stdout_
         sigemptyset(&none);
         sigprocmask(SIG_SETMASK, &none, NULL);
         if (new_session) setsid();
-        if (setns(nsfd, CLONE_NEWNET) != 0) _exit(126);
+        int err = 0;
+        if (setns(nsfd, CLONE_NEWNET) != 0) {
+            err = errno;
+            (void)!write(status_pipe[1], &err, sizeof err);
+            _exit(126);
+        }
         dup2(stdin_fd >= 0 ? stdin_fd : devnull, 0);
         dup2(stdout_fd >= 0 ? stdout_fd : devnull, 1);
         dup2(stderr_fd >= 0 ? stderr_fd : devnull, 2);
-        syscall(SYS_close_range, 3U, ~0U, 0U);
+        // Close everything else except the status pipe (close-on-exec does that one).
+        if (status_pipe[1] > 3) syscall(SYS_close_range, 3U, (unsigned)status_pipe[1] - 1, 0U);
+        syscall(SYS_close_range, (unsigned)status_pipe[1] + 1, ~0U, 0U);
         execve(program, argv, environ);
+        err = errno;
+        (void)!write(status_pipe[1], &err, sizeof err);
         _exit(127);
     }
     close(devnull);
+    close(status_pipe[1]);
+    int child_err = 0;
+    ssize_t n;
+    do {
+        n = read(status_pipe[0], &child_err, sizeof child_err);
+    } while (n < 0 && errno == EINTR);
+    close(status_pipe[0]);
+    if (n == (ssize_t)sizeof child_err) {
+        waitpid(pid, NULL, 0);
+        return -child_err;
+    }
     return pid;
 }

@@ -285,6 +285,72 @@ int cnb_link_del(cnb_nl *h, int ifindex) {
     return result(h, rc);
 }
 
+static int mnl_request(struct cnb_nl *h, struct nlmsghdr *nlh, mnl_cb_t cb, void *data) {
+    begin(h);
+    nlh->nlmsg_seq = h->seq++;
+    unsigned int portid = mnl_socket_get_portid(h->mnl);
+    if (mnl_socket_sendto(h->mnl, nlh, nlh->nlmsg_len) < 0) return -errno;
+    char buf[MNL_SOCKET_BUFFER_SIZE];
+    for (;;) {
+        ssize_t n = mnl_socket_recvfrom(h->mnl, buf, sizeof buf);
+        if (n < 0) return -errno;
+        const struct nlmsghdr *r = (const struct nlmsghdr *)buf;
+        if (r->nlmsg_type == NLMSG_ERROR && mnl_nlmsg_ok(r, (int)n)) {
+            const struct nlmsgerr *e = mnl_nlmsg_get_payload(r);
+            if (e->error) capture_ext_ack(r, e, h->ext_ack, sizeof h->ext_ack);
+            if (e->error || !cb) return e->error;
+        }
+        int rc = mnl_cb_run(buf, (size_t)n, nlh->nlmsg_seq, portid, cb, data);
+        if (rc <= MNL_CB_STOP) return rc < 0 ? -errno : 0;
+    }
+}
+
+int cnb_bridge_port_set_hairpin(cnb_nl *h, int ifindex, int on) {
+    char buf[MNL_SOCKET_BUFFER_SIZE];
+    struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+    nlh->nlmsg_type = RTM_SETLINK;
+    nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+    struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof *ifi);
+    ifi->ifi_family = AF_BRIDGE;
+    ifi->ifi_index = ifindex;
+    struct nlattr *nest = mnl_attr_nest_start(nlh, IFLA_PROTINFO | NLA_F_NESTED);
+    mnl_attr_put_u8(nlh, IFLA_BRPORT_MODE, on ? 1 : 0);
+    mnl_attr_nest_end(nlh, nest);
+    return mnl_request(h, nlh, NULL, NULL);
+}
+
+struct hairpin_ctx {
+    int ifindex;
+    int value;
+};
+
+static int hairpin_cb(const struct nlmsghdr *nlh, void *data) {
+    struct hairpin_ctx *c = data;
+    const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
+    if (ifi->ifi_index != c->ifindex) return MNL_CB_OK;
+    const struct nlattr *a;
+    mnl_attr_for_each(a, nlh, sizeof *ifi) {
+        if (mnl_attr_get_type(a) != IFLA_PROTINFO) continue;
+        const struct nlattr *p;
+        mnl_attr_for_each_nested(p, a) {
+            if (mnl_attr_get_type(p) == IFLA_BRPORT_MODE) c->value = mnl_attr_get_u8(p);
+        }
+    }
+    return MNL_CB_OK;
+}
+
+int cnb_bridge_port_get_hairpin(cnb_nl *h, int ifindex) {
+    char buf[MNL_SOCKET_BUFFER_SIZE];
+    struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+    nlh->nlmsg_type = RTM_GETLINK;
+    nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+    struct ifinfomsg *ifi = mnl_nlmsg_put_extra_header(nlh, sizeof *ifi);
+    ifi->ifi_family = AF_BRIDGE;
+    struct hairpin_ctx c = {.ifindex = ifindex, .value = -ENOENT};
+    int rc = mnl_request(h, nlh, hairpin_cb, &c);
+    return rc < 0 ? rc : c.value;
+}
+
 // ---- addresses --------------------------------------------------------------------------------
 
 int cnb_addr_add(cnb_nl *h, int ifindex, uint32_t addr_be, uint8_t prefix_len, uint32_t flags) {

@@ -103,6 +103,20 @@ import SystemPackage
         indexCache[name] = nil
     }
 
+    /// `ip link set NAME type bridge_slave hairpin on|off`.
+    public func bridgePortSetHairpin(_ name: String, on: Bool) throws(NetlinkError) {
+        let idx = try linkIndex(name)
+        try check(unsafe cnb_bridge_port_set_hairpin(raw, idx, on ? 1 : 0), "link set \(name) type bridge_slave hairpin \(on ? "on" : "off")")
+    }
+
+    /// Hairpin mode of a bridge port.
+    public func bridgePortHairpin(_ name: String) throws(NetlinkError) -> Bool {
+        let idx = try linkIndex(name)
+        let v = unsafe cnb_bridge_port_get_hairpin(raw, idx)
+        try check(v, "link show \(name) (bridge port)")
+        return v == 1
+    }
+
     // MARK: addresses
 
     /// `ip addr add A/N dev DEV`.

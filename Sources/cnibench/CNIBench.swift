@@ -20,6 +20,7 @@ struct CNIBench: ParsableCommand {
         """,
         version: CNIBenchVersion.string,
         subcommands: [PlanCommand.self, UpCommand.self, VerifyCommand.self, DownCommand.self, CleanCommand.self,
-                      ListCommand.self, CapsCommand.self]
+                      ListCommand.self, CapsCommand.self, BenchTopologyCommand.self, BenchRoutesCommand.self,
+                      BenchCommand.self, ReportCommand.self, RRServerCommand.self, RRClientCommand.self]
     )
 }

@@ -26,13 +26,25 @@ struct CleanCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "clean",
         abstract: "Remove everything any cnibench run left behind, crashed runs included.",
-        discussion: "Example:\n  cnibench clean"
+        discussion: """
+        Without --name: every run in /run/cnibench (like `mn -c`). With --name: only that run's
+        leftovers — what a test or script uses so it cannot touch anybody else's runs.
+
+        Examples:
+          cnibench clean
+          cnibench clean --name ktkill
+        """
     )
+
+    @Option(name: .long, help: "Only this run's leftovers (default: all runs).")
+    var name: String?
 
     func run() throws {
         try Prerequisites.requireRoot("clean")
         var failed = false
-        let runs = RunState.allRuns()
+        let runs = name.map { n in
+            RunState(run: n).exists || NetworkNamespace.list().contains { $0.hasPrefix(n + "-") } ? [n] : []
+        } ?? RunState.allRuns()
         for r in runs {
             let problems = Teardown(state: RunState(run: r)).run()
             print(problems.isEmpty ? "removed run \(r)" : "could not fully remove run \(r)")

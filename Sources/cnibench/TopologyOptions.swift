@@ -33,6 +33,22 @@ struct TopologyOptions: ParsableArguments {
     @Flag(name: .long, help: "Build a mode on an underlay it cannot work on, so that verify shows the failure.")
     var force = false
 
+    // Issue 7: Calico's BGP control plane (see Routing/RoutingOptions.swift).
+    @Option(name: .long, help: "Calico route distribution: static (converged routes programmed directly, default) or bird (one BIRD per node learns them over BGP).")
+    var routing: String?
+
+    @Option(name: .long, help: "With --routing bird: mesh (node-to-node, default) or rr (route reflectors).")
+    var bgp: String?
+
+    @Option(name: .long, help: "With --bgp rr: number of reflectors, nodes node1…nodeK (default 2).")
+    var routeReflectors: Int?
+
+    @Flag(name: .long, help: "With --routing bird on --underlay l3: BIRD in the router learns pod routes (dynamic neighbours with the mesh, the reflectors with rr).")
+    var bgpGateway = false
+
+    @Option(name: .long, help: "BIRD timers: calico (as Calico renders them, default) or fast (short hold/restart timers for tests).")
+    var bgpTimers: String?
+
     /// Builds the spec: the file first, then flags. Errors name the flag.
     func spec() throws -> TopologySpec {
         var s = try topology.map { path throws(SpecError) in try SpecLoader.load(path: path) } ?? TopologySpec()
@@ -62,6 +78,20 @@ struct TopologyOptions: ParsableArguments {
         }
         if let mtu { s.mtu = mtu }
         if force { s.force = true }
+        if let routing {
+            guard let r = RoutingMode(rawValue: routing) else { throw ValidationError("--routing '\(routing)' is not valid; use \(RoutingMode.spellings)") }
+            s.routing = r
+        }
+        if let bgp {
+            guard let t = BGPTopology(rawValue: bgp) else { throw ValidationError("--bgp '\(bgp)' is not valid; use \(BGPTopology.spellings)") }
+            s.bgp = t
+        }
+        if let routeReflectors { s.routeReflectors = routeReflectors }
+        if bgpGateway { s.bgpGateway = true }
+        if let bgpTimers {
+            guard let t = BGPTimers(rawValue: bgpTimers) else { throw ValidationError("--bgp-timers '\(bgpTimers)' is not valid; use \(BGPTimers.spellings)") }
+            s.bgpTimers = t
+        }
         return s
     }
 }

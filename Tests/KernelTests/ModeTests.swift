@@ -9,6 +9,13 @@ final class ModeTests: KernelTestCase {
         let run = "ktm\(Mode.allCases.firstIndex(of: mode)!)\(underlay.rawValue)"
         let r = try up(spec(run, mode: mode, underlay: underlay, nodes: 2, pods: 2))
         XCTAssertEqual(StateChecker(plan: r.plan).missingObjects(), [], "\(mode) on \(underlay)", file: file, line: line)
+        // The full verify: connectivity matrix, path MTU, encapsulation seen on the wire.
+        let report = Verifier(plan: r.plan).run()
+        XCTAssertTrue(report.passed, "\(mode) on \(underlay):\n\(report.render())", file: file, line: line)
+        if mode != .none {
+            XCTAssertNotNil(report.encapsulation, "capture ran", file: file, line: line)
+            XCTAssertEqual(report.pathMTU?.podMTU, 1500 - mode.overhead, file: file, line: line)
+        }
         let pods = r.plan.addressing.allPods
         let local = pods[0], sameNode = pods[1], remote = pods[2]
         XCTAssertTrue(try ping(from: local.namespace, sameNode.ip), "\(mode)/\(underlay): same-node pod", file: file, line: line)
@@ -42,6 +49,9 @@ final class ModeTests: KernelTestCase {
         let r = try up(s)
         XCTAssertTrue(r.refused.contains { $0.contains("Network is unreachable") }, "\(r.refused)")
         XCTAssertTrue(StateChecker(plan: r.plan).missingObjects().contains { $0.contains("route 10.244.1.0/24 via 192.168.2.2") })
+        let report = Verifier(plan: r.plan).run()
+        XCTAssertFalse(report.passed, "verify must show the failure")
+        XCTAssertFalse(report.connectivity.failures.isEmpty)
         let pods = r.plan.addressing.allPods
         // The route `via <peer node IP> dev eth0` is not on-link across the router: the kernel
         // refuses it (or the packet dies), so the pod on the other node is unreachable.

@@ -124,7 +124,8 @@ final class TopologyTests: KernelTestCase {
 
         let clean = Process()
         clean.executableURL = URL(fileURLWithPath: binary)
-        clean.arguments = ["clean"]
+        // Only this run: a bare `clean` would also remove runs of anyone else on the machine.
+        clean.arguments = ["clean", "--name", "ktkill"]
         clean.standardOutput = FileHandle.nullDevice
         try clean.run()
         clean.waitUntilExit()

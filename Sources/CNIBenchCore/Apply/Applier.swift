@@ -85,6 +85,8 @@ public final class Applier {
             try set.handle(peerNS).linkSet(peer, up: true)
         case .bridgeAdd(let ns, let name, let mtu):
             try set.handle(ns).linkAddBridge(name, mtu: UInt32(mtu))
+        case .bridgePortHairpin(let ns, let dev):
+            try set.handle(ns).bridgePortSetHairpin(dev, on: true)
         case .vxlanAdd(let ns, let name, let params):
             try set.handle(ns).linkAddVXLAN(name, params)
         case .ipipTunnel(let ns, let name, let mtu):

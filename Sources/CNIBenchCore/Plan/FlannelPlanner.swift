@@ -25,6 +25,7 @@ struct FlannelPlanner {
         for pod in node.pods {
             b.add(.vethAdd(ns: node.namespace, name: pod.hostVeth, peerNS: pod.namespace, peer: "eth0", mtu: podMTU,
                            mac: nil, peerMAC: nil, master: "cni0"))
+            b.add(.bridgePortHairpin(ns: node.namespace, dev: pod.hostVeth))
             b.add(.addrAdd(ns: pod.namespace, dev: "eth0", prefix: IPv4Prefix(pod.ip, subnet.length)))
             b.add(.routeAdd(ns: pod.namespace, route: Route(destination: IPv4Prefix("0.0.0.0/0")!, gateway: gw, device: "eth0")))
             b.add(.routeAdd(ns: pod.namespace, route: Route(destination: addressing.podCIDR, gateway: gw, device: "eth0")))

@@ -20,6 +20,9 @@ public enum Step: Sendable, Equatable {
     /// Veth pair created from `ns`, its peer born directly inside `peerNS`.
     case vethAdd(ns: String, name: String, peerNS: String, peer: String, mtu: Int, mac: MACAddress?, peerMAC: MACAddress?, master: String?)
     case bridgeAdd(ns: String, name: String, mtu: Int)
+    /// Bridge port flags: hairpin (reflect frames back out the port they came in on), which
+    /// the bridge CNI plugin turns on for pod ports (kube-flannel.yml: hairpinMode true).
+    case bridgePortHairpin(ns: String, dev: String)
     case vxlanAdd(ns: String, name: String, params: VXLANParameters)
     /// Make sure the kernel's IPIP fallback device exists, then set its MTU and bring it up.
     case ipipTunnel(ns: String, name: String, mtu: Int)
@@ -38,7 +41,7 @@ public enum Step: Sendable, Equatable {
     public var namespace: String? {
         switch self {
         case .netnsAdd: nil
-        case .linkUp(let ns, _), .vethAdd(let ns, _, _, _, _, _, _, _), .bridgeAdd(let ns, _, _),
+        case .linkUp(let ns, _), .vethAdd(let ns, _, _, _, _, _, _, _), .bridgeAdd(let ns, _, _), .bridgePortHairpin(let ns, _),
              .vxlanAdd(let ns, _, _), .ipipTunnel(let ns, _, _), .addrAdd(let ns, _, _),
              .routeAdd(let ns, _), .neighReplace(let ns, _), .sysctl(let ns, _, _), .bpfIPIP(let ns, _, _, _),
              .startProcess(let ns, _, _):

@@ -21,6 +21,8 @@ public enum PlanRenderer {
                     "ip -n \(peerNS) link set \(peer) up"]
         case .bridgeAdd(let ns, let name, let mtu):
             return ["ip -n \(ns) link add \(name) mtu \(mtu) type bridge", "ip -n \(ns) link set \(name) up"]
+        case .bridgePortHairpin(let ns, let dev):
+            return ["ip -n \(ns) link set \(dev) type bridge_slave hairpin on"]
         case .vxlanAdd(let ns, let name, let p):
             let mac = p.mac.map { " address \($0)" } ?? ""
             return ["ip -n \(ns) link add \(name)\(mac) mtu \(p.mtu) type vxlan id \(p.vni) dstport \(p.port) local \(p.local) dev \(p.device) \(p.learning ? "learning" : "nolearning")",

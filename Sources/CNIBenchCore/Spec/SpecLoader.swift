@@ -13,9 +13,15 @@ import Yams
 /// underlayCIDR: 192.168.0.0/16
 /// podCIDR: 10.233.64.0/18
 /// mtu: 1500
+/// routing: bird        # static | bird (Calico modes; issue 7)
+/// bgp: rr              # mesh | rr (with routing bird)
+/// routeReflectors: 2   # with bgp rr: node1…nodeK reflect
+/// bgpGateway: true     # with routing bird on l3: BIRD in the router learns pod routes
+/// bgpTimers: fast      # calico | fast
 /// ```
 public enum SpecLoader {
-    public static let keys = ["name", "mode", "underlay", "nodes", "podsPerNode", "underlayCIDR", "podCIDR", "mtu", "force"]
+    public static let keys = ["name", "mode", "underlay", "nodes", "podsPerNode", "underlayCIDR", "podCIDR", "mtu", "force",
+                              "routing", "bgp", "routeReflectors", "bgpGateway", "bgpTimers"]
 
     public static func load(path: String) throws(SpecError) -> TopologySpec {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
@@ -64,6 +70,27 @@ public enum SpecLoader {
         if let v = map["force"] {
             guard let b = v as? Bool else { throw SpecError("force", "must be true or false") }
             spec.force = b
+        }
+        // Issue 7: BGP control plane (Routing/RoutingOptions.swift).
+        if let v = map["routing"] {
+            let s = try string(v, "routing")
+            guard let r = RoutingMode(rawValue: s) else { throw SpecError("routing", "'\(s)' is not valid; use \(RoutingMode.spellings)") }
+            spec.routing = r
+        }
+        if let v = map["bgp"] {
+            let s = try string(v, "bgp")
+            guard let t = BGPTopology(rawValue: s) else { throw SpecError("bgp", "'\(s)' is not valid; use \(BGPTopology.spellings)") }
+            spec.bgp = t
+        }
+        if let v = map["routeReflectors"] { spec.routeReflectors = try int(v, "routeReflectors") }
+        if let v = map["bgpGateway"] {
+            guard let b = v as? Bool else { throw SpecError("bgpGateway", "must be true or false") }
+            spec.bgpGateway = b
+        }
+        if let v = map["bgpTimers"] {
+            let s = try string(v, "bgpTimers")
+            guard let t = BGPTimers(rawValue: s) else { throw SpecError("bgpTimers", "'\(s)' is not valid; use \(BGPTimers.spellings)") }
+            spec.bgpTimers = t
         }
         return spec
     }

@@ -14,6 +14,18 @@ public struct TopologySpec: Sendable, Equatable, Codable {
     public var mtu: Int = 1500
     /// Build a mode on an underlay it does not support (so that `verify` shows the failure).
     public var force = false
+    // Calico route distribution (issue 7, Routing/RoutingOptions.swift).
+    /// static: the converged routes programmed directly; bird: one BIRD per node learns them.
+    public var routing: RoutingMode = .static
+    /// With bird: node-to-node mesh or route reflectors.
+    public var bgp: BGPTopology = .mesh
+    /// With bgp rr: nodes node1…nodeK are the reflectors.
+    public var routeReflectors = 2
+    /// With bird on l3: BIRD in the router learns pod routes (from every node with the mesh,
+    /// from the reflectors with rr), so calico-bgp works across subnets without IPIP.
+    public var bgpGateway = false
+    /// BIRD timers: calico (as confd renders them) or fast (tests, fault drills).
+    public var bgpTimers: BGPTimers = .calico
 
     public init() {}
 

@@ -64,6 +64,9 @@ public struct StateChecker {
                 if let s = snapshot(ns), !s.links.contains(where: { $0.name == name && $0.kind == "bridge" && $0.isUp }) {
                     missing.append("\(ns): link \(name) type bridge up")
                 }
+            case .bridgePortHairpin(let ns, let dev):
+                guard snapshot(ns) != nil else { continue }
+                if (try? set.handle(ns).bridgePortHairpin(dev)) != true { missing.append("\(ns): \(dev) bridge_slave hairpin on") }
             case .vxlanAdd(let ns, let name, let p):
                 guard let s = snapshot(ns) else { continue }
                 let dev = s.links.first { $0.name == p.device }?.index

@@ -17,5 +17,6 @@
 #include "cnb_nl.h"
 #include "cnb_bpf.h"
 #include "cnb_capture.h"
+#include "cnb_ethtool.h"
 
 #endif

@@ -50,6 +50,11 @@ int cnb_link_add_ipip(cnb_nl *h, const char *name, uint32_t local_be, uint32_t r
 /// Changes: up (-1 keep, 0 down, 1 up), mtu (0 keep), master_ifindex (-1 keep, 0 none), mac (NULL keep).
 int cnb_link_set(cnb_nl *h, int ifindex, int up, uint32_t mtu, int master_ifindex, const uint8_t *mac);
 int cnb_link_del(cnb_nl *h, int ifindex);
+/// Bridge port hairpin mode (`ip link set DEV type bridge_slave hairpin on`): IFLA_PROTINFO /
+/// IFLA_BRPORT_MODE in an AF_BRIDGE RTM_SETLINK, as the bridge CNI plugin sets on pod ports.
+int cnb_bridge_port_set_hairpin(cnb_nl *h, int ifindex, int on);
+/// Reads a bridge port's hairpin mode (0/1) from an AF_BRIDGE RTM_GETLINK, or -errno.
+int cnb_bridge_port_get_hairpin(cnb_nl *h, int ifindex);
 
 // ---- addresses --------------------------------------------------------------------------------
 int cnb_addr_add(cnb_nl *h, int ifindex, uint32_t addr_be, uint8_t prefix_len, uint32_t flags);

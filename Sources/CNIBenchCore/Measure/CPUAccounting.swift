@@ -1,0 +1,57 @@
+import Foundation
+
+/// The machine's aggregate CPU time (the `cpu` line of /proc/stat), in clock ticks.
+///
+/// /proc/stat is global (not per network namespace): a delta over a test is everything the
+/// machine did meanwhile — the datapath's softirq work included, wherever the kernel ran it
+/// (process context, ksoftirqd, another core) — and also whatever else ran then. That is why a
+/// sample also carries the test's own processes' CPU time (`processSeconds`, from wait4).
+public struct CPUTimes: Sendable, Equatable {
+    public var user: UInt64 = 0
+    public var nice: UInt64 = 0
+    public var system: UInt64 = 0
+    public var idle: UInt64 = 0
+    public var iowait: UInt64 = 0
+    public var irq: UInt64 = 0
+    public var softirq: UInt64 = 0
+    public var steal: UInt64 = 0
+
+    public init() {}
+
+    /// Clock ticks per second (USER_HZ).
+    public static let ticksPerSecond: Double = {
+        let t = sysconf(Int32(_SC_CLK_TCK))
+        return t > 0 ? Double(t) : 100
+    }()
+
+    /// Parses the first line ("cpu  user nice system idle iowait irq softirq steal …").
+    public init?(procStat text: String) {
+        guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix("cpu ") }) else { return nil }
+        let f = line.split(separator: " ").dropFirst().compactMap { UInt64($0) }
+        guard f.count >= 8 else { return nil }
+        user = f[0]; nice = f[1]; system = f[2]; idle = f[3]; iowait = f[4]; irq = f[5]; softirq = f[6]; steal = f[7]
+    }
+
+    public static func read() -> CPUTimes? {
+        guard let text = try? String(contentsOfFile: "/proc/stat", encoding: .utf8) else { return nil }
+        return CPUTimes(procStat: text)
+    }
+
+    /// Busy ticks: user + nice + system + irq + softirq (guest time is inside user; steal apart).
+    public var busy: UInt64 { user + nice + system + irq + softirq }
+
+    /// The usage between two snapshots.
+    public static func usage(from a: CPUTimes, to b: CPUTimes, wallSeconds: Double, processSeconds: Double?) -> CPUUsage {
+        func d(_ x: UInt64, _ y: UInt64) -> Double { y >= x ? Double(y - x) / ticksPerSecond : 0 }
+        return CPUUsage(busySeconds: d(a.busy, b.busy), userSeconds: d(a.user + a.nice, b.user + b.nice),
+                        systemSeconds: d(a.system, b.system), softirqSeconds: d(a.softirq + a.irq, b.softirq + b.irq),
+                        stealSeconds: d(a.steal, b.steal), idleSeconds: d(a.idle + a.iowait, b.idle + b.iowait),
+                        wallSeconds: wallSeconds, processSeconds: processSeconds)
+    }
+}
+
+/// Load average (1 minute), to show how busy the machine was.
+public func loadAverage1() -> Double? {
+    guard let t = try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8) else { return nil }
+    return t.split(separator: " ").first.flatMap { Double($0) }
+}

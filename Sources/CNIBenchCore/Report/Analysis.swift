@@ -1,0 +1,79 @@
+import Foundation
+
+extension BenchResult {
+    /// Medians, bootstrap intervals and baseline comparisons from the raw samples. Deterministic:
+    /// the bootstrap of each metric is seeded with `config.seed` and the metric's key, so
+    /// `cnibench report --format json` reproduces a result's summaries exactly.
+    public static func summarize(subjects: [BenchSubject], samples: [BenchSample], config: BenchConfig) -> [MetricSummary] {
+        let good = samples.filter { $0.error == nil }
+        var bySubjectTest: [String: [BenchSample]] = [:]
+        for s in good { bySubjectTest["\(s.subject)|\(s.test.rawValue)", default: []].append(s) }
+        func series(_ subject: String, _ test: BenchTest, _ metric: String) -> [(round: Int, value: Double)] {
+            (bySubjectTest["\(subject)|\(test.rawValue)"] ?? [])
+                .compactMap { s in s.metrics[metric].flatMap { $0.isFinite ? (s.round, $0) : nil } }
+                .sorted { $0.round < $1.round }
+        }
+        var out: [MetricSummary] = []
+        for subject in subjects {
+            for test in config.tests {
+                let present = Set((bySubjectTest["\(subject.id)|\(test.rawValue)"] ?? []).flatMap { $0.metrics.keys })
+                let names = MetricInfo.all.map(\.name).filter(present.contains) + present.subtracting(MetricInfo.all.map(\.name)).sorted()
+                for metric in names {
+                    let xs = series(subject.id, test, metric)
+                    guard !xs.isEmpty else { continue }
+                    let values = xs.map(\.value)
+                    let key = MetricSummary.key(subject: subject.id, test: test, metric: metric)
+                    let info = MetricInfo.named(metric)
+                    let ci = Stats.bootstrap(values, level: config.confidenceLevel, resamples: config.bootstrapResamples,
+                                             seed: Stats.seed(config.seed, key))!
+                    var summary = MetricSummary(key: key, subject: subject.id, mode: subject.mode, underlay: subject.underlay,
+                                                path: subject.path, test: test, metric: metric, unit: info?.unit ?? "",
+                                                better: info?.better ?? .higher, samples: values, rounds: xs.map(\.round),
+                                                median: Stats.median(values)!, ci: ci, vsBaseline: nil)
+                    if let base = subject.baseline, info?.comparable ?? false {
+                        summary.vsBaseline = compare(xs, series(base, test, metric), baseline: base, better: summary.better,
+                                                     config: config, seed: Stats.seed(config.seed, key + "|ratio"))
+                    }
+                    out.append(summary)
+                }
+            }
+        }
+        return out
+    }
+
+    static func compare(_ a: [(round: Int, value: Double)], _ b: [(round: Int, value: Double)], baseline: String, better: Better,
+                        config: BenchConfig, seed: UInt64) -> BaselineComparison? {
+        guard !a.isEmpty, !b.isEmpty else { return nil }
+        let bByRound = Dictionary(b.map { ($0.round, $0.value) }, uniquingKeysWith: { x, _ in x })
+        let common = a.filter { bByRound[$0.round] != nil }
+        let paired = common.count == a.count && common.count == b.count || common.count >= 2
+        let r: (value: Double, interval: Interval)?
+        let n: Int
+        if paired {
+            r = Stats.ratio(common.map(\.value), common.map { bByRound[$0.round]! }, paired: true,
+                            level: config.confidenceLevel, resamples: config.bootstrapResamples, seed: seed)
+            n = common.count
+        } else {
+            r = Stats.ratio(a.map(\.value), b.map(\.value), paired: false,
+                            level: config.confidenceLevel, resamples: config.bootstrapResamples, seed: seed)
+            n = min(a.count, b.count)
+        }
+        guard let r, r.value.isFinite else { return nil }
+        let overhead: Double, oci: Interval
+        switch better {
+        case .higher:
+            overhead = (1 - r.value) * 100
+            oci = Interval(low: (1 - r.interval.high) * 100, high: (1 - r.interval.low) * 100)
+        case .lower:
+            overhead = (r.value - 1) * 100
+            oci = Interval(low: (r.interval.low - 1) * 100, high: (r.interval.high - 1) * 100)
+        }
+        return BaselineComparison(baseline: baseline, ratio: r.value, ratioCI: r.interval, overheadPercent: overhead,
+                                  overheadCI: oci, paired: paired, n: n)
+    }
+
+    /// Recomputes `summaries` from `samples` (after the samples changed, or to refresh a file).
+    public mutating func recomputeSummaries() {
+        summaries = Self.summarize(subjects: subjects, samples: samples, config: config)
+    }
+}

@@ -1,0 +1,336 @@
+import Foundation
+
+// The result of one `cnibench bench` run: the JSON schema documented in docs/result-schema.md.
+// Decode with `BenchResult.load(path:)` / `BenchResult.decode(_:)`, which check `schemaVersion`.
+// A metric is identified by mode × underlay × path × test × metric: `MetricSummary.key`, e.g.
+// "calico-vxlan@l2/cross-node/tcp1/throughputGbps"; its repeat samples are
+// `MetricSummary.samples` (one per round, `rounds` says which) and, raw, `BenchResult.samples`.
+
+/// The measured path of a subject.
+public enum BenchPath: String, Codable, Sendable, CaseIterable {
+    /// node1 → node2 over the underlay (the baseline every other path is compared with).
+    case nodeToNode = "node-node"
+    /// pod1 → pod2 on node1.
+    case sameNode = "same-node"
+    /// node1's pod1 → node2's pod1.
+    case crossNode = "cross-node"
+}
+
+/// The tests `cnibench bench --tests` accepts.
+public enum BenchTest: String, Codable, Sendable, CaseIterable {
+    /// iperf3 TCP, 1 stream.
+    case tcp1
+    /// iperf3 TCP, 4 parallel streams.
+    case tcp4
+    /// iperf3 UDP at a fixed offered load: throughput, loss, jitter.
+    case udp
+    /// cnibench TCP request/response, one request in flight: latency percentiles.
+    case rr
+    /// Small-packet rate from `cnibench pktgen` (issue 4), when this build has it.
+    case pktgen
+
+    public static var defaults: [BenchTest] { [.tcp1, .tcp4, .udp, .rr] }
+    public static var spellings: String { allCases.map(\.rawValue).joined(separator: ", ") }
+
+    public var title: String {
+        switch self {
+        case .tcp1: "TCP stream, 1 connection"
+        case .tcp4: "TCP stream, 4 parallel connections"
+        case .udp: "UDP stream at a fixed offered load"
+        case .rr: "TCP request/response latency (1 in flight)"
+        case .pktgen: "Small-packet rate (cnibench pktgen)"
+        }
+    }
+
+    /// The metric the tables and bar charts lead with.
+    public var headline: String {
+        switch self {
+        case .tcp1, .tcp4, .udp: "throughputGbps"
+        case .rr: "p50Us"
+        case .pktgen: "receivedMpps"
+        }
+    }
+
+    public var usesIperf3: Bool { self == .tcp1 || self == .tcp4 || self == .udp }
+}
+
+/// Whether a larger value of a metric is better.
+public enum Better: String, Codable, Sendable { case higher, lower }
+
+/// What a metric name means: every metric a sample can carry is listed here (and in
+/// docs/result-schema.md).
+public struct MetricInfo: Sendable {
+    public var name: String
+    public var unit: String
+    public var better: Better
+    /// Compared with the node→node baseline (ratio and overhead) in summaries.
+    public var comparable: Bool
+    public var description: String
+
+    public static let all: [MetricInfo] = [
+        .init(name: "throughputGbps", unit: "Gbit/s", better: .higher, comparable: true, description: "goodput at the receiver (iperf3 end.sum_received)"),
+        .init(name: "retransmits", unit: "segments", better: .lower, comparable: false, description: "TCP retransmissions (sender)"),
+        .init(name: "lossPercent", unit: "%", better: .lower, comparable: false, description: "UDP datagrams lost"),
+        .init(name: "jitterMs", unit: "ms", better: .lower, comparable: false, description: "UDP jitter (RFC 3550, receiver)"),
+        .init(name: "transactionsPerSecond", unit: "1/s", better: .higher, comparable: true, description: "request/response round trips per second"),
+        .init(name: "p50Us", unit: "µs", better: .lower, comparable: true, description: "round-trip latency, 50th percentile"),
+        .init(name: "p90Us", unit: "µs", better: .lower, comparable: true, description: "round-trip latency, 90th percentile"),
+        .init(name: "p99Us", unit: "µs", better: .lower, comparable: true, description: "round-trip latency, 99th percentile"),
+        .init(name: "p999Us", unit: "µs", better: .lower, comparable: true, description: "round-trip latency, 99.9th percentile"),
+        .init(name: "meanUs", unit: "µs", better: .lower, comparable: false, description: "round-trip latency, mean"),
+        .init(name: "sentMpps", unit: "Mpps", better: .higher, comparable: false, description: "pktgen: packets sent per second"),
+        .init(name: "receivedMpps", unit: "Mpps", better: .higher, comparable: true, description: "pktgen: packets received per second"),
+        .init(name: "cpuSeconds", unit: "CPU·s", better: .lower, comparable: false, description: "machine busy time during the test (/proc/stat user+nice+system+irq+softirq)"),
+        .init(name: "stealSeconds", unit: "CPU·s", better: .lower, comparable: false, description: "steal time during the test (/proc/stat), apart from cpuSeconds"),
+        .init(name: "cpuSecondsPerGB", unit: "CPU·s/GB", better: .lower, comparable: true, description: "cpuSeconds per 10^9 bytes received"),
+        .init(name: "cpuSecondsPerMpkt", unit: "CPU·s/Mpkt", better: .lower, comparable: true, description: "cpuSeconds per 10^6 packets (TCP: bytes/MSS; UDP: datagrams received; rr: 2 per transaction)"),
+        .init(name: "processCpuSecondsPerGB", unit: "CPU·s/GB", better: .lower, comparable: true, description: "the test's own processes' CPU time (wait4 rusage) per 10^9 bytes: less sensitive to other tenants, misses softirq work done elsewhere"),
+    ]
+
+    public static func named(_ n: String) -> MetricInfo? { all.first { $0.name == n } }
+}
+
+/// A namespace and the address the test uses there.
+public struct BenchEndpoint: Codable, Sendable, Equatable {
+    public var namespace: String
+    public var ip: String
+}
+
+/// One measured (mode, underlay, path): who sends to whom.
+public struct BenchSubject: Codable, Sendable, Equatable {
+    /// "<mode>@<underlay>/<path>", e.g. "host-gw@l2/cross-node".
+    public var id: String
+    public var mode: String
+    public var underlay: String
+    public var path: BenchPath
+    /// The cnibench run (namespace prefix) it was measured in.
+    public var run: String
+    public var source: BenchEndpoint
+    public var destination: BenchEndpoint
+    /// MTU on the path's endpoints (pod MTU, or the underlay MTU for node→node).
+    public var mtu: Int
+    /// The subject this one's overhead is computed against (nil for a baseline itself).
+    public var baseline: String?
+
+    public static func id(mode: String, underlay: String, path: BenchPath) -> String { "\(mode)@\(underlay)/\(path.rawValue)" }
+}
+
+/// CPU time the machine spent during one test.
+public struct CPUUsage: Codable, Sendable, Equatable {
+    /// user + nice + system + irq + softirq, all CPUs, seconds.
+    public var busySeconds: Double
+    public var userSeconds: Double
+    public var systemSeconds: Double
+    /// softirq + irq.
+    public var softirqSeconds: Double
+    public var stealSeconds: Double
+    public var idleSeconds: Double
+    /// The window the deltas cover.
+    public var wallSeconds: Double
+    /// The test's own processes (client + server), from wait4's rusage.
+    public var processSeconds: Double?
+}
+
+/// One test of one subject in one round.
+public struct BenchSample: Codable, Sendable, Equatable {
+    public var subject: String
+    public var mode: String
+    public var underlay: String
+    public var path: BenchPath
+    public var test: BenchTest
+    /// 1-based round.
+    public var round: Int
+    public var startedAt: Date
+    /// Metric name (see MetricInfo.all) → value. Empty when `error` is set.
+    public var metrics: [String: Double]
+    public var cpu: CPUUsage?
+    /// Set when the test failed; the sample then counts in no summary.
+    public var error: String?
+}
+
+/// A metric's samples across rounds, their median and interval, and the comparison with the
+/// baseline.
+public struct MetricSummary: Codable, Sendable, Equatable {
+    /// "<mode>@<underlay>/<path>/<test>/<metric>": the identity compare/gate match on.
+    public var key: String
+    public var subject: String
+    public var mode: String
+    public var underlay: String
+    public var path: BenchPath
+    public var test: BenchTest
+    public var metric: String
+    public var unit: String
+    public var better: Better
+    /// Samples in round order, and the round each came from.
+    public var samples: [Double]
+    public var rounds: [Int]
+    public var median: Double
+    /// Percentile-bootstrap interval of the median (level `BenchConfig.confidenceLevel`).
+    public var ci: Interval
+    public var vsBaseline: BaselineComparison?
+
+    public var n: Int { samples.count }
+
+    public static func key(subject: String, test: BenchTest, metric: String) -> String { "\(subject)/\(test.rawValue)/\(metric)" }
+}
+
+/// A metric against the same metric of the node→node baseline measured in the same run.
+public struct BaselineComparison: Codable, Sendable, Equatable {
+    /// The baseline subject's id ("none@l2/node-node").
+    public var baseline: String
+    /// median(this/baseline); paired by round when `paired`.
+    public var ratio: Double
+    public var ratioCI: Interval
+    /// Cost against the baseline in percent, positive = worse: (1 − ratio)·100 for higher-is-
+    /// better metrics, (ratio − 1)·100 for lower-is-better ones.
+    public var overheadPercent: Double
+    public var overheadCI: Interval
+    /// True when the ratio was formed per round (both measured in the same rounds).
+    public var paired: Bool
+    public var n: Int
+}
+
+/// What the run was asked to do.
+public struct BenchConfig: Codable, Sendable, Equatable {
+    /// Modes measured (the baseline mode `none` is always included).
+    public var modes: [String]
+    public var tests: [BenchTest]
+    /// --underlay as given (nil: each mode on l2).
+    public var underlay: String?
+    /// Mode → underlay it ran on.
+    public var underlays: [String: String]
+    public var repeats: Int
+    public var durationSeconds: Int
+    /// Seed of the per-round shuffles and of the bootstrap.
+    public var seed: UInt64
+    public var nodes: Int
+    public var podsPerNode: Int
+    public var runPrefix: String
+    public var udpBitrate: String
+    public var udpPacketBytes: Int
+    public var rrMessageBytes: Int
+    public var confidenceLevel: Double
+    public var bootstrapResamples: Int
+}
+
+/// One network device's offload features (ETHTOOL_GFEATURES) as seen in its namespace.
+public struct DeviceOffloads: Codable, Sendable, Equatable {
+    /// "<mode>@<underlay> <role>", e.g. "none@l2 pod eth0".
+    public var label: String
+    public var namespace: String
+    public var device: String
+    /// GSO / GRO / TSO (tx-generic-segmentation, rx-gro, tx-tcp-segmentation) active.
+    public var gso: Bool?
+    public var gro: Bool?
+    public var tso: Bool?
+    /// Other features of interest: name → active.
+    public var features: [String: Bool]
+    public var error: String?
+}
+
+/// Where and with what the numbers were made.
+public struct EnvironmentFingerprint: Codable, Sendable, Equatable {
+    public var kernel: String
+    public var kernelVersion: String?
+    public var cpuModel: String
+    public var cpuCount: Int
+    public var memoryGiB: Double?
+    public var offloads: [DeviceOffloads]
+    /// sysctl name → value, read inside a pod namespace (per-namespace ones) and globally.
+    public var sysctls: [String: String]
+    public var iperf3Version: String?
+    public var cnibenchVersion: String
+    public var gitCommit: String?
+    public var gitDirty: Bool?
+    /// How calico-ipip encapsulated on this kernel ("kernel-ipip" or "tc-bpf"); nil when it did not run.
+    public var ipip: String?
+    /// Steal seen over all tests, seconds, and as a fraction of busy + steal.
+    public var stealSeconds: Double
+    public var stealFraction: Double
+    public var loadAverageAtStart: Double?
+    /// Whether `cnibench pktgen` was found in this build.
+    public var pktgenAvailable: Bool
+}
+
+/// One round: the order in which the modes were measured.
+public struct BenchRound: Codable, Sendable, Equatable {
+    public var index: Int
+    /// "<mode>@<underlay>" in the order measured.
+    public var order: [String]
+    public var startedAt: Date
+}
+
+/// One `cnibench bench` run.
+public struct BenchResult: Codable, Sendable, Equatable {
+    public static let currentSchemaVersion = 1
+    public static let kindName = "cnibench.bench-result"
+
+    public var schemaVersion: Int
+    public var kind: String
+    /// How to read this file (points at docs/result-schema.md).
+    public var about: String
+    /// The command that produced it.
+    public var command: String
+    public var startedAt: Date
+    public var finishedAt: Date?
+    /// False when the run was interrupted or failed part-way (partial results).
+    public var complete: Bool
+    public var interruption: String?
+    public var config: BenchConfig
+    public var environment: EnvironmentFingerprint
+    public var subjects: [BenchSubject]
+    public var rounds: [BenchRound]
+    public var samples: [BenchSample]
+    public var summaries: [MetricSummary]
+    public var warnings: [String]
+
+    public func subject(_ id: String) -> BenchSubject? { subjects.first { $0.id == id } }
+    public func summary(_ key: String) -> MetricSummary? { summaries.first { $0.key == key } }
+}
+
+public struct ResultSchemaError: Error, CustomStringConvertible {
+    public var description: String
+}
+
+extension BenchResult {
+    static func encoder() -> JSONEncoder {
+        let e = JSONEncoder()
+        e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        e.dateEncodingStrategy = .iso8601
+        e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return e
+    }
+
+    public func encoded() throws -> Data { try Self.encoder().encode(self) }
+
+    /// Decodes a result, refusing other kinds and schema versions with a precise message.
+    public static func decode(_ data: Data) throws -> BenchResult {
+        struct Header: Decodable { var schemaVersion: Int?; var kind: String? }
+        let header: Header
+        do { header = try JSONDecoder().decode(Header.self, from: data) } catch {
+            throw ResultSchemaError(description: "not a JSON object: \(error)")
+        }
+        guard header.kind == kindName else {
+            throw ResultSchemaError(description: "not a cnibench bench result (kind is \(header.kind.map { "'\($0)'" } ?? "missing"), expected '\(kindName)')")
+        }
+        guard header.schemaVersion == currentSchemaVersion else {
+            throw ResultSchemaError(description: "schemaVersion \(header.schemaVersion.map(String.init) ?? "missing") is not supported by this cnibench (reads \(currentSchemaVersion))")
+        }
+        let d = JSONDecoder()
+        d.dateDecodingStrategy = .iso8601
+        d.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        do { return try d.decode(BenchResult.self, from: data) } catch {
+            throw ResultSchemaError(description: "does not match schema \(currentSchemaVersion): \(error)")
+        }
+    }
+
+    public static func load(path: String) throws -> BenchResult {
+        let data: Data
+        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+            throw ResultSchemaError(description: "cannot read \(path): \(error.localizedDescription)")
+        }
+        do { return try decode(data) } catch let e as ResultSchemaError {
+            throw ResultSchemaError(description: "\(path): \(e.description)")
+        }
+    }
+}

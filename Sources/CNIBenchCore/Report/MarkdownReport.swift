@@ -1,0 +1,171 @@
+import Foundation
+
+/// Number formatting shared by the Markdown and HTML reports.
+enum Fmt {
+    /// 3 significant digits, no exponent for ordinary magnitudes.
+    static func num(_ x: Double) -> String {
+        guard x.isFinite else { return "–" }
+        let a = abs(x)
+        if a == 0 { return "0" }
+        if a >= 100 || (x == x.rounded() && a < 1e9) { return String(format: "%.0f", x) }
+        if a >= 1 { return String(format: "%.2f", x) }
+        return String(format: "%.3g", x)
+    }
+
+    static func interval(_ i: Interval) -> String { "\(num(i.low))–\(num(i.high))" }
+
+    /// The interval, or a dash when there is only one sample (no interval to speak of).
+    static func interval(_ s: MetricSummary) -> String { s.n < 2 ? "— (n=1)" : interval(s.ci) }
+
+    static func signedPercent(_ x: Double) -> String {
+        guard x.isFinite else { return "–" }
+        return String(format: "%+.1f%%", x)
+    }
+
+    static func overhead(_ c: BaselineComparison?) -> String {
+        guard let c else { return "—" }
+        if c.n < 2 { return signedPercent(c.overheadPercent) }
+        return "\(signedPercent(c.overheadPercent)) (\(signedPercent(c.overheadCI.low))…\(signedPercent(c.overheadCI.high)))"
+    }
+
+    static func date(_ d: Date) -> String {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime]
+        return f.string(from: d)
+    }
+}
+
+/// One row of a per-test table: a subject and its summaries for that test.
+struct ReportRow {
+    var subject: BenchSubject
+    var metrics: [String: MetricSummary]
+    var errors: [String]
+
+    var label: String { subject.path == .nodeToNode ? "\(subject.mode) (baseline)" : subject.mode }
+}
+
+extension BenchResult {
+    /// Rows of a test, in subject order (baselines first, then modes as configured).
+    func rows(for test: BenchTest) -> [ReportRow] {
+        subjects.compactMap { s in
+            var m: [String: MetricSummary] = [:]
+            for x in summaries where x.subject == s.id && x.test == test { m[x.metric] = x }
+            let errs = samples.filter { $0.subject == s.id && $0.test == test }.compactMap(\.error)
+            if m.isEmpty && errs.isEmpty { return nil }
+            return ReportRow(subject: s, metrics: m, errors: errs)
+        }
+    }
+
+    /// One line on where the numbers come from.
+    var environmentLine: String {
+        let e = environment
+        var parts = ["kernel \(e.kernel)", "\(e.cpuModel) × \(e.cpuCount)"]
+        if let v = e.iperf3Version { parts.append(v) }
+        parts.append("cnibench \(e.cnibenchVersion)")
+        if let c = e.gitCommit { parts.append("commit \(c.prefix(12))\(e.gitDirty == true ? " (dirty)" : "")") }
+        if let i = e.ipip { parts.append("calico-ipip via \(i)") }
+        parts.append(String(format: "steal %.1f%%", e.stealFraction * 100))
+        if let l = e.loadAverageAtStart { parts.append(String(format: "load %.2f at start", l)) }
+        return parts.joined(separator: " · ")
+    }
+
+    var offloadLine: String {
+        // Summarise by device role: "pod eth0: GSO on, GRO on, TSO on" when all runs agree.
+        var byRole: [String: Set<String>] = [:]
+        for o in environment.offloads {
+            let role = o.label.split(separator: " ").dropFirst().joined(separator: " ")
+            let key = role.hasPrefix("node cali") || role.hasPrefix("node veth") ? "node host veth" : role
+            func f(_ b: Bool?) -> String { b.map { $0 ? "on" : "off" } ?? "?" }
+            byRole[key, default: []].insert(o.error != nil ? "unreadable" : "GSO \(f(o.gso)), GRO \(f(o.gro)), TSO \(f(o.tso))")
+        }
+        return byRole.keys.sorted().map { "\($0): \(byRole[$0]!.sorted().joined(separator: " / "))" }.joined(separator: "; ")
+    }
+}
+
+/// The Markdown summary: per test a table of modes (value, interval, overhead against the
+/// node→node baseline, CPU per GB), ready for a CI job summary.
+public enum MarkdownReport {
+    public static func render(_ r: BenchResult) -> String {
+        var o = ""
+        let c = r.config
+        o += "# cnibench bench — \(Fmt.date(r.startedAt))\n\n"
+        if !r.complete { o += "> **Partial result**: \(r.interruption ?? "the run did not finish").\n\n" }
+        o += "Reproduce: `\(r.command)` (root, from the repository) · regenerate this page: `cnibench report RESULT.json --format md`\n\n"
+        o += "\(r.environmentLine)\n\n"
+        o += "\(c.repeats) round\(c.repeats == 1 ? "" : "s") × \(c.durationSeconds) s per test, mode order shuffled per round (seed \(c.seed)); "
+        o += "2 nodes × 2 pods per mode; UDP offered load \(c.udpBitrate)bit/s in \(c.udpPacketBytes)-byte datagrams; request/response \(c.rrMessageBytes) bytes each way.\n"
+        o += "Values are medians with \(Int(c.confidenceLevel * 100))% bootstrap intervals; **overhead** is against the node→node baseline of the same underlay in this run (positive = worse), with its interval; CPU is the whole machine's busy time (/proc/stat user+system+softirq) during the test: when a TCP stream saturates every core it mirrors throughput, while the UDP test at a fixed offered load shows the cost per byte on its own.\n\n"
+        if !r.environment.offloads.isEmpty { o += "Offloads — \(r.offloadLine).\n\n" }
+        for test in c.tests {
+            let rows = r.rows(for: test)
+            o += "## \(test.title) (`\(test.rawValue)`)\n\n"
+            if rows.isEmpty {
+                o += "_No samples._\n\n"
+                continue
+            }
+            o += table(rows, columns: columns(for: test))
+            o += "\n"
+        }
+        let failed = r.samples.filter { $0.error != nil }
+        if !failed.isEmpty {
+            o += "## Failed tests\n\n"
+            for s in failed.prefix(30) { o += "- \(s.subject) \(s.test.rawValue) round \(s.round): \(s.error!)\n" }
+            if failed.count > 30 { o += "- … and \(failed.count - 30) more\n" }
+            o += "\n"
+        }
+        if !r.warnings.isEmpty {
+            o += "## Warnings\n\n"
+            for w in r.warnings { o += "- \(w)\n" }
+            o += "\n"
+        }
+        return o
+    }
+
+    enum Cell { case value, ci, overhead }
+
+    /// The columns of a test's table: header, metric, what to show.
+    static func columns(for test: BenchTest) -> [(String, String, Cell)] {
+        switch test {
+        case .tcp1, .tcp4:
+            [("Gbit/s", "throughputGbps", .value), ("95% CI", "throughputGbps", .ci), ("overhead vs baseline", "throughputGbps", .overhead),
+             ("CPU·s/GB", "cpuSecondsPerGB", .value), ("CPU/GB vs baseline", "cpuSecondsPerGB", .overhead), ("retransmits", "retransmits", .value)]
+        case .udp:
+            [("Gbit/s received", "throughputGbps", .value), ("95% CI", "throughputGbps", .ci), ("overhead vs baseline", "throughputGbps", .overhead),
+             ("loss %", "lossPercent", .value), ("jitter ms", "jitterMs", .value), ("CPU·s/GB", "cpuSecondsPerGB", .value),
+             ("CPU·s/Mpkt", "cpuSecondsPerMpkt", .value)]
+        case .rr:
+            [("p50 µs", "p50Us", .value), ("95% CI", "p50Us", .ci), ("p50 overhead", "p50Us", .overhead), ("p90 µs", "p90Us", .value),
+             ("p99 µs", "p99Us", .value), ("p99.9 µs", "p999Us", .value), ("trans/s", "transactionsPerSecond", .value),
+             ("CPU·s/Mpkt", "cpuSecondsPerMpkt", .value)]
+        case .pktgen:
+            [("received Mpps", "receivedMpps", .value), ("95% CI", "receivedMpps", .ci), ("overhead vs baseline", "receivedMpps", .overhead),
+             ("sent Mpps", "sentMpps", .value), ("loss %", "lossPercent", .value), ("CPU·s/Mpkt", "cpuSecondsPerMpkt", .value)]
+        }
+    }
+
+    static func cell(_ row: ReportRow, _ metric: String, _ kind: Cell) -> String {
+        guard let s = row.metrics[metric] else { return "–" }
+        switch kind {
+        case .value: return Fmt.num(s.median)
+        case .ci: return Fmt.interval(s)
+        case .overhead: return row.subject.baseline == nil ? "baseline" : Fmt.overhead(s.vsBaseline)
+        }
+    }
+
+    static func count(_ row: ReportRow) -> String {
+        let n = row.metrics.values.map(\.n).max() ?? 0
+        return row.errors.isEmpty ? "\(n)" : "\(n) (\(row.errors.count) failed)"
+    }
+
+    static func table(_ rows: [ReportRow], columns: [(String, String, Cell)]) -> String {
+        var o = "| mode | path | underlay | " + columns.map(\.0).joined(separator: " | ") + " | n |\n"
+        o += "|---|---|---|" + String(repeating: "---:|", count: columns.count) + "---:|\n"
+        for row in rows {
+            var cells = [row.label, row.subject.path.rawValue, row.subject.underlay]
+            for (_, metric, kind) in columns { cells.append(cell(row, metric, kind)) }
+            cells.append(count(row))
+            o += "| " + cells.joined(separator: " | ") + " |\n"
+        }
+        return o
+    }
+}

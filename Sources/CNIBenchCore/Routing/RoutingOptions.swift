@@ -1,0 +1,71 @@
+// Calico's control plane with a real BGP daemon (issue 7): the spec knobs and their checks.
+//
+// `routing: static` (the default) programs the routes BIRD would leave after convergence
+// directly (Plan/CalicoPlanner). `routing: bird` runs one stock BIRD 2 per node namespace,
+// configured as Calico's confd renders it (BirdConfig.swift), and lets BIRD put the remote
+// blocks and the own-block blackholes into the kernel as `proto bird`.
+
+/// How the Calico modes get remote pod blocks into each node's kernel.
+public enum RoutingMode: String, CaseIterable, Sendable, Codable {
+    /// The converged routes, programmed by cnibench (no daemon).
+    case `static`
+    /// One BIRD per node (and in the router with `bgpGateway`), routes learned over BGP.
+    case bird
+
+    public static var spellings: String { allCases.map(\.rawValue).joined(separator: ", ") }
+}
+
+/// Who peers with whom.
+public enum BGPTopology: String, CaseIterable, Sendable, Codable {
+    /// Node-to-node mesh: N(N-1)/2 iBGP sessions (Calico's default, "100 nodes or less").
+    case mesh
+    /// Route reflectors: nodes node1…nodeK reflect (`rr client`, cluster id 244.0.0.1); the
+    /// other nodes peer only with them: K(N-K) + K(K-1)/2 sessions.
+    case rr
+
+    public static var spellings: String { allCases.map(\.rawValue).joined(separator: ", ") }
+}
+
+/// BIRD timer sets.
+public enum BGPTimers: String, CaseIterable, Sendable, Codable {
+    /// As Calico renders them: connect delay 1 s, connect retry 3 s, error wait 5–60 s, hold
+    /// time BIRD's 240 s, mesh graceful-restart time 120 s, kernel/device scan 2 s.
+    case calico
+    /// For tests and fault drills: hold 3 s (keepalive 1 s), connect retry 1 s, error wait
+    /// 1–3 s, graceful-restart time 4 s, scan 1 s. Not what a cluster runs.
+    case fast
+
+    public static var spellings: String { allCases.map(\.rawValue).joined(separator: ", ") }
+}
+
+extension TopologySpec {
+    /// The routing part of `validate()` (called from Spec/Validation.swift).
+    func validateRouting() throws(SpecError) {
+        guard routing == .bird else {
+            // BGP knobs without BIRD would be silently ignored: refuse them.
+            if bgp != .mesh { throw SpecError("bgp", "--bgp \(bgp.rawValue) needs --routing bird (static routing has no BGP sessions)") }
+            if bgpGateway { throw SpecError("bgp-gateway", "--bgp-gateway needs --routing bird: the router learns pod routes over BGP") }
+            return
+        }
+        guard mode == .calicoBGP || mode == .calicoIPIP else {
+            let why = mode == .calicoVXLAN
+                ? "calico-vxlan routes are programmed by Felix from the datastore, not by BIRD"
+                : "\(mode.rawValue) is not a Calico BGP mode (Flannel distributes leases through etcd/the Kubernetes API)"
+            throw SpecError("routing", "--routing bird works with calico-bgp and calico-ipip; \(why)")
+        }
+        if bgp == .rr {
+            guard routeReflectors >= 1 else {
+                throw SpecError("route-reflectors", "\(routeReflectors): --bgp rr needs at least 1 route reflector (2 for redundancy, Calico's advice)")
+            }
+            guard routeReflectors < nodeCount else {
+                throw SpecError("route-reflectors", "\(routeReflectors) reflectors for \(nodeCount) nodes: at least one node must be a client; use --route-reflectors \(max(1, nodeCount - 1)) or fewer, or more --nodes")
+            }
+        }
+        if bgpGateway && underlay != .l3 {
+            throw SpecError("bgp-gateway", "--bgp-gateway peers BIRD in the router of the l3 underlay; on l2 there is no router between the nodes (use --underlay l3)")
+        }
+    }
+
+    /// True when BIRD replaces the static remote routes.
+    public var usesBird: Bool { routing == .bird && (mode == .calicoBGP || mode == .calicoIPIP) }
+}

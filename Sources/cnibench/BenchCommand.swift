@@ -1,0 +1,162 @@
+import ArgumentParser
+import CNIBenchCore
+import Foundation
+import Logging
+
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure the datapaths: throughput, loss, latency and CPU cost per mode against the node→node baseline.",
+        discussion: """
+        Builds every mode (2 nodes × 2 pods, each on the underlay it needs) plus the baseline run
+        'none' (node→node over the underlay, pod→pod on one bridge), then runs the tests in
+        rounds, the order of modes shuffled each round. Paths: node→node (baseline), pod→pod on
+        the same node, pod→pod across nodes. Writes DIR/BASE.json (schema: docs/result-schema.md),
+        BASE.md (tables for a CI job summary) and BASE.html (SVG charts, works offline).
+        Ctrl-C stops, tears everything down and keeps the results so far. Needs root and iperf3.
+
+        Tests: tcp1, tcp4 (iperf3 TCP, 1 and 4 streams), udp (iperf3 UDP at 500 Mbit/s offered,
+        1400-byte datagrams: loss and jitter), rr (TCP request/response, one in flight:
+        p50/p90/p99/p99.9), pktgen (small-packet rate, when this build has `cnibench pktgen`).
+
+        Examples:
+          cnibench bench                                        # every mode, 3 rounds × 3 s
+          cnibench bench --modes host-gw,calico-vxlan --tests tcp1,rr --repeats 5
+          cnibench bench --underlay l3 --duration 2 --out /tmp/results
+          cnibench bench --repeats 1 --duration 1 --basename quick   # a smoke run
+        """
+    )
+
+    @Option(name: .long, help: "Comma-separated modes (default: all: \(Mode.spellings)). The baseline 'none' is always measured.")
+    var modes: String?
+
+    @Option(name: .long, help: "Comma-separated tests (default: tcp1,tcp4,udp,rr; also: pktgen).")
+    var tests: String?
+
+    @Option(name: .long, help: "Underlay for the modes that can use either (l2 or l3; default l2). host-gw and calico-bgp need l2.")
+    var underlay: String?
+
+    @Option(name: .long, help: "Rounds (default 3).")
+    var repeats = 3
+
+    @Option(name: .long, help: "Seconds per test (default 3).")
+    var duration = 3
+
+    @Option(name: .long, help: "Directory for the result files (default bench-results).")
+    var out = "bench-results"
+
+    @Option(name: .long, help: "File name (without extension) of the result files (default bench-<UTC time>).")
+    var basename: String?
+
+    @Option(name: .long, help: "Run-name prefix of the topologies built (default cnbb).")
+    var name = "cnbb"
+
+    @Option(name: .long, help: "Seed of the per-round mode order and of the bootstrap (default: from the clock; recorded).")
+    var seed: UInt64?
+
+    @Option(name: .long, help: ArgumentHelp("Offered load of the udp test (iperf3 -b).", visibility: .hidden))
+    var udpBitrate = "500M"
+
+    func options() throws -> BenchOptions {
+        var o = BenchOptions()
+        if let modes {
+            var list: [Mode] = []
+            for m in modes.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !m.isEmpty {
+                guard let mode = Mode(rawValue: m) else { throw ValidationError("--modes: '\(m)' is not a mode; valid: \(Mode.spellings)") }
+                guard Mode.available.contains(mode) else { throw ValidationError("--modes: '\(m)' is not implemented in this build; valid: \(Mode.spellings)") }
+                if !list.contains(mode) { list.append(mode) }
+            }
+            guard !list.isEmpty else { throw ValidationError("--modes: no mode given; valid: \(Mode.spellings)") }
+            o.modes = list
+        }
+        if let tests {
+            var list: [BenchTest] = []
+            for t in tests.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !t.isEmpty {
+                guard let test = BenchTest(rawValue: t) else { throw ValidationError("--tests: '\(t)' is not a test; valid: \(BenchTest.spellings)") }
+                if !list.contains(test) { list.append(test) }
+            }
+            guard !list.isEmpty else { throw ValidationError("--tests: no test given; valid: \(BenchTest.spellings)") }
+            o.tests = list
+        }
+        if let underlay {
+            guard let u = Underlay(rawValue: underlay) else { throw ValidationError("--underlay: '\(underlay)' is not valid; use l2 or l3") }
+            o.underlay = u
+        }
+        guard repeats >= 1 else { throw ValidationError("--repeats \(repeats): need at least 1 round") }
+        guard duration >= 1 else { throw ValidationError("--duration \(duration): need at least 1 second per test") }
+        o.repeats = repeats
+        o.durationSeconds = duration
+        o.runPrefix = name
+        o.seed = seed
+        o.udpBitrate = udpBitrate
+        o.command = (["cnibench"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
+        return o
+    }
+
+    func validate() throws { _ = try options() }
+
+    func run() throws {
+        let opts = try options()
+        let tty = isatty(2) != 0
+        var logger = Logger(label: "cnibench.bench")
+        logger.logLevel = tty ? .warning : .info
+        let engine: BenchEngine
+        do { engine = try BenchEngine(options: opts, logger: logger) } catch let e as BenchInputError {
+            throw ValidationError(e.description)
+        }
+        let base = basename ?? ResultFiles.defaultBasename(Date())
+        let outDir = out
+        engine.progress = { p in
+            let eta = p.etaSeconds.map { " ETA \(Self.duration($0))" } ?? ""
+            let what = "round \(p.round)/\(p.rounds) \(p.unit) \(p.path.rawValue) \(p.test.rawValue)"
+            if tty {
+                let line = p.outcome == nil ? "[\(p.done + 1)/\(p.total)] \(what) …\(eta)" : "[\(p.done)/\(p.total)] \(what): \(p.outcome!)\(eta)"
+                FileHandle.standardError.write(Data("\r\u{1b}[K\(line)".utf8))
+            } else if let outcome = p.outcome {
+                FileHandle.standardOutput.write(Data("[\(p.done)/\(p.total)] \(what): \(outcome)\(eta)\n".utf8))
+            }
+        }
+        engine.checkpoint = { r in _ = try? ResultFiles.write(r, directory: outDir, basename: base) }
+        BenchInterrupt.install()
+        defer { BenchInterrupt.restore() }
+        let started = ContinuousClock.now
+        let result: BenchResult
+        do { result = try engine.run() } catch is BenchInterrupted {
+            if tty { FileHandle.standardError.write(Data("\n".utf8)) }
+            print("interrupted before any test ran; everything built has been removed")
+            throw ExitCode(130)
+        } catch let e as BenchInputError {
+            throw ValidationError(e.description)
+        }
+        if tty { FileHandle.standardError.write(Data("\r\u{1b}[K".utf8)) }
+        let paths = try ResultFiles.write(result, directory: outDir, basename: base)
+        let d = ContinuousClock.now - started
+        print("\(result.complete ? "bench finished" : "bench interrupted (partial results kept)") in \(Self.duration(Double(d.components.seconds))): \(result.samples.count) tests, \(result.samples.filter { $0.error != nil }.count) failed")
+        for w in result.warnings { print("warning: \(w)") }
+        print(headline(result))
+        for p in paths { print("wrote \(p)") }
+        if !result.complete { throw ExitCode(130) }
+    }
+
+    /// The node→node baseline and each cross-node path's tcp1 throughput, for the terminal.
+    func headline(_ r: BenchResult) -> String {
+        var lines: [String] = []
+        let test = r.config.tests.first { $0 == .tcp1 } ?? r.config.tests.first!
+        let metric = test.headline
+        for s in r.subjects {
+            guard let m = r.summary(MetricSummary.key(subject: s.id, test: test, metric: metric)) else { continue }
+            var l = "  \(s.id.padding(toLength: 30, withPad: " ", startingAt: 0)) \(test.rawValue) \(metric) \(String(format: "%.3g", m.median)) \(m.unit)"
+            if let c = m.vsBaseline { l += String(format: "  overhead %+.1f%%", c.overheadPercent) }
+            if let cpu = r.summary(MetricSummary.key(subject: s.id, test: test, metric: "cpuSecondsPerGB")) {
+                l += String(format: "  %.3g CPU·s/GB", cpu.median)
+            }
+            lines.append(l)
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    static func duration(_ s: Double) -> String {
+        let t = Int(s.rounded())
+        return t >= 60 ? "\(t / 60)m\(String(format: "%02d", t % 60))s" : "\(t)s"
+    }
+}

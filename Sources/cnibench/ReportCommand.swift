@@ -1,0 +1,44 @@
+import ArgumentParser
+import CNIBenchCore
+import Foundation
+
+struct ReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Regenerate the Markdown, HTML or JSON report of a bench result.",
+        discussion: """
+        Reads a result written by `cnibench bench` (schema: docs/result-schema.md), recomputes the
+        medians, intervals and overheads from its samples, and prints the report (or writes it
+        with --output). Needs no root.
+
+        Examples:
+          cnibench report bench-results/matrix.json --format md >> "$GITHUB_STEP_SUMMARY"
+          cnibench report bench-results/matrix.json --format html --output /tmp/matrix.html
+        """
+    )
+
+    @Argument(help: "A result JSON file from cnibench bench.")
+    var result: String
+
+    @Option(name: .long, help: "md, html or json (default md).")
+    var format = "md"
+
+    @Option(name: [.short, .long], help: "Write to this file instead of standard output.")
+    var output: String?
+
+    func validate() throws {
+        guard ReportFormat(rawValue: format) != nil else { throw ValidationError("--format: '\(format)' is not a format; use md, html or json") }
+    }
+
+    func run() throws {
+        var r: BenchResult
+        do { r = try BenchResult.load(path: result) } catch let e as ResultSchemaError { throw ValidationError(e.description) }
+        r.recomputeSummaries()
+        let text = try ReportFormat(rawValue: format)!.render(r)
+        if let output {
+            try Data(text.utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
+        } else {
+            FileHandle.standardOutput.write(Data(text.utf8))
+        }
+    }
+}
