@@ -30,6 +30,8 @@ bench: release
 	$(CNIBENCH_RELEASE) clean
 	$(CNIBENCH_RELEASE) bench-topology --out $(RESULTS)
 	$(CNIBENCH_RELEASE) bench-routes --out $(RESULTS)
+	# bench-matrix: every mode vs the node→node baseline, 3 rounds × 3 s per test (~8 min)
+	$(CNIBENCH_RELEASE) bench --repeats 3 --duration 3 --out $(RESULTS) --basename matrix
 	@if [ -x scripts/bench-packet.sh ]; then scripts/bench-packet.sh; fi
 	@echo "results in $(RESULTS)/"
 
@@ -37,6 +39,8 @@ bench-quick: release
 	$(CNIBENCH_RELEASE) clean
 	$(CNIBENCH_RELEASE) bench-topology --nodes 10 --pods-per-node 4 --out $(RESULTS)/quick
 	$(CNIBENCH_RELEASE) bench-routes --routes 1000 --fdb 100 --out $(RESULTS)/quick
+	# bench-matrix, smoke-sized: 2 rounds × 1 s per test (~2 min)
+	$(CNIBENCH_RELEASE) bench --repeats 2 --duration 1 --out $(RESULTS)/quick --basename matrix
 
 clean-runs:
 	-.build/debug/cnibench clean || $(CNIBENCH_RELEASE) clean

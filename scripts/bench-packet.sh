@@ -88,10 +88,15 @@ for name, m in sorted(rows.items()):
 swift = results.get("PacketBuilder.udp64Template", {}).get("ns_per_packet", {}).get("p50")
 c = results.get("CReference.udp64Template", {}).get("ns_per_packet", {}).get("p50")
 ratio = round(swift / c, 3) if swift and c else None
+# The minimum is the least noise-sensitive figure on a shared VM; report its ratio too.
+swift_min = results.get("PacketBuilder.udp64Template", {}).get("ns_per_packet", {}).get("min")
+c_min = results.get("CReference.udp64Template", {}).get("ns_per_packet", {}).get("min")
+ratio_min = round(swift_min / c_min, 3) if swift_min and c_min else None
 mallocs = [v["mallocs_per_iteration_p100"] for v in results.values() if v["mallocs_per_iteration_p100"] is not None]
 targets = {
     "swift_template_ns_per_64B_frame": {"target": "<= 15", "measured": swift, "met": swift is not None and swift <= 15},
-    "swift_over_c_ratio": {"target": "<= 1.1", "measured": ratio, "met": ratio is not None and ratio <= 1.1},
+    "swift_over_c_ratio": {"target": "<= 1.1", "measured": ratio, "measured_min_over_min": ratio_min,
+                           "met": ratio is not None and ratio <= 1.1},
     "mallocs": {"target": "0", "measured": max(mallocs) if mallocs else None, "met": bool(mallocs) and max(mallocs) == 0},
 }
 summary = {
@@ -119,7 +124,7 @@ md = ["# CNIPacket benchmarks", "",
       "## Targets", "",
       "| Target | Goal | Measured | Met |", "|---|---|---|---|",
       f"| Swift template path, ns per 64-byte UDP frame (p50) | ≤ 15 | {fmt(swift)} | {'yes' if targets['swift_template_ns_per_64B_frame']['met'] else 'NO'} |",
-      f"| Swift / C (same algorithm, p50) | ≤ 1.1 | {fmt(ratio)} | {'yes' if targets['swift_over_c_ratio']['met'] else 'NO'} |",
+      f"| Swift / C (same algorithm, p50) | ≤ 1.1 | {fmt(ratio)} (min/min: {fmt(ratio_min)}) | {'yes' if targets['swift_over_c_ratio']['met'] else 'NO'} |",
       f"| mallocs per iteration (max over benchmarks) | 0 | {fmt(targets['mallocs']['measured'])} | {'yes' if targets['mallocs']['met'] else 'NO'} |",
       "", f"Static thresholds: {threshold_status}.", "",
       "## All benchmarks (ns per packet)", "",

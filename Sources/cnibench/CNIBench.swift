@@ -21,6 +21,10 @@ struct CNIBench: ParsableCommand {
         version: CNIBenchVersion.string,
         subcommands: [PlanCommand.self, UpCommand.self, VerifyCommand.self, DownCommand.self, CleanCommand.self,
                       ListCommand.self, CapsCommand.self, BenchTopologyCommand.self, BenchRoutesCommand.self,
-                      BenchCommand.self, ReportCommand.self, RRServerCommand.self, RRClientCommand.self]
+                      BenchCommand.self, ReportCommand.self, CompareCommand.self, GateCommand.self,
+                      RRServerCommand.self, RRClientCommand.self,
+                      // Issue 7: BIRD control plane (StatusCommand.swift, BenchBGPCommand.swift).
+                      StatusCommand.self, FaultCommand.self, BirdConfigCommand.self, BenchBGPCommand.self,
+                      BirdExecCommand.self, IPIPMirrorCommand.self]
     )
 }

@@ -28,6 +28,8 @@ struct UpCommand: ParsableCommand {
                 if i == n { FileHandle.standardError.write("\n".data(using: .utf8)!) }
             }
         }
+        // Issue 7: --routing bird needs BIRD 2 on this machine; say so before building anything.
+        if builder.spec.usesBird { try BirdLayout.requireBinary() }
         let r = try builder.up()
         let a = r.plan.addressing
         print("run \(r.plan.spec.name) is up: mode \(r.plan.spec.mode.rawValue) on \(r.plan.spec.underlay.rawValue), \(a.nodes.count) nodes, \(a.allPods.count) pods, \(a.allNamespaces.count) namespaces, \(r.plan.steps.count) steps in \(String(format: "%.2f", r.seconds)) s")
@@ -36,6 +38,7 @@ struct UpCommand: ParsableCommand {
             print("warning: --force: the kernel refused \(r.refused.count) steps (cnibench verify shows the consequences):")
             for e in r.refused.prefix(5) { print("  \(e)") }
         }
+        for line in BGPConvergence.upReport(r.plan) { print(line) } // --routing bird: daemons, IPIP note, convergence wait
         for n in a.nodes {
             print("  \(n.namespace) \(n.ip): " + n.pods.map { "\($0.namespace)=\($0.ip)" }.joined(separator: " "))
         }

@@ -14,21 +14,26 @@ struct CalicoPlanner {
     /// Who would own the cluster routes in Calico ≤ v3.32: BIRD for no-encap and IPIP, Felix for VXLAN.
     var routeProto: UInt8 { spec.mode == .calicoVXLAN ? RouteProtocol.felix : RouteProtocol.bird }
 
+    /// `--routing bird` (issue 7, Routing/): BIRD itself installs the own-block blackholes and
+    /// the remote blocks, so the plan leaves them out and starts BIRD instead.
+    var bird: Bool { spec.usesBird }
+
     func build(into b: inout StepList) {
         for node in addressing.nodes {
             // A systemd host's strict reverse-path filter; Felix copies conf.default.rp_filter to each cali*.
             b.sysctls(node.namespace, [("net.ipv4.conf.default.rp_filter", "1")])
             wirePods(node, &b)
-            for block in node.podSubnets {
+            for block in node.podSubnets where !bird { // with bird: BIRD's `protocol static` blackhole
                 b.add(.routeAdd(ns: node.namespace, route: Route(destination: block, type: .blackhole, proto: routeProto)))
             }
         }
         switch spec.mode {
-        case .calicoBGP: direct(&b)
+        case .calicoBGP: if !bird { direct(&b) }
         case .calicoIPIP: ipip == .kernel ? kernelIPIP(&b) : bpfIPIP(&b)
         case .calicoVXLAN: vxlan(&b)
         default: break
         }
+        if bird { BirdPlanner(spec: spec, addressing: addressing).build(into: &b) }
     }
 
     private func wirePods(_ node: Addressing.Node, _ b: inout StepList) {
@@ -68,7 +73,7 @@ struct CalicoPlanner {
         for node in addressing.nodes {
             b.add(.ipipTunnel(ns: node.namespace, name: "tunl0", mtu: podMTU))
             b.add(.addrAdd(ns: node.namespace, dev: "tunl0", prefix: IPv4Prefix(node.tunnelIP!, 32)))
-            for (peer, block) in remoteBlocks(of: node) {
+            for (peer, block) in remoteBlocks(of: node) where !bird { // with bird: the route mirror
                 b.add(.routeAdd(ns: node.namespace, route: Route(destination: block, proto: routeProto, gateway: peer.ip, device: "tunl0", onlink: true)))
             }
         }
@@ -80,7 +85,8 @@ struct CalicoPlanner {
     private func bpfIPIP(_ b: inout StepList) {
         for node in addressing.nodes {
             var map: [TunnelRoute] = []
-            for (peer, block) in remoteBlocks(of: node) {
+            // With bird the map starts empty: BIRD installs the routes, the route mirror fills it.
+            for (peer, block) in remoteBlocks(of: node) where !bird {
                 let nextHop = node.underlaySubnet.contains(peer.ip) ? peer.ip : node.gateway
                 // mtu on the route: the program cannot send ICMP, the route makes the node do it.
                 b.add(.routeAdd(ns: node.namespace, route: Route(destination: block, proto: routeProto, gateway: nextHop, device: "eth0",

@@ -7,7 +7,7 @@ enum Fmt {
         guard x.isFinite else { return "–" }
         let a = abs(x)
         if a == 0 { return "0" }
-        if a >= 100 || (x == x.rounded() && a < 1e9) { return String(format: "%.0f", x) }
+        if a >= 100 { return String(format: "%.0f", x) }
         if a >= 1 { return String(format: "%.2f", x) }
         return String(format: "%.3g", x)
     }
@@ -146,7 +146,7 @@ public enum MarkdownReport {
     static func cell(_ row: ReportRow, _ metric: String, _ kind: Cell) -> String {
         guard let s = row.metrics[metric] else { return "–" }
         switch kind {
-        case .value: return Fmt.num(s.median)
+        case .value: return metric == "retransmits" ? String(format: "%.0f", s.median) : Fmt.num(s.median)
         case .ci: return Fmt.interval(s)
         case .overhead: return row.subject.baseline == nil ? "baseline" : Fmt.overhead(s.vsBaseline)
         }

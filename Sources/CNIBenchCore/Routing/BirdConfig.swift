@@ -17,6 +17,13 @@ public struct BirdLayout: Sendable {
         Prerequisites.which("bird") ?? (access("/usr/sbin/bird", X_OK) == 0 ? "/usr/sbin/bird" : nil)
     }
 
+    /// Fails with the package to install when BIRD is missing.
+    public static func requireBinary(for purpose: String = "--routing bird") throws {
+        guard binary != nil else {
+            throw PrerequisiteError("\(purpose) needs 'bird' (BIRD 2), which is not installed; install it with: apt-get install -y bird2 (scripts/install-deps.sh does)")
+        }
+    }
+
     /// Calico's command line (`bird -R -s /var/run/calico/bird.ctl -d -c …/bird.cfg`) plus a pid
     /// file: -R recovers with graceful restart (the kernel keeps the persisted routes until the
     /// peers have re-sent theirs), -d stays in the foreground and logs to stderr (the run's log).

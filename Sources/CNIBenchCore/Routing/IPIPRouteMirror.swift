@@ -16,13 +16,13 @@ import Foundation
 ///   programs `<block> via <node> dev tunl0 onlink mtu 1480 proto 80` (Felix's protocol). Not
 ///   exercised on this project's kernel (no ipip driver).
 public struct IPIPRouteMirror {
-    public var run: String
+    public var runName: String
     public var nodeIndex: Int
     /// Poll period of the kernel table; BIRD is asked on every change and at least every second.
     public var interval: Double = 0.2
 
     public init(run: String, nodeIndex: Int) {
-        self.run = run
+        self.runName = run
         self.nodeIndex = nodeIndex
     }
 
@@ -31,7 +31,8 @@ public struct IPIPRouteMirror {
         FileHandle.standardOutput.write("\(ts) ipip-mirror: \(s)\n".data(using: .utf8)!)
     }
 
-    public func run() throws -> Never {
+    public func loop() throws -> Never {
+        let run = runName
         let plan = try BirdExec.plan(run: run)
         guard plan.spec.mode == .calicoIPIP, (1...plan.addressing.nodes.count).contains(nodeIndex) else {
             throw BirdError("run \(run) is not calico-ipip or has no node\(nodeIndex)")
@@ -109,7 +110,7 @@ public struct IPIPRouteMirror {
             }
         }
         guard rc == 0 else {
-            throw BirdError("tc-bpf route map \(withdraw ? "withdraw" : "update") in \(ns.name): \(String(cString: err)) (\(rc))")
+            throw BirdError("tc-bpf route map \(withdraw ? "withdraw" : "update") in \(ns.name): \(String(decoding: err.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)) (\(rc))")
         }
     }
 }

@@ -1,0 +1,94 @@
+import Foundation
+
+/// bench-results/bgp-convergence.{json,md,svg}.
+public enum BGPBenchReport {
+    /// Writes the three files into `directory`; returns their paths.
+    @discardableResult
+    public static func write(_ r: BGPBenchmark.Result, to directory: String) throws -> [String] {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let enc = JSONEncoder()
+        enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+        enc.dateEncodingStrategy = .iso8601
+        let paths = ["json", "md", "svg"].map { "\(directory)/bgp-convergence.\($0)" }
+        try enc.encode(r).write(to: URL(fileURLWithPath: paths[0]))
+        try markdown(r).write(toFile: paths[1], atomically: true, encoding: .utf8)
+        try svg(r).write(toFile: paths[2], atomically: true, encoding: .utf8)
+        return paths
+    }
+
+    static func f(_ v: Double?, _ digits: Int = 2) -> String { v.map { String(format: "%.\(digits)f", $0) } ?? "–" }
+
+    public static func markdown(_ r: BGPBenchmark.Result) -> String {
+        var l = ["# Calico BGP control plane: convergence and scale",
+                 "",
+                 "`cnibench bench-bgp` on \(r.cpus) CPUs, kernel \(r.kernel), \(r.birdVersion); calico-bgp on one L2 segment, \(r.podsPerNode) pod per node (one /26 block each), BIRD timers `\(r.timers)` (connect delay 1 s as Calico renders it). Every BIRD runs in its node's network namespace with the configuration Calico's confd would render. Times are measured on the kernels (every node's routing table polled every \(r.pollIntervalMs) ms), from the start of the first BIRD.",
+                 "",
+                 "| N | topology | sessions (up/configured) | converge median (s) | converge worst (s) | BIRD RSS total / max (MB) | BIRD CPU total / max (s) | new block worst (s) | node leaves worst (s) |",
+                 "|---:|---|---:|---:|---:|---:|---:|---:|---:|"]
+        for c in r.cases {
+            let topo = c.topology == "rr" ? "rr (K=\(c.routeReflectors ?? 0))" : c.topology
+            l.append("| \(c.nodes) | \(topo) | \(c.sessionsEstablished)/\(c.sessionsConfigured) | \(f(c.convergeMedianSeconds)) | \(f(c.convergeWorstSeconds)) | \(f(c.birdRSSTotalMB, 1)) / \(f(c.birdRSSMaxMB, 1)) | \(f(c.birdCPUSecondsTotal)) / \(f(c.birdCPUSecondsMax)) | \(f(c.newBlockWorstSeconds)) | \(f(c.nodeLeaveWorstSeconds)) |")
+        }
+        let errors = r.cases.filter { $0.error != nil }
+        if !errors.isEmpty {
+            l += ["", "Errors:"] + errors.map { "- N=\($0.nodes) \($0.topology): \($0.error!)" }
+        }
+        l += ["",
+              "![convergence, sessions and BIRD CPU against N](bgp-convergence.svg)",
+              "",
+              "How to read it:",
+              "- **Sessions**: the mesh needs N(N−1)/2 iBGP sessions (each BIRD holds N−1), route reflectors K(N−K) + K(K−1)/2 (a client holds K).",
+              "- **Convergence** is bounded below by BIRD's `connect delay time 1` and, when a daemon's first connection attempt finds its peer not yet listening, by `connect retry time 3`; what grows with N is the work per daemon (sessions × routes) on a shared machine.",
+              "- **New block**: the node's configuration is re-rendered with one more block and BIRD re-reads it (`birdc configure`), as confd does; the time is until every other node routes it.",
+              "- **Node leaves**: its BIRD stops (BGP Cease to its peers), the time is until every other node has withdrawn its blocks. A crash instead (SIGKILL) keeps the routes for the graceful-restart time (120 s in Calico's mesh).",
+              "- Median/worst are over nodes. medians per node appear in bgp-convergence.json."]
+        return l.joined(separator: "\n") + "\n"
+    }
+
+    /// Three small line charts against N: convergence (worst solid, median dashed), sessions,
+    /// BIRD CPU; mesh red, route reflectors blue.
+    public static func svg(_ r: BGPBenchmark.Result) -> String {
+        let panels: [(String, (BGPBenchmark.Case) -> Double?, ((BGPBenchmark.Case) -> Double?)?)] = [
+            ("time to converge (s): worst —, median - -", { $0.convergeWorstSeconds }, { $0.convergeMedianSeconds }),
+            ("BGP sessions", { Double($0.sessionsConfigured) }, nil),
+            ("BIRD CPU until converged (s, all daemons)", { $0.birdCPUSecondsTotal }, nil),
+        ]
+        let w = 320.0, h = 260.0, m = (l: 50.0, r: 15.0, t: 30.0, b: 40.0)
+        let ns = Array(Set(r.cases.map(\.nodes))).sorted()
+        let maxN = Double(ns.last ?? 1)
+        var out = ["<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(w * 3))\" height=\"\(Int(h + 20))\" font-family=\"sans-serif\" font-size=\"11\">",
+                   "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>"]
+        let colors = ["mesh": "#d62728", "rr": "#1f77b4"]
+        for (pi, panel) in panels.enumerated() {
+            let x0 = Double(pi) * w
+            let values = r.cases.flatMap { [panel.1($0), panel.2?($0)].compactMap { $0 } }
+            let maxY = max(values.max() ?? 1, 1e-9) * 1.1
+            func px(_ n: Double) -> Double { x0 + m.l + (n / maxN) * (w - m.l - m.r) }
+            func py(_ v: Double) -> Double { m.t + (1 - v / maxY) * (h - m.t - m.b) }
+            out.append("<text x=\"\(x0 + m.l)\" y=\"18\" font-weight=\"bold\">\(panel.0)</text>")
+            out.append("<line x1=\"\(px(0))\" y1=\"\(py(0))\" x2=\"\(px(maxN))\" y2=\"\(py(0))\" stroke=\"black\"/>")
+            out.append("<line x1=\"\(px(0))\" y1=\"\(py(0))\" x2=\"\(px(0))\" y2=\"\(py(maxY))\" stroke=\"black\"/>")
+            for k in 0...4 {
+                let v = maxY / 1.1 * Double(k) / 4
+                out.append("<text x=\"\(px(0) - 4)\" y=\"\(py(v) + 4)\" text-anchor=\"end\">\(v >= 100 ? String(Int(v)) : String(format: "%.1f", v))</text>")
+                out.append("<line x1=\"\(px(0))\" y1=\"\(py(v))\" x2=\"\(px(maxN))\" y2=\"\(py(v))\" stroke=\"#ddd\"/>")
+            }
+            for n in ns { out.append("<text x=\"\(px(Double(n)))\" y=\"\(py(0) + 14)\" text-anchor=\"middle\">\(n)</text>") }
+            out.append("<text x=\"\(px(maxN / 2))\" y=\"\(h + 10)\" text-anchor=\"middle\">nodes (N)</text>")
+            for topo in ["mesh", "rr"] {
+                let cs = r.cases.filter { $0.topology == topo }.sorted { $0.nodes < $1.nodes }
+                for (sel, dash) in [(Optional(panel.1), ""), (panel.2, " stroke-dasharray=\"4 3\"")] {
+                    guard let sel else { continue }
+                    let pts = cs.compactMap { c in sel(c).map { "\(px(Double(c.nodes))),\(py($0))" } }
+                    guard !pts.isEmpty else { continue }
+                    out.append("<polyline fill=\"none\" stroke=\"\(colors[topo]!)\" stroke-width=\"2\"\(dash) points=\"\(pts.joined(separator: " "))\"/>")
+                    for p in pts { let xy = p.split(separator: ","); out.append("<circle cx=\"\(xy[0])\" cy=\"\(xy[1])\" r=\"2.5\" fill=\"\(colors[topo]!)\"/>") }
+                }
+            }
+        }
+        out.append("<text x=\"\(w * 3 - 200)\" y=\"18\" fill=\"#d62728\">■ mesh</text>")
+        out.append("<text x=\"\(w * 3 - 140)\" y=\"18\" fill=\"#1f77b4\">■ route reflectors</text>")
+        out.append("</svg>")
+        return out.joined(separator: "\n") + "\n"
+    }
+}

@@ -1,0 +1,259 @@
+import Foundation
+
+/// `cnibench bench-bgp`: convergence and scale of Calico's BGP control plane, node-to-node mesh
+/// against route reflectors, for growing N (calico-bgp on one L2 segment, 1 pod per node).
+///
+/// Per case: sessions (configured and Established); time from the first BIRD's start until each
+/// node's kernel holds every block (median and worst node); BIRD memory (VmRSS) and CPU
+/// (utime+stime) at that point; time until every other node routes a block a node newly claims
+/// (config re-rendered + `birdc configure`, as confd does); time until every other node has
+/// withdrawn the blocks of a node that leaves (its BIRD stopped: Cease to its peers).
+public struct BGPBenchmark {
+    public struct Config: Sendable {
+        public var nodeCounts: [Int] = [5, 10, 20, 50]
+        public var topologies: [BGPTopology] = [.mesh, .rr]
+        public var routeReflectors = 2
+        public var timers: BGPTimers = .calico
+        public var runPrefix = "bgpb"
+        /// Per phase; generous because the machine may be shared.
+        public var timeout: Double = 120
+        public init() {}
+    }
+
+    public struct Case: Codable, Sendable {
+        public var nodes: Int
+        public var topology: String
+        public var routeReflectors: Int?
+        public var sessionsConfigured: Int
+        public var sessionsEstablished: Int
+        public var upSeconds: Double
+        public var convergedNodes: Int
+        public var convergeMedianSeconds: Double?
+        public var convergeWorstSeconds: Double?
+        public var birdRSSTotalMB: Double
+        public var birdRSSMaxMB: Double
+        public var birdCPUSecondsTotal: Double
+        public var birdCPUSecondsMax: Double
+        public var newBlockMedianSeconds: Double?
+        public var newBlockWorstSeconds: Double?
+        public var nodeLeaveMedianSeconds: Double?
+        public var nodeLeaveWorstSeconds: Double?
+        public var error: String?
+    }
+
+    public struct Result: Codable, Sendable {
+        public var schema = "cnibench.bgp-convergence/1"
+        public var createdAt: Date
+        public var kernel: String
+        public var cpus: Int
+        public var birdVersion: String
+        public var timers: String
+        public var podsPerNode = 1
+        public var pollIntervalMs = 50
+        public var cases: [Case]
+    }
+
+    public var config: Config
+    public var log: (String) -> Void
+
+    public init(config: Config, log: @escaping (String) -> Void = { print($0) }) {
+        self.config = config
+        self.log = log
+    }
+
+    public func run() -> Result {
+        var cases: [Case] = []
+        for n in config.nodeCounts {
+            for t in config.topologies {
+                if t == .rr && config.routeReflectors >= n { continue }
+                log("bench-bgp: N=\(n) \(t.rawValue)…")
+                let c = runCase(nodes: n, topology: t)
+                log("  " + Self.summary(c))
+                cases.append(c)
+            }
+        }
+        return Result(createdAt: Date(), kernel: KernelFeatures.kernelRelease(), cpus: ProcessInfo.processInfo.activeProcessorCount,
+                      birdVersion: Self.birdVersion(), timers: config.timers.rawValue, cases: cases)
+    }
+
+    static func summary(_ c: Case) -> String {
+        func f(_ v: Double?) -> String { v.map { String(format: "%.2f s", $0) } ?? "-" }
+        return "sessions \(c.sessionsEstablished)/\(c.sessionsConfigured), converged \(c.convergedNodes)/\(c.nodes) median \(f(c.convergeMedianSeconds)) worst \(f(c.convergeWorstSeconds)), RSS \(String(format: "%.1f", c.birdRSSTotalMB)) MB, CPU \(String(format: "%.2f", c.birdCPUSecondsTotal)) s, new block \(f(c.newBlockWorstSeconds)), node leave \(f(c.nodeLeaveWorstSeconds))\(c.error.map { " ERROR \($0)" } ?? "")"
+    }
+
+    static func birdVersion() -> String {
+        guard let bin = BirdLayout.binary else { return "absent" }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: bin)
+        p.arguments = ["--version"]
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        p.standardError = pipe
+        guard (try? p.run()) != nil else { return "unknown" }
+        p.waitUntilExit()
+        return String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    func runCase(nodes n: Int, topology: BGPTopology) -> Case {
+        var spec = TopologySpec()
+        spec.name = "\(config.runPrefix)\(n)\(topology == .mesh ? "m" : "r")"
+        spec.mode = .calicoBGP
+        spec.underlay = .l2
+        spec.podsPerNode = Array(repeating: 1, count: n)
+        spec.routing = .bird
+        spec.bgp = topology
+        spec.routeReflectors = config.routeReflectors
+        spec.bgpTimers = config.timers
+        if n > 200 { spec.underlayCIDR = IPv4Prefix("192.168.0.0/16") }
+        var c = Case(nodes: n, topology: topology.rawValue, routeReflectors: topology == .rr ? config.routeReflectors : nil,
+                     sessionsConfigured: 0, sessionsEstablished: 0, upSeconds: 0, convergedNodes: 0,
+                     birdRSSTotalMB: 0, birdRSSMaxMB: 0, birdCPUSecondsTotal: 0, birdCPUSecondsMax: 0)
+        let state = RunState(run: spec.name)
+        Teardown(state: state).run() // a leftover of an interrupted bench
+        defer { Teardown(state: state).run() }
+        do {
+            let plan = try Planner(spec: spec).plan()
+            let peering = BGPPeering(plan: plan)
+            c.sessionsConfigured = peering.sessions.count
+            // Initial convergence: poll every node's kernel from a thread while `up` builds the
+            // topology and starts the daemons, so no node's time is hidden behind `up`.
+            let poller = ConvergencePoller(BGPExpectation(plan: plan), timeout: config.timeout + Double(n))
+            poller.start()
+            let up = try RunBuilder(spec: spec).up()
+            c.upSeconds = up.seconds
+            let times = poller.join()
+            let faults = try BGPFaults(run: spec.name)
+            let t0 = Self.firstBirdStart(state: state)
+            let per = times.values.map { $0 - t0 }.sorted()
+            c.convergedNodes = per.count
+            c.convergeMedianSeconds = Self.median(per)
+            c.convergeWorstSeconds = per.count == n ? per.last : nil
+            // Resources at convergence.
+            let usage = peering.instances.compactMap { faults.birdPID($0.label) }.map(Self.usage)
+            c.birdRSSTotalMB = usage.map(\.rssMB).reduce(0, +)
+            c.birdRSSMaxMB = usage.map(\.rssMB).max() ?? 0
+            c.birdCPUSecondsTotal = usage.map(\.cpuSeconds).reduce(0, +)
+            c.birdCPUSecondsMax = usage.map(\.cpuSeconds).max() ?? 0
+            c.sessionsEstablished = Self.establishedSessions(plan: plan)
+            guard per.count == n else {
+                c.error = "only \(per.count) of \(n) nodes converged within \(Int(config.timeout) + n) s"
+                return c
+            }
+            // A new block on the last node (a client with reflectors).
+            let last = plan.addressing.nodes[n - 1]
+            let used = plan.addressing.nodes.reduce(0) { $0 + $1.podSubnets.count }
+            let newBlock = plan.addressing.podCIDR.subnet(used, length: Addressing.calicoBlockLength)!
+            var exp = BGPExpectation(plan: plan)
+            exp.extraBlocks = [last.index: [newBlock]]
+            var start = Self.bootNow()
+            try faults.reconfigure("node\(last.index)", extraBlocks: exp.extraBlocks)
+            var t = ConvergencePoller(exp, timeout: config.timeout).runInline().values.map { $0 - start }.sorted()
+            c.newBlockMedianSeconds = Self.median(t)
+            c.newBlockWorstSeconds = t.count == exp.routes().count ? t.last : nil
+            // The same node leaves: its BIRD stops (Cease), the others withdraw its blocks.
+            exp.departed = [last.index]
+            start = Self.bootNow()
+            try faults.stopBird("node\(last.index)")
+            t = ConvergencePoller(exp, timeout: config.timeout).runInline().values.map { $0 - start }.sorted()
+            c.nodeLeaveMedianSeconds = Self.median(t)
+            c.nodeLeaveWorstSeconds = t.count == exp.routes().count ? t.last : nil
+        } catch {
+            c.error = "\(error)"
+        }
+        return c
+    }
+
+    static func median(_ v: [Double]) -> Double? {
+        guard !v.isEmpty else { return nil }
+        let s = v.sorted()
+        return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
+    }
+
+    /// CLOCK_BOOTTIME in seconds: the clock of /proc/PID/stat start times.
+    static func bootNow() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_BOOTTIME, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+
+    static let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
+
+    /// The start of the first BIRD (ledger entries "<ns> bird"), in boot-time seconds.
+    static func firstBirdStart(state: RunState) -> Double {
+        let starts = state.entries().compactMap { e -> UInt64? in
+            if case .process(_, let st, let cmd) = e, cmd.hasSuffix(" bird"), st != 0 { return st }
+            return nil
+        }
+        return Double(starts.min() ?? 0) / ticks
+    }
+
+    static func usage(_ pid: Int32) -> (rssMB: Double, cpuSeconds: Double) {
+        var rss = 0.0
+        if let s = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+           let line = s.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+           let kb = Double(line.split(separator: " ").dropFirst().first ?? "") {
+            rss = kb / 1024
+        }
+        var cpu = 0.0
+        if let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") {
+            let f = stat[stat.index(after: close)...].split(separator: " ")
+            // Fields 14 and 15 (utime, stime) are at 11 and 12 after the command.
+            if f.count > 12, let u = Double(f[11]), let s = Double(f[12]) { cpu = (u + s) / ticks }
+        }
+        return (rss, cpu)
+    }
+
+    /// Established BGP sessions, each counted once (both ends report it).
+    static func establishedSessions(plan: Plan) -> Int {
+        let layout = BirdLayout(run: plan.spec.name)
+        var ends = 0
+        for inst in BGPPeering(plan: plan).instances {
+            ends += ((try? BirdClient(socket: layout.socket(inst.label)).protocols()) ?? []).filter { $0.isBGP && $0.established }.count
+        }
+        return ends / 2
+    }
+}
+
+/// Polls every namespace of an expectation and records, per namespace, the boot-time second at
+/// which it first held every expected route (and none withdrawn).
+final class ConvergencePoller: @unchecked Sendable {
+    let expectation: BGPExpectation
+    let timeout: Double
+    let interval = 0.05
+    private let lock = NSLock()
+    private var first: [String: Double] = [:]
+    private let done = DispatchSemaphore(value: 0)
+
+    init(_ e: BGPExpectation, timeout: Double) {
+        expectation = e
+        self.timeout = timeout
+    }
+
+    func start() {
+        let t = Thread { [self] in
+            let r = runInline()
+            lock.lock(); first = r; lock.unlock()
+            done.signal()
+        }
+        t.start()
+    }
+
+    func join() -> [String: Double] {
+        done.wait()
+        lock.lock(); defer { lock.unlock() }
+        return first
+    }
+
+    func runInline() -> [String: Double] {
+        let probe = BGPRouteProbe(expectation)
+        let all = Set(probe.namespaces)
+        var seen: [String: Double] = [:]
+        let start = ContinuousClock.now
+        while seen.count < all.count && RoutingClock.since(start) < timeout {
+            let now = BGPBenchmark.bootNow()
+            for ns in probe.convergedNamespaces() where seen[ns] == nil { seen[ns] = now }
+            if seen.count < all.count { Thread.sleep(forTimeInterval: interval) }
+        }
+        return seen
+    }
+}

@@ -1,0 +1,52 @@
+import ArgumentParser
+import CNIBenchCore
+import Foundation
+
+struct BenchBGPCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench-bgp",
+        abstract: "Calico BGP convergence and scale with real BIRD daemons: node-to-node mesh against route reflectors, for growing N.",
+        discussion: """
+        For each N and topology a fresh calico-bgp run (one L2 segment, 1 pod per node, --routing
+        bird) is built, measured and removed: BGP sessions, time from the first BIRD's start until
+        every node's kernel holds every block (median and worst node), BIRD memory and CPU, time
+        until a newly claimed block is routed everywhere, and until a leaving node's blocks are
+        withdrawn everywhere. Writes <out>/bgp-convergence.json, .md and .svg. Needs root and bird2.
+
+        Examples:
+          cnibench bench-bgp --nodes 5,10
+          cnibench bench-bgp --nodes 5,10,20,50,100
+        """
+    )
+
+    @Option(help: "Node counts, comma-separated.") var nodes = "5,10,20,50"
+    @Option(help: "Topologies: mesh, rr or both (comma-separated).") var topologies = "mesh,rr"
+    @Option(help: "Route reflectors for rr.") var routeReflectors = 2
+    @Option(help: "BIRD timers: calico or fast.") var bgpTimers = "calico"
+    @Option(help: "Seconds allowed per phase (plus one per node for the first convergence).") var timeout = 120.0
+    @Option(help: "Directory for bgp-convergence.{json,md,svg}.") var out = "bench-results"
+
+    func run() throws {
+        try Prerequisites.requireRoot("bench-bgp")
+        try BirdLayout.requireBinary(for: "bench-bgp")
+        Prerequisites.raiseFileLimit()
+        var c = BGPBenchmark.Config()
+        c.nodeCounts = try nodes.split(separator: ",").map {
+            guard let n = Int($0.trimmingCharacters(in: .whitespaces)), n >= 2 else { throw ValidationError("--nodes: '\($0)' is not a count ≥ 2") }
+            return n
+        }
+        c.topologies = try topologies.split(separator: ",").map {
+            guard let t = BGPTopology(rawValue: String($0)) else { throw ValidationError("--topologies: '\($0)'; valid: mesh, rr") }
+            return t
+        }
+        c.routeReflectors = routeReflectors
+        guard let t = BGPTimers(rawValue: bgpTimers) else { throw ValidationError("--bgp-timers: calico or fast") }
+        c.timers = t
+        c.timeout = timeout
+        let result = BGPBenchmark(config: c, log: { FileHandle.standardError.write(($0 + "\n").data(using: .utf8)!) }).run()
+        let paths = try BGPBenchReport.write(result, to: out)
+        print(BGPBenchReport.markdown(result))
+        print("wrote \(paths.joined(separator: ", "))")
+        if result.cases.contains(where: { $0.error != nil }) { throw ExitCode.failure }
+    }
+}

@@ -1,0 +1,114 @@
+import ArgumentParser
+import CNIBenchCore
+import Foundation
+
+struct CompareCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "compare",
+        abstract: "Compare two bench results metric by metric: base, head, change, interval, verdict.",
+        discussion: """
+        Several files per side pool their rounds (the A/B procedure runs base and head
+        interleaved, one file per round). Exit 2 when the results are not comparable.
+
+        Examples:
+          cnibench compare bench-results/base.json bench-results/head.json
+          cnibench compare --base a1.json --base a2.json --head b1.json --head b2.json --format md
+        """
+    )
+
+    @Argument(help: "BASE.json HEAD.json (or use --base/--head).")
+    var files: [String] = []
+    @Option(name: .customLong("base"), help: "A base result file (repeatable).")
+    var base: [String] = []
+    @Option(name: .customLong("head"), help: "A head result file (repeatable).")
+    var head: [String] = []
+    @Option(help: "table or md.")
+    var format = "table"
+    @Option(help: "Threshold for the REGRESSION mark, e.g. 5%.")
+    var maxRegression = "5%"
+
+    func run() throws {
+        let (b, h) = try sides(files: files, base: base, head: head)
+        var settings = ComparisonSettings()
+        settings.maxRegression = try parsePercent(maxRegression, flag: "--max-regression")
+        do {
+            let report = try Comparator.compare(baseFiles: b, headFiles: h, settings: settings)
+            guard ["table", "md"].contains(format) else { throw ValidationError("--format '\(format)': use table or md") }
+            print(format == "md" ? ComparisonRenderer.markdown(report) : ComparisonRenderer.table(report), terminator: "")
+        } catch let e as IncomparableError {
+            FileHandle.standardError.write("error: \(e)\n".data(using: .utf8)!)
+            throw ExitCode(2)
+        }
+    }
+}
+
+struct GateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gate",
+        abstract: "Fail (exit 1) when head is measurably slower than base; exit 2 on unusable input.",
+        discussion: """
+        Decides on metrics normalized within each round (a mode ÷ the node→node baseline of the
+        same round), so a faster or slower runner does not trip it: a gated metric is a
+        regression when it is worse by more than --max-regression AND its confidence interval
+        excludes no change. Fewer than 3 rounds a side: refuses to judge (exit 2).
+
+        Examples:
+          cnibench gate --baseline base.json --current head.json
+          cnibench gate --baseline base-*.json --current head-*.json --max-regression 5% --summary summary.md
+        """
+    )
+
+    @Option(name: .customLong("baseline"), parsing: .upToNextOption, help: "Base result file(s).")
+    var baseline: [String] = []
+    @Option(name: .customLong("current"), parsing: .upToNextOption, help: "Head result file(s).")
+    var current: [String] = []
+    @Option(help: "Largest tolerated slowdown, e.g. 5%.")
+    var maxRegression = "5%"
+    @Option(help: "Also write the Markdown comparison here (e.g. $GITHUB_STEP_SUMMARY).")
+    var summary: String?
+
+    func run() throws {
+        guard !baseline.isEmpty, !current.isEmpty else { throw ValidationError("give --baseline FILE… and --current FILE…") }
+        var settings = ComparisonSettings()
+        settings.maxRegression = try parsePercent(maxRegression, flag: "--max-regression")
+        let report: ComparisonReport
+        do { report = try Comparator.compare(baseFiles: baseline, headFiles: current, settings: settings) } catch let e as IncomparableError {
+            print("gate: cannot judge: \(e)")
+            throw ExitCode(2)
+        }
+        if let summary { try ComparisonRenderer.markdown(report).write(toFile: summary, atomically: true, encoding: .utf8) }
+        let gated = report.metrics.filter(\.gated)
+        let judged = gated.filter { $0.verdict != .insufficient }
+        guard !judged.isEmpty else {
+            print("gate: cannot judge: no gated metric has enough rounds on both sides")
+            for n in report.notes { print("  \(n)") }
+            throw ExitCode(2)
+        }
+        print(ComparisonRenderer.table(report, onlyGated: true), terminator: "")
+        let regressions = report.regressions
+        if regressions.isEmpty {
+            print("gate: PASS (\(judged.count) gated metrics, none worse than \(maxRegression) with significance)")
+            return
+        }
+        print("gate: FAIL: \(regressions.count) regression\(regressions.count == 1 ? "" : "s"):")
+        for m in regressions {
+            print("  \(m.key): \(ComparisonRenderer.pct(m.improvement)) (interval \(ComparisonRenderer.pct(m.interval.low)) … \(ComparisonRenderer.pct(m.interval.high)))")
+        }
+        throw ExitCode(1)
+    }
+}
+
+func sides(files: [String], base: [String], head: [String]) throws -> ([String], [String]) {
+    if !base.isEmpty || !head.isEmpty {
+        guard files.isEmpty, !base.isEmpty, !head.isEmpty else { throw ValidationError("use either BASE HEAD arguments or --base/--head, both sides given") }
+        return (base, head)
+    }
+    guard files.count == 2 else { throw ValidationError("give BASE.json HEAD.json") }
+    return ([files[0]], [files[1]])
+}
+
+func parsePercent(_ s: String, flag: String) throws -> Double {
+    let t = s.hasSuffix("%") ? String(s.dropLast()) : s
+    guard let v = Double(t), v >= 0, v < 100 else { throw ValidationError("\(flag) '\(s)': give a percentage such as 5%") }
+    return v / 100
+}

@@ -1,0 +1,96 @@
+import Foundation
+import XCTest
+@testable import CNIBenchCore
+
+/// A tiny real bench: one mode plus the baseline, one round of 1 s tests. Asserts structure,
+/// positive values and computed ratios — never an absolute rate.
+final class BenchSmokeTests: KernelTestCase {
+    func options(_ prefix: String) -> BenchOptions {
+        var o = BenchOptions()
+        o.modes = [.hostGW]
+        o.tests = [.tcp1, .udp, .rr]
+        o.repeats = 1
+        o.durationSeconds = 1
+        o.runPrefix = prefix
+        o.seed = 42
+        o.executable = cnibenchBinary
+        o.command = "swift test --filter BenchSmokeTests"
+        return o
+    }
+
+    func testTinyBenchProducesACompleteResult() throws {
+        guard Prerequisites.which("iperf3") != nil else { throw XCTSkip("iperf3 is not installed (apt-get install iperf3)") }
+        guard FileManager.default.isExecutableFile(atPath: cnibenchBinary) else { throw XCTSkip("cnibench binary not built at \(cnibenchBinary)") }
+        let o = options("ktbench")
+        let engine = try BenchEngine(options: o)
+        runsToClean += engine.units.map(\.run)
+        XCTAssertEqual(engine.units.map(\.id), ["none@l2", "host-gw@l2"])
+        var progressLines = 0
+        engine.progress = { p in if p.outcome != nil { progressLines += 1 } }
+        let r = try engine.run()
+
+        XCTAssertTrue(r.complete)
+        XCTAssertEqual(r.schemaVersion, BenchResult.currentSchemaVersion)
+        XCTAssertEqual(r.subjects.map(\.id), ["none@l2/node-node", "none@l2/same-node", "host-gw@l2/same-node", "host-gw@l2/cross-node"])
+        XCTAssertEqual(r.samples.count, 4 * 3)
+        XCTAssertEqual(progressLines, 12)
+        XCTAssertEqual(r.rounds.count, 1)
+        XCTAssertEqual(Set(r.rounds[0].order), ["none@l2", "host-gw@l2"])
+        for s in r.samples {
+            XCTAssertNil(s.error, "\(s.subject) \(s.test): \(s.error ?? "")")
+            XCTAssertGreaterThan(s.metrics["cpuSeconds"] ?? 0, 0, "\(s.subject) \(s.test)")
+            switch s.test {
+            case .tcp1, .udp:
+                XCTAssertGreaterThan(s.metrics["throughputGbps"] ?? 0, 0)
+                XCTAssertGreaterThan(s.metrics["cpuSecondsPerGB"] ?? 0, 0)
+            case .rr:
+                let p50 = s.metrics["p50Us"] ?? 0, p99 = s.metrics["p99Us"] ?? 0
+                XCTAssertGreaterThan(p50, 0)
+                XCTAssertGreaterThanOrEqual(p99, p50)
+                XCTAssertGreaterThan(s.metrics["transactionsPerSecond"] ?? 0, 0)
+            default: break
+            }
+        }
+        // Ratios against the node→node baseline are computed for the mode's paths.
+        let cross = try XCTUnwrap(r.summary("host-gw@l2/cross-node/tcp1/throughputGbps"))
+        let c = try XCTUnwrap(cross.vsBaseline)
+        XCTAssertEqual(c.baseline, "none@l2/node-node")
+        XCTAssertGreaterThan(c.ratio, 0)
+        XCTAssertTrue(c.ratio.isFinite)
+        XCTAssertNotNil(r.summary("host-gw@l2/cross-node/rr/p99Us")?.vsBaseline)
+        XCTAssertNil(r.summary("none@l2/node-node/tcp1/throughputGbps")?.vsBaseline)
+        // The fingerprint was taken.
+        XCTAssertFalse(r.environment.kernel.isEmpty)
+        XCTAssertGreaterThan(r.environment.cpuCount, 0)
+        XCTAssertNotNil(r.environment.iperf3Version)
+        XCTAssertTrue(r.environment.offloads.contains { $0.device == "eth0" && $0.gso != nil }, "\(r.environment.offloads)")
+        XCTAssertNotNil(r.environment.sysctls["net.ipv4.tcp_congestion_control"])
+        // Files: JSON decodes back, Markdown and HTML are written.
+        let dir = NSTemporaryDirectory() + "cnibench-smoke-\(getpid())"
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let paths = try ResultFiles.write(r, directory: dir, basename: "smoke")
+        XCTAssertEqual(paths.count, 3)
+        XCTAssertEqual(try BenchResult.load(path: dir + "/smoke.json"), r)
+        // Nothing left: the engine tore its runs down (tearDown checks again).
+        for u in engine.units { XCTAssertEqual(leftovers(of: u.run), [], u.run) }
+    }
+
+    func testBadInputIsRefusedBeforeAnythingIsBuilt() throws {
+        var o = options("ktbad")
+        o.durationSeconds = 0
+        XCTAssertThrowsError(try BenchEngine(options: o).validate()) { e in XCTAssertTrue("\(e)".hasPrefix("--duration 0"), "\(e)") }
+        o = options("ktbad")
+        o.repeats = 0
+        XCTAssertThrowsError(try BenchEngine(options: o).validate()) { e in XCTAssertTrue("\(e)".hasPrefix("--repeats 0"), "\(e)") }
+        o = options("ktbad")
+        o.modes = [.hostGW]
+        o.underlay = .l3
+        XCTAssertThrowsError(try BenchEngine(options: o)) { e in XCTAssertTrue("\(e)".hasPrefix("--underlay l3"), "\(e)") }
+        o = options("ktbad")
+        o.tests = [.pktgen]
+        o.executable = "/nonexistent/cnibench"
+        XCTAssertThrowsError(try BenchEngine(options: o).validate()) { e in XCTAssertTrue("\(e)".hasPrefix("--tests"), "\(e)") }
+        XCTAssertEqual(leftovers(of: "ktbad-none-l2"), [])
+        XCTAssertFalse(NetworkNamespace.list().contains { $0.hasPrefix("ktbad-") })
+    }
+}
