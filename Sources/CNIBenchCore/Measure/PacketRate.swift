@@ -15,11 +15,13 @@ import Foundation
 public enum PacketGeneratorHook {
     public static let frameBytes = 64
 
-    /// True when `executable pktgen --help` exits 0 (ArgumentParser exits 64 for an unknown
-    /// subcommand).
+    /// True when `executable pktgen --help` prints the subcommand's own usage (for an unknown
+    /// subcommand ArgumentParser prints the root help and still exits 0, so the exit status
+    /// alone says nothing).
     public static func isAvailable(executable: String) -> Bool {
-        guard FileManager.default.isExecutableFile(atPath: executable) else { return false }
-        return runCapturing([executable, "pktgen", "--help"]) != nil
+        guard FileManager.default.isExecutableFile(atPath: executable),
+              let help = runCapturing([executable, "pktgen", "--help"]) else { return false }
+        return help.contains("cnibench pktgen")
     }
 
     public static func receiverArguments(executable: String, bind: IPv4Address, duration: Int) -> [String] {

@@ -104,6 +104,12 @@ public enum HTMLReport {
 
     static func f(_ x: Double) -> String { String(format: "%.1f", x) }
 
+    /// An axis tick: as few decimals as the step needs.
+    static func tick(_ v: Double, step: Double) -> String {
+        let decimals = step >= 1 ? 0 : min(4, Int(ceil(-log10(step) + 1e-9)) + (step * pow(10, ceil(-log10(step))) == 2.5 ? 1 : 0))
+        return String(format: "%.\(decimals)f", v)
+    }
+
     /// Horizontal bars (median) with whiskers (interval), one per subject.
     static func barChart(rows: [ReportRow], metric: String, unit: String) -> String {
         let data = rows.compactMap { row in row.metrics[metric].map { (row, $0) } }
@@ -119,10 +125,9 @@ public enum HTMLReport {
         while t <= axisMax + step / 2 {
             let xx = x(t)
             s += "<line class=\"grid\" x1=\"\(f(xx))\" y1=\"\(f(top))\" x2=\"\(f(xx))\" y2=\"\(f(height - bottom))\"/>"
-            s += "<text x=\"\(f(xx))\" y=\"\(f(height - 8))\" text-anchor=\"middle\">\(Fmt.num(t))</text>\n"
+            s += "<text x=\"\(f(xx))\" y=\"\(f(height - 8))\" text-anchor=\"middle\">\(tick(t, step: step))</text>\n"
             t += step
         }
-        s += "<text x=\"\(f(labelW + plotW + 6))\" y=\"\(f(height - 8))\">\(esc(unit))</text>\n"
         for (i, (row, m)) in data.enumerated() {
             let y = top + Double(i) * rowH
             let label = "\(row.subject.mode) · \(row.subject.path.rawValue)\(row.subject.underlay == "l2" ? "" : " · \(row.subject.underlay)")"
@@ -165,7 +170,6 @@ public enum HTMLReport {
             }
             d *= 10
         }
-        s += "<text x=\"\(f(labelW + plotW + 6))\" y=\"\(f(height - 8))\">µs</text>\n"
         for (i, row) in data.enumerated() {
             let y0 = top + Double(i) * rowH + rowH / 2
             let label = "\(row.subject.mode) · \(row.subject.path.rawValue)\(row.subject.underlay == "l2" ? "" : " · \(row.subject.underlay)")"
