@@ -5,7 +5,7 @@ SWIFT ?= swift
 CNIBENCH_RELEASE := .build/release/cnibench
 RESULTS ?= bench-results
 
-.PHONY: all deps build release test bench bench-quick clean-runs
+.PHONY: all deps build release test bench bench-quick gate clean-runs
 
 all: build
 
@@ -41,6 +41,11 @@ bench-quick: release
 	$(CNIBENCH_RELEASE) bench-routes --routes 1000 --fdb 100 --out $(RESULTS)/quick
 	# bench-matrix, smoke-sized: 2 rounds × 1 s per test (~2 min)
 	$(CNIBENCH_RELEASE) bench --repeats 2 --duration 1 --out $(RESULTS)/quick --basename matrix
+
+# Same-runner A/B regression gate: make gate BASE=origin/main [HEAD=<rev>] (see README "Gate").
+BASE ?= HEAD~1
+gate: deps
+	scripts/gate-ab.sh $(BASE) $(if $(HEAD),$(HEAD),) --out $(RESULTS)/gate
 
 clean-runs:
 	-.build/debug/cnibench clean || $(CNIBENCH_RELEASE) clean

@@ -152,16 +152,17 @@ public enum RequestResponse {
         let end = start + UInt64(duration * 1e9)
         var count = 0
         var failure: String?
-        var t = start
-        while t < end {
+        var last = start
+        while last < end {
+            // The clock is read right around the round trip: recording is outside the interval.
+            let t0 = nowNs()
             guard writeFully(fdInUse, buf, size) else { failure = "write: \(String(cString: strerror(errno)))"; break }
             guard readFully(fdInUse, buf, size) else { failure = "read: connection closed or \(String(cString: strerror(errno)))"; break }
-            let t1 = nowNs()
-            _ = h.record(max(t1 - t, 1))
+            last = nowNs()
+            _ = h.record(max(last - t0, 1))
             count += 1
-            t = t1
         }
-        let secs = Double(t - start) / 1e9
+        let secs = Double(last - start) / 1e9
         shutdown(fdInUse, Int32(SHUT_RDWR))
         var lat: [String: Double] = [:]
         if count > 0 {

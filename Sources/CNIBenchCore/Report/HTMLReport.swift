@@ -166,7 +166,7 @@ public enum HTMLReport {
             for k in [1.0, 2, 5] where d * k <= hi * 1.0001 {
                 let xx = x(d * k)
                 s += "<line class=\"grid\" x1=\"\(f(xx))\" y1=\"\(f(top))\" x2=\"\(f(xx))\" y2=\"\(f(height - bottom))\"/>"
-                s += "<text x=\"\(f(xx))\" y=\"\(f(height - 8))\" text-anchor=\"middle\">\(Fmt.num(d * k))</text>\n"
+                s += "<text x=\"\(f(xx))\" y=\"\(f(height - 8))\" text-anchor=\"middle\">\(String(format: "%g", d * k))</text>\n"
             }
             d *= 10
         }
