@@ -18,6 +18,8 @@ public struct RunBuilder {
         public var seconds: Double
         /// Steps the kernel refused and --force tolerated.
         public var refused: [String]
+        /// Things the user should know (e.g. the shared ARP table limit).
+        public var warnings: [String] = []
     }
 
     public func up() throws -> Result {
@@ -52,7 +54,12 @@ public struct RunBuilder {
         applier.progress = progress
         try applier.apply()
         let d = ContinuousClock.now - clock
-        return Result(plan: plan, features: features,
+        var result = Result(plan: plan, features: features,
                       seconds: Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18, refused: applier.refused)
+        if let w = NeighbourBudget.warning(for: plan) {
+            logger.warning("\(w)")
+            result.warnings.append(w)
+        }
+        return result
     }
 }
