@@ -5,7 +5,7 @@ SWIFT ?= swift
 CNIBENCH_RELEASE := .build/release/cnibench
 RESULTS ?= bench-results
 
-.PHONY: all deps build release test bench bench-quick gate clean-runs
+.PHONY: all deps build release test bench bench-quick gate clean-runs test-asan
 
 all: build
 
@@ -49,3 +49,9 @@ gate: deps
 
 clean-runs:
 	-.build/debug/cnibench clean || $(CNIBENCH_RELEASE) clean
+
+# The packet parser and builder tests (fuzz included) under AddressSanitizer, in a scratch
+# directory of their own so the instrumented build never replaces the normal one. Leak
+# detection is off: LeakSanitizer only finds XCTest's own never-freed runner objects.
+test-asan:
+	ASAN_OPTIONS=detect_leaks=0 $(SWIFT) test -c debug --sanitize=address --scratch-path .build/asan --filter CNIPacketTests

@@ -499,8 +499,21 @@ static int run_batch(struct cnb_nl *h, const void *objs, size_t objsize, int cou
             nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | (uint16_t)nlm_flags;
             nlh->nlmsg_seq = h->seq++;
             put(nlh, (const char *)objs + (size_t)i * objsize);
+            // A message that does not fit under the limit is not part of this chunk
+            // (mnl_nlmsg_batch_size excludes it): build it again at the start of the next one,
+            // or it would be skipped and its ack waited for forever.
+            if (!mnl_nlmsg_batch_next(b)) {
+                h->seq--;
+                break;
+            }
             i++;
-            if (!mnl_nlmsg_batch_next(b)) break;
+        }
+        if (i == start) {
+            // A single request larger than the whole buffer (cannot happen for routes/neighbours).
+            mnl_nlmsg_batch_stop(b);
+            first_err = -EMSGSIZE;
+            *failed_index = start;
+            break;
         }
         size_t len = mnl_nlmsg_batch_size(b);
         mnl_nlmsg_batch_stop(b);

@@ -136,6 +136,10 @@ struct BenchCommand: ParsableCommand {
         print(headline(result))
         for p in paths { print("wrote \(p)") }
         if !result.complete { throw ExitCode(130) }
+        if !result.samples.isEmpty && result.samples.allSatisfy({ $0.error != nil }) {
+            print("error: every test failed (see the warnings above and the Failed tests section of the report)")
+            throw ExitCode.failure
+        }
     }
 
     /// The node→node baseline and each cross-node path's tcp1 throughput, for the terminal.

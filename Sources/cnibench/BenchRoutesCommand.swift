@@ -33,8 +33,9 @@ struct BenchRoutesCommand: ParsableCommand {
         let bench = RouteBenchmark(options: o, log: { FileHandle.standardError.write(($0 + "\n").data(using: .utf8)!) })
         let r = try bench.run()
         for row in r.rows {
-            print(String(format: "%-28@ routes %8.0f/s (%.2f× ip)   fdb %8.0f/s (%.2f× bridge)",
-                         row.method, row.routesPerSecond, row.routeRatio, row.fdbPerSecond, row.fdbRatio))
+            print(row.method.padding(toLength: 28, withPad: " ", startingAt: 0) +
+                  String(format: " routes %8.0f/s (%.2f× ip)   fdb %8.0f/s (%.2f× bridge)",
+                         row.routesPerSecond, row.routeRatio, row.fdbPerSecond, row.fdbRatio))
         }
         print("target (cnibench batch ≥ 1.0× for routes and FDB): \(r.targetMet ? "met" : "NOT met")")
         print("wrote \(out)/routes.json and \(out)/routes.md")

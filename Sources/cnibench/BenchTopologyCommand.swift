@@ -44,10 +44,10 @@ struct BenchTopologyCommand: ParsableCommand {
         let f = { (x: Double) in String(format: "%.2f", x) }
         print("cnibench: build \(f(r.cnibench.buildSeconds)) s, teardown \(f(r.cnibench.teardownSeconds)) s, total \(f(r.cnibench.totalSeconds)) s" +
               (r.cnibench.totalUntilFreedSeconds.map { " (\(f($0)) s until the kernel freed the namespaces)" } ?? "") +
-              ", peak RSS \(String(format: "%.1f", r.cnibench.peakRSSMB)) MB")
+              ", peak RSS \(r.cnibench.peakRSSMB.map { String(format: "%.1f MB", $0) } ?? "n/a")")
         print("ip:       build \(f(r.ip.buildSeconds)) s, teardown \(f(r.ip.teardownSeconds)) s, total \(f(r.ip.totalSeconds)) s" +
               (r.ip.totalUntilFreedSeconds.map { " (\(f($0)) s until freed)" } ?? "") +
-              ", peak RSS \(String(format: "%.1f", r.ip.peakRSSMB)) MB (largest process)")
+              ", peak RSS \(r.ip.peakRSSMB.map { String(format: "%.1f MB (largest process)", $0) } ?? "n/a (install time(1))")")
         print("ratio ip/cnibench: total \(String(format: "%.1f", r.ratios.total))× (build \(String(format: "%.1f", r.ratios.build))×, teardown \(String(format: "%.1f", r.ratios.teardown))×)" +
               (r.ratios.totalUntilFreed.map { ", until freed \(String(format: "%.1f", $0))×" } ?? ""))
         for t in r.targets { print("target \(t.name): \(t.goal): \(t.measured) — \(t.met ? "met" : "NOT met")") }

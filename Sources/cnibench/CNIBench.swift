@@ -25,6 +25,8 @@ struct CNIBench: ParsableCommand {
                       RRServerCommand.self, RRClientCommand.self,
                       // Issue 7: BIRD control plane (StatusCommand.swift, BenchBGPCommand.swift).
                       StatusCommand.self, FaultCommand.self, BirdConfigCommand.self, BenchBGPCommand.self,
-                      BirdExecCommand.self, IPIPMirrorCommand.self]
+                      BirdExecCommand.self, IPIPMirrorCommand.self,
+                      // Issue 4: packet generator and the flannel-udp backend daemon.
+                      PktgenCommand.self, FlannelUDPDaemonCommand.self, BenchPktgenCommand.self]
     )
 }

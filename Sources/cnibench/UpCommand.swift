@@ -34,6 +34,7 @@ struct UpCommand: ParsableCommand {
         let a = r.plan.addressing
         print("run \(r.plan.spec.name) is up: mode \(r.plan.spec.mode.rawValue) on \(r.plan.spec.underlay.rawValue), \(a.nodes.count) nodes, \(a.allPods.count) pods, \(a.allNamespaces.count) namespaces, \(r.plan.steps.count) steps in \(String(format: "%.2f", r.seconds)) s")
         if let i = r.plan.ipip { print("calico-ipip implementation: \(i.rawValue) (kernel ipip driver \(r.features.ipip ? "present" : "absent"))") }
+        for w in r.warnings { print("warning: \(w)") }
         if !r.refused.isEmpty {
             print("warning: --force: the kernel refused \(r.refused.count) steps (cnibench verify shows the consequences):")
             for e in r.refused.prefix(5) { print("  \(e)") }

@@ -94,4 +94,20 @@ final class StatsTests: XCTestCase {
         XCTAssertEqual(u.idleSeconds, 100 / hz, accuracy: 1e-9)
         XCTAssertNil(CPUTimes(procStat: "intr 1 2 3"))
     }
+
+    func testForeignProcessCPUSeesThisProcessBurningCPU() {
+        let a = ForeignProcesses.snapshot(excludingNamespaces: [])
+        XCTAssertNotNil(a.ticks[getpid()], "this process is outside any bench namespace")
+        // Burn ~0.2 s of CPU.
+        let end = ContinuousClock.now + .milliseconds(200)
+        var x: UInt64 = 1
+        while ContinuousClock.now < end { x = x &* 6364136223846793005 &+ 1 }
+        XCTAssertNotEqual(x, 0)
+        let b = ForeignProcesses.snapshot(excludingNamespaces: [])
+        XCTAssertGreaterThanOrEqual(ForeignProcesses.seconds(from: a, to: b), 0.1)
+        // Excluding our own namespace makes us (and everything in it) not foreign.
+        if let mine = FileSystem.inode(of: "/proc/self/ns/net") {
+            XCTAssertNil(ForeignProcesses.snapshot(excludingNamespaces: [mine]).ticks[getpid()])
+        }
+    }
 }

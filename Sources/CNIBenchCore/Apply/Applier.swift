@@ -93,6 +93,9 @@ public final class Applier {
             let h = try set.handle(ns)
             do { _ = try h.linkIndex(name) } catch { try h.linkAddIPIP(name, local: nil, remote: nil) }
             try h.linkSet(name, up: true, mtu: UInt32(mtu))
+        case .tunAdd(let ns, let name, let mtu):
+            try TunDevice.createPersistent(in: try set.namespace(ns), name: name)
+            try set.handle(ns).linkSet(name, up: true, mtu: UInt32(mtu))
         case .addrAdd(let ns, let dev, let prefix):
             try set.handle(ns).addrAdd(prefix, dev: dev)
         case .routeAdd(let ns, let route):

@@ -77,8 +77,8 @@ public struct RouteBenchmark {
         public var rows: [Row]
         public var samples: [Sample]
         public var targetMet: Bool
+        /// ru_maxrss of the cnibench process (the whole benchmark, setup included).
         public var cnibenchPeakRSSMB: Double
-        public var ipPeakRSSMB: Double
         public var kernel: String
         public var cpus: Int
         public var date: String
@@ -164,9 +164,9 @@ public struct RouteBenchmark {
                 for m in order {
                     let s = try sample(round: round, method: m, routes: routes, fdb: fdb, ip: ipPath, bridge: bridgePath,
                                        routeFile: routeFile, fdbFile: fdbFile, stderrPath: stderrPath)
-                    log(String(format: "  round %d %-28@ routes %7.3f s (%8.0f/s)  fdb %6.3f s (%7.0f/s)",
-                               round + 1, m.rawValue, s.routeSeconds, Double(options.routes) / s.routeSeconds,
-                               s.fdbSeconds, Double(options.fdb) / s.fdbSeconds))
+                    let label = m.rawValue.padding(toLength: 28, withPad: " ", startingAt: 0)
+                    log("  round \(round + 1) \(label)" + String(format: " routes %7.3f s (%8.0f/s)  fdb %6.3f s (%7.0f/s)",
+                        s.routeSeconds, Double(options.routes) / s.routeSeconds, s.fdbSeconds, Double(options.fdb) / s.fdbSeconds))
                     samples.append(s)
                 }
             }
@@ -195,7 +195,7 @@ public struct RouteBenchmark {
                             routeExample: "ip route add \(routes[0].ipArguments)",
                             fdbExample: "bridge fdb replace \(fdb[0].lladdr) dev flannel.1 dst \(fdb[0].address!) self permanent",
                             rows: rows, samples: samples, targetMet: batch.routeRatio >= 1 && batch.fdbRatio >= 1,
-                            cnibenchPeakRSSMB: BenchKit.Usage.current.maxRSSMB, ipPeakRSSMB: BenchKit.Usage.children.maxRSSMB,
+                            cnibenchPeakRSSMB: BenchKit.Usage.current.maxRSSMB,
                             kernel: KernelFeatures.kernelRelease(), cpus: BenchKit.Format.cpuCount(), date: BenchKit.Format.isoDate(),
                             cnibenchVersion: CNIBenchVersion.string, command: options.reproduce, leftovers: leftovers)
         try BenchKit.Format.writeJSON(report, to: "\(options.outDirectory)/routes.json")
@@ -280,7 +280,7 @@ public struct RouteBenchmark {
         md += "\n"
         for row in r.rows { md += "- \(row.method): routes by \(row.routesHow); FDB by \(row.fdbHow).\n" }
         md += """
-        - Peak RSS (`ru_maxrss`): cnibench process \(f(r.cnibenchPeakRSSMB, 1)) MB (whole benchmark); largest `ip`/`bridge` process \(f(r.ipPeakRSSMB, 1)) MB.
+        - Peak RSS (`ru_maxrss`) of the cnibench process: \(f(r.cnibenchPeakRSSMB, 1)) MB (whole benchmark, setup included).
         - Kernel \(r.kernel), \(r.cpus) CPUs; cnibench \(r.cnibenchVersion); \(r.date).
         - Reproduce: `\(r.command)`
         - Left behind: \(r.leftovers.isEmpty ? "nothing" : r.leftovers.joined(separator: ", ")).

@@ -72,6 +72,24 @@ enum BenchKit {
             return sig == 0 ? (status >> 8) & 0xff : 128 + sig
         }
 
+        /// GNU time(1), when installed: the honest way to get the peak RSS of a script's processes.
+        /// RUSAGE_CHILDREN of this process cannot give it: exec(2) records the replaced address
+        /// space's high-water mark in the new program's ru_maxrss, and posix_spawn's child shares
+        /// ours until it execs, so every direct child would report at least cnibench's own RSS.
+        static let timeProgram: String? = access("/usr/bin/time", X_OK) == 0 ? "/usr/bin/time" : nil
+
+        /// Runs argv under time(1) (if installed) and returns its status and the peak RSS in MiB of
+        /// the largest process among it and its descendants (nil without time(1)).
+        static func runMeasuringRSS(_ argv: [String], stderrPath: String, scratch: String) throws -> (status: Int32, maxRSSMB: Double?) {
+            guard let time = timeProgram else { return (try run(argv, stderrPath: stderrPath), nil) }
+            try? FileManager.default.removeItem(atPath: scratch)
+            let status = try run([time, "-f", "%M", "-o", scratch] + argv, stderrPath: stderrPath)
+            let text = (try? String(contentsOfFile: scratch, encoding: .utf8)) ?? ""
+            // On failure time(1) writes "Command exited with non-zero status N" before the figure.
+            let kb = text.split(separator: "\n").last.flatMap { Double($0.trimmingCharacters(in: .whitespaces)) }
+            return (status, kb.map { $0 / 1024 })
+        }
+
         /// The last lines of a file (a failing script's stderr).
         static func tail(_ path: String, lines: Int = 5) -> String {
             guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return "" }
@@ -226,6 +244,9 @@ public struct TopologyBenchmark {
         public var cpuSeconds: Double
         /// Objects the state check found missing or different (nil: not checked this round).
         public var checkMissing: Int?
+        /// cnibench: ru_maxrss of this process so far. ip: the largest sh/ip/sysctl process of this
+        /// phase, from time(1) (nil when time(1) is not installed).
+        public var peakRSSMB: Double?
     }
 
     public struct MethodSummary: Codable, Sendable {
@@ -237,7 +258,7 @@ public struct TopologyBenchmark {
         public var teardownUntilFreedSeconds: Double?
         public var totalUntilFreedSeconds: Double?
         public var cpuSeconds: Double
-        public var peakRSSMB: Double
+        public var peakRSSMB: Double?
         public var peakRSSNote: String
         public var namespaces: Int
     }
@@ -355,9 +376,11 @@ public struct TopologyBenchmark {
                         ? try cnibenchPhase(round: round, plan: planA, check: check)
                         : try ipPhase(round: round, plan: planB, build: buildScript, teardown: teardownScript,
                                       stderrPath: stderrPath, check: check)
-                    log(String(format: "  round %d %-8@ build %6.2f s  teardown %5.2f s  freed after %@ s  (%d namespaces, CPU %.2f s%@)",
-                               round + 1, method, p.buildSeconds, p.teardownSeconds, BenchKit.Format.f(p.teardownUntilFreedSeconds),
-                               p.namespaces, p.cpuSeconds, p.checkMissing.map { ", state check: \($0) missing" } ?? ""))
+                    log("  round \(round + 1) \(method.padding(toLength: 8, withPad: " ", startingAt: 0))" +
+                        String(format: " build %6.2f s  teardown %5.2f s", p.buildSeconds, p.teardownSeconds) +
+                        "  freed after \(BenchKit.Format.f(p.teardownUntilFreedSeconds)) s  (\(p.namespaces) namespaces" +
+                        String(format: ", CPU %.2f s", p.cpuSeconds) +
+                        (p.checkMissing.map { ", state check: \($0) missing" } ?? "") + ")")
                     phases.append(p)
                 }
             }
@@ -367,8 +390,9 @@ public struct TopologyBenchmark {
             throw error
         }
 
-        let selfUsage = BenchKit.Usage.current, childUsage = BenchKit.Usage.children
-        func summary(_ method: String, how: String, rss: Double, note: String) -> MethodSummary {
+        let selfUsage = BenchKit.Usage.current
+        let ipRSS = phases.filter { $0.method == "ip" }.compactMap(\.peakRSSMB).max()
+        func summary(_ method: String, how: String, rss: Double?, note: String) -> MethodSummary {
             let ps = phases.filter { $0.method == method }
             let b = BenchKit.median(ps.map(\.buildSeconds)), t = BenchKit.median(ps.map(\.teardownSeconds))
             let freed = BenchKit.median(ps.map(\.teardownUntilFreedSeconds))
@@ -382,7 +406,9 @@ public struct TopologyBenchmark {
         let a = summary("cnibench", how: "RunBuilder.up() through netlink; Teardown.run() (cnibench down)",
                         rss: selfUsage.maxRSSMB, note: "ru_maxrss of the cnibench process (RUSAGE_SELF), whole benchmark")
         let b = summary("ip", how: "/bin/sh -e on the plan rendered by PlanRenderer (`cnibench plan`); one `ip netns delete` per namespace",
-                        rss: childUsage.maxRSSMB, note: "ru_maxrss of the largest sh/ip/sysctl process (RUSAGE_CHILDREN); they run one after another")
+                        rss: ipRSS, note: ipRSS == nil
+                            ? "not measured: needs GNU time(1) (apt-get install time); RUSAGE_CHILDREN would report cnibench's own RSS, inherited at exec"
+                            : "ru_maxrss of the largest sh/ip/sysctl process, via time(1); they run one after another")
         let ratios = Ratios(build: b.buildSeconds / a.buildSeconds, teardown: b.teardownSeconds / a.teardownSeconds,
                             total: b.totalSeconds / a.totalSeconds,
                             totalUntilFreed: a.totalUntilFreedSeconds.flatMap { x in b.totalUntilFreedSeconds.map { $0 / x } })
@@ -428,7 +454,7 @@ public struct TopologyBenchmark {
         let u1 = BenchKit.Usage.current
         let count = NetworkNamespace.list().filter { $0.hasPrefix(plan.spec.name + "-") }.count
         var missing: Int?
-        if check { missing = StateChecker(plan: result.plan).missingObjects().count }
+        if check { missing = checkState(result.plan) }
         let u2 = BenchKit.Usage.current
         let t = ContinuousClock.now
         let problems = Teardown(state: RunState(run: plan.spec.name), logger: logger).run()
@@ -440,7 +466,8 @@ public struct TopologyBenchmark {
         let freed = KernelNamespaceCensus.wait(atMost: before + settleSlack, timeout: options.settleTimeout).map { teardown + $0 }
         return Phase(round: round + 1, method: "cnibench", buildSeconds: build, teardownSeconds: teardown,
                      teardownUntilFreedSeconds: freed, namespaces: count,
-                     cpuSeconds: (u1.cpuSeconds - u0.cpuSeconds) + (u3.cpuSeconds - u2.cpuSeconds), checkMissing: missing)
+                     cpuSeconds: (u1.cpuSeconds - u0.cpuSeconds) + (u3.cpuSeconds - u2.cpuSeconds), checkMissing: missing,
+                     peakRSSMB: BenchKit.Usage.current.maxRSSMB)
     }
 
     private func ipPhase(round: Int, plan: Plan, build: String, teardown: String, stderrPath: String,
@@ -452,7 +479,10 @@ public struct TopologyBenchmark {
         try state.create(RunRecord(spec: plan.spec, ipip: nil, createdAt: Date(), cnibenchVersion: CNIBenchVersion.string))
         let before = KernelNamespaceCensus.count() ?? 0
         let u0 = BenchKit.Usage.children
-        let (status, buildSeconds) = try BenchKit.Clock.time { try BenchKit.ProgramRunner.run(["/bin/sh", "-e", build], stderrPath: stderrPath) }
+        let rssFile = stderrPath + ".rss"
+        let ((status, rssBuild), buildSeconds) = try BenchKit.Clock.time {
+            try BenchKit.ProgramRunner.runMeasuringRSS(["/bin/sh", "-e", build], stderrPath: stderrPath, scratch: rssFile)
+        }
         guard status == 0 else {
             let why = BenchKit.ProgramRunner.tail(stderrPath)
             BenchKit.removeRun(run, logger: logger)
@@ -460,8 +490,10 @@ public struct TopologyBenchmark {
         }
         let count = NetworkNamespace.list().filter { $0.hasPrefix(run + "-") }.count
         var missing: Int?
-        if check { missing = StateChecker(plan: plan).missingObjects().count }
-        let (tstatus, teardownSeconds) = try BenchKit.Clock.time { try BenchKit.ProgramRunner.run(["/bin/sh", "-e", teardown], stderrPath: stderrPath) }
+        if check { missing = checkState(plan) }
+        let ((tstatus, rssTeardown), teardownSeconds) = try BenchKit.Clock.time {
+            try BenchKit.ProgramRunner.runMeasuringRSS(["/bin/sh", "-e", teardown], stderrPath: stderrPath, scratch: rssFile)
+        }
         let u1 = BenchKit.Usage.children
         let left = NetworkNamespace.list().filter { $0.hasPrefix(run + "-") }
         guard tstatus == 0, left.isEmpty else {
@@ -473,7 +505,15 @@ public struct TopologyBenchmark {
         let freed = KernelNamespaceCensus.wait(atMost: before + settleSlack, timeout: options.settleTimeout).map { teardownSeconds + $0 }
         return Phase(round: round + 1, method: "ip", buildSeconds: buildSeconds, teardownSeconds: teardownSeconds,
                      teardownUntilFreedSeconds: freed, namespaces: count, cpuSeconds: u1.cpuSeconds - u0.cpuSeconds,
-                     checkMissing: missing)
+                     checkMissing: missing, peakRSSMB: [rssBuild, rssTeardown].compactMap { $0 }.max())
+    }
+
+    /// The object-by-object check (untimed); logs the first few differences.
+    private func checkState(_ plan: Plan) -> Int {
+        let missing = StateChecker(plan: plan).missingObjects()
+        for m in missing.prefix(3) { log("    state check, \(plan.spec.name): \(m)") }
+        if missing.count > 3 { log("    … and \(missing.count - 3) more") }
+        return missing.count
     }
 
     // MARK: report
@@ -494,7 +534,9 @@ public struct TopologyBenchmark {
         namespaces asynchronously (`cleanup_net`); *teardown until freed* runs until the kernel's namespace count
         (`net_namespace` slab objects) is back where it was before the build — that work is the kernel's and the same for both
         methods. *ratio* = ip time ÷ cnibench time (higher: cnibench faster). *CPU* is user + system time of the working
-        process(es). *peak RSS* is `ru_maxrss`: of the cnibench process, and of the largest single `sh`/`ip`/`sysctl` process.
+        process(es). *peak RSS* is `ru_maxrss`: of the cnibench process (the whole benchmark), and of the largest single
+        `sh`/`ip`/`sysctl` process (through time(1): the processes run one after another, so that is the script's peak).
+        The kernel's namespace count is machine-wide: namespaces other programs create meanwhile delay *until freed*.
 
 
         """

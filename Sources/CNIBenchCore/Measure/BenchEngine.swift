@@ -71,6 +71,8 @@ public final class BenchEngine {
     public let seed: UInt64
     let executable: String
     var pktgenAvailable = false
+    /// Inodes of every namespace the bench built: processes outside them are foreign.
+    var ourNamespaces = Set<UInt64>()
 
     public init(options: BenchOptions, logger: Logger = Logger(label: "cnibench.bench")) throws {
         self.options = options
@@ -247,7 +249,10 @@ public final class BenchEngine {
             }
             let state = RunState(run: u.run)
             var b = Built(unit: u, plan: r.plan, state: state, namespaces: [:])
-            for n in r.plan.namespaces { b.namespaces[n] = try? NetworkNamespace.open(n) }
+            for n in r.plan.namespaces {
+                b.namespaces[n] = try? NetworkNamespace.open(n)
+                if let ino = b.namespaces[n]?.inode { ourNamespaces.insert(ino) }
+            }
             built.append(b)
             if let ipip = r.plan.ipip { result.environment.ipip = ipip.rawValue }
         }
@@ -259,6 +264,9 @@ public final class BenchEngine {
                 let f = c.failures.prefix(3).map { "\($0.sourceLabel)→\($0.destinationLabel)" }.joined(separator: ", ")
                 result.warnings.append("\(b.unit.id): connectivity check failed (\(f)); its tests are recorded as errors")
                 broken.insert(b.unit.id)
+                if let note = NeighbourTable.pressureNote(), !result.warnings.contains(where: { $0.hasPrefix("the kernel's ARP table") }) {
+                    result.warnings.append(note)
+                }
             }
         }
         let baselineOf: (Underlay) -> String = { BenchSubject.id(mode: Mode.none.rawValue, underlay: $0.rawValue, path: .nodeToNode) }
@@ -411,18 +419,20 @@ public final class BenchEngine {
             srv.stop()
             throw MeasureError("\(srv.failureSummary()) — never listened on \(listen.0):\(listen.1)")
         }
+        let foreign0 = ForeignProcesses.snapshot(excludingNamespaces: ourNamespaces)
         let cpu0 = CPUTimes.read()
         let t0 = ContinuousClock.now
         let cli = try HelperProcess.start(in: client.0, state: b.state, label: client.1, argv: client.2)
         _ = try cli.wait(until: t0 + .seconds(options.durationSeconds + 15))
         let d = ContinuousClock.now - t0
         let cpu1 = CPUTimes.read()
+        let foreign = ForeignProcesses.seconds(from: foreign0, to: ForeignProcesses.snapshot(excludingNamespaces: ourNamespaces))
         // The server ends by itself once its client has gone (-1 / one connection); bounded anyway.
         _ = try srv.wait(until: ContinuousClock.now + .seconds(3))
         let wall = Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
         let procCPU = (cli.exit?.cpuSeconds ?? 0) + (srv.exit?.cpuSeconds ?? 0)
-        let usage = (cpu0 != nil && cpu1 != nil) ? CPUTimes.usage(from: cpu0!, to: cpu1!, wallSeconds: wall, processSeconds: procCPU)
-            : CPUUsage(busySeconds: 0, userSeconds: 0, systemSeconds: 0, softirqSeconds: 0, stealSeconds: 0, idleSeconds: 0, wallSeconds: wall, processSeconds: procCPU)
+        let usage = (cpu0 != nil && cpu1 != nil) ? CPUTimes.usage(from: cpu0!, to: cpu1!, wallSeconds: wall, processSeconds: procCPU, foreignSeconds: foreign)
+            : CPUUsage(busySeconds: 0, userSeconds: 0, systemSeconds: 0, softirqSeconds: 0, stealSeconds: 0, idleSeconds: 0, wallSeconds: wall, processSeconds: procCPU, foreignSeconds: foreign)
         return (cli, srv, usage)
     }
 
@@ -453,10 +463,12 @@ public final class BenchEngine {
         if let x = o.retransmits { m["retransmits"] = x }
         if let x = o.lostPercent { m["lossPercent"] = x }
         if let x = o.jitterMs { m["jitterMs"] = x }
-        m["cpuSeconds"] = usage.busySeconds
+        let cpu = usage.attributedSeconds
+        m["cpuSeconds"] = cpu
         m["stealSeconds"] = usage.stealSeconds
         if o.receivedBytes > 0 {
-            m["cpuSecondsPerGB"] = usage.busySeconds / (o.receivedBytes / 1e9)
+            m["cpuSecondsPerGB"] = cpu / (o.receivedBytes / 1e9)
+            m["machineCpuSecondsPerGB"] = usage.busySeconds / (o.receivedBytes / 1e9)
             if let p = usage.processSeconds { m["processCpuSecondsPerGB"] = p / (o.receivedBytes / 1e9) }
         }
         let packets: Double
@@ -465,7 +477,7 @@ public final class BenchEngine {
         } else {
             packets = o.receivedBytes / Double(o.mss ?? max(subject.mtu - 52, 1))
         }
-        if packets > 0 { m["cpuSecondsPerMpkt"] = usage.busySeconds / (packets / 1e6) }
+        if packets > 0 { m["cpuSecondsPerMpkt"] = cpu / (packets / 1e6) }
         sample.metrics = m
     }
 
@@ -488,9 +500,9 @@ public final class BenchEngine {
         for (k, name) in [("p50", "p50Us"), ("p90", "p90Us"), ("p99", "p99Us"), ("p99.9", "p999Us"), ("mean", "meanUs")] {
             if let v = rep.latencyUs[k] { m[name] = v }
         }
-        m["cpuSeconds"] = r.usage.busySeconds
+        m["cpuSeconds"] = r.usage.attributedSeconds
         m["stealSeconds"] = r.usage.stealSeconds
-        if rep.transactions > 0 { m["cpuSecondsPerMpkt"] = r.usage.busySeconds / (Double(2 * rep.transactions) / 1e6) }
+        if rep.transactions > 0 { m["cpuSecondsPerMpkt"] = r.usage.attributedSeconds / (Double(2 * rep.transactions) / 1e6) }
         sample.metrics = m
     }
 
@@ -501,6 +513,7 @@ public final class BenchEngine {
                                          argv: PacketGeneratorHook.receiverArguments(executable: executable, bind: dstIP, duration: options.durationSeconds))
         defer { rx.stop(); rx.discardOutput() }
         usleep(300_000) // the receiver opens its socket; it has no listening TCP port to wait for
+        let foreign0 = ForeignProcesses.snapshot(excludingNamespaces: ourNamespaces)
         let cpu0 = CPUTimes.read()
         let t0 = ContinuousClock.now
         let tx = try HelperProcess.start(in: src, state: b.state, label: "pktgen-tx",
@@ -509,6 +522,7 @@ public final class BenchEngine {
         _ = try tx.wait(until: t0 + .seconds(options.durationSeconds + 10))
         let d = ContinuousClock.now - t0
         let cpu1 = CPUTimes.read()
+        let foreign = ForeignProcesses.seconds(from: foreign0, to: ForeignProcesses.snapshot(excludingNamespaces: ourNamespaces))
         _ = try rx.wait(until: ContinuousClock.now + .seconds(5))
         let dec = JSONDecoder()
         guard tx.exit?.status == 0, let s = try? dec.decode(PacketGeneratorHook.Report.self, from: Data(tx.stdout.utf8)) else {
@@ -524,11 +538,12 @@ public final class BenchEngine {
             if let sent = s.sent, sent > 0 { m["lossPercent"] = max(0, (sent - recv) / sent * 100) }
         }
         if let c0 = cpu0, let c1 = cpu1 {
-            let u = CPUTimes.usage(from: c0, to: c1, wallSeconds: wall, processSeconds: (tx.exit?.cpuSeconds ?? 0) + (rx.exit?.cpuSeconds ?? 0))
+            let u = CPUTimes.usage(from: c0, to: c1, wallSeconds: wall, processSeconds: (tx.exit?.cpuSeconds ?? 0) + (rx.exit?.cpuSeconds ?? 0),
+                                   foreignSeconds: foreign)
             sample.cpu = u
-            m["cpuSeconds"] = u.busySeconds
+            m["cpuSeconds"] = u.attributedSeconds
             m["stealSeconds"] = u.stealSeconds
-            if let recv = r.received, recv > 0 { m["cpuSecondsPerMpkt"] = u.busySeconds / (recv / 1e6) }
+            if let recv = r.received, recv > 0 { m["cpuSecondsPerMpkt"] = u.attributedSeconds / (recv / 1e6) }
         }
         sample.metrics = m
     }

@@ -40,13 +40,58 @@ public struct CPUTimes: Sendable, Equatable {
     /// Busy ticks: user + nice + system + irq + softirq (guest time is inside user; steal apart).
     public var busy: UInt64 { user + nice + system + irq + softirq }
 
-    /// The usage between two snapshots.
-    public static func usage(from a: CPUTimes, to b: CPUTimes, wallSeconds: Double, processSeconds: Double?) -> CPUUsage {
+    /// The usage between two snapshots; `foreignSeconds` is the CPU time other tenants' processes
+    /// took meanwhile (see `ForeignProcesses`).
+    public static func usage(from a: CPUTimes, to b: CPUTimes, wallSeconds: Double, processSeconds: Double?,
+                             foreignSeconds: Double? = nil) -> CPUUsage {
         func d(_ x: UInt64, _ y: UInt64) -> Double { y >= x ? Double(y - x) / ticksPerSecond : 0 }
         return CPUUsage(busySeconds: d(a.busy, b.busy), userSeconds: d(a.user + a.nice, b.user + b.nice),
                         systemSeconds: d(a.system, b.system), softirqSeconds: d(a.softirq + a.irq, b.softirq + b.irq),
                         stealSeconds: d(a.steal, b.steal), idleSeconds: d(a.idle + a.iowait, b.idle + b.iowait),
-                        wallSeconds: wallSeconds, processSeconds: processSeconds)
+                        wallSeconds: wallSeconds, processSeconds: processSeconds, foreignSeconds: foreignSeconds)
+    }
+}
+
+/// CPU time of the processes that are *not* part of a measurement: every user-space process
+/// whose network namespace is not one of the bench's (other tenants of a shared runner, a
+/// compiler, cnibench's own driver loop). Kernel threads count as the measurement's (ksoftirqd
+/// and kworkers do the datapath's deferred work). Subtracted from the machine's busy time, it
+/// leaves the CPU the datapath and its endpoints used; what it cannot see is a foreign process
+/// that exits inside the window.
+public struct ForeignProcesses: Sendable {
+    /// pid → (start time, utime + stime) in clock ticks.
+    var ticks: [Int32: (start: UInt64, cpu: UInt64)] = [:]
+
+    /// PF_KTHREAD.
+    static let kernelThreadFlag: UInt64 = 0x0020_0000
+
+    public static func snapshot(excludingNamespaces ours: Set<UInt64>) -> ForeignProcesses {
+        var s = ForeignProcesses()
+        for entry in (try? FileSystem.listDirectory("/proc")) ?? [] {
+            guard let pid = Int32(entry), pid > 2,
+                  let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { continue }
+            let f = stat[stat.index(after: close)...].split(separator: " ")
+            guard f.count > 19, let flags = UInt64(f[6]), let ut = UInt64(f[11]), let st = UInt64(f[12]), let start = UInt64(f[19]) else { continue }
+            if flags & kernelThreadFlag != 0 { continue }
+            guard let ns = FileSystem.inode(of: "/proc/\(pid)/ns/net"), !ours.contains(ns) else { continue }
+            s.ticks[pid] = (start, ut + st)
+        }
+        return s
+    }
+
+    /// Seconds of CPU the foreign processes used between two snapshots (processes born in
+    /// between count whole).
+    public static func seconds(from a: ForeignProcesses, to b: ForeignProcesses) -> Double {
+        var total: UInt64 = 0
+        for (pid, now) in b.ticks {
+            if let before = a.ticks[pid], before.start == now.start {
+                total += now.cpu >= before.cpu ? now.cpu - before.cpu : 0
+            } else {
+                total += now.cpu
+            }
+        }
+        return Double(total) / CPUTimes.ticksPerSecond
     }
 }
 

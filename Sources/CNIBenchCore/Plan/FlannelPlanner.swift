@@ -11,6 +11,7 @@ struct FlannelPlanner {
         switch spec.mode {
         case .hostGW: hostGW(&b)
         case .flannelVXLAN: vxlan(&b)
+        case .flannelUDP: udp(&b)
         default: break // .none: pods on their node's bridge only (the same-node baseline)
         }
     }
@@ -39,6 +40,20 @@ struct FlannelPlanner {
             for peer in addressing.nodes where peer.index != node.index {
                 b.add(.routeAdd(ns: node.namespace, route: Route(destination: peer.podSubnets[0], gateway: peer.ip, device: "eth0")))
             }
+        }
+    }
+
+    /// UDP (§1c): the persistent TUN flannel0 (IFF_TUN|IFF_NO_PI, MTU ext-28, subnet.0/32), the
+    /// whole pod network routed into it, then the per-node daemon (cnibench flannel-udp-daemon)
+    /// that carries it in UDP between node IPs on port 8285, with every other node's lease.
+    private func udp(_ b: inout StepList) {
+        for node in addressing.nodes {
+            b.add(.tunAdd(ns: node.namespace, name: "flannel0", mtu: podMTU))
+            b.add(.addrAdd(ns: node.namespace, dev: "flannel0", prefix: IPv4Prefix(node.tunnelIP!, 32)))
+            b.add(.routeAdd(ns: node.namespace, route: Route(destination: addressing.podCIDR, device: "flannel0")))
+            let peers = addressing.nodes.filter { $0.index != node.index }
+            b.add(.startProcess(ns: node.namespace, name: "flannel-udp",
+                                argv: FlannelUDPDaemon.arguments(node: node, peers: peers)))
         }
     }
 

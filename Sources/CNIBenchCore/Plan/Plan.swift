@@ -26,6 +26,9 @@ public enum Step: Sendable, Equatable {
     case vxlanAdd(ns: String, name: String, params: VXLANParameters)
     /// Make sure the kernel's IPIP fallback device exists, then set its MTU and bring it up.
     case ipipTunnel(ns: String, name: String, mtu: Int)
+    /// A persistent TUN device (IFF_TUN | IFF_NO_PI, as `ip tuntap add NAME mode tun` makes it),
+    /// set to `mtu` and up; a userspace daemon (flannel-udp) attaches to it later by name.
+    case tunAdd(ns: String, name: String, mtu: Int)
     case addrAdd(ns: String, dev: String, prefix: IPv4Prefix)
     case routeAdd(ns: String, route: Route)
     case neighReplace(ns: String, entry: Neighbour)
@@ -42,7 +45,7 @@ public enum Step: Sendable, Equatable {
         switch self {
         case .netnsAdd: nil
         case .linkUp(let ns, _), .vethAdd(let ns, _, _, _, _, _, _, _), .bridgeAdd(let ns, _, _), .bridgePortHairpin(let ns, _),
-             .vxlanAdd(let ns, _, _), .ipipTunnel(let ns, _, _), .addrAdd(let ns, _, _),
+             .vxlanAdd(let ns, _, _), .ipipTunnel(let ns, _, _), .tunAdd(let ns, _, _), .addrAdd(let ns, _, _),
              .routeAdd(let ns, _), .neighReplace(let ns, _), .sysctl(let ns, _, _), .bpfIPIP(let ns, _, _, _),
              .startProcess(let ns, _, _):
             ns

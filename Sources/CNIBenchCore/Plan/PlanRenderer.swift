@@ -31,6 +31,9 @@ public enum PlanRenderer {
             return ["# \(name) is the ipip driver's per-namespace fallback device; created if missing",
                     "ip -n \(ns) link show \(name) >/dev/null 2>&1 || ip -n \(ns) link add \(name) type ipip",
                     "ip -n \(ns) link set \(name) mtu \(mtu) up"]
+        case .tunAdd(let ns, let name, let mtu):
+            return ["ip -n \(ns) tuntap add \(name) mode tun",
+                    "ip -n \(ns) link set \(name) mtu \(mtu) up"]
         case .addrAdd(let ns, let dev, let prefix):
             return ["ip -n \(ns) addr add \(prefix) dev \(dev)"]
         case .routeAdd(let ns, let route):

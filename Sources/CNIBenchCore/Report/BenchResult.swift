@@ -80,9 +80,10 @@ public struct MetricInfo: Sendable {
         .init(name: "meanUs", unit: "µs", better: .lower, comparable: false, description: "round-trip latency, mean"),
         .init(name: "sentMpps", unit: "Mpps", better: .higher, comparable: false, description: "pktgen: packets sent per second"),
         .init(name: "receivedMpps", unit: "Mpps", better: .higher, comparable: true, description: "pktgen: packets received per second"),
-        .init(name: "cpuSeconds", unit: "CPU·s", better: .lower, comparable: false, description: "machine busy time during the test (/proc/stat user+nice+system+irq+softirq)"),
+        .init(name: "cpuSeconds", unit: "CPU·s", better: .lower, comparable: false, description: "CPU used by the test: machine busy time (/proc/stat user+nice+system+irq+softirq) less the CPU of processes outside the bench's namespaces"),
         .init(name: "stealSeconds", unit: "CPU·s", better: .lower, comparable: false, description: "steal time during the test (/proc/stat), apart from cpuSeconds"),
         .init(name: "cpuSecondsPerGB", unit: "CPU·s/GB", better: .lower, comparable: true, description: "cpuSeconds per 10^9 bytes received"),
+        .init(name: "machineCpuSecondsPerGB", unit: "CPU·s/GB", better: .lower, comparable: false, description: "raw machine busy time per 10^9 bytes (nothing subtracted)"),
         .init(name: "cpuSecondsPerMpkt", unit: "CPU·s/Mpkt", better: .lower, comparable: true, description: "cpuSeconds per 10^6 packets (TCP: bytes/MSS; UDP: datagrams received; rr: 2 per transaction)"),
         .init(name: "processCpuSecondsPerGB", unit: "CPU·s/GB", better: .lower, comparable: true, description: "the test's own processes' CPU time (wait4 rusage) per 10^9 bytes: less sensitive to other tenants, misses softirq work done elsewhere"),
     ]
@@ -129,6 +130,12 @@ public struct CPUUsage: Codable, Sendable, Equatable {
     public var wallSeconds: Double
     /// The test's own processes (client + server), from wait4's rusage.
     public var processSeconds: Double?
+    /// Other tenants' processes (outside the bench's namespaces) during the window; the
+    /// `cpuSeconds` metric is busySeconds − foreignSeconds.
+    public var foreignSeconds: Double?
+
+    /// The CPU attributed to the test: machine busy time less what foreign processes used.
+    public var attributedSeconds: Double { max(0, busySeconds - (foreignSeconds ?? 0)) }
 }
 
 /// One test of one subject in one round.

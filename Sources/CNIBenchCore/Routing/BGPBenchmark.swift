@@ -27,6 +27,15 @@ public struct BGPBenchmark {
         public var sessionsConfigured: Int
         public var sessionsEstablished: Int
         public var upSeconds: Double
+        /// From the first to the last BIRD writing its pid file (all daemons running): the
+        /// staggered start of the testbed, included in the convergence times.
+        public var birdStartSpreadSeconds: Double?
+        /// When the last BGP session came up (BIRD's "Since" of Established sessions), from the
+        /// first BIRD's start; nil unless every session is Established.
+        public var sessionsUpWorstSeconds: Double?
+        /// Packets the kernel dropped from its per-CPU input backlog (/proc/net/softnet_stat,
+        /// all namespaces) during the first convergence: veth/bridge overload, not BGP.
+        public var softnetDrops: Int = 0
         public var convergedNodes: Int
         public var convergeMedianSeconds: Double?
         public var convergeWorstSeconds: Double?
@@ -39,6 +48,8 @@ public struct BGPBenchmark {
         public var nodeLeaveMedianSeconds: Double?
         public var nodeLeaveWorstSeconds: Double?
         public var error: String?
+        /// Per node (sorted), seconds from the first BIRD's start until its kernel was complete.
+        public var convergeSecondsPerNode: [Double] = []
     }
 
     public struct Result: Codable, Sendable {
@@ -118,14 +129,17 @@ public struct BGPBenchmark {
             // Initial convergence: poll every node's kernel from a thread while `up` builds the
             // topology and starts the daemons, so no node's time is hidden behind `up`.
             let poller = ConvergencePoller(BGPExpectation(plan: plan), timeout: config.timeout + Double(n))
+            let drops0 = Self.softnetDrops()
             poller.start()
             let up = try RunBuilder(spec: spec).up()
             c.upSeconds = up.seconds
             let times = poller.join()
+            c.softnetDrops = Self.softnetDrops() - drops0
             let faults = try BGPFaults(run: spec.name)
             let t0 = Self.firstBirdStart(state: state)
             let per = times.values.map { $0 - t0 }.sorted()
             c.convergedNodes = per.count
+            c.convergeSecondsPerNode = per.map { ($0 * 1000).rounded() / 1000 }
             c.convergeMedianSeconds = Self.median(per)
             c.convergeWorstSeconds = per.count == n ? per.last : nil
             // Resources at convergence.
@@ -135,6 +149,19 @@ public struct BGPBenchmark {
             c.birdCPUSecondsTotal = usage.map(\.cpuSeconds).reduce(0, +)
             c.birdCPUSecondsMax = usage.map(\.cpuSeconds).max() ?? 0
             c.sessionsEstablished = Self.establishedSessions(plan: plan)
+            if c.sessionsEstablished == c.sessionsConfigured, let last = Self.lastSessionUp(plan: plan) {
+                // BIRD prints local time of day; t0 is boot time: convert through "now".
+                let t0Wall = Date().addingTimeInterval(t0 - Self.bootNow())
+                var d = last - Self.secondsOfDay(t0Wall)
+                if d < -43200 { d += 86400 } // past midnight
+                c.sessionsUpWorstSeconds = d
+            }
+            let stamps = peering.instances.compactMap {
+                (try? FileManager.default.attributesOfItem(atPath: BirdLayout(run: spec.name).pidFile($0.label)))?[.modificationDate] as? Date
+            }
+            if stamps.count == peering.instances.count, let lo = stamps.min(), let hi = stamps.max() {
+                c.birdStartSpreadSeconds = hi.timeIntervalSince(lo)
+            }
             guard per.count == n else {
                 c.error = "only \(per.count) of \(n) nodes converged within \(Int(config.timeout) + n) s"
                 return c
@@ -161,6 +188,34 @@ public struct BGPBenchmark {
             c.error = "\(error)"
         }
         return c
+    }
+
+    /// Sum of the "dropped" column of /proc/net/softnet_stat.
+    static func softnetDrops() -> Int {
+        guard let t = try? String(contentsOfFile: "/proc/net/softnet_stat", encoding: .utf8) else { return 0 }
+        return t.split(separator: "\n").compactMap { l in l.split(separator: " ").dropFirst().first.flatMap { Int($0, radix: 16) } }.reduce(0, +)
+    }
+
+    static func secondsOfDay(_ d: Date) -> Double {
+        let c = Calendar.current.dateComponents([.hour, .minute, .second, .nanosecond], from: d)
+        let whole: Int = (c.hour ?? 0) * 3600 + (c.minute ?? 0) * 60 + (c.second ?? 0)
+        let frac: Double = Double(c.nanosecond ?? 0) / 1e9
+        return Double(whole) + frac
+    }
+
+    /// The latest "Since" of an Established BGP session over every BIRD, in seconds of the day.
+    static func lastSessionUp(plan: Plan) -> Double? {
+        let layout = BirdLayout(run: plan.spec.name)
+        var last: Double?
+        for inst in BGPPeering(plan: plan).instances {
+            for p in ((try? BirdClient(socket: layout.socket(inst.label)).protocols()) ?? []) where p.isBGP && p.established {
+                let f = p.since.split(separator: ":").compactMap { Double($0) }
+                guard f.count == 3 else { continue }
+                let t = f[0] * 3600 + f[1] * 60 + f[2]
+                last = max(last ?? t, t)
+            }
+        }
+        return last
     }
 
     static func median(_ v: [Double]) -> Double? {

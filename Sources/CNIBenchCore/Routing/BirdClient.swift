@@ -118,6 +118,8 @@ public final class BirdClient {
         public var name: String
         public var proto: String
         public var state: String
+        /// Time of the last state change, as BIRD prints it (local time of day, "02:24:36.754").
+        public var since: String
         /// "Established", "Active", "Passive", "Connect", with the last error if any.
         public var info: String
         public var isBGP: Bool { proto == "BGP" }
@@ -129,8 +131,8 @@ public final class BirdClient {
             let f = l.text.split(separator: " ", maxSplits: 5, omittingEmptySubsequences: true).map(String.init)
             guard f.count >= 4 else { return nil }
             // Name Proto Table State Since [Info]: Since is one token in BIRD 2's default format.
-            return ProtocolStatus(name: f[0], proto: f[1], state: f[3],
-                                  info: f.count > 5 ? f[5].trimmingCharacters(in: .whitespaces) : "")
+            return ProtocolStatus(name: f[0], proto: f[1], state: f[3], since: f.count > 4 ? f[4] : "",
+                                  info: f.count > 5 ? f[5].split(separator: " ").joined(separator: " ") : "")
         }
     }
 

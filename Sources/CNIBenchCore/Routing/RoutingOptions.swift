@@ -4,6 +4,25 @@
 // directly (Plan/CalicoPlanner). `routing: bird` runs one stock BIRD 2 per node namespace,
 // configured as Calico's confd renders it (BirdConfig.swift), and lets BIRD put the remote
 // blocks and the own-block blackholes into the kernel as `proto bird`.
+//
+// Pieces (all in this directory):
+//   BGPPeering       who runs BIRD, who peers with whom (mesh, reflectors, gateway), session counts
+//   BirdConfig       the rendered configuration (confd's templates in BIRD 2 syntax), file layout
+//   BirdRun          the plan steps, `cnibench bird-exec` (render + exec), `up`'s convergence wait
+//   BirdClient       BIRD's control socket (what birdc speaks): protocols, route counts, next hops
+//   BGPState         what the kernels must hold once converged; the checks `verify`/`status` use
+//   IPIPRouteMirror  calico-ipip: BIRD's routes → the tc-BPF tunnel map (or tunl0 routes)
+//   BGPFaults        kill/stop/start a BIRD, pull a node's uplink, re-render with a new block
+//   BGPBenchmark     `cnibench bench-bgp` and its report (BGPBenchReport)
+//
+// IPIP on this kernel (no ipip driver, stock BIRD 2 without Calico's `krt_tunnel`): BIRD's
+// export filter keeps the route on eth0 but marks it `onlink` with `krt_mtu` = pod MTU, and the
+// next hop BIRD resolves recursively is already the right on-link hop (the owning node on one
+// segment, the router across subnets) — the very route the static tc-BPF plan programs. What
+// BIRD cannot express is the tunnel endpoint; the per-node `cnibench ipip-mirror` reads it (the
+// BGP next hop) from BIRD's table and keeps the tc-BPF map equal to BIRD's kernel routes. This
+// is the split Calico itself adopted in v3.33 (Felix programs IPIP routes from what it learns),
+// not what a ≤ v3.32 node does (its BIRD fork writes `dev tunl0 onlink` directly).
 
 /// How the Calico modes get remote pod blocks into each node's kernel.
 public enum RoutingMode: String, CaseIterable, Sendable, Codable {

@@ -32,8 +32,9 @@ public enum Mode: String, CaseIterable, Sendable, Codable {
         }
     }
 
-    /// Modes implemented in this build (flannel-udp needs the userspace daemon, not here yet).
-    public static var available: [Mode] { allCases.filter { $0 != .flannelUDP } }
+    /// Modes implemented in this build (all of them; flannel-udp runs cnibench's own
+    /// flannel-udp-daemon per node).
+    public static var available: [Mode] { allCases }
 
     public static var spellings: String { available.map(\.rawValue).joined(separator: ", ") }
 }

@@ -82,6 +82,10 @@ public struct StateChecker {
                 if let s = snapshot(ns), !s.links.contains(where: { $0.name == name && $0.mtu == UInt32(mtu) && $0.isUp }) {
                     missing.append("\(ns): link \(name) type ipip mtu \(mtu) up")
                 }
+            case .tunAdd(let ns, let name, let mtu):
+                if let s = snapshot(ns), !s.links.contains(where: { $0.name == name && $0.kind == "tun" && $0.mtu == UInt32(mtu) && $0.isUp }) {
+                    missing.append("\(ns): link \(name) type tun mtu \(mtu) up")
+                }
             case .addrAdd(let ns, let dev, let prefix):
                 if let s = snapshot(ns), !s.addrs.contains(AddressInfo(device: dev, prefix: prefix)) {
                     missing.append("\(ns): addr \(prefix) dev \(dev)")

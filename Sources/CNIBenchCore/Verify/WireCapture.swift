@@ -36,11 +36,12 @@ public struct EncapsulationCheck {
     /// `outerIsNode`: the outer addresses are the two node IPs (tunnels), else the pods'.
     public static func expectation(for mode: Mode) -> (encapsulation: Encapsulation, outerIsNode: Bool)? {
         switch mode {
-        case .none, .flannelUDP: nil
+        case .none: nil
         case .hostGW, .calicoBGP: (.none, false)
         case .calicoIPIP: (.ipip, true)
         case .flannelVXLAN: (.vxlan(port: 8472, vni: 1), true)
         case .calicoVXLAN: (.vxlan(port: 4789, vni: 4096), true)
+        case .flannelUDP: (.udp(port: 8285), true)
         }
     }
 

@@ -9,12 +9,15 @@ public enum Encapsulation: Sendable, Equatable, CustomStringConvertible {
     /// IPv4 in IPv4 (protocol 4).
     case ipip
     case vxlan(port: UInt16, vni: UInt32)
+    /// The bare inner IPv4 packet as a UDP payload (flannel's UDP backend).
+    case udp(port: UInt16)
 
     public var description: String {
         switch self {
         case .none: "none (plain IPv4)"
         case .ipip: "IPIP (IPv4 protocol 4)"
         case .vxlan(let port, let vni): "VXLAN udp/\(port) vni \(vni)"
+        case .udp(let port): "raw IPv4 in udp/\(port)"
         }
     }
 }
@@ -90,6 +93,12 @@ enum WireFrame {
             // reported as wrong) rather than silently ignored.
             let udp = outer.payloadOffset
             let vxlan = udp + 8
+            // Flannel UDP: the payload is the inner IPv4 packet itself (first byte 0x4_, whose
+            // 0x08 bit, VXLAN's I flag, is clear for a 20-byte header).
+            if let port = u16(b, udp + 2), let inner = ipv4(b, at: udp + 8), b[udp + 8] & 0x08 == 0,
+               inner.proto == 1, inner.isFirstFragment, inner.payloadOffset < b.count {
+                return DecodedFrame(outer: outer, encapsulation: .udp(port: port), inner: inner, icmpType: b[inner.payloadOffset])
+            }
             guard let port = u16(b, udp + 2), vxlan + 8 <= b.count, b[vxlan] & 0x08 != 0,
                   let vniWord = u32(b, vxlan + 4),
                   let innerIP = ipv4Offset(afterEthernetAt: vxlan + 8, b),

@@ -18,5 +18,7 @@
 #include "cnb_bpf.h"
 #include "cnb_capture.h"
 #include "cnb_ethtool.h"
+#include "cnb_pktgen.h"
+#include "cnb_tun.h"
 
 #endif
