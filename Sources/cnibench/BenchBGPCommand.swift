@@ -7,8 +7,8 @@ struct BenchBGPCommand: ParsableCommand {
         commandName: "bench-bgp",
         abstract: "Calico BGP convergence and scale with real BIRD daemons: node-to-node mesh against route reflectors, for growing N.",
         discussion: """
-        For each N and topology a fresh calico-bgp run (one L2 segment, 1 pod per node, --routing
-        bird) is built, measured and removed: BGP sessions, time from the first BIRD's start until
+        For each underlay, N and topology a fresh calico-bgp run (1 pod per node, --routing bird;
+        on l3 with --bgp-gateway) is built, measured and removed: BGP sessions, time from the first BIRD's start until
         every node's kernel holds every block (median and worst node), BIRD memory and CPU, time
         until a newly claimed block is routed everywhere, and until a leaving node's blocks are
         withdrawn everywhere. Writes <out>/bgp-convergence.json, .md and .svg. Needs root and bird2.
@@ -21,6 +21,8 @@ struct BenchBGPCommand: ParsableCommand {
 
     @Option(help: "Node counts, comma-separated.") var nodes = "5,10,20,50"
     @Option(help: "Topologies: mesh, rr or both (comma-separated).") var topologies = "mesh,rr"
+    @Option(help: "Underlays: l2 (one segment), l3 (a subnet per node, BIRD in the router), comma-separated.") var underlays = "l2,l3"
+    @Flag(help: "Also run cases that overflow the kernel's shared ARP table (disturbs every namespace on the machine).") var allowArpOverflow = false
     @Option(help: "Route reflectors for rr.") var routeReflectors = 2
     @Option(help: "BIRD timers: calico or fast.") var bgpTimers = "calico"
     @Option(help: "Seconds allowed per phase (plus one per node for the first convergence).") var timeout = 120.0
@@ -40,6 +42,11 @@ struct BenchBGPCommand: ParsableCommand {
             return t
         }
         c.routeReflectors = routeReflectors
+        c.underlays = try underlays.split(separator: ",").map {
+            guard let u = Underlay(rawValue: String($0)) else { throw ValidationError("--underlays: '\($0)'; valid: l2, l3") }
+            return u
+        }
+        c.allowARPOverflow = allowArpOverflow
         guard let t = BGPTimers(rawValue: bgpTimers) else { throw ValidationError("--bgp-timers: calico or fast") }
         c.timers = t
         c.timeout = timeout

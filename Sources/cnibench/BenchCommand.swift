@@ -17,10 +17,10 @@ struct BenchCommand: ParsableCommand {
 
         Tests: tcp1, tcp4 (iperf3 TCP, 1 and 4 streams), udp (iperf3 UDP at 500 Mbit/s offered,
         1400-byte datagrams: loss and jitter), rr (TCP request/response, one in flight:
-        p50/p90/p99/p99.9), pktgen (small-packet rate, when this build has `cnibench pktgen`).
+        p50/p90/p99/p99.9), pktgen (64-byte frames from `cnibench pktgen`, when this build has it).
 
         Examples:
-          cnibench bench                                        # every mode, 3 rounds × 3 s
+          cnibench bench                                        # every mode and test, 3 rounds × 3 s
           cnibench bench --modes host-gw,calico-vxlan --tests tcp1,rr --repeats 5
           cnibench bench --underlay l3 --duration 2 --out /tmp/results
           cnibench bench --repeats 1 --duration 1 --basename quick   # a smoke run
@@ -30,7 +30,7 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .long, help: "Comma-separated modes (default: all: \(Mode.spellings)). The baseline 'none' is always measured.")
     var modes: String?
 
-    @Option(name: .long, help: "Comma-separated tests (default: tcp1,tcp4,udp,rr; also: pktgen).")
+    @Option(name: .long, help: "Comma-separated tests (default: tcp1,tcp4,udp,rr, and pktgen when this build has `cnibench pktgen`).")
     var tests: String?
 
     @Option(name: .long, help: "Underlay for the modes that can use either (l2 or l3; default l2). host-gw and calico-bgp need l2.")

@@ -36,6 +36,11 @@ final class BenchSmokeTests: KernelTestCase {
         XCTAssertEqual(progressLines, 12)
         XCTAssertEqual(r.rounds.count, 1)
         XCTAssertEqual(Set(r.rounds[0].order), ["none@l2", "host-gw@l2"])
+        let failed = r.samples.filter { $0.error != nil }
+        guard failed.isEmpty else {
+            XCTFail("\(failed.count) tests failed, e.g. \(failed[0].subject) \(failed[0].test): \(failed[0].error!); warnings: \(r.warnings)")
+            return
+        }
         for s in r.samples {
             XCTAssertNil(s.error, "\(s.subject) \(s.test): \(s.error ?? "")")
             XCTAssertGreaterThan(s.cpu?.busySeconds ?? 0, 0, "\(s.subject) \(s.test)")

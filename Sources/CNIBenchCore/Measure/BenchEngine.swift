@@ -16,7 +16,8 @@ public struct BenchInputError: Error, CustomStringConvertible {
 public struct BenchOptions: Sendable {
     /// nil: every available mode.
     public var modes: [Mode]?
-    public var tests: [BenchTest] = BenchTest.defaults
+    /// nil: tcp1, tcp4, udp, rr, and pktgen when this build has `cnibench pktgen`.
+    public var tests: [BenchTest]?
     /// nil: every mode on l2. l3: the modes that can, on l3 (host-gw and calico-bgp stay on l2).
     public var underlay: Underlay?
     public var repeats = 3
@@ -68,6 +69,8 @@ public final class BenchEngine {
     public var checkpoint: ((BenchResult) -> Void)?
 
     public let units: [BenchUnit]
+    /// The tests run, in order (the default list resolved).
+    public let tests: [BenchTest]
     public let seed: UInt64
     let executable: String
     var pktgenAvailable = false
@@ -80,6 +83,8 @@ public final class BenchEngine {
         self.seed = options.seed ?? UInt64(Date().timeIntervalSince1970 * 1000)
         self.executable = options.executable ?? ProcessLauncher.resolve(["cnibench"])[0]
         self.units = try Self.units(options)
+        self.pktgenAvailable = PacketGeneratorHook.isAvailable(executable: executable)
+        self.tests = options.tests ?? (BenchTest.defaults + (pktgenAvailable ? [.pktgen] : []))
     }
 
     /// The topologies to build: `none` on each underlay used (node→node and same-node
@@ -117,7 +122,8 @@ public final class BenchEngine {
         guard o.repeats >= 1 else { throw BenchInputError("--repeats \(o.repeats)", "need at least 1 round") }
         guard o.durationSeconds >= 1 else { throw BenchInputError("--duration \(o.durationSeconds)", "need at least 1 second per test") }
         guard o.durationSeconds <= 3600 else { throw BenchInputError("--duration \(o.durationSeconds)", "at most 3600 seconds per test") }
-        guard !o.tests.isEmpty else { throw BenchInputError("--tests", "no test given; valid: \(BenchTest.spellings)") }
+        let tests = self.tests
+        guard !tests.isEmpty else { throw BenchInputError("--tests", "no test given; valid: \(BenchTest.spellings)") }
         for m in o.modes ?? [] where !Mode.available.contains(m) {
             throw BenchInputError("--modes \(m.rawValue)", "this mode is not implemented in this build; valid: \(Mode.spellings)")
         }
@@ -125,19 +131,18 @@ public final class BenchEngine {
             throw BenchInputError("--name \(o.runPrefix)", "not a usable run-name prefix: a–z, 0–9 and '-', starting with a letter, at most \(Names.maxRunName - 16) characters")
         }
         try Prerequisites.requireRoot("bench")
-        if o.tests.contains(where: \.usesIperf3) {
+        if tests.contains(where: \.usesIperf3) {
             guard Prerequisites.which("iperf3") != nil else {
-                throw BenchInputError("--tests \(o.tests.filter(\.usesIperf3).map(\.rawValue).joined(separator: ","))",
+                throw BenchInputError("--tests \(tests.filter(\.usesIperf3).map(\.rawValue).joined(separator: ","))",
                                       "these tests need iperf3, which is not on PATH; install it with: apt-get install -y iperf3 (make bench does), or run only --tests rr")
             }
         }
-        if o.tests.contains(.rr) || o.tests.contains(.pktgen) {
+        if tests.contains(.rr) || tests.contains(.pktgen) {
             guard FileManager.default.isExecutableFile(atPath: executable) else {
                 throw BenchInputError("--tests", "the cnibench executable \(executable) (needed inside the namespaces for rr/pktgen) is not runnable")
             }
         }
-        pktgenAvailable = PacketGeneratorHook.isAvailable(executable: executable)
-        if o.tests.contains(.pktgen) && !pktgenAvailable {
+        if tests.contains(.pktgen) && !pktgenAvailable {
             throw BenchInputError("--tests pktgen", PacketGeneratorHook.unavailableMessage)
         }
         let present = Set(NetworkNamespace.list())
@@ -200,7 +205,7 @@ public final class BenchEngine {
         try validate()
         let config = BenchConfig(
             modes: units.map(\.mode.rawValue).reduce(into: []) { if !$0.contains($1) { $0.append($1) } },
-            tests: options.tests, underlay: options.underlay?.rawValue,
+            tests: tests, underlay: options.underlay?.rawValue,
             underlays: Dictionary(units.map { ($0.mode.rawValue, $0.underlay.rawValue) }, uniquingKeysWith: { a, _ in a }),
             repeats: options.repeats, durationSeconds: options.durationSeconds, seed: seed, nodes: 2, podsPerNode: 2,
             runPrefix: options.runPrefix, udpBitrate: options.udpBitrate, udpPacketBytes: options.udpPacketBytes,
@@ -293,7 +298,7 @@ public final class BenchEngine {
         }
 
         // 4. Rounds.
-        let perRound = built.reduce(0) { $0 + $1.unit.paths.count * options.tests.count }
+        let perRound = built.reduce(0) { $0 + $1.unit.paths.count * tests.count }
         let total = perRound * options.repeats
         var done = 0
         var rng = SplitMix64(seed: seed)
@@ -306,7 +311,7 @@ public final class BenchEngine {
                 for b in order {
                     for path in b.unit.paths {
                         let subject = result.subjects.first { $0.run == b.unit.run && $0.path == path }!
-                        for test in options.tests {
+                        for test in tests {
                             if BenchInterrupt.requested { throw BenchInterrupted() }
                             let eta = testSeconds.isEmpty ? nil : testSeconds.reduce(0, +) / Double(testSeconds.count) * Double(total - done)
                             var p = BenchProgress(done: done, total: total, round: round, rounds: options.repeats, unit: b.unit.id,
@@ -394,6 +399,8 @@ public final class BenchEngine {
             case .pktgen:
                 try packetRate(b, src: src, srcIP: srcIP, dst: dst, dstIP: dstIP, into: &sample)
             }
+            // A metric that could not be formed (0/0) is left out rather than written as NaN.
+            sample.metrics = sample.metrics.filter { $0.value.isFinite }
         } catch let e as BenchInterrupted {
             throw e
         } catch {
@@ -531,10 +538,11 @@ public final class BenchEngine {
         guard let r = try? dec.decode(PacketGeneratorHook.Report.self, from: Data(rx.stdout.utf8)) else { throw MeasureError(rx.failureSummary()) }
         let wall = Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
         var m: [String: Double] = [:]
-        let secs = s.seconds ?? Double(options.durationSeconds)
+        let secs = (s.seconds ?? 0) > 0 ? s.seconds! : Double(options.durationSeconds)
+        let rxSecs = (r.seconds ?? 0) > 0 ? r.seconds! : secs
         if let sent = s.sent { m["sentMpps"] = sent / secs / 1e6 }
         if let recv = r.received {
-            m["receivedMpps"] = recv / (r.seconds ?? secs) / 1e6
+            m["receivedMpps"] = recv / rxSecs / 1e6
             if let sent = s.sent, sent > 0 { m["lossPercent"] = max(0, (sent - recv) / sent * 100) }
         }
         if let c0 = cpu0, let c1 = cpu1 {

@@ -29,6 +29,7 @@ public enum BenchTest: String, Codable, Sendable, CaseIterable {
     /// Small-packet rate from `cnibench pktgen` (issue 4), when this build has it.
     case pktgen
 
+    /// The default tests besides pktgen (added when the build has `cnibench pktgen`).
     public static var defaults: [BenchTest] { [.tcp1, .tcp4, .udp, .rr] }
     public static var spellings: String { allCases.map(\.rawValue).joined(separator: ", ") }
 

@@ -21,25 +21,30 @@ public enum BGPBenchReport {
     public static func markdown(_ r: BGPBenchmark.Result) -> String {
         var l = ["# Calico BGP control plane: convergence and scale",
                  "",
-                 "`cnibench bench-bgp` on \(r.cpus) CPUs, kernel \(r.kernel), \(r.birdVersion); calico-bgp on one L2 segment, \(r.podsPerNode) pod per node (one /26 block each), BIRD timers `\(r.timers)` (connect delay 1 s as Calico renders it). Every BIRD runs in its node's network namespace with the configuration Calico's confd would render. Times are measured on the kernels (every node's routing table polled every \(r.pollIntervalMs) ms), from the start of the first BIRD.",
+                 "`cnibench bench-bgp` on \(r.cpus) CPUs, kernel \(r.kernel), \(r.birdVersion); calico-bgp, **l2**: all nodes on one segment (the article's setting), **l3**: a /24 per node behind one router whose BIRD learns the blocks (`--bgp-gateway`: dynamic neighbours with the mesh, the reflectors with rr); \(r.podsPerNode) pod per node (one /26 block each), BIRD timers `\(r.timers)` (connect delay 1 s as Calico renders it). Every BIRD runs in its node's network namespace with the configuration Calico's confd would render. Times are measured on the kernels (every node's routing table polled every \(r.pollIntervalMs) ms), from the start of the first BIRD.",
                  "",
-                 "| N | topology | sessions (up/configured) | converge median (s) | converge worst (s) | BIRD RSS total / max (MB) | BIRD CPU total / max (s) | new block worst (s) | node leaves worst (s) | BIRD start spread (s) | last session up (s) | softnet drops |",
-                 "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
-        for c in r.cases {
+                 "| underlay | N | topology | sessions (up/configured) | converge median (s) | converge worst (s) | BIRD RSS total / max (MB) | BIRD CPU total / max (s) | new block worst (s) | node leaves worst (s) | BIRD start spread (s) | last session up (s) | ARP entries (limit) | softnet drops |",
+                 "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+        for c in r.cases where c.skipped == nil {
             let topo = c.topology == "rr" ? "rr (K=\(c.routeReflectors ?? 0))" : c.topology
-            l.append("| \(c.nodes) | \(topo) | \(c.sessionsEstablished)/\(c.sessionsConfigured) | \(f(c.convergeMedianSeconds)) | \(f(c.convergeWorstSeconds)) | \(f(c.birdRSSTotalMB, 1)) / \(f(c.birdRSSMaxMB, 1)) | \(f(c.birdCPUSecondsTotal)) / \(f(c.birdCPUSecondsMax)) | \(f(c.newBlockWorstSeconds)) | \(f(c.nodeLeaveWorstSeconds)) | \(f(c.birdStartSpreadSeconds)) | \(f(c.sessionsUpWorstSeconds)) | \(c.softnetDrops) |")
+            let arp = c.arpEntries.map { "\($0) (\(c.arpLimit.map(String.init) ?? "?"))" } ?? "–"
+            l.append("| \(c.underlay) | \(c.nodes) | \(topo) | \(c.sessionsEstablished)/\(c.sessionsConfigured) | \(f(c.convergeMedianSeconds)) | \(f(c.convergeWorstSeconds)) | \(f(c.birdRSSTotalMB, 1)) / \(f(c.birdRSSMaxMB, 1)) | \(f(c.birdCPUSecondsTotal)) / \(f(c.birdCPUSecondsMax)) | \(f(c.newBlockWorstSeconds)) | \(f(c.nodeLeaveWorstSeconds)) | \(f(c.birdStartSpreadSeconds)) | \(f(c.sessionsUpWorstSeconds)) | \(arp) | \(c.softnetDrops) |")
+        }
+        let skipped = r.cases.filter { $0.skipped != nil }
+        if !skipped.isEmpty {
+            l += ["", "Not run:"] + skipped.map { "- \($0.underlay) N=\($0.nodes) \($0.topology): \($0.skipped!)" }
         }
         let errors = r.cases.filter { $0.error != nil }
         if !errors.isEmpty {
-            l += ["", "Errors:"] + errors.map { "- N=\($0.nodes) \($0.topology): \($0.error!)" }
+            l += ["", "Errors:"] + errors.map { "- \($0.underlay) N=\($0.nodes) \($0.topology): \($0.error!)" }
         }
         l += ["",
-              "![convergence, sessions and BIRD CPU against N](bgp-convergence.svg)",
+              "![time to converge, BGP sessions and BIRD CPU against N; mesh red, reflectors blue, l2 solid, l3 dashed](bgp-convergence.svg)",
               "",
               "How to read it:",
               "- **Sessions**: the mesh needs N(N−1)/2 iBGP sessions (each BIRD holds N−1), route reflectors K(N−K) + K(K−1)/2 (a client holds K).",
               "- **Convergence** is bounded below by BIRD's `connect delay time 1` and, when a daemon's first connection attempt finds its peer not yet listening, by `connect retry time 3`; what grows with N is the work per daemon (sessions × routes) on a shared machine.",
-              "- **Why a mesh can fall off a cliff here**: all N daemons start within a second and, after `connect delay time 1`, open their N(N−1)/2 TCP sessions at once, each first needing ARP through the one Linux bridge. Broadcast replication to N ports overflows the kernel's per-CPU input backlog (`softnet drops`, a testbed limit: netdev_max_backlog is global and cnibench leaves the root namespace alone); lost ARP requests and SYNs back off exponentially (SYN retries after 1, 3, 7, 15, 31, 63 s). And since Calico starts BIRD with `-R` (graceful-restart recovery), a BIRD programs its kernel only once every session has delivered its End-of-RIB, or after `graceful restart wait` (240 s): one late session holds back the whole node. `last session up` against `converge worst` shows it. Nodes of a real cluster rarely boot in the same second, but a rolling restart of calico-node on every node does the same.",
+              "- **Why the l2 mesh falls off a cliff (a testbed limit, not BGP)**: every namespace shares one kernel neighbour table, capped by `net.ipv4.neigh.default.gc_thresh3` (1024 by default, settable only in the root namespace, which cnibench leaves alone). A mesh on one segment needs an ARP entry per session end, N(N−1): 380 at N=20, 2450 at 50, 9900 at 100; reflectors need about 2K(N−K). Past the cap, new entries fail (\"neighbor table overflow\"), the SYNs behind them are dropped and retried with exponential backoff (1, 3, 7, 15, 31, 63 s), and since Calico starts BIRD with `-R` (graceful-restart recovery) a BIRD programs its kernel only once every session has delivered its End-of-RIB, or after `graceful restart wait` (240 s): one late session holds back the whole node (`last session up` against `converge worst`). On real hosts each node has its own table and holds N−1 entries. The l3 rows avoid it (each node ARPs only for its router) and show the BGP cost itself.",
               "- **New block**: the node's configuration is re-rendered with one more block and BIRD re-reads it (`birdc configure`), as confd does; the time is until every other node routes it.",
               "- **Node leaves**: its BIRD stops (BGP Cease to its peers), the time is until every other node has withdrawn its blocks. A crash instead (SIGKILL) keeps the routes for the graceful-restart time (120 s in Calico's mesh).",
               "- **BIRD start spread**: `up` launches the daemons one after the other (each through `cnibench bird-exec`, which renders its configuration and execs BIRD); the time from the first to the last daemon running is part of the convergence times, like nodes booting at slightly different times.",
@@ -47,23 +52,23 @@ public enum BGPBenchReport {
         return l.joined(separator: "\n") + "\n"
     }
 
-    /// Three small line charts against N: convergence (worst solid, median dashed), sessions,
-    /// BIRD CPU; mesh red, route reflectors blue.
+    /// Three small line charts against N: worst-node convergence, sessions, BIRD CPU; mesh red,
+    /// route reflectors blue; l2 solid, l3 dashed.
     public static func svg(_ r: BGPBenchmark.Result) -> String {
         let panels: [(String, (BGPBenchmark.Case) -> Double?, ((BGPBenchmark.Case) -> Double?)?)] = [
-            ("time to converge (s): worst —, median - -", { $0.convergeWorstSeconds }, { $0.convergeMedianSeconds }),
+            ("time until every node has every block (s, worst node)", { $0.convergeWorstSeconds }, nil),
             ("BGP sessions", { Double($0.sessionsConfigured) }, nil),
             ("BIRD CPU until converged (s, all daemons)", { $0.birdCPUSecondsTotal }, nil),
         ]
         let w = 320.0, h = 260.0, m = (l: 50.0, r: 15.0, t: 30.0, b: 40.0)
         let ns = Array(Set(r.cases.map(\.nodes))).sorted()
         let maxN = Double(ns.last ?? 1)
-        var out = ["<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(w * 3))\" height=\"\(Int(h + 20))\" font-family=\"sans-serif\" font-size=\"11\">",
+        var out = ["<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(w * 3))\" height=\"\(Int(h + 34))\" font-family=\"sans-serif\" font-size=\"11\">",
                    "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>"]
         let colors = ["mesh": "#d62728", "rr": "#1f77b4"]
         for (pi, panel) in panels.enumerated() {
             let x0 = Double(pi) * w
-            let values = r.cases.flatMap { [panel.1($0), panel.2?($0)].compactMap { $0 } }
+            let values = r.cases.filter { $0.skipped == nil }.flatMap { [panel.1($0), panel.2?($0)].compactMap { $0 } }
             let maxY = max(values.max() ?? 1, 1e-9) * 1.1
             func px(_ n: Double) -> Double { x0 + m.l + (n / maxN) * (w - m.l - m.r) }
             func py(_ v: Double) -> Double { m.t + (1 - v / maxY) * (h - m.t - m.b) }
@@ -76,20 +81,21 @@ public enum BGPBenchReport {
                 out.append("<line x1=\"\(px(0))\" y1=\"\(py(v))\" x2=\"\(px(maxN))\" y2=\"\(py(v))\" stroke=\"#ddd\"/>")
             }
             for n in ns { out.append("<text x=\"\(px(Double(n)))\" y=\"\(py(0) + 14)\" text-anchor=\"middle\">\(n)</text>") }
-            out.append("<text x=\"\(px(maxN / 2))\" y=\"\(h + 10)\" text-anchor=\"middle\">nodes (N)</text>")
-            for topo in ["mesh", "rr"] {
-                let cs = r.cases.filter { $0.topology == topo }.sorted { $0.nodes < $1.nodes }
-                for (sel, dash) in [(Optional(panel.1), ""), (panel.2, " stroke-dasharray=\"4 3\"")] {
+            out.append("<text x=\"\(px(maxN / 2))\" y=\"\(h + 6)\" text-anchor=\"middle\">nodes (N)</text>")
+            for topo in ["mesh", "rr"] { for underlay in ["l2", "l3"] {
+                let cs = r.cases.filter { $0.topology == topo && $0.underlay == underlay && $0.skipped == nil }.sorted { $0.nodes < $1.nodes }
+                for (sel, dash) in [(Optional(panel.1), underlay == "l2" ? "" : " stroke-dasharray=\"5 3\""), (panel.2, " stroke-dasharray=\"1 2\"")] {
                     guard let sel else { continue }
                     let pts = cs.compactMap { c in sel(c).map { "\(px(Double(c.nodes))),\(py($0))" } }
                     guard !pts.isEmpty else { continue }
                     out.append("<polyline fill=\"none\" stroke=\"\(colors[topo]!)\" stroke-width=\"2\"\(dash) points=\"\(pts.joined(separator: " "))\"/>")
                     for p in pts { let xy = p.split(separator: ","); out.append("<circle cx=\"\(xy[0])\" cy=\"\(xy[1])\" r=\"2.5\" fill=\"\(colors[topo]!)\"/>") }
                 }
-            }
+            } }
         }
-        out.append("<text x=\"\(w * 3 - 200)\" y=\"18\" fill=\"#d62728\">■ mesh</text>")
-        out.append("<text x=\"\(w * 3 - 140)\" y=\"18\" fill=\"#1f77b4\">■ route reflectors</text>")
+        out.append("<text x=\"\(w * 3 - 300)\" y=\"\(h + 26)\" fill=\"#d62728\">■ mesh</text>")
+        out.append("<text x=\"\(w * 3 - 250)\" y=\"\(h + 26)\" fill=\"#1f77b4\">■ route reflectors</text>")
+        out.append("<text x=\"\(w * 3 - 130)\" y=\"\(h + 26)\">— l2   - - l3</text>")
         out.append("</svg>")
         return out.joined(separator: "\n") + "\n"
     }

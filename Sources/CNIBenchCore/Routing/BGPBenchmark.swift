@@ -12,6 +12,12 @@ public struct BGPBenchmark {
     public struct Config: Sendable {
         public var nodeCounts: [Int] = [5, 10, 20, 50]
         public var topologies: [BGPTopology] = [.mesh, .rr]
+        /// l2: one segment (the article's setting); l3: a subnet per node with BIRD in the
+        /// router (`bgpGateway`), where each node ARPs only for its router.
+        public var underlays: [Underlay] = [.l2, .l3]
+        /// Run cases whose ARP needs exceed the kernel's shared neighbour table (they break
+        /// every namespace's traffic on the machine while they run); skipped by default.
+        public var allowARPOverflow = false
         public var routeReflectors = 2
         public var timers: BGPTimers = .calico
         public var runPrefix = "bgpb"
@@ -23,6 +29,7 @@ public struct BGPBenchmark {
     public struct Case: Codable, Sendable {
         public var nodes: Int
         public var topology: String
+        public var underlay: String = "l2"
         public var routeReflectors: Int?
         public var sessionsConfigured: Int
         public var sessionsEstablished: Int
@@ -36,6 +43,10 @@ public struct BGPBenchmark {
         /// Packets the kernel dropped from its per-CPU input backlog (/proc/net/softnet_stat,
         /// all namespaces) during the first convergence: veth/bridge overload, not BGP.
         public var softnetDrops: Int = 0
+        /// ARP entries in use machine-wide (all namespaces share one table, limit gc_thresh3)
+        /// at the end of the first convergence, and that limit.
+        public var arpEntries: Int?
+        public var arpLimit: Int?
         public var convergedNodes: Int
         public var convergeMedianSeconds: Double?
         public var convergeWorstSeconds: Double?
@@ -48,6 +59,8 @@ public struct BGPBenchmark {
         public var nodeLeaveMedianSeconds: Double?
         public var nodeLeaveWorstSeconds: Double?
         public var error: String?
+        /// Why the case was not run (e.g. it would overflow the shared ARP table).
+        public var skipped: String?
         /// Per node (sorted), seconds from the first BIRD's start until its kernel was complete.
         public var convergeSecondsPerNode: [Double] = []
     }
@@ -74,13 +87,15 @@ public struct BGPBenchmark {
 
     public func run() -> Result {
         var cases: [Case] = []
-        for n in config.nodeCounts {
-            for t in config.topologies {
-                if t == .rr && config.routeReflectors >= n { continue }
-                log("bench-bgp: N=\(n) \(t.rawValue)…")
-                let c = runCase(nodes: n, topology: t)
-                log("  " + Self.summary(c))
-                cases.append(c)
+        for u in config.underlays {
+            for n in config.nodeCounts {
+                for t in config.topologies {
+                    if t == .rr && config.routeReflectors >= n { continue }
+                    log("bench-bgp: \(u.rawValue) N=\(n) \(t.rawValue)…")
+                    let c = runCase(nodes: n, topology: t, underlay: u)
+                    log("  " + Self.summary(c))
+                    cases.append(c)
+                }
             }
         }
         return Result(createdAt: Date(), kernel: KernelFeatures.kernelRelease(), cpus: ProcessInfo.processInfo.activeProcessorCount,
@@ -89,7 +104,7 @@ public struct BGPBenchmark {
 
     static func summary(_ c: Case) -> String {
         func f(_ v: Double?) -> String { v.map { String(format: "%.2f s", $0) } ?? "-" }
-        return "sessions \(c.sessionsEstablished)/\(c.sessionsConfigured), converged \(c.convergedNodes)/\(c.nodes) median \(f(c.convergeMedianSeconds)) worst \(f(c.convergeWorstSeconds)), RSS \(String(format: "%.1f", c.birdRSSTotalMB)) MB, CPU \(String(format: "%.2f", c.birdCPUSecondsTotal)) s, new block \(f(c.newBlockWorstSeconds)), node leave \(f(c.nodeLeaveWorstSeconds))\(c.error.map { " ERROR \($0)" } ?? "")"
+        return "sessions \(c.sessionsEstablished)/\(c.sessionsConfigured), converged \(c.convergedNodes)/\(c.nodes) median \(f(c.convergeMedianSeconds)) worst \(f(c.convergeWorstSeconds)), RSS \(String(format: "%.1f", c.birdRSSTotalMB)) MB, CPU \(String(format: "%.2f", c.birdCPUSecondsTotal)) s, new block \(f(c.newBlockWorstSeconds)), node leave \(f(c.nodeLeaveWorstSeconds))\(c.error.map { " ERROR \($0)" } ?? "")\(c.skipped.map { " SKIPPED: \($0)" } ?? "")"
     }
 
     static func birdVersion() -> String {
@@ -105,18 +120,19 @@ public struct BGPBenchmark {
         return String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    func runCase(nodes n: Int, topology: BGPTopology) -> Case {
+    func runCase(nodes n: Int, topology: BGPTopology, underlay: Underlay = .l2) -> Case {
         var spec = TopologySpec()
-        spec.name = "\(config.runPrefix)\(n)\(topology == .mesh ? "m" : "r")"
+        spec.name = "\(config.runPrefix)\(n)\(topology == .mesh ? "m" : "r")\(underlay == .l3 ? "g" : "")"
         spec.mode = .calicoBGP
-        spec.underlay = .l2
+        spec.underlay = underlay
+        spec.bgpGateway = underlay == .l3 // calico-bgp across subnets: the router learns the blocks
         spec.podsPerNode = Array(repeating: 1, count: n)
         spec.routing = .bird
         spec.bgp = topology
         spec.routeReflectors = config.routeReflectors
         spec.bgpTimers = config.timers
-        if n > 200 { spec.underlayCIDR = IPv4Prefix("192.168.0.0/16") }
-        var c = Case(nodes: n, topology: topology.rawValue, routeReflectors: topology == .rr ? config.routeReflectors : nil,
+        if n > 200 && underlay == .l2 { spec.underlayCIDR = IPv4Prefix("192.168.0.0/16") }
+        var c = Case(nodes: n, topology: topology.rawValue, underlay: underlay.rawValue, routeReflectors: topology == .rr ? config.routeReflectors : nil,
                      sessionsConfigured: 0, sessionsEstablished: 0, upSeconds: 0, convergedNodes: 0,
                      birdRSSTotalMB: 0, birdRSSMaxMB: 0, birdCPUSecondsTotal: 0, birdCPUSecondsMax: 0)
         let state = RunState(run: spec.name)
@@ -126,6 +142,13 @@ public struct BGPBenchmark {
             let plan = try Planner(spec: spec).plan()
             let peering = BGPPeering(plan: plan)
             c.sessionsConfigured = peering.sessions.count
+            // Every namespace shares one neighbour table (gc_thresh3): an ARP entry per session
+            // end on one segment, one per node and router port across subnets.
+            let arpNeed = underlay == .l2 ? 2 * peering.sessions.count : 2 * n
+            if !config.allowARPOverflow, let limit = Self.arpLimit(), arpNeed + (NeighbourBudget.inUse() ?? 0) > limit {
+                c.skipped = "needs about \(arpNeed) ARP entries in the machine-wide neighbour table (gc_thresh3 = \(limit), \(NeighbourBudget.inUse() ?? 0) in use): past it every namespace on the machine drops packets; see the l3 rows (--allow-arp-overflow runs it anyway)"
+                return c
+            }
             // Initial convergence: poll every node's kernel from a thread while `up` builds the
             // topology and starts the daemons, so no node's time is hidden behind `up`.
             let poller = ConvergencePoller(BGPExpectation(plan: plan), timeout: config.timeout + Double(n))
@@ -135,9 +158,12 @@ public struct BGPBenchmark {
             c.upSeconds = up.seconds
             let times = poller.join()
             c.softnetDrops = Self.softnetDrops() - drops0
+            c.arpEntries = NeighbourBudget.inUse()
+            c.arpLimit = Self.arpLimit()
             let faults = try BGPFaults(run: spec.name)
             let t0 = Self.firstBirdStart(state: state)
-            let per = times.values.map { $0 - t0 }.sorted()
+            // Nodes only (the router, with --bgp-gateway, must converge too: checked below).
+            let per = plan.addressing.nodes.compactMap { times[$0.namespace] }.map { $0 - t0 }.sorted()
             c.convergedNodes = per.count
             c.convergeSecondsPerNode = per.map { ($0 * 1000).rounded() / 1000 }
             c.convergeMedianSeconds = Self.median(per)
@@ -162,8 +188,8 @@ public struct BGPBenchmark {
             if stamps.count == peering.instances.count, let lo = stamps.min(), let hi = stamps.max() {
                 c.birdStartSpreadSeconds = hi.timeIntervalSince(lo)
             }
-            guard per.count == n else {
-                c.error = "only \(per.count) of \(n) nodes converged within \(Int(config.timeout) + n) s"
+            guard per.count == n, times.count == BGPExpectation(plan: plan).routes().count else {
+                c.error = "only \(per.count) of \(n) nodes\(times.count > per.count ? " (and the router)" : "") converged within \(Int(config.timeout) + n) s"
                 return c
             }
             // A new block on the last node (a client with reflectors).
@@ -188,6 +214,13 @@ public struct BGPBenchmark {
             c.error = "\(error)"
         }
         return c
+    }
+
+    /// gc_thresh3 of the root namespace (NeighbourBudget's, or this process's /proc/sys: the
+    /// bench runs in the root namespace).
+    static func arpLimit() -> Int? {
+        NeighbourBudget.limit() ?? (try? String(contentsOfFile: "/proc/sys/net/ipv4/neigh/default/gc_thresh3", encoding: .utf8))
+            .flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
     }
 
     /// Sum of the "dropped" column of /proc/net/softnet_stat.

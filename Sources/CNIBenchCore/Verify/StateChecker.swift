@@ -106,7 +106,7 @@ public struct StateChecker {
                 if got != value { missing.append("\(ns): sysctl \(key)=\(value) (is \(got ?? "unreadable"))") }
             case .startProcess(let ns, let name, let argv):
                 guard snapshot(ns) != nil else { continue }
-                let alive = ProcessLauncher(state: RunState(run: plan.spec.name)).running(in: ns, argv: argv)
+                let alive = ProcessLauncher(state: RunState(run: plan.spec.name)).running(in: ns, name: name)
                 if !alive { missing.append("\(ns): process \(name) (\(argv.joined(separator: " "))) not running") }
             case .bpfIPIP(let ns, let dev, _, _):
                 guard snapshot(ns) != nil else { continue }
