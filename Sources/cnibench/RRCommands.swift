@@ -23,6 +23,9 @@ struct RRServerCommand: ParsableCommand {
     @Option(name: .long, help: "Exit after this many seconds whatever happens (0 = never).")
     var timeout = 60
 
+    @Flag(name: .long, help: "Busy-poll the socket instead of sleeping between messages.")
+    var spin = false
+
     func validate() throws {
         guard RequestResponse.Endpoint(bind) != nil else { throw ValidationError("--bind '\(bind)' is not IP:PORT") }
         guard size >= 1, size <= 1 << 20 else { throw ValidationError("--size \(size): 1…1048576 bytes") }
@@ -31,7 +34,7 @@ struct RRServerCommand: ParsableCommand {
     }
 
     func run() throws {
-        try RequestResponse.serve(bind: RequestResponse.Endpoint(bind)!, size: size, connections: connections, timeout: timeout)
+        try RequestResponse.serve(bind: RequestResponse.Endpoint(bind)!, size: size, connections: connections, timeout: timeout, spin: spin)
     }
 }
 
@@ -59,6 +62,9 @@ struct RRClientCommand: ParsableCommand {
     @Option(name: .long, help: "Seconds to keep retrying a refused connection.")
     var connectTimeout = 5.0
 
+    @Flag(name: .long, help: "Busy-poll the socket instead of sleeping between messages.")
+    var spin = false
+
     func validate() throws {
         guard RequestResponse.Endpoint(to) != nil else { throw ValidationError("--to '\(to)' is not IP:PORT") }
         if let bind { guard IPv4Address(bind) != nil else { throw ValidationError("--bind '\(bind)' is not an IPv4 address") } }
@@ -68,7 +74,7 @@ struct RRClientCommand: ParsableCommand {
 
     func run() throws {
         let report = try RequestResponse.run(to: RequestResponse.Endpoint(to)!, from: bind.flatMap { IPv4Address($0) }, size: size,
-                                             duration: duration, connectTimeout: connectTimeout)
+                                             duration: duration, connectTimeout: connectTimeout, spin: spin)
         let e = JSONEncoder()
         e.outputFormatting = [.sortedKeys]
         FileHandle.standardOutput.write(try e.encode(report) + Data("\n".utf8))

@@ -63,6 +63,7 @@ public final class FlannelUDPDaemon {
         public var udpToTUN: UInt64 = 0
         public var ttlExpired: UInt64 = 0
         public var unreachable: UInt64 = 0
+        /// Too short, or not IPv4 (e.g. IPv6 the kernel routes into the TUN).
         public var malformed: UInt64 = 0
         public var sendErrors: UInt64 = 0
     }

@@ -70,11 +70,14 @@ public enum RequestResponse {
     }
 
     /// Reads exactly `count` bytes; false on EOF or error.
-    static func readFully(_ fd: Int32, _ buf: UnsafeMutableRawPointer, _ count: Int) -> Bool {
+    /// Reads exactly `count` bytes; false on EOF or error. With `spin`, polls with
+    /// MSG_DONTWAIT instead of sleeping in the kernel, so the CPU never idles between messages.
+    static func readFully(_ fd: Int32, _ buf: UnsafeMutableRawPointer, _ count: Int, spin: Bool = false) -> Bool {
         var got = 0
+        let flags = spin ? Int32(MSG_DONTWAIT) : 0
         while got < count {
-            let n = read(fd, buf + got, count - got)
-            if n > 0 { got += n } else if n < 0 && errno == EINTR { continue } else { return false }
+            let n = recv(fd, buf + got, count - got, flags)
+            if n > 0 { got += n } else if n < 0 && (errno == EINTR || (spin && (errno == EAGAIN || errno == EWOULDBLOCK))) { continue } else { return false }
         }
         return true
     }
@@ -90,7 +93,7 @@ public enum RequestResponse {
 
     /// Serves connections until `connections` have ended (default one, like `iperf3 -1`) or
     /// `timeout` passes (SIGALRM ends the process: the bound the bench relies on).
-    public static func serve(bind endpoint: Endpoint, size: Int, connections: Int = 1, timeout: Int) throws(Failure) {
+    public static func serve(bind endpoint: Endpoint, size: Int, connections: Int = 1, timeout: Int, spin: Bool = false) throws(Failure) {
         if timeout > 0 { alarm(UInt32(timeout)) }
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw Failure("socket") }
@@ -105,7 +108,7 @@ public enum RequestResponse {
             let c = accept(fd, nil, nil)
             if c < 0 { if errno == EINTR { continue }; throw Failure("accept") }
             setInt(c, Int32(IPPROTO_TCP), TCP_NODELAY, 1)
-            while readFully(c, buf, size) {
+            while readFully(c, buf, size, spin: spin) {
                 if !writeFully(c, buf, size) { break }
             }
             close(c)
@@ -122,7 +125,7 @@ public enum RequestResponse {
     /// Connects (retrying while refused, up to `connectTimeout`), then does transactions for
     /// `duration` seconds, one in flight.
     public static func run(to endpoint: Endpoint, from source: IPv4Address?, size: Int, duration: Double,
-                           connectTimeout: Double = 5) throws(Failure) -> Report {
+                           connectTimeout: Double = 5, spin: Bool = false) throws(Failure) -> Report {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw Failure("socket") }
         defer { close(fd) }
@@ -157,7 +160,7 @@ public enum RequestResponse {
             // The clock is read right around the round trip: recording is outside the interval.
             let t0 = nowNs()
             guard writeFully(fdInUse, buf, size) else { failure = "write: \(String(cString: strerror(errno)))"; break }
-            guard readFully(fdInUse, buf, size) else { failure = "read: connection closed or \(String(cString: strerror(errno)))"; break }
+            guard readFully(fdInUse, buf, size, spin: spin) else { failure = "read: connection closed or \(String(cString: strerror(errno)))"; break }
             last = nowNs()
             _ = h.record(max(last - t0, 1))
             count += 1

@@ -30,7 +30,7 @@ public enum HTMLReport {
         b += "<p class=\"meta\">Reproduce: <code>\(esc(r.command))</code> (root, from the repository); regenerate: <code>cnibench report RESULT.json --format html</code>. "
         b += "\(c.repeats) round\(c.repeats == 1 ? "" : "s") × \(c.durationSeconds) s per test, mode order shuffled per round (seed \(c.seed)). "
         b += "Bars are medians, whiskers \(Int(c.confidenceLevel * 100))% bootstrap intervals; overhead is against the node→node baseline of the same run (positive = worse). "
-        b += "CPU is the whole machine's busy time during the test (/proc/stat).</p>\n"
+        b += "CPU is the machine's busy time during the test (/proc/stat user+system+softirq) less what processes outside the bench's namespaces used.</p>\n"
         b += legend()
         for test in c.tests {
             let rows = r.rows(for: test)

@@ -94,7 +94,7 @@ public enum MarkdownReport {
         o += "\(r.environmentLine)\n\n"
         o += "\(c.repeats) round\(c.repeats == 1 ? "" : "s") × \(c.durationSeconds) s per test, mode order shuffled per round (seed \(c.seed)); "
         o += "2 nodes × 2 pods per mode; UDP offered load \(c.udpBitrate)bit/s in \(c.udpPacketBytes)-byte datagrams; request/response \(c.rrMessageBytes) bytes each way.\n"
-        o += "Values are medians with \(Int(c.confidenceLevel * 100))% bootstrap intervals; **overhead** is against the node→node baseline of the same underlay in this run (positive = worse), with its interval; CPU is the whole machine's busy time (/proc/stat user+system+softirq) during the test: when a TCP stream saturates every core it mirrors throughput, while the UDP test at a fixed offered load shows the cost per byte on its own.\n\n"
+        o += "Values are medians with \(Int(c.confidenceLevel * 100))% bootstrap intervals; **overhead** is against the node→node baseline of the same underlay in this run (positive = worse), with its interval; CPU is the machine's busy time during the test (/proc/stat user+system+softirq) less what processes outside the bench's namespaces used: when a TCP stream saturates every core it mirrors throughput, while the UDP test at a fixed offered load shows the cost per byte on its own.\n\n"
         if !r.environment.offloads.isEmpty { o += "Offloads — \(r.offloadLine).\n\n" }
         for test in c.tests {
             let rows = r.rows(for: test)
