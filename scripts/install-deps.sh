@@ -7,6 +7,7 @@ packages=(
   iproute2 iputils-ping iperf3                                                    # verify, bench
   bird2                                                                           # --routing bird (issue 7)
   netsniff-ng                                                                     # trafgen: bench-pktgen reference (issue 4)
+  nftables                                                                        # gate validation (--inject-forward-rules)
 )
 missing=()
 for p in "${packages[@]}"; do

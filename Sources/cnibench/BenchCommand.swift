@@ -54,6 +54,9 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .long, help: "Seed of the per-round mode order and of the bootstrap (default: from the clock; recorded).")
     var seed: UInt64?
 
+    @Option(name: .long, help: ArgumentHelp("Gate validation: N never-matching nftables rules on every node's forward path.", visibility: .hidden))
+    var injectForwardRules = 0
+
     @Option(name: .long, help: ArgumentHelp("Offered load of the udp test (iperf3 -b).", visibility: .hidden))
     var udpBitrate = "500M"
 
@@ -89,6 +92,7 @@ struct BenchCommand: ParsableCommand {
         o.runPrefix = name
         o.seed = seed
         o.udpBitrate = udpBitrate
+        o.injectForwardRules = injectForwardRules
         o.command = (["cnibench"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
         return o
     }

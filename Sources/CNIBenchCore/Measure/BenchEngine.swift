@@ -32,6 +32,8 @@ public struct BenchOptions: Sendable {
     public var rrMessageBytes = 64
     /// The command line, recorded in the result.
     public var command = "cnibench bench"
+    /// Gate validation only: N never-matching nftables rules on every node's forward path.
+    public var injectForwardRules = 0
 
     public init() {}
 }
@@ -258,6 +260,12 @@ public final class BenchEngine {
                 b.namespaces[n] = try? NetworkNamespace.open(n)
                 if let ino = b.namespaces[n]?.inode { ourNamespaces.insert(ino) }
             }
+            if options.injectForwardRules > 0 && u.mode != .none {
+                try ForwardPathInjection.apply(rules: options.injectForwardRules,
+                                               namespaces: r.plan.addressing.nodes.compactMap { b.namespaces[$0.namespace] },
+                                               scratchDirectory: state.directory)
+                result.warnings.append("\(u.id): \(options.injectForwardRules) never-matching nftables rules injected on the nodes' forward path (gate validation)")
+            }
             built.append(b)
             if let ipip = r.plan.ipip { result.environment.ipip = ipip.rawValue }
         }
@@ -269,7 +277,7 @@ public final class BenchEngine {
                 let f = c.failures.prefix(3).map { "\($0.sourceLabel)→\($0.destinationLabel)" }.joined(separator: ", ")
                 result.warnings.append("\(b.unit.id): connectivity check failed (\(f)); its tests are recorded as errors")
                 broken.insert(b.unit.id)
-                if let note = NeighbourTable.pressureNote(), !result.warnings.contains(where: { $0.hasPrefix("the kernel's ARP table") }) {
+                if let note = NeighbourBudget.pressureNote(), !result.warnings.contains(where: { $0.hasPrefix("the kernel's ARP table") }) {
                     result.warnings.append(note)
                 }
             }

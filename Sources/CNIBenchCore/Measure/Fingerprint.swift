@@ -90,24 +90,3 @@ enum Fingerprint {
         return out
     }
 }
-
-/// The kernel's IPv4 neighbour (ARP) table is one table for all network namespaces, limited by
-/// gc_thresh3 (default 1024): a large topology elsewhere on the machine can fill it, and then
-/// every namespace's new neighbours fail (ENOBUFS, "neighbor table overflow").
-public enum NeighbourTable {
-    /// (entries now, gc_thresh3), read-only from /proc.
-    public static func usage() -> (entries: Int, limit: Int)? {
-        guard let stat = try? String(contentsOfFile: "/proc/net/stat/arp_cache", encoding: .utf8),
-              let line = stat.split(separator: "\n").dropFirst().first,
-              let first = line.split(separator: " ").first, let entries = Int(first, radix: 16),
-              let lim = try? String(contentsOfFile: "/proc/sys/net/ipv4/neigh/default/gc_thresh3", encoding: .utf8),
-              let limit = Int(lim.trimmingCharacters(in: .whitespacesAndNewlines)) else { return nil }
-        return (entries, limit)
-    }
-
-    /// A sentence for a warning when the table is (nearly) full, else nil.
-    public static func pressureNote() -> String? {
-        guard let u = usage(), u.entries * 10 >= u.limit * 9 else { return nil }
-        return "the kernel's ARP table, shared by every namespace on the machine, holds \(u.entries) entries of at most \(u.limit) (gc_thresh3): another large topology on this machine is filling it, so new neighbours fail; rerun when it is gone"
-    }
-}
