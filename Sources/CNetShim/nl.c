@@ -290,7 +290,10 @@ static int mnl_request(struct cnb_nl *h, struct nlmsghdr *nlh, mnl_cb_t cb, void
     nlh->nlmsg_seq = h->seq++;
     unsigned int portid = mnl_socket_get_portid(h->mnl);
     if (mnl_socket_sendto(h->mnl, nlh, nlh->nlmsg_len) < 0) return -errno;
-    char buf[MNL_SOCKET_BUFFER_SIZE];
+    // Dump replies come in datagrams of up to 32 KiB (more than MNL_SOCKET_BUFFER_SIZE); a
+    // smaller buffer would truncate them.
+    enum { RECV_BUF = 64 * 1024 };
+    static __thread char buf[RECV_BUF];
     for (;;) {
         ssize_t n = mnl_socket_recvfrom(h->mnl, buf, sizeof buf);
         if (n < 0) return -errno;

@@ -34,6 +34,14 @@ final class TopologyTests: KernelTestCase {
         XCTAssertTrue(try ping(from: "ktl3-node3", IPv4Address("192.168.2.2")!))
     }
 
+    func testDumpsSpanningSeveralNetlinkMessagesAreRead() throws {
+        // 12 bridge ports per node: the AF_BRIDGE dump no longer fits one small datagram.
+        let r = try up(spec("ktbig", nodes: 2, pods: 12))
+        XCTAssertEqual(StateChecker(plan: r.plan).missingObjects(), [])
+        let node = try NetlinkHandle(NetworkNamespace.open("ktbig-node1"))
+        for pod in r.plan.addressing.nodes[0].pods { XCTAssertTrue(try node.bridgePortHairpin(pod.hostVeth), pod.hostVeth) }
+    }
+
     func testDownRemovesEverythingIncludingProcesses() throws {
         try up(spec("ktdown"))
         // A process started inside a pod by someone else must not keep the namespace alive.

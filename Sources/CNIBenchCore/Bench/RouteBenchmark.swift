@@ -112,6 +112,9 @@ public struct RouteBenchmark {
         return s
     }
 
+    /// Scratch namespace for KernelNamespaceCensus kicks, named under the first run.
+    var kickName: String { "\(options.runPrefix)\(Method.netlinkBatch.suffix)-flush" }
+
     static func mac(_ i: Int) -> MACAddress {
         let v = UInt32(i + 1)
         return MACAddress([macPrefix.0, macPrefix.1, UInt8(v >> 24), UInt8(v >> 16 & 0xff), UInt8(v >> 8 & 0xff), UInt8(v & 0xff)])
@@ -154,7 +157,7 @@ public struct RouteBenchmark {
             .write(toFile: fdbFile, atomically: true, encoding: .utf8)
 
         log("bench-routes: \(options.routes) /32 routes (\(first)–\(last) via \(node.gateway) dev eth0) and \(options.fdb) FDB entries on flannel.1 in a node namespace; \(options.rounds) rounds × \(Method.allCases.count) methods")
-        KernelNamespaceCensus.waitQuiet(quiet: 0.5, timeout: 30)
+        KernelNamespaceCensus.settle(kickName: kickName, quiet: 0.5, timeout: 30)
 
         var samples: [Sample] = []
         do {
@@ -245,7 +248,7 @@ public struct RouteBenchmark {
         let problems = Teardown(state: RunState(run: result.plan.spec.name), logger: logger).run()
         guard problems.isEmpty else { throw PrerequisiteError("teardown of \(result.plan.spec.name): \(problems.joined(separator: "; "))") }
         // Let the kernel destroy this run before the next method starts.
-        _ = KernelNamespaceCensus.wait(atMost: before + 16, timeout: 30)
+        _ = KernelNamespaceCensus.wait(atMost: before + 16, timeout: 30, kickName: kickName)
         return Sample(round: round + 1, method: m.rawValue, namespace: nsName, routeSeconds: routeSeconds, fdbSeconds: fdbSeconds,
                       routesInstalled: installed, fdbInstalled: fdbInstalled)
     }

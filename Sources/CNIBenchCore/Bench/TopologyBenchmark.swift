@@ -142,8 +142,16 @@ enum BenchKit {
 }
 
 /// How many network namespaces the kernel holds, counting those `ip netns delete` / `down` have
-/// already released but the kernel's asynchronous cleanup (cleanup_net, a workqueue) has not yet
-/// destroyed. Read from the `net_namespace` slab cache: one object per namespace.
+/// already released but the kernel's asynchronous cleanup (cleanup_net, an ordered workqueue) has
+/// not yet destroyed. Read from the `net_namespace` slab cache: one object per namespace.
+///
+/// One kernel detail shapes how this is used: cleanup_net does all the work of destroying a batch
+/// (device unregistration, per-subsystem exits, rcu_barrier) but then only queues the `struct net`
+/// objects, which the *next* cleanup_net run frees ("wait for an extra rcu_barrier() before final
+/// free"). On an otherwise idle machine the last batch's objects therefore stay counted until some
+/// other namespace dies. `wait(atMost:…)` takes care of that by "kicking": when the count stops
+/// moving it creates and deletes one scratch namespace, whose cleanup run frees what is pending.
+/// The figure is so an upper bound of the kernel's own time, by at most one tiny cleanup run.
 public enum KernelNamespaceCensus {
     public static func count() -> Int? {
         // SLUB's per-cache "objects" file is close to the number allocated (it counts free slots of
@@ -160,30 +168,61 @@ public enum KernelNamespaceCensus {
         return nil
     }
 
-    /// Polls until at most `target` namespaces remain. Returns the seconds waited, or nil after
-    /// `timeout` seconds (or when the count cannot be read).
-    public static func wait(atMost target: Int, timeout: Double) -> Double? {
+    /// Creates and deletes the scratch namespace `name` (never the root namespace: a fresh one).
+    /// Name it after a run (`<run>-flush`) so `cnibench down/clean` would remove a leftover.
+    public static func kick(_ name: String) {
+        guard (try? NetworkNamespace.create(name)) != nil else { return }
+        try? NetworkNamespace.delete(name)
+    }
+
+    /// Polls until at most `target` namespaces remain, kicking (see above) with the scratch
+    /// namespace `kickName` whenever the count has not moved for `stall` seconds. Returns the
+    /// seconds waited, or nil after `timeout` seconds (or when the count cannot be read).
+    public static func wait(atMost target: Int, timeout: Double, kickName: String?, stall: Double = 0.3) -> Double? {
         let t = ContinuousClock.now
+        var last = count()
+        var since = ContinuousClock.now
+        // One kick outstanding at a time: a kick only helps once the cleanup run in progress
+        // is over, so kick again only after the count moved, or after 2 s (the kick may have
+        // been destroyed in the same run as our last namespaces, which defers them once more).
+        var lastKick: ContinuousClock.Instant?
         while true {
             guard let n = count() else { return nil }
             if n <= target { return BenchKit.Clock.seconds(since: t) }
             if BenchKit.Clock.seconds(since: t) > timeout { return nil }
-            usleep(20_000)
+            if n != last {
+                last = n
+                since = .now
+                lastKick = nil
+            } else if let k = kickName, BenchKit.Clock.seconds(since: since) >= stall,
+                      lastKick.map({ BenchKit.Clock.seconds(since: $0) >= 2 }) ?? true {
+                kick(k)
+                lastKick = .now
+            }
+            usleep(10_000)
         }
     }
 
-    /// Waits until the count has not changed for `quiet` seconds (a previous teardown's cleanup
-    /// has finished), at most `timeout` seconds. Returns the final count.
+    /// Lets a previous teardown's cleanup finish before measuring: kicks, then waits until the
+    /// count has not changed for `quiet` seconds (at most `timeout`). Returns the final count.
     @discardableResult
-    public static func waitQuiet(quiet: Double = 1.0, timeout: Double = 60) -> Int? {
+    public static func settle(kickName: String?, quiet: Double = 1.0, timeout: Double = 60) -> Int? {
         let t = ContinuousClock.now
+        if let k = kickName { kick(k) }
         var last = count()
         var since = ContinuousClock.now
+        var kicked = false
         while BenchKit.Clock.seconds(since: t) < timeout {
             usleep(100_000)
             let n = count()
-            if n != last { last = n; since = .now }
-            else if BenchKit.Clock.seconds(since: since) >= quiet { break }
+            if n != last { last = n; since = .now; kicked = false }
+            else if BenchKit.Clock.seconds(since: since) >= quiet {
+                // One more kick once quiet, for objects the first kick's own run deferred.
+                guard !kicked, let k = kickName else { break }
+                kick(k)
+                kicked = true
+                since = .now
+            }
         }
         return last
     }
@@ -324,6 +363,9 @@ public struct TopologyBenchmark {
         return s
     }
 
+    /// Scratch namespace for KernelNamespaceCensus kicks, named under the cnibench run.
+    var kickName: String { "\(options.cnibenchRun)-flush" }
+
     /// Extra net_namespace objects tolerated when deciding a teardown has been freed: SLUB counts
     /// free slots of per-CPU slabs as used (7 namespaces per slab here).
     var settleSlack: Int { 16 }
@@ -364,7 +406,7 @@ public struct TopologyBenchmark {
         try FileManager.default.createDirectory(atPath: options.outDirectory, withIntermediateDirectories: true)
 
         log("bench-topology: \(options.nodes) nodes × \(options.podsPerNode) pods, \(options.underlay.rawValue) underlay, mode \(options.mode.rawValue): \(planA.namespaces.count) namespaces, \(planA.steps.count) steps / \(ipCommands.filter { !$0.hasPrefix("#") }.count) ip commands; \(options.rounds) rounds")
-        if let n = KernelNamespaceCensus.waitQuiet() { log("kernel holds \(n) network namespaces before the first phase") }
+        if let n = KernelNamespaceCensus.settle(kickName: kickName) { log("kernel holds \(n) network namespaces before the first phase") }
 
         var phases: [Phase] = []
         do {
@@ -463,7 +505,7 @@ public struct TopologyBenchmark {
         guard problems.isEmpty else {
             throw PrerequisiteError("cnibench teardown of \(plan.spec.name) failed: \(problems.joined(separator: "; "))")
         }
-        let freed = KernelNamespaceCensus.wait(atMost: before + settleSlack, timeout: options.settleTimeout).map { teardown + $0 }
+        let freed = KernelNamespaceCensus.wait(atMost: before + settleSlack, timeout: options.settleTimeout, kickName: kickName).map { teardown + $0 }
         return Phase(round: round + 1, method: "cnibench", buildSeconds: build, teardownSeconds: teardown,
                      teardownUntilFreedSeconds: freed, namespaces: count,
                      cpuSeconds: (u1.cpuSeconds - u0.cpuSeconds) + (u3.cpuSeconds - u2.cpuSeconds), checkMissing: missing,
@@ -502,7 +544,7 @@ public struct TopologyBenchmark {
             throw PrerequisiteError("the ip teardown script failed (exit \(tstatus), \(left.count) namespaces left, now removed):\n\(why)")
         }
         try state.remove()
-        let freed = KernelNamespaceCensus.wait(atMost: before + settleSlack, timeout: options.settleTimeout).map { teardownSeconds + $0 }
+        let freed = KernelNamespaceCensus.wait(atMost: before + settleSlack, timeout: options.settleTimeout, kickName: kickName).map { teardownSeconds + $0 }
         return Phase(round: round + 1, method: "ip", buildSeconds: buildSeconds, teardownSeconds: teardownSeconds,
                      teardownUntilFreedSeconds: freed, namespaces: count, cpuSeconds: u1.cpuSeconds - u0.cpuSeconds,
                      checkMissing: missing, peakRSSMB: [rssBuild, rssTeardown].compactMap { $0 }.max())
