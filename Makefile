@@ -29,6 +29,7 @@ test: deps
 bench: release
 	$(CNIBENCH_RELEASE) bench-topology --out $(RESULTS)
 	$(CNIBENCH_RELEASE) bench-routes --out $(RESULTS)
+	$(CNIBENCH_RELEASE) bench-pktgen --rounds 3 --seconds 5 --out $(RESULTS)
 	# bench-matrix: every mode and test vs the node→node baseline, 3 rounds × 2 s per test (~8 min)
 	$(CNIBENCH_RELEASE) bench --repeats 3 --duration 2 --out $(RESULTS) --basename matrix
 	@if [ -x scripts/bench-packet.sh ]; then scripts/bench-packet.sh; fi

@@ -32,6 +32,7 @@ struct VerifyCommand: ParsableCommand {
 
     func run() throws {
         try Prerequisites.requireRoot("verify")
+        try Prerequisites.requireProgram("ping", package: "iputils-ping", for: "cnibench verify (connectivity and path-MTU probes)")
         let state = RunState(run: target.name)
         guard state.exists, let record = try? state.record() else {
             throw ValidationError("no run named '\(target.name)'; runs present: \(RunState.allRuns().joined(separator: ", ").ifEmpty("none"))")
