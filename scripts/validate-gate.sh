@@ -8,20 +8,22 @@
 #
 #   scripts/validate-gate.sh [--pairs 20] [--rules 80] [--modes host-gw] [--tests tcp1]
 #                            [--repeats 5] [--duration 1] [--out /tmp/cnibench-gate-validation]
+#                            [--summarize-only]   (judge the runs already in --out again)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-pairs=20 rules=80 modes=host-gw tests=tcp1 repeats=5 duration=1 out=/tmp/cnibench-gate-validation max=5%
+summarize=0 pairs=20 rules=80 modes=host-gw tests=tcp1 repeats=5 duration=1 out=/tmp/cnibench-gate-validation max=5%
 while [ $# -gt 0 ]; do
   case "$1" in
     --pairs) pairs=$2; shift 2;; --rules) rules=$2; shift 2;; --modes) modes=$2; shift 2;;
     --tests) tests=$2; shift 2;; --repeats) repeats=$2; shift 2;; --duration) duration=$2; shift 2;;
     --out) out=$2; shift 2;; --max-regression) max=$2; shift 2;;
+    --summarize-only) summarize=1; shift;;
     *) echo "unknown option $1" >&2; exit 2;;
   esac
 done
 B=.build/release/cnibench
 [ -x $B ] || swift build -c release
-rm -rf "$out"; mkdir -p "$out"
+[ $summarize -eq 1 ] || { rm -rf "$out"; mkdir -p "$out"; }
 run() { # NAME [extra args]
   local name=$1; shift
   $B bench --modes "$modes" --tests "$tests" --repeats "$repeats" --duration "$duration" \
@@ -29,6 +31,7 @@ run() { # NAME [extra args]
 }
 start=$(date +%s)
 for i in $(seq 1 "$pairs"); do
+  [ $summarize -eq 1 ] && break
   echo "pair $i/$pairs"
   run "a$((2*i-1))"
   run "a$((2*i))"
@@ -43,8 +46,9 @@ for i in $(seq 1 "$pairs"); do
   [ $aa -eq 0 ] && aa_pass=$((aa_pass+1))
   [ $inj -eq 1 ] && inj_caught=$((inj_caught+1))
   # The measured slowdown of the injected run (normalized throughput change), for the record.
-  change=$($B compare "$out/a$((2*i-1)).json" "$out/i$i.json" | awk '/cross-node/ && /throughputGbps\*/ {print $6; exit}')
-  aachange=$($B compare "$out/a$((2*i-1)).json" "$out/a$((2*i)).json" | awk '/cross-node/ && /throughputGbps\*/ {print $6; exit}')
+  # (awk reads to the end: an early exit would SIGPIPE compare under pipefail)
+  change=$($B compare "$out/a$((2*i-1)).json" "$out/i$i.json" | awk '/cross-node/ && /throughputGbps\*/ && !n++ {print $6}')
+  aachange=$($B compare "$out/a$((2*i-1)).json" "$out/a$((2*i)).json" | awk '/cross-node/ && /throughputGbps\*/ && !n++ {print $6}')
   rows+=("| $i | $aa | $aachange | $inj | $change |")
 done
 elapsed=$(( $(date +%s) - start ))
