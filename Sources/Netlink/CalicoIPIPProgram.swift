@@ -3,7 +3,7 @@ import CNetShim
 /// cnibench's tc-BPF Calico IPIP (bpf/calico_ipip.bpf.c, embedded in the binary): egress
 /// encapsulation and ingress decapsulation on a node's uplink, for kernels without `ipip`.
 public enum CalicoIPIPProgram {
-    public struct Route: Sendable, Hashable {
+    public struct Route: Sendable, Hashable, Codable {
         public var block: IPv4Prefix
         public var node: IPv4Address
         public init(block: IPv4Prefix, node: IPv4Address) {

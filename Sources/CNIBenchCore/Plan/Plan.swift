@@ -6,11 +6,8 @@ public enum IPIPImplementation: String, Sendable, Codable {
     case tcBPF = "tc-bpf"
 }
 
-/// One remote block behind one node, as the tc-BPF IPIP map holds it.
-public struct TunnelRoute: Sendable, Hashable, Codable {
-    public var block: IPv4Prefix
-    public var node: IPv4Address
-}
+/// One remote block behind one node, as the tc-BPF IPIP map holds it (the FFI layer's type).
+public typealias TunnelRoute = CalicoIPIPProgram.Route
 
 /// One kernel change, in the order `up` makes it. Plain data: printable as ip(8) commands,
 /// testable without root, and executed by `Applier` through netlink.
