@@ -15,7 +15,7 @@ top=$(pwd)
 base_rev=${1:?usage: scripts/gate-ab.sh BASE_REV [HEAD_REV] [options]}; shift
 head_rev=WORKTREE
 if [ $# -gt 0 ] && [[ "$1" != --* ]]; then head_rev=$1; shift; fi
-rounds=6 modes=host-gw,calico-vxlan tests=tcp1,rr duration=3 max=5% out=bench-results/gate summary="" inject=0
+rounds=12 modes=host-gw,calico-vxlan tests=tcp1,rr duration=2 max=5% out=bench-results/gate summary="" inject=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --rounds) rounds=$2; shift 2;;

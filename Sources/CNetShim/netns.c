@@ -251,7 +251,7 @@ static int resolve_program(const char *prog, char *out, size_t len) {
 }
 
 pid_t cnb_spawn_in_netns(int nsfd, char *const argv[], int stdin_fd, int stdout_fd, int stderr_fd,
-                         int new_session) {
+                         int new_session, int cpu) {
     char program[PATH_MAX];
     int rc = resolve_program(argv[0], program, sizeof program);
     if (rc) return rc;
@@ -286,6 +286,17 @@ pid_t cnb_spawn_in_netns(int nsfd, char *const argv[], int stdin_fd, int stdout_
             err = errno;
             (void)!write(status_pipe[1], &err, sizeof err);
             _exit(126);
+        }
+        if (cpu >= 0) {
+            // A plain syscall wrapper on a stack cpu_set_t: safe between fork and exec.
+            cpu_set_t set;
+            CPU_ZERO(&set);
+            CPU_SET(cpu, &set);
+            if (sched_setaffinity(0, sizeof set, &set) != 0) {
+                err = errno;
+                (void)!write(status_pipe[1], &err, sizeof err);
+                _exit(125);
+            }
         }
         dup2(stdin_fd >= 0 ? stdin_fd : devnull, 0);
         dup2(stdout_fd >= 0 ? stdout_fd : devnull, 1);

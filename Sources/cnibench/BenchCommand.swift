@@ -24,6 +24,7 @@ struct BenchCommand: ParsableCommand {
           cnibench bench --modes host-gw,calico-vxlan --tests tcp1,rr --repeats 5
           cnibench bench --underlay l3 --duration 2 --out /tmp/results
           cnibench bench --repeats 1 --duration 1 --basename quick   # a smoke run
+          cnibench bench --modes host-gw --pin none                  # let the scheduler place client and server
         """
     )
 
@@ -53,6 +54,9 @@ struct BenchCommand: ParsableCommand {
 
     @Option(name: .long, help: "Seed of the per-round mode order and of the bootstrap (default: from the clock; recorded).")
     var seed: UInt64?
+
+    @Option(name: .long, help: "Where each test's client and server run: auto (client on the first CPU this process may use, server on the second), none (the scheduler's choice), or CLIENT,SERVER such as 0,1. Recorded; compare/gate refuse results pinned differently.")
+    var pin = "auto"
 
     @Option(name: .long, help: ArgumentHelp("Gate validation: N never-matching nftables rules on every node's forward path.", visibility: .hidden))
     var injectForwardRules = 0
@@ -93,6 +97,7 @@ struct BenchCommand: ParsableCommand {
         o.seed = seed
         o.udpBitrate = udpBitrate
         o.injectForwardRules = injectForwardRules
+        do { o.pinning = try CPUPinning(parsing: pin) } catch let e as BenchInputError { throw ValidationError(e.description) }
         o.command = (["cnibench"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
         return o
     }

@@ -13,6 +13,7 @@ struct CompareCommand: ParsableCommand {
         Examples:
           cnibench compare bench-results/base.json bench-results/head.json
           cnibench compare --base a1.json --base a2.json --head b1.json --head b2.json --format md
+          cnibench compare base.json head.json --format json | jq '.metrics[] | select(.regression)'
         """
     )
 
@@ -22,19 +23,29 @@ struct CompareCommand: ParsableCommand {
     var base: [String] = []
     @Option(name: .customLong("head"), help: "A head result file (repeatable).")
     var head: [String] = []
-    @Option(help: "table or md.")
+    @Option(help: "table, md or json.")
     var format = "table"
     @Option(help: "Threshold for the REGRESSION mark, e.g. 5%.")
     var maxRegression = "5%"
+    @Option(help: "Confidence for all gated metrics together, e.g. 95% (as gate).")
+    var confidence = "95%"
+    @Option(help: "better-half (default) or rank (as gate).")
+    var method = "better-half"
 
     func run() throws {
         let (b, h) = try sides(files: files, base: base, head: head)
         var settings = ComparisonSettings()
         settings.maxRegression = try parsePercent(maxRegression, flag: "--max-regression")
+        settings.confidenceLevel = try parseConfidence(confidence)
+        settings.method = try parseMethod(method)
         do {
             let report = try Comparator.compare(baseFiles: b, headFiles: h, settings: settings)
-            guard ["table", "md"].contains(format) else { throw ValidationError("--format '\(format)': use table or md") }
-            print(format == "md" ? ComparisonRenderer.markdown(report) : ComparisonRenderer.table(report), terminator: "")
+            switch format {
+            case "table": print(ComparisonRenderer.table(report), terminator: "")
+            case "md": print(ComparisonRenderer.markdown(report), terminator: "")
+            case "json": print(try ComparisonRenderer.json(report), terminator: "")
+            default: throw ValidationError("--format '\(format)': use table, md or json")
+            }
         } catch let e as IncomparableError {
             FileHandle.standardError.write("error: \(e)\n".data(using: .utf8)!)
             throw ExitCode(2)
@@ -47,10 +58,20 @@ struct GateCommand: ParsableCommand {
         commandName: "gate",
         abstract: "Fail (exit 1) when head is measurably slower than base; exit 2 on unusable input.",
         discussion: """
-        Decides on metrics normalized within each round (a mode ÷ the node→node baseline of the
-        same round), so a faster or slower runner does not trip it: a gated metric is a
-        regression when it is worse by more than --max-regression AND its confidence interval
-        excludes no change. Fewer than 3 rounds a side: refuses to judge (exit 2).
+        Decides on metrics normalized within the run: rates and latencies ÷ the node→node
+        baseline of the same round (a faster or slower runner cancels out); CPU seconds per GB
+        as measured in a same-runner A/B (one machine, base and head interleaved in time, as
+        scripts/gate-ab.sh runs them), ÷ the baseline's otherwise.
+        A gated metric is a regression when it is worse by more than --max-regression AND its
+        interval excludes no change. Estimate and interval (log values): by default the
+        difference of the better halves of each side's rounds with a permutation-test interval
+        (interference on a shared machine only ever slows a round down, so the better rounds
+        carry the datapath's cost); --method rank uses the Hodges–Lehmann shift and Mann–Whitney
+        interval of every round. --confidence is for all gated metrics
+        together: with k of them each interval is at 1 − (1 − confidence)/k, so an unchanged
+        build fails at most that often however many metrics gate. A metric with too few
+        rounds for its interval (fewer than 4 a side; more when many metrics gate) is not
+        judged; nothing judgeable: exit 2.
 
         Examples:
           cnibench gate --baseline base.json --current head.json
@@ -64,6 +85,10 @@ struct GateCommand: ParsableCommand {
     var current: [String] = []
     @Option(help: "Largest tolerated slowdown, e.g. 5%.")
     var maxRegression = "5%"
+    @Option(help: "Confidence for all gated metrics together, e.g. 95%.")
+    var confidence = "95%"
+    @Option(help: "better-half: difference of the better halves of the rounds, permutation-test interval (default); rank: Hodges–Lehmann shift, Mann–Whitney interval, every round.")
+    var method = "better-half"
     @Option(help: "Also write the Markdown comparison here (e.g. $GITHUB_STEP_SUMMARY).")
     var summary: String?
 
@@ -71,6 +96,8 @@ struct GateCommand: ParsableCommand {
         guard !baseline.isEmpty, !current.isEmpty else { throw ValidationError("give --baseline FILE… and --current FILE…") }
         var settings = ComparisonSettings()
         settings.maxRegression = try parsePercent(maxRegression, flag: "--max-regression")
+        settings.confidenceLevel = try parseConfidence(confidence)
+        settings.method = try parseMethod(method)
         let report: ComparisonReport
         do { report = try Comparator.compare(baseFiles: baseline, headFiles: current, settings: settings) } catch let e as IncomparableError {
             print("gate: cannot judge: \(e)")
@@ -92,7 +119,7 @@ struct GateCommand: ParsableCommand {
         }
         print("gate: FAIL: \(regressions.count) regression\(regressions.count == 1 ? "" : "s"):")
         for m in regressions {
-            print("  \(m.key): \(ComparisonRenderer.pct(m.improvement)) (interval \(ComparisonRenderer.pct(m.interval.low)) … \(ComparisonRenderer.pct(m.interval.high)))")
+            print("  \(m.key): \(ComparisonRenderer.pct(m.improvement)) (\(Comparator.percent(m.level)) interval \(ComparisonRenderer.pct(m.interval.low)) … \(ComparisonRenderer.pct(m.interval.high)))")
         }
         throw ExitCode(1)
     }
@@ -105,6 +132,19 @@ func sides(files: [String], base: [String], head: [String]) throws -> ([String],
     }
     guard files.count == 2 else { throw ValidationError("give BASE.json HEAD.json") }
     return ([files[0]], [files[1]])
+}
+
+func parseMethod(_ s: String) throws -> ShiftMethod {
+    guard let m = ShiftMethod(rawValue: s) else {
+        throw ValidationError("--method '\(s)': use \(ShiftMethod.allCases.map(\.rawValue).joined(separator: " or "))")
+    }
+    return m
+}
+
+func parseConfidence(_ s: String) throws -> Double {
+    let v = try parsePercent(s, flag: "--confidence")
+    guard v >= 0.5, v <= 0.999 else { throw ValidationError("--confidence '\(s)': give a level between 50% and 99.9%, such as 95%") }
+    return v
 }
 
 func parsePercent(_ s: String, flag: String) throws -> Double {

@@ -1,27 +1,81 @@
 import Foundation
 
 /// compare/gate: the last stage of the pipeline. Judges two sets of bench results (base and
-/// head, each one or more files) metric by metric.
+/// head, each one or more files whose rounds are pooled) metric by metric.
 ///
-/// Noise handling, in order:
-/// 1. Normalize within each round: a mode's metric divided by the node→node baseline measured
-///    in the same round of the same run, so a runner that is faster or slower as a whole (or
-///    drifts within a run) cancels out. Raw values are compared and reported too, but only
-///    normalized ones decide.
-/// 2. Work on logarithms of those per-round ratios (a 10% loss and a 10% gain are symmetric,
-///    and ratios are roughly log-normal); compare the means of base and head with Welch's t
-///    interval at the chosen confidence.
-/// 3. Refuse to judge a metric with fewer than `minimumSamples` rounds on either side.
+/// Noise handling, in order (measured reasons in bench-results/gate-validation.md):
+/// 1. What is judged is normalized within the run. Rates and latencies: divided by the node→node
+///    baseline measured in the same round, so a runner that is faster or slower as a whole
+///    cancels out. Costs per unit of work (CPU seconds per GB, per Mpkt) are normalized by the
+///    work itself and are judged as they are in a same-runner A/B (one machine, base and head
+///    measured interleaved, as scripts/gate-ab.sh does): dividing them by the baseline's cost would add the baseline's
+///    noise (on the shared test machine the node→node path is the noisiest one) and cancel
+///    nothing. Otherwise (a stored baseline, another machine) they too are divided by the baseline. Raw values are
+///    compared and reported as well; they never decide.
+/// 2. On logarithms of those values, oriented so that higher is better (a 10% loss and a 10%
+///    gain are symmetric), the shift head − base is estimated from the better half of each
+///    side's rounds, with a permutation-test interval (`BestHalfShift`): interference on a
+///    shared machine only ever slows a round down, so the better rounds carry the datapath's
+///    cost and the worse ones the noise. `ShiftMethod.rank` (Hodges–Lehmann / Mann–Whitney)
+///    uses every round instead.
+/// 3. The gate fails when *any* gated metric regresses, so the level is family-wise: with k
+///    gated metrics each interval is taken at 1 − (1 − level)/k (Bonferroni), which keeps the
+///    chance of a false alarm on an unchanged build at or below 1 − level for the whole run.
+/// 4. Only the datapaths under test gate; the baselines (mode `none`) are the yardstick and are
+///    reported only.
+/// 5. A regression is a change worse than `maxRegression` whose interval excludes no change.
+///    A metric with too few rounds for an interval at its level is not judged, and said so.
 public struct ComparisonSettings: Sendable {
     /// A change is a regression only when worse by more than this fraction…
     public var maxRegression: Double = 0.05
-    /// …and when the interval of the change excludes zero at this level.
+    /// …and when its interval excludes no change; this is the level for all gated metrics
+    /// together (each one's interval is wider, see `familyWise`).
     public var confidenceLevel: Double = 0.95
-    public var minimumSamples = 3
-    /// Metrics that decide (with `normalized` values); others are reported only.
+    /// Split the level over the gated metrics (Bonferroni). Off: every metric at `confidenceLevel`.
+    public var familyWise = true
+    /// Rounds a side below which a metric is not judged (a 95% rank interval needs 4 against 4).
+    public var minimumSamples = 4
+    /// How the shift and its interval are estimated.
+    public var method = ShiftMethod.betterHalf
+    /// Metrics that decide; others are reported only.
     public var gatedMetrics: Set<String> = ["throughputGbps", "p50Us", "p99Us", "cpuSecondsPerGB", "receivedMpps"]
 
     public init() {}
+}
+
+/// The estimate of head against base and its interval, on log values oriented higher = better.
+public enum ShiftMethod: String, Sendable, CaseIterable {
+    /// Difference of the better halves' means, permutation-test interval (`BestHalfShift`): the
+    /// default, because interference on a shared machine only ever slows a round down.
+    case betterHalf = "better-half"
+    /// Hodges–Lehmann shift with the Mann–Whitney interval (`RankShift`): uses every round.
+    case rank
+
+    public var summary: String {
+        switch self {
+        case .betterHalf: "difference of the better halves' means with a permutation-test interval"
+        case .rank: "Hodges–Lehmann shift with the Mann–Whitney interval"
+        }
+    }
+
+    /// `references`: for metrics normalized to the baseline, the subject's and the baseline's
+    /// own oriented log values per round; `base`/`head` are then the per-round ratios.
+    func shift(base: [Double], head: [Double], references: (base: [Double], baseRef: [Double], head: [Double], headRef: [Double])?,
+               level: Double) -> (Double, Double, Double)? {
+        switch self {
+        case .betterHalf:
+            // Beyond 64 rounds in all the relabellings no longer fit a word; ranks are fine there.
+            if base.count + head.count > 64 { return ShiftMethod.rank.shift(base: base, head: head, references: nil, level: level) }
+            let e = if let r = references {
+                BestHalfShift.estimate(base: r.base, head: r.head, baseReference: r.baseRef, headReference: r.headRef, level: level)
+            } else {
+                BestHalfShift.estimate(base: base, head: head, level: level)
+            }
+            return e.map { ($0.shift, $0.low, $0.high) }
+        case .rank:
+            return RankShift.estimate(base: base, head: head, level: level).map { ($0.shift, $0.low, $0.high) }
+        }
+    }
 }
 
 public enum Verdict: String, Sendable, Codable {
@@ -38,6 +92,8 @@ public struct MetricComparison: Sendable, Codable {
     public var better: Better
     /// Whether these numbers are normalized to the same round's node→node baseline.
     public var normalized: Bool
+    /// The level of this metric's interval (below the family level when several metrics gate).
+    public var level: Double
     public var baseMedian: Double
     public var headMedian: Double
     public var baseSamples: [Double]
@@ -94,6 +150,9 @@ public enum Comparator {
             if r.config.nodes != ref.config.nodes || r.config.podsPerNode != ref.config.podsPerNode {
                 out.append("topologies differ: \(ref.config.nodes)×\(ref.config.podsPerNode) vs \(r.config.nodes)×\(r.config.podsPerNode) (\(which))")
             }
+            if r.config.cpuPinning != ref.config.cpuPinning {
+                out.append("CPU pinning differs: \(ref.config.cpuPinning ?? "not recorded") vs \(r.config.cpuPinning ?? "not recorded") (\(which)); run both with the same --pin")
+            }
             if r.environment.ipip != ref.environment.ipip {
                 out.append("calico-ipip implementations differ: \(ref.environment.ipip ?? "-") vs \(r.environment.ipip ?? "-") (\(which))")
             }
@@ -108,7 +167,10 @@ public enum Comparator {
     struct Series {
         var raw: [String: [Double]] = [:]
         var normalized: [String: [Double]] = [:]
-        var info: [String: (subject: String, test: String, metric: String)] = [:]
+        /// For each normalized value, the two numbers it came from (same index).
+        var pairedSubject: [String: [Double]] = [:]
+        var pairedReference: [String: [Double]] = [:]
+        var info: [String: (subject: String, mode: String, test: String, metric: String)] = [:]
     }
 
     static func series(_ results: [BenchResult]) -> Series {
@@ -124,15 +186,31 @@ public enum Comparator {
                 for (metric, value) in sample.metrics where value.isFinite {
                     let key = MetricSummary.key(subject: sample.subject, test: sample.test, metric: metric)
                     s.raw[key, default: []].append(value)
-                    s.info[key] = (sample.subject, sample.test.rawValue, metric)
+                    s.info[key] = (sample.subject, sample.mode, sample.test.rawValue, metric)
                     guard let baseSubject = baselineOf[sample.subject] ?? nil,
                           let b = byRound["\(baseSubject)|\(sample.test.rawValue)|\(sample.round)"]?[metric], b > 0, value > 0,
                           MetricInfo.named(metric)?.comparable ?? false else { continue }
                     s.normalized[key, default: []].append(value / b)
+                    s.pairedSubject[key, default: []].append(value)
+                    s.pairedReference[key, default: []].append(b)
                 }
             }
         }
         return s
+    }
+
+    /// Whether base and head are a same-runner A/B: every file from one machine (host name when
+    /// recorded, CPU model and count) and the two sides' time spans overlapping, i.e. measured
+    /// interleaved. Only then are costs per unit of work judged as measured: whatever slows the
+    /// machine during the A/B hits both sides alike, which is not true of a stored baseline.
+    static func interleavedOnOneMachine(base: [BenchResult], head: [BenchResult]) -> Bool {
+        let all = base + head
+        guard Set(all.map { "\($0.environment.hostName ?? "")|\($0.environment.cpuModel)|\($0.environment.cpuCount)" }).count == 1 else { return false }
+        func span(_ rs: [BenchResult]) -> (Date, Date) {
+            (rs.map(\.startedAt).min()!, rs.map { $0.finishedAt ?? $0.startedAt }.max()!)
+        }
+        let (b0, b1) = span(base), (h0, h1) = span(head)
+        return b0 <= h1 && h0 <= b1
     }
 
     public static func compare(baseFiles: [String], headFiles: [String], settings: ComparisonSettings = .init()) throws -> ComparisonReport {
@@ -140,109 +218,77 @@ public enum Comparator {
         let problems = incompatibilities(base: base, head: head)
         guard problems.isEmpty else { throw IncomparableError(description: "results are not comparable:\n  " + problems.joined(separator: "\n  ")) }
         let b = series(base), h = series(head)
-        var metrics: [MetricComparison] = []
+        let oneMachine = interleavedOnOneMachine(base: base, head: head)
         var notes: [String] = []
+        if !oneMachine {
+            notes.append("not a same-runner A/B (different machines, or base and head not measured interleaved): costs per GB/Mpkt are judged against each round's node→node baseline")
+        }
+
+        // Which values each metric is judged on, and whether it gates.
+        struct Candidate { var key: String; var info: (subject: String, mode: String, test: String, metric: String); var mi: MetricInfo
+                           var normalized: Bool; var bx: [Double]; var hx: [Double]; var gated: Bool
+                           /// Normalized metrics: the subject's and the baseline's own values, round by round.
+                           var pairs: (base: [Double], baseRef: [Double], head: [Double], headRef: [Double])? = nil }
+        var candidates: [Candidate] = []
         for key in Set(b.raw.keys).intersection(h.raw.keys).sorted() {
             guard let info = b.info[key], let mi = MetricInfo.named(info.metric) else { continue }
-            let useNormalized = b.normalized[key] != nil && h.normalized[key] != nil
+            let hasNormalized = b.normalized[key] != nil && h.normalized[key] != nil
+            let ownValue = mi.perUnitOfWork && oneMachine
+            let useNormalized = hasNormalized && !ownValue
             let bx = useNormalized ? b.normalized[key]! : b.raw[key]!
             let hx = useNormalized ? h.normalized[key]! : h.raw[key]!
-            let gated = useNormalized && settings.gatedMetrics.contains(info.metric)
-            var c = MetricComparison(key: key, subject: info.subject, test: info.test, metric: info.metric, unit: useNormalized ? "× baseline" : mi.unit,
-                                     better: mi.better, normalized: useNormalized, baseMedian: Stats.median(bx) ?? .nan,
-                                     headMedian: Stats.median(hx) ?? .nan, baseSamples: bx, headSamples: hx, improvement: .nan,
-                                     interval: Interval(low: .nan, high: .nan), verdict: .insufficient, regression: false, gated: gated)
-            if bx.count >= settings.minimumSamples && hx.count >= settings.minimumSamples,
-               let (estimate, ci) = logMeanDifference(base: bx, head: hx, level: settings.confidenceLevel) {
-                // Direction: for lower-is-better metrics a smaller head value is an improvement.
-                let sign = mi.better == .higher ? 1.0 : -1.0
-                c.improvement = exp(sign * estimate) - 1
-                let lo = exp(sign * (sign > 0 ? ci.low : ci.high)) - 1, hi = exp(sign * (sign > 0 ? ci.high : ci.low)) - 1
-                c.interval = Interval(low: lo, high: hi)
-                if hi < 0 { c.verdict = .slower } else if lo > 0 { c.verdict = .faster } else { c.verdict = .noChange }
-                c.regression = gated && c.verdict == .slower && c.improvement < -settings.maxRegression
-            } else if gated {
-                notes.append("\(key): \(bx.count) base and \(hx.count) head rounds; need at least \(settings.minimumSamples) each to judge")
+            // The baselines (mode none) are the yardstick: reported, not gated.
+            let gated = settings.gatedMetrics.contains(info.metric) && (useNormalized || ownValue) && info.mode != Mode.none.rawValue
+            var candidate = Candidate(key: key, info: info, mi: mi, normalized: useNormalized, bx: bx, hx: hx, gated: gated)
+            if useNormalized {
+                candidate.pairs = (b.pairedSubject[key]!, b.pairedReference[key]!, h.pairedSubject[key]!, h.pairedReference[key]!)
             }
-            metrics.append(c)
+            candidates.append(candidate)
+            if useNormalized {
+                // The raw values too, for the reader: they show a runner's speed, never decide.
+                candidates.append(Candidate(key: key + "/raw", info: info, mi: mi, normalized: false, bx: b.raw[key]!, hx: h.raw[key]!, gated: false))
+            }
+        }
+        let judged = candidates.filter { $0.gated && $0.bx.count >= settings.minimumSamples && $0.hx.count >= settings.minimumSamples }.count
+        let family = settings.familyWise ? max(judged, 1) : 1
+        let level = 1 - (1 - settings.confidenceLevel) / Double(family)
+
+        var metrics: [MetricComparison] = []
+        for c in candidates {
+            var m = MetricComparison(key: c.key, subject: c.info.subject, test: c.info.test, metric: c.info.metric,
+                                     unit: c.normalized ? "× baseline" : c.mi.unit, better: c.mi.better, normalized: c.normalized,
+                                     level: c.gated ? level : settings.confidenceLevel,
+                                     baseMedian: Stats.median(c.bx) ?? .nan, headMedian: Stats.median(c.hx) ?? .nan,
+                                     baseSamples: c.bx, headSamples: c.hx, improvement: .nan, interval: Interval(low: .nan, high: .nan),
+                                     verdict: .insufficient, regression: false, gated: c.gated)
+            // Log values oriented so that higher is better: the shift is then the improvement.
+            let sign = c.mi.better == .higher ? 1.0 : -1.0
+            func oriented(_ x: [Double]) -> [Double] { x.map { sign * log($0) } }
+            let lb = oriented(c.bx.filter { $0 > 0 }), lh = oriented(c.hx.filter { $0 > 0 })
+            let references = c.pairs.map { (base: oriented($0.base), baseRef: oriented($0.baseRef), head: oriented($0.head), headRef: oriented($0.headRef)) }
+            if lb.count >= settings.minimumSamples, lh.count >= settings.minimumSamples,
+               let (shift, low, high) = settings.method.shift(base: lb, head: lh, references: references, level: m.level) {
+                m.improvement = exp(shift) - 1
+                m.interval = Interval(low: exp(low) - 1, high: exp(high) - 1)
+                if m.interval.high < 0 { m.verdict = .slower } else if m.interval.low > 0 { m.verdict = .faster } else { m.verdict = .noChange }
+                m.regression = c.gated && m.verdict == .slower && m.improvement < -settings.maxRegression
+            } else if c.gated {
+                notes.append("\(c.key): \(lb.count) base and \(lh.count) head rounds are too few for a \(percent(m.level)) interval; not judged (at least \(settings.minimumSamples) a side, more when many metrics gate)")
+            }
+            metrics.append(m)
         }
         if metrics.isEmpty { notes.append("no metric is present in both base and head") }
+        let familyText = settings.familyWise && family > 1
+            ? "\(percent(settings.confidenceLevel)) for all \(family) gated metrics together (each at \(percent(level)))"
+            : "\(percent(settings.confidenceLevel)) interval"
         return ComparisonReport(baseFiles: baseFiles, headFiles: headFiles,
-                                settings: "max regression \(Int((settings.maxRegression * 100).rounded()))%, \(Int(settings.confidenceLevel * 100))% interval (Welch t on log per-round ratios to the node→node baseline), at least \(settings.minimumSamples) rounds a side",
+                                settings: "max regression \(Int((settings.maxRegression * 100).rounded()))%, \(familyText); \(settings.method.summary) on log values (rates and latencies ÷ the same round's node→node baseline\(oneMachine ? "; same-runner A/B, so costs per GB/Mpkt as measured" : ", costs too")); at least \(settings.minimumSamples) rounds a side",
                                 metrics: metrics, notes: notes)
     }
 
-    /// mean(log head) − mean(log base) and its Welch t interval.
-    static func logMeanDifference(base: [Double], head: [Double], level: Double) -> (Double, Interval)? {
-        let lb = base.filter { $0 > 0 }.map(log), lh = head.filter { $0 > 0 }.map(log)
-        guard lb.count >= 2, lh.count >= 2 else { return nil }
-        func meanVar(_ x: [Double]) -> (Double, Double) {
-            let m = x.reduce(0, +) / Double(x.count)
-            return (m, x.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(x.count - 1))
-        }
-        let (mb, vb) = meanVar(lb), (mh, vh) = meanVar(lh)
-        let se2 = vb / Double(lb.count) + vh / Double(lh.count)
-        let d = mh - mb
-        guard se2 > 0 else { return (d, Interval(low: d, high: d)) }
-        // Welch–Satterthwaite degrees of freedom.
-        let nb = Double(lb.count), nh = Double(lh.count)
-        let qb: Double = (vb / nb) * (vb / nb) / (nb - 1)
-        let qh: Double = (vh / nh) * (vh / nh) / (nh - 1)
-        let df: Double = se2 * se2 / (qb + qh)
-        let t = StudentT.quantile(1 - (1 - level) / 2, df: df)
-        let half = t * se2.squareRoot()
-        return (d, Interval(low: d - half, high: d + half))
+    public static func percent(_ level: Double) -> String {
+        let p = level * 100
+        return p == p.rounded() ? "\(Int(p))%" : String(format: "%.2f%%", p)
     }
 }
 
-/// Student's t quantiles, by bisection on the CDF (regularized incomplete beta by continued
-/// fraction, Numerical Recipes §6.4). Exact enough for intervals; no table to mistype.
-enum StudentT {
-    static func quantile(_ p: Double, df: Double) -> Double {
-        var lo = 0.0, hi = 1000.0
-        for _ in 0..<100 {
-            let mid = (lo + hi) / 2
-            if cdf(mid, df: df) < p { lo = mid } else { hi = mid }
-        }
-        return (lo + hi) / 2
-    }
-
-    static func cdf(_ t: Double, df: Double) -> Double {
-        let x = df / (df + t * t)
-        let tail = 0.5 * incompleteBeta(x, a: df / 2, b: 0.5)
-        return t >= 0 ? 1 - tail : tail
-    }
-
-    static func incompleteBeta(_ x: Double, a: Double, b: Double) -> Double {
-        guard x > 0 else { return 0 }
-        guard x < 1 else { return 1 }
-        let lnGammas: Double = lgamma(a + b) - lgamma(a) - lgamma(b)
-        let lnPowers: Double = a * log(x) + b * log(1 - x)
-        let lnFront = lnGammas + lnPowers
-        if x < (a + 1) / (a + b + 2) { return exp(lnFront) * continuedFraction(x, a, b) / a }
-        return 1 - exp(lnFront) * continuedFraction(1 - x, b, a) / b
-    }
-
-    private static func continuedFraction(_ x: Double, _ a: Double, _ b: Double) -> Double {
-        let tiny = 1e-300
-        var c = 1.0, d = 1 - (a + b) * x / (a + 1)
-        if abs(d) < tiny { d = tiny }
-        d = 1 / d
-        var h = d
-        for m in 1...300 {
-            let m = Double(m), m2 = 2 * m
-            var aa = m * (b - m) * x / ((a + m2 - 1) * (a + m2))
-            d = 1 + aa * d; if abs(d) < tiny { d = tiny }
-            c = 1 + aa / c; if abs(c) < tiny { c = tiny }
-            d = 1 / d; h *= d * c
-            aa = -(a + m) * (a + b + m) * x / ((a + m2) * (a + m2 + 1))
-            d = 1 + aa * d; if abs(d) < tiny { d = tiny }
-            c = 1 + aa / c; if abs(c) < tiny { c = tiny }
-            d = 1 / d
-            let del = d * c
-            h *= del
-            if abs(del - 1) < 1e-12 { break }
-        }
-        return h
-    }
-}

@@ -8,28 +8,37 @@ public enum ComparisonRenderer {
         let regressions = r.regressions
         out.append(regressions.isEmpty ? "**No regression.**" : "**\(regressions.count) regression\(regressions.count == 1 ? "" : "s")** beyond the threshold.")
         out.append("")
-        out.append("| subject | test | metric | base | head | change | 95% interval | verdict |")
-        out.append("|---|---|---|---:|---:|---:|---|---|")
+        out.append("| subject | test | metric | gates | base | head | change | interval (level) | verdict |")
+        out.append("|---|---|---|---|---:|---:|---:|---|---|")
         for m in r.metrics where !onlyGated || m.gated {
-            out.append("| \(m.subject) | \(m.test) | \(m.metric)\(m.normalized ? " (norm.)" : "") | \(fmt(m.baseMedian)) | \(fmt(m.headMedian)) | \(pct(m.improvement)) | \(pct(m.interval.low)) … \(pct(m.interval.high)) | \(m.regression ? "**REGRESSION**" : m.verdict.rawValue) |")
+            out.append("| \(m.subject) | \(m.test) | \(m.metric)\(m.normalized ? " (norm.)" : m.key.hasSuffix("/raw") ? " (raw)" : "") | \(m.gated ? "yes" : "") | \(fmt(m.baseMedian)) | \(fmt(m.headMedian)) | \(pct(m.improvement)) | \(pct(m.interval.low)) … \(pct(m.interval.high)) (\(Comparator.percent(m.level))) | \(m.regression ? "**REGRESSION**" : m.verdict.rawValue) |")
         }
         if !r.notes.isEmpty { out.append(""); out += r.notes.map { "- \($0)" } }
         out.append("")
-        out.append("Change is direction-aware: positive = head better. \"norm.\" = value ÷ the same round's node→node baseline.")
+        out.append("Change is direction-aware: positive = head better. \"norm.\" = value ÷ the same round's node→node baseline. Change and interval: as the rule says, at the level shown.")
         return out.joined(separator: "\n") + "\n"
     }
 
     public static func table(_ r: ComparisonReport, onlyGated: Bool = false) -> String {
-        var rows = [["SUBJECT", "TEST", "METRIC", "BASE", "HEAD", "CHANGE", "INTERVAL", "VERDICT"]]
+        var rows = [["SUBJECT", "TEST", "METRIC", "GATES", "BASE", "HEAD", "CHANGE", "INTERVAL", "LEVEL", "VERDICT"]]
         for m in r.metrics where !onlyGated || m.gated {
-            rows.append([m.subject, m.test, m.metric + (m.normalized ? "*" : ""), fmt(m.baseMedian), fmt(m.headMedian), pct(m.improvement),
-                         "\(pct(m.interval.low))…\(pct(m.interval.high))", m.regression ? "REGRESSION" : m.verdict.rawValue])
+            rows.append([m.subject, m.test, m.metric + (m.normalized ? "*" : m.key.hasSuffix("/raw") ? " (raw)" : ""), m.gated ? "yes" : "-", fmt(m.baseMedian), fmt(m.headMedian),
+                         pct(m.improvement), "\(pct(m.interval.low))…\(pct(m.interval.high))", Comparator.percent(m.level),
+                         m.regression ? "REGRESSION" : m.verdict.rawValue])
         }
         let widths = rows[0].indices.map { i in rows.map { $0[i].count }.max()! }
         var lines = rows.map { row in row.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: "  ") }
         lines.append("* normalized to the same round's node→node baseline; change positive = head better. Rule: \(r.settings).")
         lines += r.notes.map { "note: \($0)" }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The whole comparison as JSON (for scripts: every sample, interval and verdict).
+    public static func json(_ r: ComparisonReport) throws -> String {
+        let e = JSONEncoder()
+        e.outputFormatting = [.prettyPrinted, .sortedKeys]
+        e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return String(decoding: try e.encode(r), as: UTF8.self) + "\n"
     }
 
     static func fmt(_ x: Double) -> String {

@@ -34,6 +34,8 @@ public struct BenchOptions: Sendable {
     public var command = "cnibench bench"
     /// Gate validation only: N never-matching nftables rules on every node's forward path.
     public var injectForwardRules = 0
+    /// Where each test's client and server run (see `CPUPinning`).
+    public var pinning = CPUPinning.auto
 
     public init() {}
 }
@@ -78,6 +80,8 @@ public final class BenchEngine {
     var pktgenAvailable = false
     /// Inodes of every namespace the bench built: processes outside them are foreign.
     var ourNamespaces = Set<UInt64>()
+    /// CPUs of each test's client and server (nil: unpinned).
+    let pinned: (client: Int, server: Int)?
 
     public init(options: BenchOptions, logger: Logger = Logger(label: "cnibench.bench")) throws {
         self.options = options
@@ -85,6 +89,7 @@ public final class BenchEngine {
         self.seed = options.seed ?? UInt64(Date().timeIntervalSince1970 * 1000)
         self.executable = options.executable ?? ProcessLauncher.resolve(["cnibench"])[0]
         self.units = try Self.units(options)
+        self.pinned = try options.pinning.resolve()
         self.pktgenAvailable = PacketGeneratorHook.isAvailable(executable: executable)
         self.tests = options.tests ?? (BenchTest.defaults + (pktgenAvailable ? [.pktgen] : []))
     }
@@ -211,7 +216,8 @@ public final class BenchEngine {
             underlays: Dictionary(units.map { ($0.mode.rawValue, $0.underlay.rawValue) }, uniquingKeysWith: { a, _ in a }),
             repeats: options.repeats, durationSeconds: options.durationSeconds, seed: seed, nodes: 2, podsPerNode: 2,
             runPrefix: options.runPrefix, udpBitrate: options.udpBitrate, udpPacketBytes: options.udpPacketBytes,
-            rrMessageBytes: options.rrMessageBytes, confidenceLevel: 0.95, bootstrapResamples: Stats.bootstrapResamples)
+            rrMessageBytes: options.rrMessageBytes, confidenceLevel: 0.95, bootstrapResamples: Stats.bootstrapResamples,
+            cpuPinning: CPUPinning.recorded(pinned))
         var result = BenchResult(
             schemaVersion: BenchResult.currentSchemaVersion, kind: BenchResult.kindName,
             about: "cnibench bench result; schema: docs/result-schema.md. Reproduce with `command` (as root, from the repository). Values are medians over rounds with 95% percentile-bootstrap intervals; overhead is against the node→node baseline of the same run.",
@@ -223,6 +229,8 @@ public final class BenchEngine {
                                                 stealSeconds: 0, stealFraction: 0, loadAverageAtStart: loadAtStart,
                                                 pktgenAvailable: pktgenAvailable),
             subjects: [], rounds: [], samples: [], summaries: [], warnings: [])
+        result.environment.hostName = (try? String(contentsOfFile: "/proc/sys/kernel/hostname", encoding: .utf8))?
+            .trimmingCharacters(in: .whitespacesAndNewlines)
         result.environment.kernelVersion = (try? String(contentsOfFile: "/proc/sys/kernel/version", encoding: .utf8))?
             .trimmingCharacters(in: .whitespacesAndNewlines)
         let g = Fingerprint.git()
@@ -427,7 +435,7 @@ public final class BenchEngine {
     /// Starts the server, waits until it listens, then runs the client inside a CPU window.
     private func clientServer(_ b: Built, server: (NetworkNamespace, String, [String]), client: (NetworkNamespace, String, [String]),
                               listen: (IPv4Address, UInt16)) throws -> (client: HelperProcess, server: HelperProcess, usage: CPUUsage) {
-        let srv = try HelperProcess.start(in: server.0, state: b.state, label: server.1, argv: server.2)
+        let srv = try HelperProcess.start(in: server.0, state: b.state, label: server.1, argv: server.2, cpu: pinned?.server)
         defer { srv.stop(); srv.discardOutput() }
         guard srv.waitListening(ip: listen.0, port: listen.1) else {
             if BenchInterrupt.requested { throw BenchInterrupted() }
@@ -437,7 +445,7 @@ public final class BenchEngine {
         let foreign0 = ForeignProcesses.snapshot(excludingNamespaces: ourNamespaces)
         let cpu0 = CPUTimes.read()
         let t0 = ContinuousClock.now
-        let cli = try HelperProcess.start(in: client.0, state: b.state, label: client.1, argv: client.2)
+        let cli = try HelperProcess.start(in: client.0, state: b.state, label: client.1, argv: client.2, cpu: pinned?.client)
         _ = try cli.wait(until: t0 + .seconds(options.durationSeconds + 15))
         let d = ContinuousClock.now - t0
         let cpu1 = CPUTimes.read()
@@ -525,14 +533,16 @@ public final class BenchEngine {
                             into sample: inout BenchSample) throws {
         guard pktgenAvailable else { throw MeasureError(PacketGeneratorHook.unavailableMessage) }
         let rx = try HelperProcess.start(in: dst, state: b.state, label: "pktgen-rx",
-                                         argv: PacketGeneratorHook.receiverArguments(executable: executable, bind: dstIP, duration: options.durationSeconds))
+                                         argv: PacketGeneratorHook.receiverArguments(executable: executable, bind: dstIP, duration: options.durationSeconds),
+                                         cpu: pinned?.server)
         defer { rx.stop(); rx.discardOutput() }
         usleep(300_000) // the receiver opens its socket; it has no listening TCP port to wait for
         let foreign0 = ForeignProcesses.snapshot(excludingNamespaces: ourNamespaces)
         let cpu0 = CPUTimes.read()
         let t0 = ContinuousClock.now
         let tx = try HelperProcess.start(in: src, state: b.state, label: "pktgen-tx",
-                                         argv: PacketGeneratorHook.senderArguments(executable: executable, to: dstIP, from: srcIP, duration: options.durationSeconds))
+                                         argv: PacketGeneratorHook.senderArguments(executable: executable, to: dstIP, from: srcIP, duration: options.durationSeconds),
+                                         cpu: pinned?.client)
         defer { tx.discardOutput() }
         _ = try tx.wait(until: t0 + .seconds(options.durationSeconds + 10))
         let d = ContinuousClock.now - t0

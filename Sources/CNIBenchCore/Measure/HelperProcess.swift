@@ -56,7 +56,7 @@ final class HelperProcess {
 
     private static let counter = Mutex(0)
 
-    static func start(in ns: NetworkNamespace, state: RunState, label: String, argv: [String]) throws -> HelperProcess {
+    static func start(in ns: NetworkNamespace, state: RunState, label: String, argv: [String], cpu: Int? = nil) throws -> HelperProcess {
         let n = counter.withLock { v -> Int in v += 1; return v }
         let base = "\(state.directory)/bench-\(getpid())-\(n)-\(label)"
         let outPath = base + ".out", errPath = base + ".err"
@@ -66,7 +66,7 @@ final class HelperProcess {
         let err = open(errPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard err >= 0 else { throw StateError("cannot open \(errPath): \(String(cString: strerror(errno)))") }
         defer { close(err) }
-        let pid = try ns.spawn(argv, stdout: out, stderr: err, newSession: true)
+        let pid = try ns.spawn(argv, stdout: out, stderr: err, newSession: true, cpu: cpu)
         try state.append(.process(pid: pid, startTime: Processes.startTime(pid) ?? 0, command: "\(ns.name) bench \(label)"))
         return HelperProcess(pid: pid, label: label, stdoutPath: outPath, stderrPath: errPath)
     }

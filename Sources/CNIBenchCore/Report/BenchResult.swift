@@ -67,6 +67,9 @@ public struct MetricInfo: Sendable {
     /// Compared with the node→node baseline (ratio and overhead) in summaries.
     public var comparable: Bool
     public var description: String
+    /// Already divided by the work done (CPU seconds per GB or per Mpkt): on one machine the
+    /// gate judges its own value rather than a ratio to the baseline's.
+    public var perUnitOfWork = false
 
     public static let all: [MetricInfo] = [
         .init(name: "throughputGbps", unit: "Gbit/s", better: .higher, comparable: true, description: "goodput at the receiver (iperf3 end.sum_received)"),
@@ -83,10 +86,10 @@ public struct MetricInfo: Sendable {
         .init(name: "receivedMpps", unit: "Mpps", better: .higher, comparable: true, description: "pktgen: packets received per second"),
         .init(name: "cpuSeconds", unit: "CPU·s", better: .lower, comparable: false, description: "CPU used by the test: machine busy time (/proc/stat user+nice+system+irq+softirq) less the CPU of processes outside the bench's namespaces"),
         .init(name: "stealSeconds", unit: "CPU·s", better: .lower, comparable: false, description: "steal time during the test (/proc/stat), apart from cpuSeconds"),
-        .init(name: "cpuSecondsPerGB", unit: "CPU·s/GB", better: .lower, comparable: true, description: "cpuSeconds per 10^9 bytes received"),
-        .init(name: "machineCpuSecondsPerGB", unit: "CPU·s/GB", better: .lower, comparable: false, description: "raw machine busy time per 10^9 bytes (nothing subtracted)"),
-        .init(name: "cpuSecondsPerMpkt", unit: "CPU·s/Mpkt", better: .lower, comparable: true, description: "cpuSeconds per 10^6 packets (TCP: bytes/MSS; UDP: datagrams received; rr: 2 per transaction)"),
-        .init(name: "processCpuSecondsPerGB", unit: "CPU·s/GB", better: .lower, comparable: true, description: "the test's own processes' CPU time (wait4 rusage) per 10^9 bytes: less sensitive to other tenants, misses softirq work done elsewhere"),
+        .init(name: "cpuSecondsPerGB", unit: "CPU·s/GB", better: .lower, comparable: true, description: "cpuSeconds per 10^9 bytes received", perUnitOfWork: true),
+        .init(name: "machineCpuSecondsPerGB", unit: "CPU·s/GB", better: .lower, comparable: false, description: "raw machine busy time per 10^9 bytes (nothing subtracted)", perUnitOfWork: true),
+        .init(name: "cpuSecondsPerMpkt", unit: "CPU·s/Mpkt", better: .lower, comparable: true, description: "cpuSeconds per 10^6 packets (TCP: bytes/MSS; UDP: datagrams received; rr: 2 per transaction)", perUnitOfWork: true),
+        .init(name: "processCpuSecondsPerGB", unit: "CPU·s/GB", better: .lower, comparable: true, description: "the test's own processes' CPU time (wait4 rusage) per 10^9 bytes: less sensitive to other tenants, misses softirq work done elsewhere", perUnitOfWork: true),
     ]
 
     public static func named(_ n: String) -> MetricInfo? { all.first { $0.name == n } }
@@ -219,6 +222,9 @@ public struct BenchConfig: Codable, Sendable, Equatable {
     public var rrMessageBytes: Int
     public var confidenceLevel: Double
     public var bootstrapResamples: Int
+    /// Where each test's client and server ran: "client CPU 0, server CPU 1", or "none"
+    /// (scheduler's choice). Absent in older files.
+    public var cpuPinning: String? = nil
 }
 
 /// One network device's offload features (ETHTOOL_GFEATURES) as seen in its namespace.
@@ -258,6 +264,9 @@ public struct EnvironmentFingerprint: Codable, Sendable, Equatable {
     public var loadAverageAtStart: Double?
     /// Whether `cnibench pktgen` was found in this build.
     public var pktgenAvailable: Bool
+    /// The machine's host name (/proc/sys/kernel/hostname): with the CPU, how the gate tells
+    /// a same-runner A/B from results of different machines. Absent in older files.
+    public var hostName: String? = nil
 }
 
 /// One round: the order in which the modes were measured.

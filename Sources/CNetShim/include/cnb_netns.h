@@ -37,8 +37,9 @@ int cnb_sysctl_read(int nsfd, const char *key, char *buf, size_t buflen);
 
 /// fork + setns(nsfd) + execvp(argv[0], argv) with the given stdio fds (-1 = /dev/null).
 /// When `new_session` is set the child calls setsid() so a whole process group can be signalled.
-/// Returns the child's pid or -errno. An exec failure surfaces as exit status 127.
+/// `cpu` >= 0 pins the child to that CPU (sched_setaffinity) before exec; -1 leaves it free.
+/// Returns the child's pid or -errno (of setns, sched_setaffinity or exec, whichever failed).
 pid_t cnb_spawn_in_netns(int nsfd, char *const argv[], int stdin_fd, int stdout_fd, int stderr_fd,
-                         int new_session);
+                         int new_session, int cpu);
 
 #endif
