@@ -30,6 +30,7 @@ final class BenchSmokeTests: KernelTestCase {
         let r = try engine.run()
 
         XCTAssertTrue(r.complete)
+        XCTAssertEqual(r.config.cpuPinning, CPUPinning.recorded(try CPUPinning.auto.resolve()), "the default pinning is recorded")
         XCTAssertEqual(r.schemaVersion, BenchResult.currentSchemaVersion)
         XCTAssertEqual(r.subjects.map(\.id), ["none@l2/node-node", "none@l2/same-node", "host-gw@l2/same-node", "host-gw@l2/cross-node"])
         XCTAssertEqual(r.samples.count, 4 * 3)
@@ -43,13 +44,18 @@ final class BenchSmokeTests: KernelTestCase {
         }
         for s in r.samples {
             XCTAssertNil(s.error, "\(s.subject) \(s.test): \(s.error ?? "")")
-            XCTAssertGreaterThan(s.cpu?.busySeconds ?? 0, 0, "\(s.subject) \(s.test)")
+            // The endpoints' own CPU (wait4 rusage) is exact. The machine's busy time comes from
+            // /proc/stat ticks, which on this VM (haltpoll idle) can miss a light load entirely:
+            // the UDP test at a fixed 500 Mbit/s has read 0.00 to 1.4 s busy for the same work.
+            XCTAssertGreaterThan(s.cpu?.processSeconds ?? 0, 0, "\(s.subject) \(s.test)")
+            if s.test != .udp { XCTAssertGreaterThan(s.cpu?.busySeconds ?? 0, 0, "\(s.subject) \(s.test)") }
             XCTAssertGreaterThanOrEqual(s.metrics["cpuSeconds"] ?? -1, 0, "\(s.subject) \(s.test)")
             XCTAssertNotNil(s.cpu?.foreignSeconds)
             switch s.test {
             case .tcp1, .udp:
                 XCTAssertGreaterThan(s.metrics["throughputGbps"] ?? 0, 0)
-                XCTAssertGreaterThan(s.metrics["machineCpuSecondsPerGB"] ?? 0, 0)
+                XCTAssertGreaterThan(s.metrics["processCpuSecondsPerGB"] ?? 0, 0)
+                XCTAssertGreaterThanOrEqual(s.metrics["machineCpuSecondsPerGB"] ?? -1, 0)
                 XCTAssertNotNil(s.metrics["cpuSecondsPerGB"])
             case .rr:
                 let p50 = s.metrics["p50Us"] ?? 0, p99 = s.metrics["p99Us"] ?? 0
