@@ -57,7 +57,7 @@ fi
 if [ $summarize -eq 0 ]; then
   elapsed=$(( $(date +%s) - start )); echo $elapsed > "$out/elapsed-seconds"
 else
-  elapsed=$(cat "$out/elapsed-seconds" 2>/dev/null || echo "?")
+  elapsed=$(cat "$out/elapsed-seconds" 2>/dev/null || echo null)  # null: not recorded
 fi
 
 files() { local t=$1 side=$2; for r in $(seq 1 "$use"); do echo "$out/t$t-$side-r$r.json"; done; }

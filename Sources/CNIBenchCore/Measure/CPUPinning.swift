@@ -3,14 +3,12 @@ import Foundation
 /// Where the bench's client and server processes run (`iperf3 -A`, `taskset -c`), applied to
 /// every test's pair (iperf3, rr, pktgen) when it is spawned.
 ///
-/// Why pin by default: on a small machine the scheduler sometimes puts the client and the
-/// server on the same CPU for a whole test, and that test runs at about half the rate with
-/// the machine half idle (measured here: host-gw cross-node tcp1 at 8 Gbit/s instead of 16 in
-/// about one round in six, with no steal and no other process busy). Those rounds are not the
-/// datapath's cost; they are scheduling luck, and they dominate the run-to-run noise the gate
-/// has to see through. Client on one CPU and server on another makes every round the same
-/// layout. The softirq work of veth/bridge/tunnel devices follows the sender, so it lands on
-/// the client's CPU either way.
+/// Why pin by default: left to the scheduler, client and server sometimes share one CPU for a
+/// whole test, which then runs well below the usual rate (here, 6 one-second iperf3 runs each,
+/// pod to pod across host-gw nodes: 11.5–14.8 Gbit/s with both on CPU 0, 15.5–16.9 on CPUs 0 and 1). With 12
+/// one-second `cnibench bench --modes host-gw --tests tcp1` runs each way, pinning cut the
+/// run-to-run spread of cross-node throughput from 8.4% to 3.6% and of node→node from 17.8%
+/// to 9.6%. It does not remove every slow round: the shared host still slows some.
 public enum CPUPinning: Sendable, Equatable, CustomStringConvertible {
     /// Client on the first CPU this process may use, server on the second; no pinning with one CPU.
     case auto
