@@ -28,6 +28,29 @@ public enum FileSystem {
     }
 
     public static func exists(_ path: String) -> Bool { unsafe access(path, F_OK) == 0 }
+
+    /// realpath(3): the absolute path with every symlink, `.` and `..` resolved; nil when a
+    /// component does not exist (or another errno).
+    public static func realPath(_ path: String) -> String? {
+        // Sound: realpath with a NULL buffer mallocs the result; we copy it and free it here.
+        guard let p = unsafe realpath(path, nil) else { return nil }
+        defer { unsafe free(p) }
+        return unsafe String(cString: p)
+    }
+
+    /// What the path itself is, without following a final symlink (lstat(2)); nil if absent.
+    public static func kind(of path: String) -> FileKind? {
+        var st = stat()
+        guard unsafe lstat(path, &st) == 0 else { return nil }
+        switch st.st_mode & S_IFMT {
+        case S_IFDIR: return .directory
+        case S_IFREG: return .regular
+        case S_IFLNK: return .symlink
+        default: return .other
+        }
+    }
+
+    public enum FileKind: Sendable, Equatable { case directory, regular, symlink, other }
 }
 
 public struct FileSystemError: Error { public var errno: CInt }

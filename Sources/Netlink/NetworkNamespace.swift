@@ -20,8 +20,24 @@ public final class NetworkNamespace {
 
     deinit { close(fd) }
 
+    /// A name that stays one entry of /run/netns: 1…255 bytes, no '/', not "." or "..", no
+    /// whitespace or control characters. Every call that builds a path from a name checks it,
+    /// so no caller can reach outside /run/netns through this type.
+    public static func isValidName(_ name: String) -> Bool {
+        let b = name.utf8
+        guard !b.isEmpty, b.count <= 255, name != ".", name != ".." else { return false }
+        return !b.contains { $0 == UInt8(ascii: "/") || $0 <= 32 || $0 == 127 }
+    }
+
+    private static func checkName(_ name: String, _ operation: String) throws(NetlinkError) {
+        guard isValidName(name) else {
+            throw NetlinkError(operation: "netns \(operation) '\(name.prefix(80))'", namespace: "-", code: -EINVAL)
+        }
+    }
+
     /// `ip netns add NAME`.
     public static func create(_ name: String) throws(NetlinkError) -> NetworkNamespace {
+        try checkName(name, "add")
         var step: UnsafePointer<CChar>? = nil
         let fd = unsafe cnb_netns_create(name, &step)
         guard fd >= 0 else {
@@ -34,6 +50,7 @@ public final class NetworkNamespace {
     /// Opens an existing named namespace; fails with ENOENT if absent, ENOTNAM if the file is a
     /// leftover placeholder rather than a mounted namespace.
     public static func open(_ name: String) throws(NetlinkError) -> NetworkNamespace {
+        try checkName(name, "open")
         let fd = cnb_netns_open(name)
         guard fd >= 0 else { throw NetlinkError(operation: "netns open \(name)", namespace: "-", code: fd) }
         return NetworkNamespace(name: name, fd: fd)
@@ -42,6 +59,7 @@ public final class NetworkNamespace {
     /// `ip netns delete NAME`: unmounts and unlinks. Links inside go with the namespace once
     /// nothing else holds it (processes must be stopped first, see `pids()`).
     public static func delete(_ name: String) throws(NetlinkError) {
+        try checkName(name, "delete")
         var step: UnsafePointer<CChar>? = nil
         let rc = unsafe cnb_netns_delete(name, &step)
         guard rc == 0 else {

@@ -49,8 +49,8 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .long, help: "File name (without extension) of the result files (default bench-<UTC time>).")
     var basename: String?
 
-    @Option(name: .long, help: "Run-name prefix of the topologies built (default cnbb).")
-    var name = "cnbb"
+    @Option(name: .long, help: "Run-name prefix of the topologies built (default cnbb).", transform: parseRunName)
+    var name: RunName = "cnbb"
 
     @Option(name: .long, help: "Seed of the per-round mode order and of the bootstrap (default: from the clock; recorded).")
     var seed: UInt64?

@@ -20,7 +20,7 @@ struct BenchPktgenCommand: ParsableCommand {
     @Option(help: "Rounds (each runs both tools).") var rounds = 3
     @Option(help: "Seconds per test.") var seconds = 5.0
     @Option(help: "Ethernet frame size, FCS included.") var size = 64
-    @Option(help: "Run name for the topology.") var name = "cnbpg"
+    @Option(help: "Run name for the topology.", transform: parseRunName) var name: RunName = "cnbpg"
     @Option(help: "Directory for pktgen.json and pktgen.md.") var out = "bench-results"
 
     func validate() throws {

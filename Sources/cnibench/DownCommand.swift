@@ -12,10 +12,10 @@ struct DownCommand: ParsableCommand {
 
     func run() throws {
         try Prerequisites.requireRoot("down")
+        // Only a run with a state directory is ours: namespaces that merely share the prefix
+        // (another tool's, or another run's) are never taken for it.
         let state = RunState(run: target.name)
-        guard state.exists || NetworkNamespace.list().contains(where: { $0.hasPrefix(target.name + "-") }) else {
-            throw ValidationError("no run named '\(target.name)'; runs present: \(RunState.allRuns().joined(separator: ", ").ifEmpty("none"))")
-        }
+        guard state.exists else { throw ValidationError(RunState.noSuchRun(target.name)) }
         let problems = Teardown(state: state).run()
         guard problems.isEmpty else { throw ExitCode.failure }
         print("run \(target.name) removed")
@@ -28,7 +28,9 @@ struct CleanCommand: ParsableCommand {
         abstract: "Remove everything any cnibench run left behind, crashed runs included.",
         discussion: """
         Without --name: every run in /run/cnibench (like `mn -c`). With --name: only that run's
-        leftovers — what a test or script uses so it cannot touch anybody else's runs.
+        leftovers — what a test or script uses so it cannot touch anybody else's runs. Each run
+        loses exactly what its ledger records; namespaces that only share a name prefix are
+        left alone, and entries of /run/cnibench that are not runs are reported, not removed.
 
         Examples:
           cnibench clean
@@ -36,15 +38,18 @@ struct CleanCommand: ParsableCommand {
         """
     )
 
-    @Option(name: .long, help: "Only this run's leftovers (default: all runs).")
-    var name: String?
+    @Option(name: .long, help: "Only this run's leftovers (default: all runs).", transform: parseRunName)
+    var name: RunName?
 
     func run() throws {
         try Prerequisites.requireRoot("clean")
         var failed = false
-        let runs = name.map { n in
-            RunState(run: n).exists || NetworkNamespace.list().contains { $0.hasPrefix(n + "-") } ? [n] : []
-        } ?? RunState.allRuns()
+        let runs = name.map { RunState(run: $0).exists ? [$0] : [] } ?? RunState.allRuns()
+        if name == nil {
+            for stray in RunState.strayEntries() {
+                print("left alone: \(RunState.root)/\(Truncated(stray)) is not a cnibench run (not a valid run name, or not a directory)")
+            }
+        }
         for r in runs {
             let problems = Teardown(state: RunState(run: r)).run()
             print(problems.isEmpty ? "removed run \(r)" : "could not fully remove run \(r)")

@@ -28,8 +28,8 @@ struct PktgenCommand: ParsableCommand {
         """
     )
 
-    @Option(name: .long, help: "Run name (default: the run whose namespace this process is in, else cnb).")
-    var name: String?
+    @Option(name: .long, help: "Run name (default: the run whose namespace this process is in, else cnb).", transform: parseRunName)
+    var name: RunName?
 
     @Option(name: .long, help: "Source namespace or address.")
     var from: String?
@@ -122,7 +122,7 @@ struct PktgenCommand: ParsableCommand {
             return
         }
         guard let from else { throw ValidationError("--from is required (a namespace or address of the run)") }
-        let e = try PacketGenerator.endpoints(run: name ?? here?.run ?? "cnb", from: from, to: to!)
+        let e = try PacketGenerator.endpoints(run: name ?? here?.run ?? .default, from: from, to: to!)
         let report = try PacketGenerator.run(e, options: options, stop: pktgenStop)
         if json {
             let enc = JSONEncoder()

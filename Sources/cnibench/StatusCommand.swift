@@ -26,7 +26,7 @@ struct StatusCommand: ParsableCommand {
         try Prerequisites.requireRoot("status")
         let state = RunState(run: target.name)
         guard state.exists, let record = try? state.record() else {
-            throw ValidationError("no run named '\(target.name)'; runs present: \(RunState.allRuns().joined(separator: ", ").ifEmpty("none"))")
+            throw ValidationError(RunState.noSuchRun(target.name))
         }
         let plan = try Planner(spec: record.spec, ipip: record.ipip ?? .tcBPF).plan()
         guard plan.spec.usesBird else {
@@ -94,7 +94,7 @@ struct BirdExecCommand: ParsableCommand {
         commandName: "bird-exec", abstract: "(internal) Write a run's BIRD configuration and exec bird in place.",
         shouldDisplay: false)
 
-    @Option var name: String
+    @Option(transform: parseRunName) var name: RunName
     @Option var instance: String
 
     func run() throws { try BirdExec.exec(run: name, label: instance) }
@@ -106,7 +106,7 @@ struct IPIPMirrorCommand: ParsableCommand {
         abstract: "(internal) calico-ipip + --routing bird: keep a node's tc-BPF tunnel map (or tunl0 routes) in step with BIRD.",
         shouldDisplay: false)
 
-    @Option var name: String
+    @Option(transform: parseRunName) var name: RunName
     @Option var node: Int
 
     func run() throws { try IPIPRouteMirror(run: name, nodeIndex: node).loop() }

@@ -6,8 +6,8 @@ struct TopologyOptions: ParsableArguments {
     @Option(name: .long, help: "Topology YAML file (keys: \(SpecLoader.keys.joined(separator: ", "))). Flags given too override it.")
     var topology: String?
 
-    @Option(name: .long, help: "Run name: prefix of every namespace (default cnb).")
-    var name: String?
+    @Option(name: .long, help: "Run name: prefix of every namespace (default cnb; \(RunName.rule)).", transform: parseRunName)
+    var name: RunName?
 
     @Option(name: .long, help: "Datapath: \(Mode.spellings) (default none: pods on a per-node bridge).")
     var mode: String?
@@ -94,10 +94,4 @@ struct TopologyOptions: ParsableArguments {
         }
         return s
     }
-}
-
-/// `--name RUN` for commands that act on an existing run.
-struct RunOption: ParsableArguments {
-    @Option(name: .long, help: "Run name (default cnb).")
-    var name = "cnb"
 }

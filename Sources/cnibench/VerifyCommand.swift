@@ -35,7 +35,7 @@ struct VerifyCommand: ParsableCommand {
         try Prerequisites.requireProgram("ping", package: "iputils-ping", for: "cnibench verify (connectivity and path-MTU probes)")
         let state = RunState(run: target.name)
         guard state.exists, let record = try? state.record() else {
-            throw ValidationError("no run named '\(target.name)'; runs present: \(RunState.allRuns().joined(separator: ", ").ifEmpty("none"))")
+            throw ValidationError(RunState.noSuchRun(target.name))
         }
         let plan = try Planner(spec: record.spec, ipip: record.ipip ?? .tcBPF).plan()
         let report = Verifier(plan: plan, options: .init(skipCapture: skipCapture, parallelism: parallel)).run()

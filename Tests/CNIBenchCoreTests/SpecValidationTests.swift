@@ -30,10 +30,15 @@ final class SpecValidationTests: XCTestCase {
         assertRejects(spec { $0.podsPerNode = [-1] }, field: "pods-per-node", mentioning: "-1")
     }
 
-    func testRejectsBadNames() {
-        assertRejects(spec { $0.name = "Bad_Name" }, field: "name", mentioning: "a–z")
-        assertRejects(spec { $0.name = String(repeating: "a", count: 40) }, field: "name", mentioning: "1–32")
-        assertRejects(spec { $0.name = "" }, field: "name", mentioning: "valid run name")
+    func testRejectsBadNamesInTopologyFiles() {
+        for (yaml, why) in [("name: Bad_Name", "upper-case"), ("name: \(String(repeating: "a", count: 40))", "at most 32"),
+                            ("name: ''", "empty"), ("name: ../../etc", "'.'"), ("name: a/b", "'/'"), ("name: 'a b'", "space")] {
+            XCTAssertThrowsError(try SpecLoader.parse(yaml)) { e in
+                guard let e = e as? SpecError else { return XCTFail("\(e)") }
+                XCTAssertEqual(e.field, "name", yaml)
+                XCTAssertTrue(e.message.contains(why), "\(yaml): \(e.message)")
+            }
+        }
     }
 
     func testRejectsTooManyPodsForFlannelSubnet() {

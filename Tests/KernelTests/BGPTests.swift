@@ -26,7 +26,7 @@ final class BGPTests: KernelTestCase {
     }
 
     /// Live (non-zombie) processes whose command line names the run's BIRD files or mirror.
-    func birdProcesses(of run: String) -> [String] {
+    func birdProcesses(of run: RunName) -> [String] {
         let dir = BirdLayout(run: run).directory
         var out: [String] = []
         for e in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
@@ -40,11 +40,11 @@ final class BGPTests: KernelTestCase {
 
     /// `cnibench up …` as a user runs it; returns the run's plan.
     @discardableResult
-    func cliUp(_ run: String, _ args: [String], file: StaticString = #filePath, line: UInt = #line) throws -> Plan {
+    func cliUp(_ run: RunName, _ args: [String], file: StaticString = #filePath, line: UInt = #line) throws -> Plan {
         runsToClean.append(run)
         let p = Process()
         p.executableURL = URL(fileURLWithPath: cnibenchBinary)
-        p.arguments = ["up", "--name", run, "--routing", "bird", "--bgp-timers", "fast", "--pods-per-node", "1"] + args
+        p.arguments = ["up", "--name", run.value, "--routing", "bird", "--bgp-timers", "fast", "--pods-per-node", "1"] + args
         let out = Pipe()
         p.standardOutput = out
         p.standardError = out

@@ -5,7 +5,7 @@ import XCTest
 /// A tiny real bench: one mode plus the baseline, one round of 1 s tests. Asserts structure,
 /// positive values and computed ratios — never an absolute rate.
 final class BenchSmokeTests: KernelTestCase {
-    func options(_ prefix: String) -> BenchOptions {
+    func options(_ prefix: RunName) -> BenchOptions {
         var o = BenchOptions()
         o.modes = [.hostGW]
         o.tests = [.tcp1, .udp, .rr]
@@ -88,7 +88,7 @@ final class BenchSmokeTests: KernelTestCase {
         XCTAssertEqual(try BenchResult.load(path: dir + "/smoke.json").encoded(), try r.encoded())
         XCTAssertEqual(r.environment.pktgenAvailable, PacketGeneratorHook.isAvailable(executable: cnibenchBinary))
         // Nothing left: the engine tore its runs down (tearDown checks again).
-        for u in engine.units { XCTAssertEqual(leftovers(of: u.run), [], u.run) }
+        for u in engine.units { XCTAssertEqual(leftovers(of: u.run), [], u.run.value) }
     }
 
     func testBadInputIsRefusedBeforeAnythingIsBuilt() throws {

@@ -19,30 +19,16 @@ final class FlannelUDPTests: KernelTestCase {
         }
     }
 
-    /// Runs the CLI; returns its exit status and combined output.
-    private func cli(_ args: [String]) throws -> (Int32, String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: cnibenchBinary)
-        p.arguments = args
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        p.standardError = pipe
-        try p.run()
-        let out = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        return (p.terminationStatus, out)
-    }
-
-    private func daemons(_ run: String) -> [(pid: Int32, start: UInt64, command: String)] {
+    private func daemons(_ run: RunName) -> [(pid: Int32, start: UInt64, command: String)] {
         RunState(run: run).entries().compactMap {
             if case .process(let pid, let st, let cmd) = $0, cmd.hasSuffix(" flannel-udp") { (pid, st, cmd) } else { nil }
         }
     }
 
     private func check(_ underlay: Underlay, file: StaticString = #filePath, line: UInt = #line) throws {
-        let run = "ktfu\(underlay.rawValue)"
+        let run = try RunName("ktfu\(underlay.rawValue)")
         runsToClean.append(run)
-        let (rc, out) = try cli(["up", "--name", run, "--mode", "flannel-udp", "--underlay", underlay.rawValue,
+        let (rc, out) = try cli(["up", "--name", run.value, "--mode", "flannel-udp", "--underlay", underlay.rawValue,
                                  "--nodes", "2", "--pods-per-node", "2"])
         XCTAssertEqual(rc, 0, out, file: file, line: line)
         let record = try RunState(run: run).record()
@@ -96,7 +82,7 @@ final class FlannelUDPTests: KernelTestCase {
         XCTAssertEqual(reply.icmp?.code, 0, "net unreachable", file: file, line: line)
 
         // down stops the daemons and removes everything.
-        let (drc, dout) = try cli(["down", "--name", run])
+        let (drc, dout) = try cli(["down", "--name", run.value])
         XCTAssertEqual(drc, 0, dout, file: file, line: line)
         for p in d {
             // Gone, or a zombie waiting for its new parent (init) to reap it.

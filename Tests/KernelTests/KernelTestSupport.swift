@@ -6,7 +6,7 @@ import XCTest
 /// skips with a printed reason otherwise; every one checks that it left nothing behind.
 class KernelTestCase: XCTestCase {
     /// Run names used by the tests; all start with "kt" so leftovers are attributable.
-    var runsToClean: [String] = []
+    var runsToClean: [RunName] = []
 
     override func setUpWithError() throws {
         guard geteuid() == 0 else {
@@ -24,13 +24,14 @@ class KernelTestCase: XCTestCase {
     }
 
     /// Namespaces, state and processes a run may have left.
-    func leftovers(of run: String) -> [String] {
-        var out = NetworkNamespace.list().filter { $0.hasPrefix(run + "-") }.map { "netns \($0)" }
+    /// (A prefix match is right here, where it only looks: anything named like the run counts.)
+    func leftovers(of run: RunName) -> [String] {
+        var out = NetworkNamespace.list().filter { $0.hasPrefix("\(run)-") }.map { "netns \($0)" }
         if RunState(run: run).exists { out.append("state \(RunState(run: run).directory)") }
         return out
     }
 
-    func spec(_ run: String, mode: Mode = .none, underlay: Underlay = .l2, nodes: Int = 2, pods: Int = 2) -> TopologySpec {
+    func spec(_ run: RunName, mode: Mode = .none, underlay: Underlay = .l2, nodes: Int = 2, pods: Int = 2) -> TopologySpec {
         var s = TopologySpec()
         s.name = run
         s.mode = mode
@@ -59,10 +60,31 @@ class KernelTestCase: XCTestCase {
         return false
     }
 
-    /// Path of the cnibench executable built next to the test bundle.
-    var cnibenchBinary: String {
-        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("cnibench").path
+    var cnibenchBinary: String { builtCNIBench }
+
+    func cli(_ args: [String], environment: [String: String] = [:]) throws -> (Int32, String) {
+        try runCNIBench(args, environment: environment)
     }
+}
+
+/// Path of the cnibench executable built next to the test bundle.
+var builtCNIBench: String {
+    URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("cnibench").path
+}
+
+/// Runs the CLI (with extra environment variables); returns its exit status and combined output.
+func runCNIBench(_ args: [String], environment: [String: String] = [:]) throws -> (Int32, String) {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: builtCNIBench)
+    p.arguments = args
+    p.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+    let pipe = Pipe()
+    p.standardOutput = pipe
+    p.standardError = pipe
+    try p.run()
+    let out = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    p.waitUntilExit()
+    return (p.terminationStatus, out)
 }
 
 /// What the root namespace looks like, from /proc (read-only; cnibench never opens a netlink

@@ -6,7 +6,7 @@ import XCTest
 /// each other across nodes, down leaves nothing (checked in tearDown).
 final class ModeTests: KernelTestCase {
     private func check(_ mode: Mode, _ underlay: Underlay, file: StaticString = #filePath, line: UInt = #line) throws {
-        let run = "ktm\(Mode.allCases.firstIndex(of: mode)!)\(underlay.rawValue)"
+        let run = try RunName("ktm\(Mode.allCases.firstIndex(of: mode)!)\(underlay.rawValue)")
         let r = try up(spec(run, mode: mode, underlay: underlay, nodes: 2, pods: 2))
         XCTAssertEqual(StateChecker(plan: r.plan).missingObjects(), [], "\(mode) on \(underlay)", file: file, line: line)
         // The full verify: connectivity matrix, path MTU, encapsulation seen on the wire.

@@ -7,7 +7,7 @@ import XCTest
 /// were sent; destinations outside the run are refused before anything is sent. No absolute
 /// rates are asserted (the machine is shared).
 final class PktgenTests: KernelTestCase {
-    private func pods(_ run: String) throws -> (Plan, Addressing.Pod, Addressing.Pod) {
+    private func pods(_ run: RunName) throws -> (Plan, Addressing.Pod, Addressing.Pod) {
         let r = try up(spec(run, mode: .none, nodes: 1, pods: 2))
         let p = r.plan.addressing.allPods
         return (r.plan, p[0], p[1])

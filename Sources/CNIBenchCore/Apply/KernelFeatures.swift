@@ -12,8 +12,8 @@ public struct KernelFeatures: Sendable, Codable, Equatable {
     public var ipipImplementation: IPIPImplementation { ipip ? .kernel : .tcBPF }
 
     /// Probes inside a namespace named `<run>-probe`, recorded in the run's ledger if given.
-    public static func probe(run: String, state: RunState?) throws -> KernelFeatures {
-        let name = "\(run)-probe"
+    public static func probe(run: RunName, state: RunState?) throws -> KernelFeatures {
+        let name = Names.probe(run)
         try state?.append(.namespace(name))
         let ns = try NetworkNamespace.create(name)
         defer { try? NetworkNamespace.delete(name) }

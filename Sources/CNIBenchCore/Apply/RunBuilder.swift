@@ -29,9 +29,15 @@ public struct RunBuilder {
         try Prerequisites.requireRoot("up")
         Prerequisites.raiseFileLimit()
         let state = RunState(run: spec.name)
-        let existing = Set(NetworkNamespace.list())
-        if state.exists || preliminary.namespaces.contains(where: existing.contains) {
+        if state.exists {
             throw PrerequisiteError("run '\(spec.name)' already exists (see cnibench list); remove it with cnibench down --name \(spec.name), or pick another --name")
+        }
+        // A namespace this run would create that exists already belongs to somebody else
+        // (no state directory claims it): refuse rather than adopt it, so `down` can never
+        // remove what `up` did not make.
+        let existing = Set(NetworkNamespace.list())
+        if let taken = ([Names.probe(spec.name)] + preliminary.namespaces).first(where: existing.contains) {
+            throw PrerequisiteError("namespace '\(taken)' (which run '\(spec.name)' would create) already exists and is not part of any cnibench run; remove it yourself (ip netns delete \(taken)) if it is a leftover, or pick another --name")
         }
         // 2. Claim the name; from here on every object is in the ledger.
         var record = RunRecord(spec: spec, ipip: nil, createdAt: Date(), cnibenchVersion: CNIBenchVersion.string)

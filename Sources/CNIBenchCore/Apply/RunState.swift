@@ -50,18 +50,34 @@ public struct RunState: Sendable {
         ProcessInfo.processInfo.environment["CNIBENCH_STATE_DIR"] ?? "/run/cnibench"
     }
 
-    public let run: String
+    public let run: RunName
+    /// `<root>/<run>`: safe to build by joining because a `RunName` has no `/` or `.`.
     public var directory: String { "\(Self.root)/\(run)" }
     var recordPath: String { "\(directory)/run.json" }
     var ledgerPath: String { "\(directory)/ledger" }
 
-    public init(run: String) { self.run = run }
+    public init(run: RunName) { self.run = run }
 
-    public var exists: Bool { FileManager.default.fileExists(atPath: directory) }
+    /// A real directory (a symlink planted under the state root does not count as a run).
+    public var exists: Bool { FileSystem.kind(of: directory) == .directory }
 
-    /// Runs that have a state directory.
-    public static func allRuns() -> [String] {
-        ((try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []).sorted()
+    /// Runs that have a state directory. Entries that are not valid run names (put there by
+    /// hand or by another tool) are not runs: they are listed by `strayEntries()`, never removed.
+    public static func allRuns() -> [RunName] {
+        entries().compactMap { try? RunName($0) }.filter { RunState(run: $0).exists }.sorted()
+    }
+
+    /// What the state directory holds that is not a run of ours.
+    public static func strayEntries() -> [String] {
+        entries().filter { e in (try? RunName(e)).map { !RunState(run: $0).exists } ?? true }.sorted()
+    }
+
+    private static func entries() -> [String] { (try? FileSystem.listDirectory(root)) ?? [] }
+
+    /// The message for a run that is not there, listing those that are.
+    public static func noSuchRun(_ run: RunName) -> String {
+        let present = allRuns().map(\.value).joined(separator: ", ")
+        return "no run named '\(run)'; runs present: \(present.isEmpty ? "none" : present)"
     }
 
     /// Creates the directory and writes the record; fails if the run already exists.
@@ -107,8 +123,13 @@ public struct RunState: Sendable {
 
     public var isComplete: Bool { entries().contains(.complete) }
 
+    /// Does the ledger file exist (a run whose ledger is gone can only be cleaned by what its
+    /// spec derives)?
+    var hasLedger: Bool { FileSystem.kind(of: ledgerPath) == .regular }
+
+    /// Removes the state directory, after checking it lies inside the state root.
     public func remove() throws {
-        if exists { try FileManager.default.removeItem(atPath: directory) }
+        try Containment.remove(directory, inside: Self.root)
     }
 }
 

@@ -18,13 +18,9 @@ public struct Teardown {
     public func run() -> [String] {
         var problems: [String] = []
         let entries = state.entries()
-        var namespaces = entries.compactMap { if case .namespace(let n) = $0 { n } else { nil } }
-        // Anything named with this run's prefix is ours too (e.g. a namespace created by a
-        // crashed process after its ledger line but before… nothing: the line comes first; this
-        // also catches state directories lost by hand).
-        for n in NetworkNamespace.list() where n.hasPrefix(state.run + "-") && !namespaces.contains(n) {
-            namespaces.append(n)
-        }
+        let owned = ownedNamespaces(entries)
+        problems += owned.refused
+        let namespaces = owned.names
         for e in entries {
             if case .process(let pid, let start, let cmd) = e, Processes.startTime(pid) == start {
                 logger.debug("stopping \(cmd) (pid \(pid))")
@@ -52,9 +48,8 @@ public struct Teardown {
             if !stopped { break }
         }
         for e in entries {
-            if case .file(let path) = e, FileManager.default.fileExists(atPath: path) {
-                do { try FileManager.default.removeItem(atPath: path) } catch { problems.append("remove \(path): \(error)") }
-            }
+            guard case .file(let path) = e else { continue }
+            do { try Containment.remove(path, inside: RunState.root) } catch { problems.append("remove \(path): \(error)") }
         }
         for n in namespaces.reversed() {
             do { try NetworkNamespace.delete(n) } catch where error.errno == .noSuchFileOrDirectory {
@@ -65,5 +60,28 @@ public struct Teardown {
         }
         for p in problems { logger.error("\(p)") }
         return problems
+    }
+
+    /// The namespaces this run owns: exactly those its ledger records (written before each was
+    /// created). Never a prefix match: `pa` must not take `pa-node1`'s namespaces, nor a
+    /// foreign `pa-extra` made with `ip netns add`. Only when the ledger itself is gone (a
+    /// state directory damaged by hand) do the names the stored spec derives stand in for it.
+    /// A recorded name that this run could not have made is refused, not removed.
+    func ownedNamespaces(_ entries: [LedgerEntry]) -> (names: [String], refused: [String]) {
+        var recorded = entries.compactMap { if case .namespace(let n) = $0 { n } else { nil } }
+        if !state.hasLedger, let record = try? state.record(), let plan = try? Planner(spec: record.spec).plan() {
+            let present = Set(NetworkNamespace.list())
+            recorded = ([Names.probe(state.run)] + plan.namespaces).filter(present.contains)
+        }
+        var names: [String] = []
+        var refused: [String] = []
+        for n in recorded where !names.contains(n) {
+            if n.hasPrefix("\(state.run)-"), NetworkNamespace.isValidName(n) {
+                names.append(n)
+            } else {
+                refused.append("ledger of run \(state.run) names namespace '\(Truncated(n))', which this run cannot own; left alone")
+            }
+        }
+        return (names, refused)
     }
 }

@@ -13,7 +13,7 @@ public struct RouteBenchmark {
         public var rounds = 7
         public var outDirectory = "bench-results"
         /// Run-name prefix: runs are `<prefix>b` (batch), `<prefix>s` (one by one), `<prefix>i` (ip).
-        public var runPrefix = "br"
+        public var runPrefix: RunName = "br"
         public var reproduce = "cnibench bench-routes"
         public init() {}
     }
@@ -105,7 +105,9 @@ public struct RouteBenchmark {
 
     func spec(_ method: Method) -> TopologySpec {
         var s = TopologySpec()
-        s.name = options.runPrefix + method.suffix
+        // The suffixes are short lower-case words and the prefix is checked against them in
+        // `run()` before anything is built.
+        s.name = (try? options.runPrefix.appending(method.suffix)) ?? options.runPrefix
         s.mode = .flannelVXLAN
         s.underlay = .l3
         s.podsPerNode = [1]
@@ -129,7 +131,10 @@ public struct RouteBenchmark {
         try Prerequisites.requireProgram("ip", package: "iproute2", for: "bench-routes")
         try Prerequisites.requireProgram("bridge", package: "iproute2", for: "bench-routes")
         let ipPath = Prerequisites.which("ip")!, bridgePath = Prerequisites.which("bridge")!
-        for m in Method.allCases { try BenchKit.requireFreeRunName(spec(m).name) }
+        for m in Method.allCases {
+            do { _ = try options.runPrefix.appending(m.suffix) } catch { throw PrerequisiteError("--name: \(error)") }
+            try BenchKit.requireFreeRunName(spec(m).name)
+        }
         // The route block must not overlap anything the run itself routes.
         let probePlan = try Planner(spec: spec(.netlinkBatch)).plan()
         let first = Self.routeBase.advanced(by: 1), last = Self.routeBase.advanced(by: options.routes)
@@ -191,7 +196,8 @@ public struct RouteBenchmark {
         var leftovers: [String] = []
         for m in Method.allCases {
             let run = spec(m).name
-            leftovers += NetworkNamespace.list().filter { $0.hasPrefix(run + "-") }.map { "/run/netns/\($0)" }
+            let planned = (try? Planner(spec: spec(m)).plan().namespaces) ?? []
+            leftovers += Set(NetworkNamespace.list()).intersection(planned).sorted().map { "/run/netns/\($0)" }
             if RunState(run: run).exists { leftovers.append(RunState(run: run).directory) }
         }
         let report = Report(routes: options.routes, fdbEntries: options.fdb, rounds: options.rounds,

@@ -128,15 +128,15 @@ enum BenchKit {
 
     /// Refuses to start when a run name the benchmark uses is taken (a user's run, or a crashed
     /// benchmark): nothing of anybody else's is ever removed.
-    static func requireFreeRunName(_ run: String) throws {
-        if RunState(run: run).exists || NetworkNamespace.list().contains(where: { $0.hasPrefix(run + "-") }) {
-            throw PrerequisiteError("run name '\(run)' is in use (a run, or namespaces \(run)-… under /run/netns, e.g. left by an interrupted benchmark); remove it with: cnibench down --name \(run)")
+    static func requireFreeRunName(_ run: RunName) throws {
+        if RunState(run: run).exists {
+            throw PrerequisiteError("run name '\(run)' is in use (a run, or one left by an interrupted benchmark); remove it with: cnibench down --name \(run)")
         }
     }
 
-    /// Removes every namespace named `<run>-…` and the run's state directory.
+    /// Removes what the run's ledger records and the run's state directory.
     @discardableResult
-    static func removeRun(_ run: String, logger: Logger) -> [String] {
+    static func removeRun(_ run: RunName, logger: Logger) -> [String] {
         Teardown(state: RunState(run: run), logger: logger).run()
     }
 }
@@ -258,8 +258,8 @@ public struct TopologyBenchmark {
         public var rounds = 2
         public var outDirectory = "bench-results"
         /// Run names of the two methods (namespace prefixes).
-        public var cnibenchRun = "bct"
-        public var ipRun = "bip"
+        public var cnibenchRun: RunName = "bct"
+        public var ipRun: RunName = "bip"
         /// Check both builds object by object against their plans (untimed, first round).
         public var check = true
         /// Longest wait for the kernel to free a phase's namespaces.
@@ -327,8 +327,8 @@ public struct TopologyBenchmark {
         public var planSteps: Int
         public var ipScriptCommands: Int
         public var rounds: Int
-        public var cnibenchRun: String
-        public var ipRun: String
+        public var cnibenchRun: RunName
+        public var ipRun: RunName
         public var statistic = "median over rounds"
         public var cnibench: MethodSummary
         public var ip: MethodSummary
@@ -354,7 +354,7 @@ public struct TopologyBenchmark {
         self.log = log
     }
 
-    func spec(named name: String) -> TopologySpec {
+    func spec(named name: RunName) -> TopologySpec {
         var s = TopologySpec()
         s.name = name
         s.mode = options.mode
@@ -471,9 +471,10 @@ public struct TopologyBenchmark {
                                   measured: "\(BenchKit.Format.f(r, 1))×", met: r >= 10))
         }
         var leftovers: [String] = []
-        for run in [specA.name, specB.name] {
-            leftovers += NetworkNamespace.list().filter { $0.hasPrefix(run + "-") }.map { "/run/netns/\($0)" }
-            if RunState(run: run).exists { leftovers.append(RunState(run: run).directory) }
+        let present = Set(NetworkNamespace.list())
+        for plan in [planA, planB] {
+            leftovers += plan.namespaces.filter(present.contains).map { "/run/netns/\($0)" }
+            if RunState(run: plan.spec.name).exists { leftovers.append(RunState(run: plan.spec.name).directory) }
         }
         let report = Report(nodes: options.nodes, podsPerNode: options.podsPerNode, underlay: options.underlay.rawValue,
                             mode: options.mode.rawValue, namespaces: planA.namespaces.count, planSteps: planA.steps.count,
@@ -494,7 +495,7 @@ public struct TopologyBenchmark {
         let u0 = BenchKit.Usage.current
         let (result, build) = try BenchKit.Clock.time { try RunBuilder(spec: plan.spec, logger: logger).up() }
         let u1 = BenchKit.Usage.current
-        let count = NetworkNamespace.list().filter { $0.hasPrefix(plan.spec.name + "-") }.count
+        let count = Set(NetworkNamespace.list()).intersection(result.plan.namespaces).count
         var missing: Int?
         if check { missing = checkState(result.plan) }
         let u2 = BenchKit.Usage.current
@@ -516,9 +517,11 @@ public struct TopologyBenchmark {
                          check: Bool) throws -> Phase {
         let run = plan.spec.name
         // A state directory for the ip run too, so that `cnibench clean` / `down --name` remove
-        // its namespaces if the benchmark is interrupted (Teardown also takes every `<run>-…`).
+        // its namespaces if the benchmark is interrupted: the script creates exactly the plan's
+        // namespaces, so they go into the ledger before it runs (write-ahead, as `up` does).
         let state = RunState(run: run)
         try state.create(RunRecord(spec: plan.spec, ipip: nil, createdAt: Date(), cnibenchVersion: CNIBenchVersion.string))
+        for n in plan.namespaces { try state.append(.namespace(n)) }
         let before = KernelNamespaceCensus.count() ?? 0
         let u0 = BenchKit.Usage.children
         let rssFile = stderrPath + ".rss"
@@ -530,14 +533,14 @@ public struct TopologyBenchmark {
             BenchKit.removeRun(run, logger: logger)
             throw PrerequisiteError("the ip script failed (exit \(status)) after \(BenchKit.Format.f(buildSeconds)) s; its namespaces were removed. Its last messages:\n\(why)")
         }
-        let count = NetworkNamespace.list().filter { $0.hasPrefix(run + "-") }.count
+        let count = Set(NetworkNamespace.list()).intersection(plan.namespaces).count
         var missing: Int?
         if check { missing = checkState(plan) }
         let ((tstatus, rssTeardown), teardownSeconds) = try BenchKit.Clock.time {
             try BenchKit.ProgramRunner.runMeasuringRSS(["/bin/sh", "-e", teardown], stderrPath: stderrPath, scratch: rssFile)
         }
         let u1 = BenchKit.Usage.children
-        let left = NetworkNamespace.list().filter { $0.hasPrefix(run + "-") }
+        let left = Set(NetworkNamespace.list()).intersection(plan.namespaces)
         guard tstatus == 0, left.isEmpty else {
             let why = BenchKit.ProgramRunner.tail(stderrPath)
             BenchKit.removeRun(run, logger: logger)

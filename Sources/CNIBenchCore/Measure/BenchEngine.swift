@@ -22,7 +22,7 @@ public struct BenchOptions: Sendable {
     public var underlay: Underlay?
     public var repeats = 3
     public var durationSeconds = 3
-    public var runPrefix = "cnbb"
+    public var runPrefix: RunName = "cnbb"
     public var seed: UInt64?
     /// The cnibench executable that runs rr-server/rr-client/pktgen inside the namespaces
     /// (nil: this process's own executable; tests pass the built binary).
@@ -44,7 +44,7 @@ public struct BenchOptions: Sendable {
 public struct BenchUnit: Sendable, Equatable {
     public var mode: Mode
     public var underlay: Underlay
-    public var run: String
+    public var run: RunName
     public var paths: [BenchPath]
     public var id: String { "\(mode.rawValue)@\(underlay.rawValue)" }
 }
@@ -96,6 +96,14 @@ public final class BenchEngine {
 
     /// The topologies to build: `none` on each underlay used (node→node and same-node
     /// baselines), then each mode on the underlay it needs.
+    /// `<prefix>-<mode>-<underlay>`: the run a unit builds; a prefix too long for the longest
+    /// of these is refused naming --name.
+    static func runName(_ o: BenchOptions, _ m: Mode, _ u: Underlay) throws -> RunName {
+        do { return try o.runPrefix.appending("-\(m.rawValue)-\(u.rawValue)") } catch {
+            throw BenchInputError("--name \(o.runPrefix)", "not a usable run-name prefix: \(error.problem) once '-\(m.rawValue)-\(u.rawValue)' is appended; use a prefix of at most \(RunName.maxLength - "-\(m.rawValue)-\(u.rawValue)".count) characters")
+        }
+    }
+
     public static func units(_ o: BenchOptions) throws -> [BenchUnit] {
         let explicit = o.modes != nil
         let modes = (o.modes ?? Mode.available).filter { $0 != .none }
@@ -112,12 +120,12 @@ public final class BenchEngine {
                 u = .l2
             }
             if !underlays.contains(u) { underlays.append(u) }
-            modeUnits.append(BenchUnit(mode: m, underlay: u, run: "\(o.runPrefix)-\(m.rawValue)-\(u.rawValue)", paths: [.sameNode, .crossNode]))
+            modeUnits.append(BenchUnit(mode: m, underlay: u, run: try runName(o, m, u), paths: [.sameNode, .crossNode]))
         }
         if underlays.isEmpty { underlays = [o.underlay ?? .l2] }
         if let u = o.underlay, !underlays.contains(u) { underlays.append(u) }
         for u in underlays.sorted(by: { $0.rawValue < $1.rawValue }) {
-            out.append(BenchUnit(mode: .none, underlay: u, run: "\(o.runPrefix)-none-\(u.rawValue)", paths: [.nodeToNode, .sameNode]))
+            out.append(BenchUnit(mode: .none, underlay: u, run: try runName(o, .none, u), paths: [.nodeToNode, .sameNode]))
         }
         return out + modeUnits
     }
@@ -134,9 +142,6 @@ public final class BenchEngine {
         for m in o.modes ?? [] where !Mode.available.contains(m) {
             throw BenchInputError("--modes \(m.rawValue)", "this mode is not implemented in this build; valid: \(Mode.spellings)")
         }
-        guard Names.isValidRunName(o.runPrefix + "-calico-vxlan-l2") else {
-            throw BenchInputError("--name \(o.runPrefix)", "not a usable run-name prefix: a–z, 0–9 and '-', starting with a letter, at most \(Names.maxRunName - 16) characters")
-        }
         try Prerequisites.requireRoot("bench")
         if tests.contains(where: \.usesIperf3) {
             guard Prerequisites.which("iperf3") != nil else {
@@ -152,12 +157,11 @@ public final class BenchEngine {
         if tests.contains(.pktgen) && !pktgenAvailable {
             throw BenchInputError("--tests pktgen", PacketGeneratorHook.unavailableMessage)
         }
-        let present = Set(NetworkNamespace.list())
-        for u in units where RunState(run: u.run).exists || present.contains(where: { $0.hasPrefix(u.run + "-") }) {
+        for u in units where RunState(run: u.run).exists {
             throw BenchInputError("--name \(o.runPrefix)", "run '\(u.run)' already exists (a bench still running, or a crashed one): remove it with cnibench down --name \(u.run) or cnibench clean, or choose another --name prefix")
         }
         // The kernel, probed in a scratch namespace (created and removed at once).
-        let features = try KernelFeatures.probe(run: "\(o.runPrefix)-chk", state: nil)
+        let features = try KernelFeatures.probe(run: try o.runPrefix.appending("-chk"), state: nil)
         for u in units {
             if let why = features.refusal(for: u.mode) {
                 throw BenchInputError("--modes \(u.mode.rawValue)", "this kernel (\(features.kernelRelease)) cannot run it: \(why)")
@@ -198,7 +202,7 @@ public final class BenchEngine {
             }
             let id = BenchSubject.id(mode: b.unit.mode.rawValue, underlay: b.unit.underlay.rawValue, path: path)
             let base = baselineFor(b.unit.underlay)
-            return BenchSubject(id: id, mode: b.unit.mode.rawValue, underlay: b.unit.underlay.rawValue, path: path, run: b.unit.run,
+            return BenchSubject(id: id, mode: b.unit.mode.rawValue, underlay: b.unit.underlay.rawValue, path: path, run: b.unit.run.value,
                                 source: src, destination: dst, mtu: mtu, baseline: id == base ? nil : base)
         }
     }
@@ -215,7 +219,7 @@ public final class BenchEngine {
             tests: tests, underlay: options.underlay?.rawValue,
             underlays: Dictionary(units.map { ($0.mode.rawValue, $0.underlay.rawValue) }, uniquingKeysWith: { a, _ in a }),
             repeats: options.repeats, durationSeconds: options.durationSeconds, seed: seed, nodes: 2, podsPerNode: 2,
-            runPrefix: options.runPrefix, udpBitrate: options.udpBitrate, udpPacketBytes: options.udpPacketBytes,
+            runPrefix: options.runPrefix.value, udpBitrate: options.udpBitrate, udpPacketBytes: options.udpPacketBytes,
             rrMessageBytes: options.rrMessageBytes, confidenceLevel: 0.95, bootstrapResamples: Stats.bootstrapResamples,
             cpuPinning: CPUPinning.recorded(pinned))
         var result = BenchResult(
@@ -326,7 +330,7 @@ public final class BenchEngine {
                 result.rounds.append(BenchRound(index: round, order: order.map(\.unit.id), startedAt: Date()))
                 for b in order {
                     for path in b.unit.paths {
-                        let subject = result.subjects.first { $0.run == b.unit.run && $0.path == path }!
+                        let subject = result.subjects.first { $0.run == b.unit.run.value && $0.path == path }!
                         for test in tests {
                             if BenchInterrupt.requested { throw BenchInterrupted() }
                             let eta = testSeconds.isEmpty ? nil : testSeconds.reduce(0, +) / Double(testSeconds.count) * Double(total - done)

@@ -50,7 +50,7 @@ public enum PacketGenerator {
 
     /// The two ends, resolved against the run's plan.
     public struct Endpoints: Sendable, Equatable {
-        public var run: String
+        public var run: RunName
         public var source: String
         public var sourceIP: IPv4Address
         public var destination: String
@@ -70,10 +70,10 @@ public enum PacketGenerator {
     // MARK: resolution and refusal
 
     /// The plan a run was built from (`RunState(run:).record()` re-planned).
-    public static func plan(of run: String) throws -> Plan {
+    public static func plan(of run: RunName) throws -> Plan {
         let state = RunState(run: run)
         guard state.exists, let record = try? state.record() else {
-            throw PktgenError("no run named '\(run)' (runs present: \(RunState.allRuns().joined(separator: ", ")))")
+            throw PktgenError(RunState.noSuchRun(run))
         }
         return try Planner(spec: record.spec, ipip: record.ipip ?? .tcBPF).plan()
     }
@@ -101,14 +101,14 @@ public enum PacketGenerator {
             if ip == a.fabricIP || a.nodes.contains(where: { $0.gateway == ip }) { return (a.fabricNamespace, ip) }
             throw PktgenError("refusing \(ip): not an address of run \(a.run)'s namespaces (pktgen sends only inside the run)")
         }
-        let name = text.hasPrefix(a.run + "-") ? text : "\(a.run)-\(text)"
+        let name = text.hasPrefix("\(a.run)-") ? text : "\(a.run)-\(text)"
         if let p = a.allPods.first(where: { $0.namespace == name }) { return (p.namespace, p.ip) }
         if let n = a.nodes.first(where: { $0.namespace == name }) { return (n.namespace, n.ip) }
         if name == a.fabricNamespace, let f = a.fabricIP { return (name, f) }
         throw PktgenError("'\(text)' is neither a namespace of run \(a.run) with an address nor one of its addresses")
     }
 
-    public static func endpoints(run: String, from: String, to: String) throws -> Endpoints {
+    public static func endpoints(run: RunName, from: String, to: String) throws -> Endpoints {
         let a = try plan(of: run).addressing
         let s = try endpoint(from, in: a), d = try endpoint(to, in: a)
         guard s.namespace != d.namespace else { throw PktgenError("--from and --to are the same namespace (\(s.namespace))") }
@@ -116,7 +116,7 @@ public enum PacketGenerator {
     }
 
     /// The run and namespace this process is in, found by namespace inode (nil: not in a run).
-    public static func currentRunNamespace() -> (run: String, namespace: String, plan: Plan)? {
+    public static func currentRunNamespace() -> (run: RunName, namespace: String, plan: Plan)? {
         guard let me = FileSystem.inode(of: "/proc/self/ns/net") else { return nil }
         for run in RunState.allRuns() {
             guard let plan = try? plan(of: run) else { continue }
@@ -286,7 +286,7 @@ public struct PktgenError: Error, CustomStringConvertible {
 
 /// One generator run, both ends.
 public struct PktgenReport: Codable, Sendable {
-    public var run: String
+    public var run: RunName
     public var from: String
     public var to: String
     public var fromIP: String

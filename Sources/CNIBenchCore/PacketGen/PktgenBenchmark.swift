@@ -12,7 +12,7 @@ public struct PktgenBenchmark {
         public var rounds = 3
         public var seconds = 5.0
         public var frameSize = 64
-        public var run = "cnbpg"
+        public var run: RunName = "cnbpg"
         public var outDirectory = "bench-results"
         public var reproduce = "cnibench bench-pktgen"
         public init() {}
@@ -121,7 +121,7 @@ public struct PktgenBenchmark {
         let ps = median("cnibench-pktgen", \.sentPps), ts = median("trafgen", \.sentPps)
         let pr = median("cnibench-pktgen", \.receivedPps), tr = median("trafgen", \.receivedPps)
         Teardown(state: state).run()
-        let leftovers = NetworkNamespace.list().filter { $0.hasPrefix(o.run + "-") }
+        let leftovers = Set(NetworkNamespace.list()).intersection(built.plan.namespaces).sorted()
         var build = "debug"
         #if !DEBUG
         build = "release"

@@ -20,7 +20,7 @@ public struct BGPBenchmark {
         public var allowARPOverflow = false
         public var routeReflectors = 2
         public var timers: BGPTimers = .calico
-        public var runPrefix = "bgpb"
+        public var runPrefix: RunName = "bgpb"
         /// Per phase; generous because the machine may be shared.
         public var timeout: Double = 120
         public init() {}
@@ -122,7 +122,6 @@ public struct BGPBenchmark {
 
     func runCase(nodes n: Int, topology: BGPTopology, underlay: Underlay = .l2) -> Case {
         var spec = TopologySpec()
-        spec.name = "\(config.runPrefix)\(n)\(topology == .mesh ? "m" : "r")\(underlay == .l3 ? "g" : "")"
         spec.mode = .calicoBGP
         spec.underlay = underlay
         spec.bgpGateway = underlay == .l3 // calico-bgp across subnets: the router learns the blocks
@@ -135,6 +134,12 @@ public struct BGPBenchmark {
         var c = Case(nodes: n, topology: topology.rawValue, underlay: underlay.rawValue, routeReflectors: topology == .rr ? config.routeReflectors : nil,
                      sessionsConfigured: 0, sessionsEstablished: 0, upSeconds: 0, convergedNodes: 0,
                      birdRSSTotalMB: 0, birdRSSMaxMB: 0, birdCPUSecondsTotal: 0, birdCPUSecondsMax: 0)
+        do {
+            spec.name = try config.runPrefix.appending("\(n)\(topology == .mesh ? "m" : "r")\(underlay == .l3 ? "g" : "")")
+        } catch {
+            c.error = "\(error); use a shorter run-name prefix"
+            return c
+        }
         let state = RunState(run: spec.name)
         Teardown(state: state).run() // a leftover of an interrupted bench
         defer { Teardown(state: state).run() }

@@ -4,12 +4,12 @@ import Foundation
 /// Everything acts on the run's own namespaces and processes, and every process started here
 /// is recorded in the run's ledger, so `down`/`clean` stop it.
 public struct BGPFaults {
-    public let run: String
+    public let run: RunName
     public let plan: Plan
     let peering: BGPPeering
     let layout: BirdLayout
 
-    public init(run: String) throws {
+    public init(run: RunName) throws {
         self.run = run
         plan = try BirdExec.plan(run: run)
         guard plan.spec.usesBird else { throw BirdError("run \(run) does not use --routing bird") }

@@ -3,8 +3,8 @@ import Foundation
 /// Where a run keeps its BIRD files: `/run/cnibench/<run>/bird/<label>.{conf,ctl,pid}` (inside
 /// the run's state directory, so `down`/`clean` remove them with it).
 public struct BirdLayout: Sendable {
-    public var run: String
-    public init(run: String) { self.run = run }
+    public var run: RunName
+    public init(run: RunName) { self.run = run }
 
     public var directory: String { "\(RunState(run: run).directory)/bird" }
     public func config(_ label: String) -> String { "\(directory)/\(label).conf" }

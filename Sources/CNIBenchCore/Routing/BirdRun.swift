@@ -14,7 +14,7 @@ struct BirdPlanner {
         if spec.mode == .calicoIPIP {
             for n in addressing.nodes {
                 b.add(.startProcess(ns: n.namespace, name: "ipip-mirror",
-                                    argv: ["cnibench", "ipip-mirror", "--name", spec.name, "--node", "\(n.index)"]))
+                                    argv: ["cnibench", "ipip-mirror", "--name", spec.name.value, "--node", "\(n.index)"]))
             }
         }
     }
@@ -24,18 +24,18 @@ struct BirdPlanner {
 /// carry a file, so the process writes its own configuration (rendered from the run record,
 /// the same way every time) and then execs BIRD in place: the pid the ledger recorded is BIRD's.
 public enum BirdExec {
-    static func argv(run: String, label: String) -> [String] {
-        ["cnibench", "bird-exec", "--name", run, "--instance", label]
+    static func argv(run: RunName, label: String) -> [String] {
+        ["cnibench", "bird-exec", "--name", run.value, "--instance", label]
     }
 
     /// The plan of a run, from its record.
-    public static func plan(run: String) throws -> Plan {
+    public static func plan(run: RunName) throws -> Plan {
         let record = try RunState(run: run).record()
         return try Planner(spec: record.spec, ipip: record.ipip ?? .tcBPF).plan()
     }
 
     /// Writes `<label>.conf` and returns BIRD's argv.
-    public static func prepare(run: String, label: String, extraBlocks: [Int: [IPv4Prefix]] = [:]) throws -> [String] {
+    public static func prepare(run: RunName, label: String, extraBlocks: [Int: [IPv4Prefix]] = [:]) throws -> [String] {
         let plan = try plan(run: run)
         var r = BirdConfigRenderer(plan: plan)
         r.extraBlocks = extraBlocks
@@ -50,7 +50,7 @@ public enum BirdExec {
     }
 
     /// Renders, writes, then replaces this process with BIRD. Returns only on failure.
-    public static func exec(run: String, label: String) throws -> Never {
+    public static func exec(run: RunName, label: String) throws -> Never {
         let argv = try prepare(run: run, label: label)
         FileHandle.standardError.write("cnibench bird-exec: \(argv.joined(separator: " "))\n".data(using: .utf8)!)
         var cargs = argv.map { strdup($0) }

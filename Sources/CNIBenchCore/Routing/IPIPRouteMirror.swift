@@ -16,12 +16,12 @@ import Foundation
 ///   programs `<block> via <node> dev tunl0 onlink mtu 1480 proto 80` (Felix's protocol). Not
 ///   exercised on this project's kernel (no ipip driver).
 public struct IPIPRouteMirror {
-    public var runName: String
+    public var runName: RunName
     public var nodeIndex: Int
     /// Poll period of the kernel table; BIRD is asked on every change and at least every second.
     public var interval: Double = 0.2
 
-    public init(run: String, nodeIndex: Int) {
+    public init(run: RunName, nodeIndex: Int) {
         self.runName = run
         self.nodeIndex = nodeIndex
     }

@@ -31,7 +31,7 @@ public struct Addressing: Sendable, Equatable {
         public var hostVeth: String
     }
 
-    public var run: String
+    public var run: RunName
     public var underlayCIDR: IPv4Prefix
     public var podCIDR: IPv4Prefix
     /// The switch (l2) or router (l3) namespace.

@@ -40,7 +40,10 @@ public enum SpecLoader {
             throw SpecError(k, "unknown key in \(source); valid keys: \(keys.joined(separator: ", "))")
         }
         var spec = TopologySpec()
-        if let v = map["name"] { spec.name = try string(v, "name") }
+        if let v = map["name"] {
+            let text = try string(v, "name")
+            do throws(RunNameError) { spec.name = try RunName(text) } catch { throw SpecError("name", error.description) }
+        }
         if let v = map["mode"] {
             let s = try string(v, "mode")
             guard let m = Mode(rawValue: s) else { throw SpecError("mode", "'\(s)' is not a mode; valid: \(Mode.spellings)") }

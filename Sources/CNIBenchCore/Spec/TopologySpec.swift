@@ -1,7 +1,8 @@
 /// What the user asked for, before any address is assigned. Validated as a whole by
 /// `TopologySpec.validate()`; nothing is created from a spec that has not passed.
 public struct TopologySpec: Sendable, Equatable, Codable {
-    public var name: String = "cnb"
+    /// Validated when it is set (`RunName`), so a spec never holds a name that could be a path.
+    public var name: RunName = .default
     public var mode: Mode = .none
     public var underlay: Underlay = .l2
     /// Pods on each node, in node order (node1 first).

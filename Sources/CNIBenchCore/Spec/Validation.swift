@@ -2,9 +2,6 @@ extension TopologySpec {
     /// Checks the whole spec, and the addressing it implies, before anything is created.
     /// Returns the addressing so callers never compute it from an unchecked spec.
     public func validate() throws(SpecError) -> Addressing {
-        guard Names.isValidRunName(name) else {
-            throw SpecError("name", "'\(name)' is not a valid run name: use 1–\(Names.maxRunName) characters of a–z, 0–9 and '-', starting with a letter (e.g. 'cnb', 'lab-2')")
-        }
         guard nodeCount >= 1 else { throw SpecError("nodes", "\(nodeCount) nodes: need at least 1") }
         for (i, p) in podsPerNode.enumerated() where p < 1 {
             throw SpecError("pods-per-node", "node\(i + 1) has \(p) pods: need at least 1")

@@ -10,21 +10,16 @@ public typealias MACAddress = Netlink.MACAddress
 public enum Names {
     /// Linux IFNAMSIZ - 1.
     public static let maxInterfaceName = 15
-    /// Keeps namespace names and /run paths readable; far below NAME_MAX.
-    public static let maxRunName = 32
 
-    public static func node(_ run: String, _ i: Int) -> String { "\(run)-node\(i)" }
-    public static func pod(_ run: String, node i: Int, _ j: Int) -> String { "\(run)-node\(i)-pod\(j)" }
-    public static func underlaySwitch(_ run: String) -> String { "\(run)-switch" }
-    public static func underlayRouter(_ run: String) -> String { "\(run)-router" }
-
-    /// A run name: lowercase letters, digits and '-', starting with a letter.
-    public static func isValidRunName(_ s: String) -> Bool {
-        guard let f = s.utf8.first, (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(f) else { return false }
-        return s.utf8.allSatisfy { c in
-            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(c) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(c) || c == UInt8(ascii: "-")
-        } && s.utf8.count <= maxRunName && !s.hasSuffix("-")
-    }
+    // Every namespace of run R is R + one of these suffixes. No suffix ends with another suffix
+    // preceded by a '-'-joined tail (`-node1-pod1` ends in `-pod1`, which is no suffix), so two
+    // runs can never derive the same namespace name, whatever their names (`pa` vs `pa-node1`).
+    public static func node(_ run: RunName, _ i: Int) -> String { "\(run)-node\(i)" }
+    public static func pod(_ run: RunName, node i: Int, _ j: Int) -> String { "\(run)-node\(i)-pod\(j)" }
+    public static func underlaySwitch(_ run: RunName) -> String { "\(run)-switch" }
+    public static func underlayRouter(_ run: RunName) -> String { "\(run)-router" }
+    /// The scratch namespace `up` probes the kernel in.
+    public static func probe(_ run: RunName) -> String { "\(run)-probe" }
 
     /// A valid Linux interface name: 1…15 bytes, no '/', ':', whitespace, not "." or "..".
     public static func isValidInterfaceName(_ s: String) -> Bool {

@@ -10,7 +10,7 @@ public enum RunInspector {
         public var missing: [String] = []
     }
 
-    public static func inspect(run: String) -> Report {
+    public static func inspect(run: RunName) -> Report {
         var r = Report()
         let state = RunState(run: run)
         guard let record = try? state.record() else {
