@@ -50,7 +50,7 @@ struct BenchBGPCommand: ParsableCommand {
         guard let t = BGPTimers(rawValue: bgpTimers) else { throw ValidationError("--bgp-timers: calico or fast") }
         c.timers = t
         c.timeout = timeout
-        let result = BGPBenchmark(config: c, log: { FileHandle.standardError.write(($0 + "\n").data(using: .utf8)!) }).run()
+        let result = try Interruptible.run("bench-bgp (its runs removed)") { BGPBenchmark(config: c, log: { FileHandle.standardError.write(($0 + "\n").data(using: .utf8)!) }).run() }
         let paths = try BGPBenchReport.write(result, to: out)
         print(BGPBenchReport.markdown(result))
         print("wrote \(paths.joined(separator: ", "))")

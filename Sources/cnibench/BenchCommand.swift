@@ -126,11 +126,11 @@ struct BenchCommand: ParsableCommand {
             }
         }
         engine.checkpoint = { r in _ = try? ResultFiles.write(r, directory: outDir, basename: base) }
-        BenchInterrupt.install()
-        defer { BenchInterrupt.restore() }
+        Interrupt.install()
+        defer { Interrupt.restore() }
         let started = ContinuousClock.now
         let result: BenchResult
-        do { result = try engine.run() } catch is BenchInterrupted {
+        do { result = try engine.run() } catch is Interrupted {
             if tty { FileHandle.standardError.write(Data("\n".utf8)) }
             print("interrupted before any test ran; everything built has been removed")
             throw ExitCode(130)

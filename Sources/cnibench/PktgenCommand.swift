@@ -3,7 +3,7 @@ import CNIBenchCore
 import Foundation
 
 /// Ctrl-C stops the sender (and then the receiver) cleanly, so a report is still printed.
-let pktgenStop = PktgenStop()
+let pktgenStop = PktgenStop(followsInterrupt: true)
 
 /// `cnibench pktgen`: UDP frames from one of a run's namespaces to another through an AF_PACKET
 /// TX ring, counted on arrival.
@@ -95,8 +95,8 @@ struct PktgenCommand: ParsableCommand {
 
     func run() throws {
         try Prerequisites.requireRoot("pktgen")
-        signal(SIGINT) { _ in pktgenStop.request() }
-        signal(SIGTERM) { _ in pktgenStop.request() }
+        Interrupt.install()
+        defer { Interrupt.restore() }
         let here = PacketGenerator.currentRunNamespace()
         if receive {
             guard let here else { throw ValidationError("--receive runs inside one of a run's namespaces (ip netns exec RUN-node1-pod2 …)") }
@@ -130,6 +130,11 @@ struct PktgenCommand: ParsableCommand {
             FileHandle.standardOutput.write(try enc.encode(report) + Data("\n".utf8))
         } else {
             print(report.render())
+        }
+        // The run was only read and sent through: nothing of it to undo, but the exit says it.
+        if Interrupt.requested {
+            print("interrupted: pktgen stopped, run left as it was")
+            throw ExitCode(130)
         }
     }
 

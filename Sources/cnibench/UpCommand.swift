@@ -8,7 +8,9 @@ struct UpCommand: ParsableCommand {
         abstract: "Build a topology (namespaces, underlay, pods, the mode's devices and routes) through netlink.",
         discussion: """
         Validates everything first; on a failure part-way it rolls back what it had created and
-        names the failing step. Needs root.
+        names the failing step. Ctrl-C (or SIGTERM) stops at the next step and rolls back the same
+        way (exit 130); a second Ctrl-C abandons the rollback and prints the clean command.
+        Needs root.
 
         Examples:
           cnibench up                                   # run 'cnb': 2 nodes × 2 pods on one L2 segment
@@ -30,7 +32,18 @@ struct UpCommand: ParsableCommand {
         }
         // Issue 7: --routing bird needs BIRD 2 on this machine; say so before building anything.
         if builder.spec.usesBird { try BirdLayout.requireBinary() }
-        let r = try builder.up()
+        Interrupt.install()
+        defer { Interrupt.restore() }
+        let r: RunBuilder.Result
+        // RunBuilder has rolled back and said so; only the exit status is left to give.
+        do { r = try builder.up() } catch is Interrupted { throw ExitCode(130) }
+        let bgp = BGPConvergence.upReport(r.plan) // --routing bird: daemons, IPIP note, convergence wait
+        if Interrupt.requested {
+            // Built, but interrupted while waiting for BGP: `up` did not finish, so nothing stays.
+            let name = r.plan.spec.name
+            Interrupt.rollBack(run: name, after: Interrupted()) { Teardown(state: RunState(run: name)).run() }
+            throw ExitCode(130)
+        }
         let a = r.plan.addressing
         print("run \(r.plan.spec.name) is up: mode \(r.plan.spec.mode.rawValue) on \(r.plan.spec.underlay.rawValue), \(a.nodes.count) nodes, \(a.allPods.count) pods, \(a.allNamespaces.count) namespaces, \(r.plan.steps.count) steps in \(String(format: "%.2f", r.seconds)) s")
         if let i = r.plan.ipip { print("calico-ipip implementation: \(i.rawValue) (kernel ipip driver \(r.features.ipip ? "present" : "absent"))") }
@@ -39,7 +52,7 @@ struct UpCommand: ParsableCommand {
             print("warning: --force: the kernel refused \(r.refused.count) steps (cnibench verify shows the consequences):")
             for e in r.refused.prefix(5) { print("  \(e)") }
         }
-        for line in BGPConvergence.upReport(r.plan) { print(line) } // --routing bird: daemons, IPIP note, convergence wait
+        for line in bgp { print(line) }
         for n in a.nodes {
             print("  \(n.namespace) \(n.ip): " + n.pods.map { "\($0.namespace)=\($0.ip)" }.joined(separator: " "))
         }

@@ -38,7 +38,10 @@ struct VerifyCommand: ParsableCommand {
             throw ValidationError(RunState.noSuchRun(target.name))
         }
         let plan = try Planner(spec: record.spec, ipip: record.ipip ?? .tcBPF).plan()
-        let report = Verifier(plan: plan, options: .init(skipCapture: skipCapture, parallelism: parallel)).run()
+        // Ctrl-C: probes are killed and reaped, the run itself is left exactly as it was.
+        let report = try Interruptible.run("verify (run \(target.name) left as it was)") {
+            Verifier(plan: plan, options: .init(skipCapture: skipCapture, parallelism: parallel)).run()
+        }
         print(report.render())
         if !report.passed { throw ExitCode.failure }
     }

@@ -12,7 +12,7 @@ public struct ApplyError: Error, CustomStringConvertible {
 }
 
 /// plan → kernel. Executes every step through netlink, recording each namespace in the ledger
-/// before it exists; on the first failure it rolls back everything and rethrows.
+/// before it exists; on the first failure (or SIGINT/SIGTERM) it rolls back everything and rethrows.
 public final class Applier {
     public let plan: Plan
     public let state: RunState
@@ -34,6 +34,8 @@ public final class Applier {
         var i = 0
         do {
             while i < steps.count {
+                // Ctrl-C/SIGTERM stops here, between steps, and rolls back like a failed step.
+                try Interrupt.check()
                 // Consecutive sysctls in one namespace go in one thread hop.
                 if case .sysctl(let ns, _, _) = steps[i] {
                     var batch: [(key: String, value: String)] = []
@@ -56,10 +58,12 @@ public final class Applier {
             try state.append(.complete)
             set.closeAll()
         } catch {
-            logger.error("\(error)")
-            logger.notice("rolling back run \(plan.spec.name)")
+            if !(error is Interrupted) {
+                logger.error("\(error)")
+                logger.notice("rolling back run \(plan.spec.name)")
+            }
             set.closeAll()
-            Teardown(state: state, logger: logger).run()
+            Interrupt.rollBack(run: plan.spec.name, after: error) { Teardown(state: state, logger: logger).run() }
             throw error
         }
     }

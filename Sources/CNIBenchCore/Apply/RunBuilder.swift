@@ -44,18 +44,27 @@ public struct RunBuilder {
         try state.create(record)
         let features: KernelFeatures
         do {
+            try Interrupt.check()
             features = try KernelFeatures.probe(run: spec.name, state: state)
             if let why = features.refusal(for: spec.mode) {
                 throw PrerequisiteError("mode \(spec.mode.rawValue) cannot run on this kernel (\(features.kernelRelease)): \(why)")
             }
+            try Interrupt.check()
         } catch {
-            Teardown(state: state, logger: logger).run()
+            Interrupt.rollBack(run: spec.name, after: error) { Teardown(state: state, logger: logger).run() }
             throw error
         }
         // 3. Plan with what the kernel offers, 4. apply.
-        let plan = try Planner(spec: spec, ipip: features.ipipImplementation).plan()
-        record.ipip = plan.ipip
-        try state.update(record)
+        let plan: Plan
+        do {
+            plan = try Planner(spec: spec, ipip: features.ipipImplementation).plan()
+            record.ipip = plan.ipip
+            try state.update(record)
+        } catch {
+            // The probe left its namespaces in the ledger: remove them and the claimed name.
+            Interrupt.rollBack(run: spec.name, after: error) { Teardown(state: state, logger: logger).run() }
+            throw error
+        }
         let applier = Applier(plan: plan, state: state, logger: logger)
         applier.progress = progress
         try applier.apply()

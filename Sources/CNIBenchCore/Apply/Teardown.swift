@@ -21,32 +21,8 @@ public struct Teardown {
         let owned = ownedNamespaces(entries)
         problems += owned.refused
         let namespaces = owned.names
-        for e in entries {
-            if case .process(let pid, let start, let cmd) = e, Processes.startTime(pid) == start {
-                logger.debug("stopping \(cmd) (pid \(pid))")
-                Processes.stop(pid)
-            }
-        }
-        // Processes started inside our namespaces by anyone (iperf3, bird, a user's shell).
-        // One pass over /proc for all namespaces at once (a pass per namespace costs
-        // namespaces × processes stat calls: most of a 1,000-namespace teardown); passes repeat
-        // while they find something, for processes a stopped one started meanwhile.
-        var ours: [UInt64: String] = [:]
-        for n in namespaces {
-            guard let ns = try? NetworkNamespace.open(n) else { continue }
-            ours[ns.inode] = n
-        }
-        for _ in 0..<3 where !ours.isEmpty {
-            var stopped = false
-            for entry in (try? FileSystem.listDirectory("/proc")) ?? [] {
-                guard let pid = pid_t(entry), pid > 1, pid != getpid(),
-                      let ino = FileSystem.inode(of: "/proc/\(pid)/ns/net"), let n = ours[ino] else { continue }
-                logger.debug("stopping pid \(pid) in \(n)")
-                Processes.stop(pid)
-                stopped = true
-            }
-            if !stopped { break }
-        }
+        // All processes together (ledger + any inside our namespaces), before the namespaces go.
+        for pid in ProcessReaper.stopRun(ledger: entries, namespaces: namespaces, logger: logger) { problems.append("process \(pid) survived SIGKILL") }
         for e in entries {
             guard case .file(let path) = e else { continue }
             do { try Containment.remove(path, inside: RunState.root) } catch { problems.append("remove \(path): \(error)") }

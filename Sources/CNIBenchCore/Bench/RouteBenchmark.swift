@@ -170,6 +170,7 @@ public struct RouteBenchmark {
                 let methods = Method.allCases
                 let order = (0..<methods.count).map { methods[($0 + round) % methods.count] }
                 for m in order {
+                    try Interrupt.check() // Ctrl-C: the catch below removes every run
                     let s = try sample(round: round, method: m, routes: routes, fdb: fdb, ip: ipPath, bridge: bridgePath,
                                        routeFile: routeFile, fdbFile: fdbFile, stderrPath: stderrPath)
                     let label = m.rawValue.padding(toLength: 28, withPad: " ", startingAt: 0)

@@ -413,6 +413,7 @@ public struct TopologyBenchmark {
             for round in 0..<options.rounds {
                 let order = round % 2 == 0 ? ["cnibench", "ip"] : ["ip", "cnibench"]
                 for method in order {
+                    try Interrupt.check() // Ctrl-C: the catch below removes both runs
                     let check = options.check && round == 0
                     let p = method == "cnibench"
                         ? try cnibenchPhase(round: round, plan: planA, check: check)

@@ -254,7 +254,7 @@ public final class BenchEngine {
         }
         // 1. Build every topology (validated above); any failure here aborts the bench.
         for u in units {
-            if BenchInterrupt.requested { throw BenchInterrupted() }
+            if Interrupt.requested { throw Interrupted() }
             var spec = TopologySpec()
             spec.name = u.run
             spec.mode = u.mode
@@ -332,7 +332,7 @@ public final class BenchEngine {
                     for path in b.unit.paths {
                         let subject = result.subjects.first { $0.run == b.unit.run.value && $0.path == path }!
                         for test in tests {
-                            if BenchInterrupt.requested { throw BenchInterrupted() }
+                            if Interrupt.requested { throw Interrupted() }
                             let eta = testSeconds.isEmpty ? nil : testSeconds.reduce(0, +) / Double(testSeconds.count) * Double(total - done)
                             var p = BenchProgress(done: done, total: total, round: round, rounds: options.repeats, unit: b.unit.id,
                                                   path: path, test: test, etaSeconds: eta, outcome: nil)
@@ -367,7 +367,7 @@ public final class BenchEngine {
                 if round < options.repeats { checkpoint?(result) }
             }
             result.complete = true
-        } catch is BenchInterrupted {
+        } catch is Interrupted {
             result.interruption = "interrupted after \(done) of \(total) tests (round \(result.rounds.count) of \(options.repeats)); results so far kept"
             result.warnings.append(result.interruption!)
         }
@@ -421,7 +421,7 @@ public final class BenchEngine {
             }
             // A metric that could not be formed (0/0) is left out rather than written as NaN.
             sample.metrics = sample.metrics.filter { $0.value.isFinite }
-        } catch let e as BenchInterrupted {
+        } catch let e as Interrupted {
             throw e
         } catch {
             sample.metrics = [:]
@@ -442,7 +442,7 @@ public final class BenchEngine {
         let srv = try HelperProcess.start(in: server.0, state: b.state, label: server.1, argv: server.2, cpu: pinned?.server)
         defer { srv.stop(); srv.discardOutput() }
         guard srv.waitListening(ip: listen.0, port: listen.1) else {
-            if BenchInterrupt.requested { throw BenchInterrupted() }
+            if Interrupt.requested { throw Interrupted() }
             srv.stop()
             throw MeasureError("\(srv.failureSummary()) — never listened on \(listen.0):\(listen.1)")
         }

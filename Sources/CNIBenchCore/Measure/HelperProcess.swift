@@ -1,30 +1,6 @@
 import Foundation
 import Synchronization
 
-/// Set by SIGINT/SIGTERM while a bench runs; every wait loop polls it.
-public let benchInterruptFlag = Atomic<Bool>(false)
-
-public enum BenchInterrupt {
-    /// Routes SIGINT and SIGTERM to the flag (async-signal-safe: one atomic store). Children run
-    /// in sessions of their own, so a terminal's Ctrl-C reaches only us; we stop them ourselves.
-    public static func install() {
-        benchInterruptFlag.store(false, ordering: .relaxed)
-        signal(SIGINT) { _ in benchInterruptFlag.store(true, ordering: .relaxed) }
-        signal(SIGTERM) { _ in benchInterruptFlag.store(true, ordering: .relaxed) }
-    }
-
-    public static func restore() {
-        signal(SIGINT, SIG_DFL)
-        signal(SIGTERM, SIG_DFL)
-    }
-
-    public static var requested: Bool { benchInterruptFlag.load(ordering: .relaxed) }
-}
-
-public struct BenchInterrupted: Error, CustomStringConvertible {
-    public var description: String { "interrupted (SIGINT/SIGTERM)" }
-}
-
 /// A helper program (iperf3, rr-server, …) started inside one of the run's namespaces: output to
 /// files in the run's state directory, recorded in the run's ledger with its start time before
 /// anything waits on it, so `down`/`clean` (and Teardown after Ctrl-C) stop it whatever happens.
@@ -93,9 +69,9 @@ final class HelperProcess {
     func wait(until deadline: ContinuousClock.Instant) throws -> Exit {
         while true {
             if let e = poll() { return e }
-            if BenchInterrupt.requested {
+            if Interrupt.requested {
                 stop()
-                throw BenchInterrupted()
+                throw Interrupted()
             }
             if ContinuousClock.now >= deadline { return stop() }
             usleep(2_000)
@@ -155,7 +131,7 @@ final class HelperProcess {
         let end = ContinuousClock.now + timeout
         while ContinuousClock.now < end {
             if poll() != nil { return false }
-            if BenchInterrupt.requested { return false }
+            if Interrupt.requested { return false }
             if let t = try? String(contentsOfFile: "/proc/\(pid)/net/tcp", encoding: .utf8) {
                 for line in t.split(separator: "\n").dropFirst() {
                     let f = line.split(separator: " ")

@@ -6,9 +6,12 @@ import Synchronization
 /// A stop request shared between the threads of one generator run (and a signal handler).
 public final class PktgenStop: Sendable {
     let flag = Atomic<Bool>(false)
-    public init() {}
+    /// Also stop on SIGINT/SIGTERM (`Interrupt`): the command's own request; the receiver's
+    /// internal "sender finished" request does not follow it.
+    let followsInterrupt: Bool
+    public init(followsInterrupt: Bool = false) { self.followsInterrupt = followsInterrupt }
     public func request() { flag.store(true, ordering: .relaxed) }
-    public var requested: Bool { flag.load(ordering: .relaxed) }
+    public var requested: Bool { flag.load(ordering: .relaxed) || (followsInterrupt && Interrupt.requested) }
 }
 
 /// What the send loop did.

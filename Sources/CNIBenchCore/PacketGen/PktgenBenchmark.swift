@@ -101,6 +101,7 @@ public struct PktgenBenchmark {
         for round in 1...o.rounds {
             let order = round % 2 == 1 ? ["cnibench-pktgen", "trafgen"] : ["trafgen", "cnibench-pktgen"]
             for tool in order {
+                try Interrupt.check() // Ctrl-C: the deferred Teardown removes the run
                 let s: Sample
                 if tool == "trafgen" {
                     s = try trafgen(config: config, src: src, dst: dst, e: e, device: hop.device, options: g, round: round)

@@ -91,6 +91,7 @@ public struct BGPBenchmark {
             for n in config.nodeCounts {
                 for t in config.topologies {
                     if t == .rr && config.routeReflectors >= n { continue }
+                    if Interrupt.requested { break } // each case removes its own run; the command exits 130
                     log("bench-bgp: \(u.rawValue) N=\(n) \(t.rawValue)…")
                     let c = runCase(nodes: n, topology: t, underlay: u)
                     log("  " + Self.summary(c))
@@ -342,7 +343,7 @@ final class ConvergencePoller: @unchecked Sendable {
         let all = Set(probe.namespaces)
         var seen: [String: Double] = [:]
         let start = ContinuousClock.now
-        while seen.count < all.count && RoutingClock.since(start) < timeout {
+        while seen.count < all.count && RoutingClock.since(start) < timeout && !Interrupt.requested {
             let now = BGPBenchmark.bootNow()
             for ns in probe.convergedNamespaces() where seen[ns] == nil { seen[ns] = now }
             if seen.count < all.count { Thread.sleep(forTimeInterval: interval) }

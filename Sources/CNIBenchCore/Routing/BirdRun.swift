@@ -69,7 +69,8 @@ public enum BGPConvergence {
         public var missing: [String: [String]]
     }
 
-    /// Polls the kernels until each holds every expected route, or `timeout` passes.
+    /// Polls the kernels until each holds every expected route, or `timeout` passes, or
+    /// SIGINT/SIGTERM arrives (then: not converged; the caller checks `Interrupt.requested`).
     public static func wait(_ expectation: BGPExpectation, timeout: Double, interval: Double = 0.1) -> Outcome {
         let probe = BGPRouteProbe(expectation)
         let start = ContinuousClock.now
@@ -77,7 +78,7 @@ public enum BGPConvergence {
             let m = probe.missing()
             let t = RoutingClock.since(start)
             if m.isEmpty { return Outcome(converged: true, seconds: t, missing: [:]) }
-            if t >= timeout { return Outcome(converged: false, seconds: t, missing: m) }
+            if t >= timeout || Interrupt.requested { return Outcome(converged: false, seconds: t, missing: m) }
             Thread.sleep(forTimeInterval: interval)
         }
     }

@@ -34,6 +34,12 @@ enum PingRunner {
         var running: [Running] = []
         let width = max(1, parallelism)
         while next < jobs.count || !running.isEmpty {
+            if Interrupt.requested {
+                // Ctrl-C: no new probes; the running ones are killed and reaped (none outlives us).
+                for r in running { outcomes[r.index] = r.terminate() }
+                running.removeAll()
+                break
+            }
             while running.count < width, next < jobs.count {
                 switch Running.start(jobs[next], index: next) {
                 case .success(let r): running.append(r)
@@ -82,6 +88,15 @@ enum PingRunner {
             do throws(NetlinkError) { return .success(Running(pid: try job.namespace.spawn(argv), index: index, output: nil)) } catch {
                 return .failure(error)
             }
+        }
+
+        /// SIGKILL and reap: an interrupted verify leaves no probe behind.
+        func terminate() -> PingOutcome {
+            kill(pid, SIGKILL)
+            var status: Int32 = 0
+            _ = waitpid(pid, &status, 0)
+            try? output?.close()
+            return PingOutcome(exitStatus: nil, error: "interrupted")
         }
 
         /// Blocks until the process exits (used when only one ping runs).

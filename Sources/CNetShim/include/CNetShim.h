@@ -20,5 +20,6 @@
 #include "cnb_ethtool.h"
 #include "cnb_pktgen.h"
 #include "cnb_tun.h"
+#include "cnb_interrupt.h"
 
 #endif
