@@ -108,13 +108,12 @@ struct GateCommand: ParsableCommand {
         settings.maxRegression = try parsePercent(maxRegression, flag: "--max-regression")
         settings.confidenceLevel = try parseConfidence(confidence)
         settings.method = try parseMethod(method)
-        let report: ComparisonReport
-        do { report = try Comparator.compare(baseFiles: baseline, headFiles: current, settings: settings) } catch let e where ResultExit.code(for: e) != nil {
-            print("gate: cannot judge: \(e)")
-            throw ExitCode(ResultExit.code(for: e)!)
+        let (decision, judged) = GateDecision.judge(baseFiles: baseline, headFiles: current, settings: settings)
+        if let summary, let judged { try ComparisonRenderer.markdown(judged).write(toFile: summary, atomically: true, encoding: .utf8) }
+        guard let report = judged else {
+            if case .cannotJudge(let reason, _) = decision { print("gate: cannot judge: \(reason)") }
+            throw ExitCode(decision.exitCode)
         }
-        if let summary { try ComparisonRenderer.markdown(report).write(toFile: summary, atomically: true, encoding: .utf8) }
-        let decision = GateDecision.decide(report)
         if case .cannotJudge(let reason, let details) = decision {
             print("gate: cannot judge: \(reason)")
             for n in details { print("  \(n)") }

@@ -28,6 +28,17 @@ public enum GateDecision: Equatable {
         return .pass(judged: judged.count)
     }
 
+    /// The whole gate: compare the files and decide. Input that cannot be judged (unreadable,
+    /// refused, not comparable) is `.cannotJudge`, exit 2, like every other reason for it.
+    public static func judge(baseFiles: [String], headFiles: [String], settings: ComparisonSettings = .init()) -> (GateDecision, ComparisonReport?) {
+        do {
+            let report = try Comparator.compare(baseFiles: baseFiles, headFiles: headFiles, settings: settings)
+            return (decide(report), report)
+        } catch {
+            return (.cannotJudge(reason: "\(error)", details: []), nil)
+        }
+    }
+
     /// Cannot judge because gated metrics have too many failed rounds (`compare` exits 2 on
     /// this too); nil when none has.
     public static func failedRounds(_ report: ComparisonReport) -> GateDecision? {
