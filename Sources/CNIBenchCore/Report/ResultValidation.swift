@@ -58,12 +58,18 @@ extension BenchResult {
             guard Underlay(rawValue: s.underlay) != nil else { throw refuse("subjects[\(i)].underlay", quoted(s.underlay), underlays) }
             let id = BenchSubject.id(mode: s.mode, underlay: s.underlay, path: s.path)
             guard s.id == id else { throw refuse("subjects[\(i)].id", quoted(s.id), "'\(id)' (mode@underlay/path)") }
+            // Subjects and (subject, test, round) are identities: compare pairs rounds by them.
+            guard ids[s.id] == nil else { throw refuse("subjects[\(i)].id", quoted(s.id), "an id listed once") }
             ids[s.id] = s
         }
         for (i, s) in subjects.enumerated() {
             if let b = s.baseline, ids[b] == nil { throw refuse("subjects[\(i)].baseline", quoted(b), "the id of a subject of this file") }
         }
+        var seen = Set<String>()
         for (i, s) in samples.enumerated() {
+            guard seen.insert("\(s.subject)|\(s.test.rawValue)|\(s.round)").inserted else {
+                throw refuse("samples[\(i)]", "a second sample of \(s.subject) \(s.test.rawValue) round \(s.round)", "one sample per subject, test and round")
+            }
             guard let subject = ids[s.subject] else { throw refuse("samples[\(i)].subject", quoted(s.subject), "the id of a subject of this file") }
             guard s.mode == subject.mode, s.underlay == subject.underlay, s.path == subject.path else {
                 throw refuse("samples[\(i)]", "\(quoted(s.mode))@\(quoted(s.underlay))/\(s.path.rawValue)", "its subject's \(subject.id)")
