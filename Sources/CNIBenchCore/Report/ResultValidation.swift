@@ -70,6 +70,8 @@ extension BenchResult {
             guard seen.insert("\(s.subject)|\(s.test.rawValue)|\(s.round)").inserted else {
                 throw refuse("samples[\(i)]", "a second sample of \(s.subject) \(s.test.rawValue) round \(s.round)", "one sample per subject, test and round")
             }
+            guard Mode(rawValue: s.mode) != nil else { throw refuse("samples[\(i)].mode", quoted(s.mode), modes) }
+            guard Underlay(rawValue: s.underlay) != nil else { throw refuse("samples[\(i)].underlay", quoted(s.underlay), underlays) }
             guard let subject = ids[s.subject] else { throw refuse("samples[\(i)].subject", quoted(s.subject), "the id of a subject of this file") }
             guard s.mode == subject.mode, s.underlay == subject.underlay, s.path == subject.path else {
                 throw refuse("samples[\(i)]", "\(quoted(s.mode))@\(quoted(s.underlay))/\(s.path.rawValue)", "its subject's \(subject.id)")
