@@ -49,6 +49,13 @@ gate: deps
 clean-runs:
 	-.build/debug/cnibench clean || $(CNIBENCH_RELEASE) clean
 
+# Result-file fuzzing, longer than the default test run (3,000 mutations): the decoder and
+# validator behind report/compare/gate must give a valid result or a typed error.
+.PHONY: fuzz-results
+fuzz-results: deps
+	$(SWIFT) build --build-tests
+	CNIBENCH_FUZZ_ITERATIONS=$${CNIBENCH_FUZZ_ITERATIONS:-200000} $(SWIFT) test --skip-build --filter ResultFuzzTests
+
 # The packet parser and builder tests (fuzz included) under AddressSanitizer, in a scratch
 # directory of their own so the instrumented build never replaces the normal one. Leak
 # detection is off: LeakSanitizer only finds XCTest's own never-freed runner objects.

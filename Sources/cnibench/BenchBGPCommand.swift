@@ -28,6 +28,10 @@ struct BenchBGPCommand: ParsableCommand {
     @Option(help: "Seconds allowed per phase (plus one per node for the first convergence).") var timeout = 120.0
     @Option(help: "Directory for bgp-convergence.{json,md,svg}.") var out = "bench-results"
 
+    func validate() throws {
+        try outputPathChecked { try OutputPath.checkDirectory(out, option: "--out", files: ["bgp-convergence.json", "bgp-convergence.md", "bgp-convergence.svg"]) }
+    }
+
     func run() throws {
         try Prerequisites.requireRoot("bench-bgp")
         try BirdLayout.requireBinary(for: "bench-bgp")

@@ -102,7 +102,16 @@ struct BenchCommand: ParsableCommand {
         return o
     }
 
-    func validate() throws { _ = try options() }
+    func validate() throws {
+        _ = try options()
+        if let basename {
+            guard !basename.isEmpty, !basename.contains("/") else { throw ValidationError("--basename '\(basename)': a file name without '/', e.g. matrix") }
+        }
+        // Before building and measuring for minutes, not when writing the results.
+        try outputPathChecked {
+            try OutputPath.checkDirectory(out, option: "--out", files: basename.map { b in ReportFormat.allCases.map { "\(b).\($0.rawValue)" } } ?? [])
+        }
+    }
 
     func run() throws {
         let opts = try options()

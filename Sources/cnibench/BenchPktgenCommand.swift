@@ -24,6 +24,7 @@ struct BenchPktgenCommand: ParsableCommand {
     @Option(help: "Directory for pktgen.json and pktgen.md.") var out = "bench-results"
 
     func validate() throws {
+        try outputPathChecked { try OutputPath.checkDirectory(out, option: "--out", files: ["pktgen.json", "pktgen.md"]) }
         guard rounds >= 1 else { throw ValidationError("--rounds must be at least 1") }
         guard seconds > 0, seconds <= 600 else { throw ValidationError("--seconds: more than 0, at most 600") }
         guard PacketGenerator.frameSizes.contains(size) else { throw ValidationError("--size \(size): 64…1518") }

@@ -23,6 +23,10 @@ struct BenchRoutesCommand: ParsableCommand {
     @Option(help: "Rounds (each runs every method, order rotating); medians are reported.") var rounds = 7
     @Option(help: "Directory for routes.json and routes.md.") var out = "bench-results"
 
+    func validate() throws {
+        try outputPathChecked { try OutputPath.checkDirectory(out, option: "--out", files: ["routes.json", "routes.md"]) }
+    }
+
     func run() throws {
         var o = RouteBenchmark.Options()
         o.routes = routes

@@ -26,6 +26,10 @@ struct BenchTopologyCommand: ParsableCommand {
     @Option(help: "Directory for topology.json and topology.md.") var out = "bench-results"
     @Flag(help: "Skip the (untimed) object-by-object check of both builds in the first round.") var noCheck = false
 
+    func validate() throws {
+        try outputPathChecked { try OutputPath.checkDirectory(out, option: "--out", files: ["topology.json", "topology.md"]) }
+    }
+
     func run() throws {
         var o = TopologyBenchmark.Options()
         guard nodes >= 1, podsPerNode >= 1 else { throw ValidationError("--nodes and --pods-per-node must be at least 1") }

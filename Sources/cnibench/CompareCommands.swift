@@ -38,17 +38,23 @@ struct CompareCommand: ParsableCommand {
         settings.maxRegression = try parsePercent(maxRegression, flag: "--max-regression")
         settings.confidenceLevel = try parseConfidence(confidence)
         settings.method = try parseMethod(method)
+        guard ["table", "md", "json"].contains(format) else { throw ValidationError("--format '\(format)': use table, md or json") }
         do {
             let report = try Comparator.compare(baseFiles: b, headFiles: h, settings: settings)
             switch format {
             case "table": print(ComparisonRenderer.table(report), terminator: "")
             case "md": print(ComparisonRenderer.markdown(report), terminator: "")
             case "json": print(try ComparisonRenderer.json(report), terminator: "")
-            default: throw ValidationError("--format '\(format)': use table, md or json")
+            default: break
             }
-        } catch let e as IncomparableError {
+            // Same rule as gate: a gated metric with too many failed rounds cannot be judged.
+            if case .cannotJudge(let reason, _) = GateDecision.failedRounds(report) {
+                FileHandle.standardError.write(Data("error: cannot judge: \(reason)\n".utf8))
+                throw ExitCode(ResultExit.cannotJudge)
+            }
+        } catch let e where ResultExit.code(for: e) != nil {
             FileHandle.standardError.write("error: \(e)\n".data(using: .utf8)!)
-            throw ExitCode(2)
+            throw ExitCode(ResultExit.code(for: e)!)
         }
     }
 }
@@ -92,29 +98,31 @@ struct GateCommand: ParsableCommand {
     @Option(help: "Also write the Markdown comparison here (e.g. $GITHUB_STEP_SUMMARY).")
     var summary: String?
 
+    func validate() throws {
+        if let summary { try outputPathChecked { try OutputPath.checkFile(summary, option: "--summary") } }
+    }
+
     func run() throws {
         guard !baseline.isEmpty, !current.isEmpty else { throw ValidationError("give --baseline FILE… and --current FILE…") }
         var settings = ComparisonSettings()
         settings.maxRegression = try parsePercent(maxRegression, flag: "--max-regression")
         settings.confidenceLevel = try parseConfidence(confidence)
         settings.method = try parseMethod(method)
-        let report: ComparisonReport
-        do { report = try Comparator.compare(baseFiles: baseline, headFiles: current, settings: settings) } catch let e as IncomparableError {
-            print("gate: cannot judge: \(e)")
-            throw ExitCode(2)
+        let (decision, judged) = GateDecision.judge(baseFiles: baseline, headFiles: current, settings: settings)
+        if let summary, let judged { try ComparisonRenderer.markdown(judged).write(toFile: summary, atomically: true, encoding: .utf8) }
+        guard let report = judged else {
+            if case .cannotJudge(let reason, _) = decision { print("gate: cannot judge: \(reason)") }
+            throw ExitCode(decision.exitCode)
         }
-        if let summary { try ComparisonRenderer.markdown(report).write(toFile: summary, atomically: true, encoding: .utf8) }
-        let gated = report.metrics.filter(\.gated)
-        let judged = gated.filter { $0.verdict != .insufficient }
-        guard !judged.isEmpty else {
-            print("gate: cannot judge: no gated metric has enough rounds on both sides")
-            for n in report.notes { print("  \(n)") }
-            throw ExitCode(2)
+        if case .cannotJudge(let reason, let details) = decision {
+            print("gate: cannot judge: \(reason)")
+            for n in details { print("  \(n)") }
+            throw ExitCode(decision.exitCode)
         }
         print(ComparisonRenderer.table(report, onlyGated: true), terminator: "")
         let regressions = report.regressions
-        if regressions.isEmpty {
-            print("gate: PASS (\(judged.count) gated metrics, none worse than \(maxRegression) with significance)")
+        if case .pass(let judged) = decision {
+            print("gate: PASS (\(judged) gated metrics, none worse than \(maxRegression) with significance)")
             return
         }
         print("gate: FAIL: \(regressions.count) regression\(regressions.count == 1 ? "" : "s"):")

@@ -74,11 +74,7 @@ struct PktgenCommand: ParsableCommand {
         } else {
             guard to != nil else { throw ValidationError("--to is required") }
         }
-        guard PacketGenerator.frameSizes.contains(size) else { throw ValidationError("--size \(size): 64…1518") }
-        guard flows >= 1 else { throw ValidationError("--flows must be at least 1") }
-        if let duration { guard duration > 0, duration <= 3600 else { throw ValidationError("--duration: more than 0, at most 3600") } }
-        if let count { guard count > 0 else { throw ValidationError("--count must be at least 1") } }
-        if let pps { guard pps > 0 else { throw ValidationError("--pps must be more than 0") } }
+        do { try options.check() } catch let e as PktgenError { throw ValidationError(e.description) }
     }
 
     var options: PacketGenerator.Options {

@@ -28,13 +28,21 @@ struct ReportCommand: ParsableCommand {
 
     func validate() throws {
         guard ReportFormat(rawValue: format) != nil else { throw ValidationError("--format: '\(format)' is not a format; use md, html or json") }
+        if let output { try outputPathChecked { try OutputPath.checkFile(output, option: "--output") } }
     }
 
     func run() throws {
-        var r: BenchResult
-        do { r = try BenchResult.load(path: result) } catch let e as ResultSchemaError { throw ValidationError(e.description) }
-        r.recomputeSummaries()
-        let text = try ReportFormat(rawValue: format)!.render(r)
+        // A bad result file is exit 2 here as in compare and gate (not ArgumentParser's 64).
+        let text: String
+        do {
+            let (t, failed) = try ResultReport.render(path: result, format: ReportFormat(rawValue: format)!)
+            for f in failed { FileHandle.standardError.write(Data("report: \(f)\n".utf8)) }
+            text = t
+        } catch {
+            guard let code = ResultExit.code(for: error) else { throw error }
+            FileHandle.standardError.write(Data("error: \(error)\n".utf8))
+            throw ExitCode(code)
+        }
         if let output {
             try Data(text.utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
         } else {

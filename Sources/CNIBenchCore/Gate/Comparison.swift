@@ -35,6 +35,11 @@ public struct ComparisonSettings: Sendable {
     public var familyWise = true
     /// Rounds a side below which a metric is not judged (a 95% rank interval needs 4 against 4).
     public var minimumSamples = 4
+    /// Largest share of a side's rounds that may have failed (test error, a value that measured
+    /// nothing, the baseline failing in that round) for a metric still to be judged on the rest.
+    /// Beyond it the metric cannot be judged: a datapath failing a third of its rounds must not
+    /// pass on the third that worked.
+    public var maxFailedFraction = 0.25
     /// How the shift and its interval are estimated.
     public var method = ShiftMethod.betterHalf
     /// Metrics that decide; others are reported only.
@@ -80,6 +85,7 @@ public enum ShiftMethod: String, Sendable, CaseIterable {
 
 public enum Verdict: String, Sendable, Codable {
     case faster, slower, noChange = "no significant change", insufficient = "too few samples"
+    case tooManyFailed = "too many failed rounds"
 }
 
 /// One metric of one subject × test, base against head.
@@ -106,6 +112,9 @@ public struct MetricComparison: Sendable, Codable {
     /// True when this metric decides the gate and is a regression beyond the threshold.
     public var regression: Bool
     public var gated: Bool
+    /// Rounds left out because they failed, each as "round k of KEY in FILE: why — counted as failed".
+    public var baseFailed: [String] = []
+    public var headFailed: [String] = []
 }
 
 public struct ComparisonReport: Sendable, Codable {
@@ -127,7 +136,7 @@ public enum Comparator {
     public static func load(_ paths: [String]) throws -> [BenchResult] {
         guard !paths.isEmpty else { throw IncomparableError(description: "no result files given") }
         return try paths.map { p in
-            do { return try BenchResult.load(path: p) } catch { throw IncomparableError(description: "\(error)") }
+            do { return try BenchResult.loadValidated(path: p) } catch { throw IncomparableError(description: "\(error)") }
         }
     }
 
@@ -171,29 +180,59 @@ public enum Comparator {
         var pairedSubject: [String: [Double]] = [:]
         var pairedReference: [String: [Double]] = [:]
         var info: [String: (subject: String, mode: String, test: String, metric: String)] = [:]
+        /// Rounds that count as failed, raw and normalized (those also when the same round's
+        /// baseline failed), as "round k of KEY in FILE: why — counted as failed".
+        var failed: [String: [String]] = [:]
+        var failedNormalized: [String: [String]] = [:]
+        /// Keys judged against the baseline (comparable metric of a subject with a baseline),
+        /// whether or not any round gave a value: a side whose every round failed is still there.
+        var normalizable: Set<String> = []
     }
 
-    static func series(_ results: [BenchResult]) -> Series {
+    static func series(_ results: [BenchResult], files: [String] = []) -> Series {
         var s = Series()
-        for r in results {
+        // Test errors fail every metric their subject × test has; known once all files are read.
+        var errored: [(file: String, sample: BenchSample)] = []
+        for (index, r) in results.enumerated() {
+            let file = index < files.count ? (files[index] as NSString).lastPathComponent : "file \(index + 1)"
+            func failure(_ key: String, _ round: Int, _ why: String) -> String { "round \(round) of \(key) in \(file): \(why) — counted as failed" }
             let baselineOf = Dictionary(uniqueKeysWithValues: r.subjects.map { ($0.id, $0.baseline) })
             // (subject, test, round) → metrics, to find the same round's baseline sample.
             var byRound: [String: [String: Double]] = [:]
             for sample in r.samples where sample.error == nil {
                 byRound["\(sample.subject)|\(sample.test.rawValue)|\(sample.round)"] = sample.metrics
             }
+            for sample in r.samples where sample.error != nil { errored.append((file, sample)) }
             for sample in r.samples where sample.error == nil {
-                for (metric, value) in sample.metrics where value.isFinite {
+                for (metric, value) in sample.metrics.sorted(by: { $0.key < $1.key }) {
                     let key = MetricSummary.key(subject: sample.subject, test: sample.test, metric: metric)
-                    s.raw[key, default: []].append(value)
                     s.info[key] = (sample.subject, sample.mode, sample.test.rawValue, metric)
-                    guard let baseSubject = baselineOf[sample.subject] ?? nil,
-                          let b = byRound["\(baseSubject)|\(sample.test.rawValue)|\(sample.round)"]?[metric], b > 0, value > 0,
+                    if baselineOf[sample.subject] ?? nil != nil, MetricInfo.named(metric)?.comparable ?? false { s.normalizable.insert(key) }
+                    guard MetricBounds.check(metric, value) == .ok else {
+                        let why = Fmt.compact(value) + (value == 0 ? " (must be > 0)" : "")
+                        s.failed[key, default: []].append(failure(key, sample.round, why))
+                        s.failedNormalized[key, default: []].append(failure(key, sample.round, why))
+                        continue
+                    }
+                    s.raw[key, default: []].append(value)
+                    guard let baseSubject = baselineOf[sample.subject] ?? nil, value > 0,
                           MetricInfo.named(metric)?.comparable ?? false else { continue }
+                    guard let b = byRound["\(baseSubject)|\(sample.test.rawValue)|\(sample.round)"]?[metric], MetricBounds.check(metric, b) == .ok, b > 0 else {
+                        s.failedNormalized[key, default: []].append(failure(key, sample.round, "baseline \(baseSubject) has no value in that round"))
+                        continue
+                    }
                     s.normalized[key, default: []].append(value / b)
                     s.pairedSubject[key, default: []].append(value)
                     s.pairedReference[key, default: []].append(b)
                 }
+            }
+        }
+        for (file, sample) in errored {
+            for (key, info) in s.info.sorted(by: { $0.key < $1.key }) where info.subject == sample.subject && info.test == sample.test.rawValue {
+                let why = "test failed (\((sample.error ?? "").prefix(60)))"
+                let line = "round \(sample.round) of \(key) in \(file): \(why) — counted as failed"
+                s.failed[key, default: []].append(line)
+                s.failedNormalized[key, default: []].append(line)
             }
         }
         return s
@@ -217,7 +256,7 @@ public enum Comparator {
         let base = try load(baseFiles), head = try load(headFiles)
         let problems = incompatibilities(base: base, head: head)
         guard problems.isEmpty else { throw IncomparableError(description: "results are not comparable:\n  " + problems.joined(separator: "\n  ")) }
-        let b = series(base), h = series(head)
+        let b = series(base, files: baseFiles), h = series(head, files: headFiles)
         let oneMachine = interleavedOnOneMachine(base: base, head: head)
         var notes: [String] = []
         if !oneMachine {
@@ -227,29 +266,47 @@ public enum Comparator {
         // Which values each metric is judged on, and whether it gates.
         struct Candidate { var key: String; var info: (subject: String, mode: String, test: String, metric: String); var mi: MetricInfo
                            var normalized: Bool; var bx: [Double]; var hx: [Double]; var gated: Bool
+                           var baseFailed: [String] = [], headFailed: [String] = []
                            /// Normalized metrics: the subject's and the baseline's own values, round by round.
                            var pairs: (base: [Double], baseRef: [Double], head: [Double], headRef: [Double])? = nil }
         var candidates: [Candidate] = []
-        for key in Set(b.raw.keys).intersection(h.raw.keys).sorted() {
+        // Keys with a value or a failed round on both sides: a side whose rounds all failed is
+        // judged (as too many failed), not left out.
+        for key in Set(b.info.keys).intersection(h.info.keys).sorted() {
             guard let info = b.info[key], let mi = MetricInfo.named(info.metric) else { continue }
-            let hasNormalized = b.normalized[key] != nil && h.normalized[key] != nil
+            let hasNormalized = b.normalizable.contains(key) && h.normalizable.contains(key)
             let ownValue = mi.perUnitOfWork && oneMachine
             let useNormalized = hasNormalized && !ownValue
-            let bx = useNormalized ? b.normalized[key]! : b.raw[key]!
-            let hx = useNormalized ? h.normalized[key]! : h.raw[key]!
+            let bx = (useNormalized ? b.normalized[key] : b.raw[key]) ?? []
+            let hx = (useNormalized ? h.normalized[key] : h.raw[key]) ?? []
             // The baselines (mode none) are the yardstick: reported, not gated.
             let gated = settings.gatedMetrics.contains(info.metric) && (useNormalized || ownValue) && info.mode != Mode.none.rawValue
-            var candidate = Candidate(key: key, info: info, mi: mi, normalized: useNormalized, bx: bx, hx: hx, gated: gated)
+            var candidate = Candidate(key: key, info: info, mi: mi, normalized: useNormalized, bx: bx, hx: hx, gated: gated,
+                                      baseFailed: (useNormalized ? b.failedNormalized[key] : b.failed[key]) ?? [],
+                                      headFailed: (useNormalized ? h.failedNormalized[key] : h.failed[key]) ?? [])
             if useNormalized {
-                candidate.pairs = (b.pairedSubject[key]!, b.pairedReference[key]!, h.pairedSubject[key]!, h.pairedReference[key]!)
+                candidate.pairs = (b.pairedSubject[key] ?? [], b.pairedReference[key] ?? [], h.pairedSubject[key] ?? [], h.pairedReference[key] ?? [])
             }
             candidates.append(candidate)
             if useNormalized {
                 // The raw values too, for the reader: they show a runner's speed, never decide.
-                candidates.append(Candidate(key: key + "/raw", info: info, mi: mi, normalized: false, bx: b.raw[key]!, hx: h.raw[key]!, gated: false))
+                candidates.append(Candidate(key: key + "/raw", info: info, mi: mi, normalized: false, bx: b.raw[key] ?? [], hx: h.raw[key] ?? [], gated: false,
+                                            baseFailed: b.failed[key] ?? [], headFailed: h.failed[key] ?? []))
             }
         }
-        let judged = candidates.filter { $0.gated && $0.bx.count >= settings.minimumSamples && $0.hx.count >= settings.minimumSamples }.count
+        guard !candidates.isEmpty else {
+            func sample(_ s: Series) -> String {
+                let keys = s.info.keys.sorted()
+                return keys.isEmpty ? "no metric" : "\(keys.count) metrics (\(keys.prefix(3).joined(separator: ", "))\(keys.count > 3 ? ", …" : ""))"
+            }
+            throw IncomparableError(description: "no metric in common, nothing to compare: base has \(sample(b)), head has \(sample(h)); measure the same modes, paths and tests on both sides")
+        }
+        func tooManyFailed(_ failed: Int, _ ok: Int) -> Bool { failed > 0 && Double(failed) > settings.maxFailedFraction * Double(failed + ok) }
+        func judgeable(_ c: Candidate) -> Bool {
+            c.bx.count >= settings.minimumSamples && c.hx.count >= settings.minimumSamples
+                && !tooManyFailed(c.baseFailed.count, c.bx.count) && !tooManyFailed(c.headFailed.count, c.hx.count)
+        }
+        let judged = candidates.filter { $0.gated && judgeable($0) }.count
         let family = settings.familyWise ? max(judged, 1) : 1
         let level = 1 - (1 - settings.confidenceLevel) / Double(family)
 
@@ -260,7 +317,16 @@ public enum Comparator {
                                      level: c.gated ? level : settings.confidenceLevel,
                                      baseMedian: Stats.median(c.bx) ?? .nan, headMedian: Stats.median(c.hx) ?? .nan,
                                      baseSamples: c.bx, headSamples: c.hx, improvement: .nan, interval: Interval(low: .nan, high: .nan),
-                                     verdict: .insufficient, regression: false, gated: c.gated)
+                                     verdict: .insufficient, regression: false, gated: c.gated, baseFailed: c.baseFailed, headFailed: c.headFailed)
+            if !c.key.hasSuffix("/raw") { notes += c.baseFailed.map { "base: \($0)" } + c.headFailed.map { "head: \($0)" } }
+            let failedSides = [("base", c.baseFailed.count, c.bx.count), ("head", c.headFailed.count, c.hx.count)].filter { tooManyFailed($0.1, $0.2) }
+            if !failedSides.isEmpty {
+                m.verdict = .tooManyFailed
+                let which = failedSides.map { "\($0.1) of \($0.1 + $0.2) \($0.0) rounds failed" }.joined(separator: ", ")
+                notes.append("\(c.key): \(which) (more than \(percent(settings.maxFailedFraction))); cannot be judged")
+                metrics.append(m)
+                continue
+            }
             // Log values oriented so that higher is better: the shift is then the improvement.
             let sign = c.mi.better == .higher ? 1.0 : -1.0
             func oriented(_ x: [Double]) -> [Double] { x.map { sign * log($0) } }
@@ -277,7 +343,6 @@ public enum Comparator {
             }
             metrics.append(m)
         }
-        if metrics.isEmpty { notes.append("no metric is present in both base and head") }
         let familyText = settings.familyWise && family > 1
             ? "\(percent(settings.confidenceLevel)) for all \(family) gated metrics together (each at \(percent(level)))"
             : "\(percent(settings.confidenceLevel)) interval"

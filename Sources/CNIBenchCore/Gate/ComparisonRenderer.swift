@@ -43,6 +43,7 @@ public enum ComparisonRenderer {
 
     static func fmt(_ x: Double) -> String {
         guard x.isFinite else { return "-" }
+        if abs(x) >= 1e7 { return Fmt.compact(x) }
         return abs(x) >= 100 ? String(format: "%.0f", x) : String(format: "%.3f", x)
     }
 

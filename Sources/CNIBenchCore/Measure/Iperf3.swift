@@ -82,7 +82,9 @@ public struct Iperf3Report: Decodable, Sendable {
                         mss: start?.tcp_mss_default.flatMap { $0 > 0 ? $0 : nil })
         if isUDP {
             let s = end?.sum ?? recv
-            o.lostPercent = s.lost_percent
+            // iperf3 counts reordered or duplicated datagrams against the lost ones and can then
+            // report a negative loss; none was lost, and result files refuse negative values.
+            o.lostPercent = s.lost_percent.map { max(0, $0) }
             o.jitterMs = s.jitter_ms
             o.sentPackets = s.packets ?? end?.sum_sent?.packets
             if let p = o.sentPackets, let lost = s.lost_packets { o.receivedPackets = max(0, p - lost) }

@@ -10,7 +10,8 @@ extension BenchResult {
         for s in good { bySubjectTest["\(s.subject)|\(s.test.rawValue)", default: []].append(s) }
         func series(_ subject: String, _ test: BenchTest, _ metric: String) -> [(round: Int, value: Double)] {
             (bySubjectTest["\(subject)|\(test.rawValue)"] ?? [])
-                .compactMap { s in s.metrics[metric].flatMap { $0.isFinite ? (s.round, $0) : nil } }
+                // Values that measured nothing (0 throughput) are failed rounds, not data.
+                .compactMap { s in s.metrics[metric].flatMap { MetricBounds.check(metric, $0) == .ok ? (s.round, $0) : nil } }
                 .sorted { $0.round < $1.round }
         }
         var out: [MetricSummary] = []

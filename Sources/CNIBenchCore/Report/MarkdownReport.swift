@@ -1,12 +1,13 @@
 import Foundation
 
 /// Number formatting shared by the Markdown and HTML reports.
-enum Fmt {
+public enum Fmt {
     /// 3 significant digits, no exponent for ordinary magnitudes.
     static func num(_ x: Double) -> String {
         guard x.isFinite else { return "–" }
         let a = abs(x)
         if a == 0 { return "0" }
+        if a >= 1e7 { return compact(x) }
         if a >= 100 { return String(format: "%.0f", x) }
         if a >= 1 { return String(format: "%.2f", x) }
         return String(format: "%.3g", x)

@@ -11,7 +11,15 @@ public struct BGPFaults {
 
     public init(run: RunName) throws {
         self.run = run
-        plan = try BirdExec.plan(run: run)
+        // A missing run is a user's typo, not an I/O failure: say so, and which runs exist
+        // (instead of the decoder's "couldn't be opened … run.json").
+        guard RunState(run: run).exists else {
+            let runs = RunState.allRuns()
+            throw BirdError("no run named '\(run)'; runs present: \(runs.isEmpty ? "none" : runs.joined(separator: ", "))")
+        }
+        do { plan = try BirdExec.plan(run: run) } catch {
+            throw BirdError("run '\(run)' has no readable record (\(RunState(run: run).directory)/run.json): \(error.localizedDescription)")
+        }
         guard plan.spec.usesBird else { throw BirdError("run \(run) does not use --routing bird") }
         peering = BGPPeering(plan: plan)
         layout = BirdLayout(run: run)

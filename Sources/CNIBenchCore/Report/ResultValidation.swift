@@ -1,0 +1,108 @@
+import Foundation
+
+// Result files are input like any other: `report`, `compare` and `gate` load them through
+// `BenchResult.loadValidated(path:)` and so refuse the same things the same way (exit 2).
+// What is refused and what only counts as a failed round: `MetricBounds`.
+
+/// A result file refused on load: the file, where in it, the value found and what is valid.
+public struct ResultValidationError: Error, CustomStringConvertible, Equatable {
+    public var file: String?
+    /// e.g. "samples[3].metrics.throughputGbps (host-gw@l2/cross-node tcp1 round 2)".
+    public var path: String
+    public var value: String
+    public var valid: String
+
+    public var description: String { "\(file.map { "\($0): " } ?? "")\(path) is \(value); valid: \(valid)" }
+}
+
+/// One value that measured nothing: it counts as a failed round of its metric, visibly.
+public struct FailedRound: Sendable, Equatable, Codable, CustomStringConvertible {
+    public var key: String
+    public var round: Int
+    public var reason: String
+    public var description: String { "round \(round) of \(key): \(reason) — counted as failed" }
+}
+
+extension BenchResult {
+    /// Bounds on the few configuration numbers `report` computes with (a bootstrap of 10^12
+    /// resamples would hang, of 0 would have no interval).
+    static let resampleRange = 1...100_000
+    static let confidenceRange = 0.5...0.9999
+
+    /// Throws the first thing no cnibench run can have written; values that only measured
+    /// nothing are not errors (see `failedValues`).
+    public func validate() throws {
+        func refuse(_ path: String, _ value: String, _ valid: String) -> ResultValidationError {
+            ResultValidationError(file: nil, path: path, value: value, valid: valid)
+        }
+        let modes = "a mode (\(Mode.allCases.map(\.rawValue).joined(separator: ", ")))"
+        let underlays = "an underlay (\(Underlay.allCases.map(\.rawValue).joined(separator: ", ")))"
+        func quoted(_ s: String) -> String { "'\(s.prefix(80))'" }
+        for (i, m) in config.modes.enumerated() where Mode(rawValue: m) == nil {
+            throw refuse("config.modes[\(i)]", quoted(m), modes)
+        }
+        for (m, u) in config.underlays.sorted(by: { $0.key < $1.key }) {
+            guard Mode(rawValue: m) != nil else { throw refuse("config.underlays key", quoted(m), modes) }
+            guard Underlay(rawValue: u) != nil else { throw refuse("config.underlays.\(m)", quoted(u), underlays) }
+        }
+        if let u = config.underlay, Underlay(rawValue: u) == nil { throw refuse("config.underlay", quoted(u), underlays) }
+        guard Self.resampleRange.contains(config.bootstrapResamples) else {
+            throw refuse("config.bootstrapResamples", "\(config.bootstrapResamples)", "\(Self.resampleRange.lowerBound)…\(Self.resampleRange.upperBound)")
+        }
+        guard Self.confidenceRange.contains(config.confidenceLevel) else {
+            throw refuse("config.confidenceLevel", Fmt.compact(config.confidenceLevel), "\(Self.confidenceRange.lowerBound)…\(Self.confidenceRange.upperBound)")
+        }
+        var ids: [String: BenchSubject] = [:]
+        for (i, s) in subjects.enumerated() {
+            guard Mode(rawValue: s.mode) != nil else { throw refuse("subjects[\(i)].mode", quoted(s.mode), modes) }
+            guard Underlay(rawValue: s.underlay) != nil else { throw refuse("subjects[\(i)].underlay", quoted(s.underlay), underlays) }
+            let id = BenchSubject.id(mode: s.mode, underlay: s.underlay, path: s.path)
+            guard s.id == id else { throw refuse("subjects[\(i)].id", quoted(s.id), "'\(id)' (mode@underlay/path)") }
+            // Subjects and (subject, test, round) are identities: compare pairs rounds by them.
+            guard ids[s.id] == nil else { throw refuse("subjects[\(i)].id", quoted(s.id), "an id listed once") }
+            ids[s.id] = s
+        }
+        for (i, s) in subjects.enumerated() {
+            if let b = s.baseline, ids[b] == nil { throw refuse("subjects[\(i)].baseline", quoted(b), "the id of a subject of this file") }
+        }
+        var seen = Set<String>()
+        for (i, s) in samples.enumerated() {
+            guard seen.insert("\(s.subject)|\(s.test.rawValue)|\(s.round)").inserted else {
+                throw refuse("samples[\(i)]", "a second sample of \(s.subject) \(s.test.rawValue) round \(s.round)", "one sample per subject, test and round")
+            }
+            guard Mode(rawValue: s.mode) != nil else { throw refuse("samples[\(i)].mode", quoted(s.mode), modes) }
+            guard Underlay(rawValue: s.underlay) != nil else { throw refuse("samples[\(i)].underlay", quoted(s.underlay), underlays) }
+            guard let subject = ids[s.subject] else { throw refuse("samples[\(i)].subject", quoted(s.subject), "the id of a subject of this file") }
+            guard s.mode == subject.mode, s.underlay == subject.underlay, s.path == subject.path else {
+                throw refuse("samples[\(i)]", "\(quoted(s.mode))@\(quoted(s.underlay))/\(s.path.rawValue)", "its subject's \(subject.id)")
+            }
+            guard s.round >= 1 else { throw refuse("samples[\(i)].round", "\(s.round)", "1 or more") }
+            for (metric, value) in s.metrics.sorted(by: { $0.key < $1.key }) where MetricBounds.check(metric, value) == .impossible {
+                let unit = MetricInfo.named(metric)?.unit ?? ""
+                let valid = MetricBounds.range(of: metric)?.describe(unit: unit) ?? "a finite number"
+                throw refuse("samples[\(i)].metrics.\(metric.prefix(80)) (\(s.subject) \(s.test.rawValue) round \(s.round))", Fmt.compact(value), valid)
+            }
+        }
+    }
+
+    /// Values that measured nothing (0 where the metric must be positive), one per round and
+    /// metric, in sample order. Samples with `error` are listed apart, in the report's failed tests.
+    public var failedValues: [FailedRound] {
+        samples.filter { $0.error == nil }.flatMap { s in
+            s.metrics.sorted { $0.key < $1.key }.compactMap { metric, value -> FailedRound? in
+                guard case .failed(let why) = MetricBounds.check(metric, value) else { return nil }
+                return FailedRound(key: MetricSummary.key(subject: s.subject, test: s.test, metric: metric), round: s.round, reason: why)
+            }
+        }
+    }
+
+    /// Decodes and validates a result file; every error names the file.
+    public static func loadValidated(path: String) throws -> BenchResult {
+        let r = try load(path: path)
+        do { try r.validate() } catch var e as ResultValidationError {
+            e.file = path
+            throw e
+        }
+        return r
+    }
+}
