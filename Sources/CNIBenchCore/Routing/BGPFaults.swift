@@ -13,10 +13,7 @@ public struct BGPFaults {
         self.run = run
         // A missing run is a user's typo, not an I/O failure: say so, and which runs exist
         // (instead of the decoder's "couldn't be opened … run.json").
-        guard RunState(run: run).exists else {
-            let runs = RunState.allRuns()
-            throw BirdError("no run named '\(run)'; runs present: \(runs.isEmpty ? "none" : runs.joined(separator: ", "))")
-        }
+        guard RunState(run: run).exists else { throw BirdError(RunState.noSuchRun(run)) }
         do { plan = try BirdExec.plan(run: run) } catch {
             throw BirdError("run '\(run)' has no readable record (\(RunState(run: run).directory)/run.json): \(error.localizedDescription)")
         }
