@@ -3,7 +3,7 @@ extension TopologySpec {
     /// Returns the addressing so callers never compute it from an unchecked spec.
     public func validate() throws(SpecError) -> Addressing {
         guard Names.isValidRunName(name) else {
-            throw SpecError("name", "'\(name)' is not a valid run name: use 1–\(Names.maxRunName) characters of a–z, 0–9 and '-', starting with a letter (e.g. 'cnb', 'lab-2')")
+            throw SpecError("name", "'\(SpecError.clip(name))' is not a valid run name: use 1–\(Names.maxRunName) characters of a–z, 0–9 and '-', starting with a letter (e.g. 'cnb', 'lab-2')")
         }
         guard nodeCount >= 1 else { throw SpecError("nodes", "\(nodeCount) nodes: need at least 1") }
         for (i, p) in podsPerNode.enumerated() where p < 1 {
@@ -15,7 +15,7 @@ extension TopologySpec {
         }
         try validateRouting() // issue 7: --routing/--bgp/--route-reflectors/--bgp-gateway
         // With BIRD in the router (--bgp-gateway) the router learns the pod routes: no L2 needed.
-        if mode.needsL2Adjacency && underlay == .l3 && !force && !(usesBird && bgpGateway) {
+        if needsForce && !force {
             throw SpecError("mode", "\(mode.rawValue) needs all nodes on one L2 segment: its routes use the peer node as next hop (`10.244.1.0/24 via <node IP> dev eth0`), which is not on-link across the router of the l3 underlay. Use --underlay l2, or a tunnel mode (calico-ipip, flannel-vxlan, calico-vxlan)\(mode == .calicoBGP ? ", or BGP-speaking routers (--routing bird --bgp-gateway)" : ""); --force builds it anyway so that `verify` shows the failure")
         }
         let underlayCIDR = effectiveUnderlayCIDR
