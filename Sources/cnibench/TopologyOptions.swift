@@ -53,8 +53,11 @@ struct TopologyOptions: ParsableArguments {
 
     /// Builds the spec: the file first, then flags. Errors name the flag; a setting given
     /// (in the file or as a flag) but without effect is refused (GivenSpec.checkContradictions).
-    func spec() throws -> TopologySpec {
+    /// `routingDefault` replaces the static default when neither file nor flag sets routing
+    /// (bird-config renders BIRD configs, so bird is its default) before that check runs.
+    func spec(routingDefault: RoutingMode? = nil) throws -> TopologySpec {
         var g = try topology.map { path throws(SpecError) in try SpecLoader.loadGiven(path: path) } ?? GivenSpec()
+        if let routingDefault, g.given[.routing] == nil { g.spec.routing = routingDefault }
         func given(_ setting: SpecSetting) { g.given[setting] = .flag }
         if let name { g.spec.name = name; given(.name) }
         if let mode { g.spec.mode = try choice("--mode", mode, Mode.spellings); given(.mode) }
