@@ -61,3 +61,10 @@ fuzz-results: deps
 # detection is off: LeakSanitizer only finds XCTest's own never-freed runner objects.
 test-asan:
 	ASAN_OPTIONS=detect_leaks=0 $(SWIFT) test -c debug --sanitize=address --scratch-path .build/asan --filter CNIPacketTests
+
+# The topology loader's mutation fuzz test, run long (make test runs 3000 mutants). A trap
+# leaves the input that caused it in .build/fuzz-topology-last-input.yaml.
+fuzz-topology:
+	$(SWIFT) build --build-tests
+	CNIBENCH_FUZZ_ITERATIONS=$(or $(FUZZ_ITERATIONS),300000) CNIBENCH_FUZZ_LAST_INPUT=.build/fuzz-topology-last-input.yaml \
+		$(SWIFT) test --skip-build --filter TopologyFuzzTests

@@ -78,8 +78,7 @@ struct BirdConfigCommand: ParsableCommand {
     @Option(help: "calico-ipip implementation to render for: kernel or tc-bpf.") var ipip = "tc-bpf"
 
     func run() throws {
-        var spec = try topology.spec()
-        if topology.routing == nil { spec.routing = .bird }
+        let spec = try topology.spec(routingDefault: .bird)
         let impl: IPIPImplementation = ipip == "kernel" ? .kernel : .tcBPF
         let plan = try Planner(spec: spec, ipip: impl).plan()
         guard let text = BirdConfigRenderer(plan: plan).render(instance) else {

@@ -12,10 +12,12 @@ struct TopologyOptions: ParsableArguments {
     @Option(name: .long, help: "Datapath: \(Mode.spellings) (default none: pods on a per-node bridge).")
     var mode: String?
 
-    @Option(name: .long, help: "Number of nodes (default 2).")
+    // The integer options parse `.unconditional`: otherwise `--nodes -3` reads -3 as a flag
+    // and says "Missing value for '--nodes'" instead of spec() saying why -3 is refused.
+    @Option(name: .long, parsing: .unconditional, help: "Number of nodes (default 2).")
     var nodes: Int?
 
-    @Option(name: .long, help: "Pods on each node (default 2).")
+    @Option(name: .long, parsing: .unconditional, help: "Pods on each node (default 2).")
     var podsPerNode: Int?
 
     @Option(name: .long, help: "Underlay: l2 (one segment through <run>-switch) or l3 (a subnet per node through <run>-router).")
@@ -27,7 +29,7 @@ struct TopologyOptions: ParsableArguments {
     @Option(name: .long, help: "Pod network (default 10.244.0.0/16 for Flannel modes, 10.233.64.0/18 for Calico).")
     var podCidr: String?
 
-    @Option(name: .long, help: "Underlay MTU (default 1500).")
+    @Option(name: .long, parsing: .unconditional, help: "Underlay MTU (default 1500).")
     var mtu: Int?
 
     @Flag(name: .long, help: "Build a mode on an underlay it cannot work on, so that verify shows the failure.")
@@ -40,7 +42,7 @@ struct TopologyOptions: ParsableArguments {
     @Option(name: .long, help: "With --routing bird: mesh (node-to-node, default) or rr (route reflectors).")
     var bgp: String?
 
-    @Option(name: .long, help: "With --bgp rr: number of reflectors, nodes node1…nodeK (default 2).")
+    @Option(name: .long, parsing: .unconditional, help: "With --bgp rr: number of reflectors, nodes node1…nodeK (default 2).")
     var routeReflectors: Int?
 
     @Flag(name: .long, help: "With --routing bird on --underlay l3: BIRD in the router learns pod routes (dynamic neighbours with the mesh, the reflectors with rr).")
@@ -49,49 +51,50 @@ struct TopologyOptions: ParsableArguments {
     @Option(name: .long, help: "BIRD timers: calico (as Calico renders them, default) or fast (short hold/restart timers for tests).")
     var bgpTimers: String?
 
-    /// Builds the spec: the file first, then flags. Errors name the flag.
-    func spec() throws -> TopologySpec {
-        var s = try topology.map { path throws(SpecError) in try SpecLoader.load(path: path) } ?? TopologySpec()
-        if let name { s.name = name }
-        if let mode {
-            guard let m = Mode(rawValue: mode) else { throw ValidationError("--mode '\(mode)' is not a mode; valid: \(Mode.spellings)") }
-            s.mode = m
-        }
-        if let underlay {
-            guard let u = Underlay(rawValue: underlay) else { throw ValidationError("--underlay '\(underlay)' is not valid; use l2 or l3") }
-            s.underlay = u
-        }
+    /// Builds the spec: the file first, then flags. Errors name the flag; a setting given
+    /// (in the file or as a flag) but without effect is refused (GivenSpec.checkContradictions).
+    /// `routingDefault` replaces the static default when neither file nor flag sets routing
+    /// (bird-config renders BIRD configs, so bird is its default) before that check runs.
+    func spec(routingDefault: RoutingMode? = nil) throws -> TopologySpec {
+        var g = try topology.map { path throws(SpecError) in try SpecLoader.loadGiven(path: path) } ?? GivenSpec()
+        if let routingDefault, g.given[.routing] == nil { g.spec.routing = routingDefault }
+        func given(_ setting: SpecSetting) { g.given[setting] = .flag }
+        if let name { g.spec.name = name; given(.name) }
+        if let mode { g.spec.mode = try choice("--mode", mode, Mode.spellings); given(.mode) }
+        if let underlay { g.spec.underlay = try choice("--underlay", underlay, "l2, l3"); given(.underlay) }
         if nodes != nil || podsPerNode != nil {
-            let n = nodes ?? s.nodeCount
+            let n = nodes ?? g.spec.nodeCount
             guard n >= 1 else { throw ValidationError("--nodes \(n): need at least 1") }
-            let p = podsPerNode ?? (s.podsPerNode.first ?? 2)
+            guard n <= TopologySpec.maxNodes else { throw ValidationError("--nodes \(n): at most \(TopologySpec.maxNodes)") }
+            let p = podsPerNode ?? (g.spec.podsPerNode.first ?? 2)
             guard p >= 1 else { throw ValidationError("--pods-per-node \(p): need at least 1") }
-            s.podsPerNode = Array(repeating: p, count: n)
+            g.spec.podsPerNode = Array(repeating: p, count: n)
+            if nodes != nil { given(.nodes) }
+            if podsPerNode != nil { given(.podsPerNode) }
         }
-        if let underlayCidr {
-            guard let p = IPv4Prefix(underlayCidr), underlayCidr.contains("/") else { throw ValidationError("--underlay-cidr '\(underlayCidr)' is not a CIDR like 192.168.0.0/16") }
-            s.underlayCIDR = p
+        if let underlayCidr { g.spec.underlayCIDR = try cidr("--underlay-cidr", underlayCidr, example: "192.168.0.0/16"); given(.underlayCIDR) }
+        if let podCidr { g.spec.podCIDR = try cidr("--pod-cidr", podCidr, example: "10.244.0.0/16"); given(.podCIDR) }
+        if let mtu { g.spec.mtu = mtu; given(.mtu) }
+        if force { g.spec.force = true; given(.force) }
+        if let routing { g.spec.routing = try choice("--routing", routing, RoutingMode.spellings); given(.routing) }
+        if let bgp { g.spec.bgp = try choice("--bgp", bgp, BGPTopology.spellings); given(.bgp) }
+        if let routeReflectors { g.spec.routeReflectors = routeReflectors; given(.routeReflectors) }
+        if bgpGateway { g.spec.bgpGateway = true; given(.bgpGateway) }
+        if let bgpTimers { g.spec.bgpTimers = try choice("--bgp-timers", bgpTimers, BGPTimers.spellings); given(.bgpTimers) }
+        try g.checkContradictions()
+        return g.spec
+    }
+
+    /// A flag's value among fixed spellings; the value is clipped in the message.
+    private func choice<T: RawRepresentable<String>>(_ flag: String, _ value: String, _ valid: String) throws -> T {
+        guard let t = T(rawValue: value) else { throw ValidationError("\(flag) '\(SpecError.clip(value))' is not valid; use \(valid)") }
+        return t
+    }
+
+    private func cidr(_ flag: String, _ value: String, example: String) throws -> IPv4Prefix {
+        guard let p = IPv4Prefix(value), value.contains("/") else {
+            throw ValidationError("\(flag) '\(SpecError.clip(value))' is not a CIDR like \(example)")
         }
-        if let podCidr {
-            guard let p = IPv4Prefix(podCidr), podCidr.contains("/") else { throw ValidationError("--pod-cidr '\(podCidr)' is not a CIDR like 10.244.0.0/16") }
-            s.podCIDR = p
-        }
-        if let mtu { s.mtu = mtu }
-        if force { s.force = true }
-        if let routing {
-            guard let r = RoutingMode(rawValue: routing) else { throw ValidationError("--routing '\(routing)' is not valid; use \(RoutingMode.spellings)") }
-            s.routing = r
-        }
-        if let bgp {
-            guard let t = BGPTopology(rawValue: bgp) else { throw ValidationError("--bgp '\(bgp)' is not valid; use \(BGPTopology.spellings)") }
-            s.bgp = t
-        }
-        if let routeReflectors { s.routeReflectors = routeReflectors }
-        if bgpGateway { s.bgpGateway = true }
-        if let bgpTimers {
-            guard let t = BGPTimers(rawValue: bgpTimers) else { throw ValidationError("--bgp-timers '\(bgpTimers)' is not valid; use \(BGPTimers.spellings)") }
-            s.bgpTimers = t
-        }
-        return s
+        return p
     }
 }
