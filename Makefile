@@ -49,6 +49,10 @@ gate: deps
 clean-runs:
 	-.build/debug/cnibench clean || $(CNIBENCH_RELEASE) clean
 
+# Both input fuzzers, run long (make test runs each for a few thousand mutants).
+.PHONY: fuzz fuzz-topology
+fuzz: fuzz-topology fuzz-results
+
 # Result-file fuzzing, longer than the default test run (3,000 mutations): the decoder and
 # validator behind report/compare/gate must give a valid result or a typed error.
 .PHONY: fuzz-results
@@ -64,7 +68,7 @@ test-asan:
 
 # The topology loader's mutation fuzz test, run long (make test runs 3000 mutants). A trap
 # leaves the input that caused it in .build/fuzz-topology-last-input.yaml.
-fuzz-topology:
+fuzz-topology: deps
 	$(SWIFT) build --build-tests
 	CNIBENCH_FUZZ_ITERATIONS=$(or $(FUZZ_ITERATIONS),300000) CNIBENCH_FUZZ_LAST_INPUT=.build/fuzz-topology-last-input.yaml \
 		$(SWIFT) test --skip-build --filter TopologyFuzzTests
