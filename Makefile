@@ -5,19 +5,26 @@ SWIFT ?= swift
 CNIBENCH_RELEASE := .build/release/cnibench
 RESULTS ?= bench-results
 
-.PHONY: all deps build release test bench bench-quick gate clean-runs test-asan
+.PHONY: all deps deps-build deps-run build release test bench bench-quick gate clean-runs test-asan
 
 all: build
 
-deps:
-	@scripts/install-deps.sh
+# Build dependencies (headers, pkg-config) are separate from run-time ones (iperf3, bird2, …),
+# so that a non-root build on a machine with the headers never fails over a daemon.
+deps-build:
+	@scripts/install-deps.sh build
+
+deps-run:
+	@scripts/install-deps.sh run
+
+deps: deps-build deps-run
 
 -include bpf/bpf.mk
 
-build: deps
+build: deps-build
 	$(SWIFT) build
 
-release: deps
+release: deps-build
 	$(SWIFT) build -c release
 
 test: deps
@@ -26,7 +33,7 @@ test: deps
 
 # Default benchmark matrix (see README "Benchmarks"): topology build/teardown against the
 # ip(8) script, route/FDB programming against ip -batch, the packet-builder microbenchmarks.
-bench: release
+bench: deps-run release
 	$(CNIBENCH_RELEASE) bench-topology --out $(RESULTS)
 	$(CNIBENCH_RELEASE) bench-routes --out $(RESULTS)
 	$(CNIBENCH_RELEASE) bench-pktgen --rounds 3 --seconds 5 --out $(RESULTS)
@@ -35,7 +42,7 @@ bench: release
 	@if [ -x scripts/bench-packet.sh ]; then scripts/bench-packet.sh; fi
 	@echo "results in $(RESULTS)/"
 
-bench-quick: release
+bench-quick: deps-run release
 	$(CNIBENCH_RELEASE) bench-topology --nodes 10 --pods-per-node 4 --out $(RESULTS)/quick
 	$(CNIBENCH_RELEASE) bench-routes --routes 1000 --fdb 100 --out $(RESULTS)/quick
 	# bench-matrix, smoke-sized: 1 round × 1 s per test (~1.5 min)
@@ -56,7 +63,7 @@ fuzz: fuzz-topology fuzz-results
 # Result-file fuzzing, longer than the default test run (3,000 mutations): the decoder and
 # validator behind report/compare/gate must give a valid result or a typed error.
 .PHONY: fuzz-results
-fuzz-results: deps
+fuzz-results: deps-build
 	$(SWIFT) build --build-tests
 	CNIBENCH_FUZZ_ITERATIONS=$${CNIBENCH_FUZZ_ITERATIONS:-200000} $(SWIFT) test --skip-build --filter ResultFuzzTests
 
@@ -68,7 +75,7 @@ test-asan:
 
 # The topology loader's mutation fuzz test, run long (make test runs 3000 mutants). A trap
 # leaves the input that caused it in .build/fuzz-topology-last-input.yaml.
-fuzz-topology: deps
+fuzz-topology: deps-build
 	$(SWIFT) build --build-tests
 	CNIBENCH_FUZZ_ITERATIONS=$(or $(FUZZ_ITERATIONS),300000) CNIBENCH_FUZZ_LAST_INPUT=.build/fuzz-topology-last-input.yaml \
 		$(SWIFT) test --skip-build --filter TopologyFuzzTests

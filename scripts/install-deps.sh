@@ -1,14 +1,24 @@
 #!/usr/bin/env bash
 # Installs the Debian packages cnibench needs, only those missing. Safe to run repeatedly;
 # `make test` and `make bench` call it first, so a fresh machine needs nothing else.
+#
+#   scripts/install-deps.sh build   headers and tools to compile (no root needed when present)
+#   scripts/install-deps.sh run     programs the testbed runs: verify, bench, BGP, pktgen reference
+#   scripts/install-deps.sh         both
 set -euo pipefail
-packages=(
-  pkg-config libnl-3-dev libnl-route-3-dev libmnl-dev libbpf-dev linux-libc-dev  # build
-  iproute2 iputils-ping iperf3                                                    # verify, bench
-  bird2                                                                           # --routing bird (issue 7)
-  netsniff-ng                                                                     # trafgen: bench-pktgen reference (issue 4)
-  nftables                                                                        # gate validation (--inject-forward-rules)
+build=(pkg-config libnl-3-dev libnl-route-3-dev libmnl-dev libbpf-dev linux-libc-dev)
+run=(
+  iproute2 iputils-ping iperf3   # verify, bench
+  bird2                          # --routing bird
+  netsniff-ng                    # trafgen: bench-pktgen reference
+  nftables                       # gate validation (--inject-forward-rules)
 )
+case "${1:-all}" in
+  build) packages=("${build[@]}") ;;
+  run) packages=("${run[@]}") ;;
+  all) packages=("${build[@]}" "${run[@]}") ;;
+  *) echo "usage: $0 [build|run|all]" >&2; exit 2 ;;
+esac
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
