@@ -9,19 +9,6 @@ import XCTest
 /// (CNIBENCH_FUZZ_ITERATIONS) and keeps the input being tried in CNIBENCH_FUZZ_LAST_INPUT,
 /// so a trap leaves its reproducer behind.
 final class TopologyFuzzTests: XCTestCase {
-    /// SplitMix64: deterministic, so a failure reproduces from the iteration number.
-    struct RNG {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ n: Int) -> Int { Int(next() % UInt64(max(n, 1))) }
-    }
-
     /// YAML syntax and topology words the byte mutations would rarely produce on their own.
     static let tokens: [[UInt8]] = [
         "&a ", "*a", "? ", ": ", "- ", "[", "]", "{", "}", ", ", "\n", "  ", "\t", "'", "\"", "#", "---\n", "...\n",
@@ -30,7 +17,7 @@ final class TopologyFuzzTests: XCTestCase {
         "routing", "bird", "bgp", "rr", "routeReflectors", "bgpGateway", "force", "true", "mode", "calico-bgp", "l3",
     ].map { Array($0.utf8) } + [[0], [0xFF], [0xC3], [0xE2, 0x80]]
 
-    func mutate(_ input: [UInt8], _ corpus: [[UInt8]], _ rng: inout RNG) -> [UInt8] {
+    func mutate(_ input: [UInt8], _ corpus: [[UInt8]], _ rng: inout SplitMix64) -> [UInt8] {
         var b = input
         for _ in 0 ... rng.below(3) {
             let at = rng.below(b.count + 1)
@@ -60,7 +47,7 @@ final class TopologyFuzzTests: XCTestCase {
         let iterations = env["CNIBENCH_FUZZ_ITERATIONS"].flatMap(Int.init) ?? 3000
         let lastInput = env["CNIBENCH_FUZZ_LAST_INPUT"]
         let seeds = try corpus()
-        var rng = RNG(state: env["CNIBENCH_FUZZ_SEED"].flatMap(UInt64.init) ?? 0x70_9010)
+        var rng = SplitMix64(seed: env["CNIBENCH_FUZZ_SEED"].flatMap(UInt64.init) ?? 0x70_9010)
         var accepted = 0, refused = 0
         var slowest = Duration.zero
         var previous: [UInt8] = []
@@ -93,4 +80,9 @@ final class TopologyFuzzTests: XCTestCase {
         XCTAssertGreaterThan(accepted, 0)
         XCTAssertGreaterThan(refused, 0)
     }
+}
+
+/// Deterministic, so a failure reproduces from the seed and iteration number.
+extension SplitMix64 {
+    mutating func below(_ n: Int) -> Int { Int(next() % UInt64(max(n, 1))) }
 }

@@ -42,16 +42,8 @@ final class BGPTests: KernelTestCase {
     @discardableResult
     func cliUp(_ run: RunName, _ args: [String], file: StaticString = #filePath, line: UInt = #line) throws -> Plan {
         runsToClean.append(run)
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: cnibenchBinary)
-        p.arguments = ["up", "--name", run.value, "--routing", "bird", "--bgp-timers", "fast", "--pods-per-node", "1"] + args
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = out
-        try p.run()
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        XCTAssertEqual(p.terminationStatus, 0, "cnibench up failed:\n\(text)", file: file, line: line)
+        let (status, text) = try cli(["up", "--name", run.value, "--routing", "bird", "--bgp-timers", "fast", "--pods-per-node", "1"] + args)
+        XCTAssertEqual(status, 0, "cnibench up failed:\n\(text)", file: file, line: line)
         XCTAssertTrue(text.contains("BGP converged"), "up output:\n\(text)", file: file, line: line)
         return try BirdExec.plan(run: run)
     }
