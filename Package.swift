@@ -7,6 +7,7 @@
 //   CNetShim                    C shims (_GNU_SOURCE): setns/unshare, libnl calls, libmnl batches
 //   Netlink                     safe Swift over the shims: one handle per namespace, ip(8)-named verbs
 //   CNIPacket                   hot-path packet builder/parser over unsafe buffers
+//   ProcessKit                  every child process: spawn (in a namespace), wait, signal, /proc
 //   CNIBenchCore                spec, plan, apply, state ledger, teardown, verify
 //   cnibench                    the command line
 import PackageDescription
@@ -46,9 +47,13 @@ let package = Package(
             swiftSettings: [.strictMemorySafety()]
         ),
         .target(
+            name: "ProcessKit",
+            dependencies: ["Netlink", "CNetShim"]
+        ),
+        .target(
             name: "CNIBenchCore",
             dependencies: [
-                "Netlink", "CNIPacket", "Yams",
+                "Netlink", "CNIPacket", "ProcessKit", "Yams",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
@@ -64,6 +69,7 @@ let package = Package(
         ),
         .testTarget(name: "CNIPacketTests", dependencies: ["CNIPacket"]),
         .testTarget(name: "CNIBenchCoreTests", dependencies: ["CNIBenchCore"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "KernelTests", dependencies: ["CNIBenchCore", "Netlink", "CNIPacket"]),
+        .testTarget(name: "ProcessKitTests", dependencies: ["ProcessKit"]),
+        .testTarget(name: "KernelTests", dependencies: ["CNIBenchCore", "Netlink", "CNIPacket", "ProcessKit"]),
     ]
 )

@@ -2,6 +2,7 @@ import CNIPacket
 import Foundation
 import XCTest
 @testable import CNIBenchCore
+import ProcessKit
 
 /// Frames captured from the testbed's own datapaths (AF_PACKET, the verify capture) parse with
 /// CNIPacket, and PacketBuilder, given the same field values, builds the same bytes. Fields that
@@ -21,9 +22,7 @@ final class CapturedFrameTests: KernelTestCase {
         _ = try ping(from: pod, dst) // resolve neighbours first, so the datagram is not queued behind ARP
         for _ in 0..<3 {
             let text = String(decoding: Self.payload, as: UTF8.self)
-            let pid = try src.spawn(["bash", "-c", "printf '%s' '\(text)' > /dev/udp/\(dst)/\(Self.port)"])
-            var st: Int32 = 0
-            waitpid(pid, &st, 0)
+            try ChildProcess.spawn(["bash", "-c", "printf '%s' '\(text)' > /dev/udp/\(dst)/\(Self.port)"], in: src).wait()
             let deadline = ContinuousClock.now + .seconds(1)
             while ContinuousClock.now < deadline {
                 guard let f = try capture.next() else { continue }

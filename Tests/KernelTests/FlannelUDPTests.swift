@@ -2,6 +2,7 @@ import CNIPacket
 import Foundation
 import XCTest
 @testable import CNIBenchCore
+import ProcessKit
 
 /// Mode flannel-udp: persistent TUN flannel0 + the cnibench daemon per node. `up` runs through
 /// the built cnibench binary, because the daemons are "cnibench flannel-udp-daemon …" (argv[0]
@@ -66,9 +67,7 @@ final class FlannelUDPTests: KernelTestCase {
         let node1 = plan.addressing.nodes[0]
         let tun = try PacketCapture(namespace: try NetworkNamespace.open(node1.namespace), interface: "flannel0",
                                     timeout: .milliseconds(100))
-        let pid = try ns.spawn(["bash", "-c", "printf x > /dev/udp/10.244.200.9/53"])
-        var status: Int32 = 0
-        waitpid(pid, &status, 0)
+        try ChildProcess.spawn(["bash", "-c", "printf x > /dev/udp/10.244.200.9/53"], in: ns).wait()
         var icmp: ParsedFrame?
         let deadline = ContinuousClock.now + .seconds(2)
         while icmp == nil, ContinuousClock.now < deadline {

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import CNIBenchCore
+import ProcessKit
 
 /// Shared helpers for tests that build real namespaces. Every such test runs only as root and
 /// skips with a printed reason otherwise; every one checks that it left nothing behind.
@@ -48,11 +49,7 @@ class KernelTestCase: XCTestCase {
 
     /// Runs a program inside a namespace and returns its exit status.
     func run(in ns: String, _ argv: [String]) throws -> Int32 {
-        let n = try NetworkNamespace.open(ns)
-        let pid = try n.spawn(argv)
-        var status: Int32 = 0
-        waitpid(pid, &status, 0)
-        return (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        try ChildProcess.spawn(argv, in: try NetworkNamespace.open(ns)).wait().status.shellCode
     }
 
     func ping(from ns: String, _ ip: IPv4Address, extra: [String] = []) throws -> Bool {
@@ -74,17 +71,10 @@ var builtCNIBench: String {
 
 /// Runs the CLI (with extra environment variables); returns its exit status and combined output.
 func runCNIBench(_ args: [String], environment: [String: String] = [:]) throws -> (Int32, String) {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: builtCNIBench)
-    p.arguments = args
-    p.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
-    let pipe = Pipe()
-    p.standardOutput = pipe
-    p.standardError = pipe
-    try p.run()
-    let out = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    p.waitUntilExit()
-    return (p.terminationStatus, out)
+    let env = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }.map { "\($0.key)=\($0.value)" }
+    let child = try ChildProcess.spawn([builtCNIBench] + args, stdout: .pipe, stderr: .pipe, environment: env)
+    let out = child.readOutput()
+    return (child.wait().status.shellCode, out)
 }
 
 /// What the root namespace looks like, from /proc (read-only; cnibench never opens a netlink

@@ -2,6 +2,7 @@ import CNIPacket
 import Foundation
 import XCTest
 @testable import CNIBenchCore
+import ProcessKit
 
 /// cnibench pktgen between two pods of one node (mode none): frames arrive, never more than
 /// were sent; destinations outside the run are refused before anything is sent. No absolute
@@ -84,19 +85,14 @@ final class PktgenTests: KernelTestCase {
         let (_, a, b) = try pods("ktpgh")
         XCTAssertTrue(PacketGeneratorHook.isAvailable(executable: cnibenchBinary))
         let dir = RunState(run: "ktpgh").directory
-        func start(_ ns: String, _ argv: [String], _ out: String) throws -> pid_t {
-            let fd = open("\(dir)/\(out)", O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-            defer { close(fd) }
-            return try NetworkNamespace.open(ns).spawn(argv, stdout: fd, stderr: -1)
+        func start(_ ns: String, _ argv: [String], _ out: String) throws -> ChildProcess {
+            try ChildProcess.spawn(argv, in: try NetworkNamespace.open(ns), stdout: .file("\(dir)/\(out)"))
         }
         let rx = try start(b.namespace, PacketGeneratorHook.receiverArguments(executable: cnibenchBinary, bind: b.ip, duration: 1), "rx.json")
         usleep(300_000)
         let tx = try start(a.namespace, PacketGeneratorHook.senderArguments(executable: cnibenchBinary, to: b.ip, from: a.ip, duration: 1), "tx.json")
-        var st: Int32 = 0
-        waitpid(tx, &st, 0)
-        XCTAssertEqual(st, 0)
-        waitpid(rx, &st, 0)
-        XCTAssertEqual(st, 0)
+        XCTAssertEqual(tx.wait().status, .exited(0))
+        XCTAssertEqual(rx.wait().status, .exited(0))
         let dec = JSONDecoder()
         let s = try dec.decode(PacketGeneratorHook.Report.self, from: Data(contentsOf: URL(fileURLWithPath: "\(dir)/tx.json")))
         let r = try dec.decode(PacketGeneratorHook.Report.self, from: Data(contentsOf: URL(fileURLWithPath: "\(dir)/rx.json")))

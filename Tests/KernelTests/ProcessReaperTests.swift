@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import CNIBenchCore
+import ProcessKit
 
 /// Teardown stops processes all together: one SIGTERM pass, one shared grace period, SIGKILL
 /// for the survivors. Checked on real child processes and on a real run's namespaces.
@@ -8,11 +9,8 @@ final class ProcessReaperTests: KernelTestCase {
     /// `sleep 30` that ignores SIGTERM (only SIGKILL ends it), or a plain one.
     func sleeper(ignoringTerm: Bool) throws -> ProcessReaper.Target {
         let script = ignoringTerm ? "trap '' TERM; exec sleep 30" : "exec sleep 30"
-        var pid: pid_t = 0
-        let words: [String] = ["/bin/sh", "-c", script]
-        let argv: [UnsafeMutablePointer<CChar>?] = words.map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        XCTAssertEqual(posix_spawn(&pid, "/bin/sh", nil, nil, argv, environ), 0)
+        // Not in a session of its own, and reaped by the reaper itself (it is our child).
+        let pid = try ChildProcess.spawn(["/bin/sh", "-c", script], newSession: false).pid
         // Wait until the exec'd sleep runs (the trap is set before exec), then pin its identity.
         for _ in 0..<2000 {
             if let cmd = try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8), cmd.hasPrefix("sleep") { break }
@@ -24,8 +22,7 @@ final class ProcessReaperTests: KernelTestCase {
     func seconds(_ body: () -> Void) -> Double {
         let t0 = ContinuousClock.now
         body()
-        let d = ContinuousClock.now - t0
-        return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+        return MonotonicClock.seconds(since: t0)
     }
 
     func testAllSignalledInOnePassThenSurvivorsKilled() throws {

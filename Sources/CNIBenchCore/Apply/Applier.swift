@@ -1,3 +1,4 @@
+import ProcessKit
 import Logging
 
 /// A step that failed, with its position and its ip(8) form.

@@ -1,4 +1,5 @@
 import Foundation
+import ProcessKit
 
 /// Starts the run's long-running processes inside its namespaces and records them.
 public struct ProcessLauncher {
@@ -26,14 +27,9 @@ public struct ProcessLauncher {
     @discardableResult
     public func start(in ns: NetworkNamespace, name: String, argv: [String]) throws -> Int32 {
         let path = logPath(ns.name, name)
-        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw StateError("cannot open \(path): \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
-        let pid = try ns.spawn(Self.resolve(argv), stdout: fd, stderr: fd)
-        // The start time pins the identity; if the process already died, record it anyway (0)
-        // so the ledger says what was attempted.
-        try state.append(.process(pid: pid, startTime: Processes.startTime(pid) ?? 0, command: "\(ns.name) \(name)"))
-        return pid
+        // A daemon outlives this call: it is never waited for here (Teardown stops it).
+        return try ChildProcess.spawn(Self.resolve(argv), in: ns, stdout: .file(path, append: true), stderr: .file(path, append: true),
+                                      ledger: state, label: "\(ns.name) \(name)").pid
     }
 
     /// True if the recorded process for this namespace and name is alive.

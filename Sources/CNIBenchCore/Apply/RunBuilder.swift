@@ -1,4 +1,5 @@
 import Foundation
+import ProcessKit
 import Logging
 
 /// `up` as a library call: validate, claim the run name, probe the kernel, plan, apply.
@@ -70,7 +71,7 @@ public struct RunBuilder {
         try applier.apply()
         let d = ContinuousClock.now - clock
         var result = Result(plan: plan, features: features,
-                      seconds: Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18, refused: applier.refused)
+                      seconds: d.inSeconds, refused: applier.refused)
         if let w = NeighbourBudget.warning(for: plan) {
             logger.warning("\(w)")
             result.warnings.append(w)

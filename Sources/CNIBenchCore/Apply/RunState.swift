@@ -1,4 +1,5 @@
 import Foundation
+import ProcessKit
 import SystemPackage
 
 /// What a run is, written before anything is created: enough to re-plan it (`list`, `verify`).
@@ -136,4 +137,11 @@ public struct RunState: Sendable {
 public struct StateError: Error, CustomStringConvertible {
     public var description: String
     init(_ d: String) { description = d }
+}
+
+/// Processes started through ProcessKit are recorded as ledger entries.
+extension RunState: ProcessLedger {
+    public func recordProcess(pid: Int32, startTime: UInt64, command: String) throws {
+        try append(.process(pid: pid, startTime: startTime, command: command))
+    }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import ProcessKit
 import Logging
 
 /// Removes everything a run's ledger names: processes first (they would keep a namespace

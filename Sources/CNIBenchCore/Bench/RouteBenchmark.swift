@@ -1,4 +1,5 @@
 import Foundation
+import ProcessKit
 import Logging
 
 /// Programs many /32 routes and VXLAN FDB entries into one node namespace, three ways, each into
@@ -184,11 +185,13 @@ public struct RouteBenchmark {
             throw error
         }
 
-        let ipRoute = BenchKit.median(samples.filter { $0.method == Method.ipBatch.rawValue }.map(\.routeSeconds))
-        let ipFDB = BenchKit.median(samples.filter { $0.method == Method.ipBatch.rawValue }.map(\.fdbSeconds))
+        // Medians over the rounds (NaN without rounds).
+        func median(_ xs: [Double]) -> Double { Stats.median(xs) ?? .nan }
+        let ipRoute = median(samples.filter { $0.method == Method.ipBatch.rawValue }.map(\.routeSeconds))
+        let ipFDB = median(samples.filter { $0.method == Method.ipBatch.rawValue }.map(\.fdbSeconds))
         let rows = Method.allCases.map { m in
             let ss = samples.filter { $0.method == m.rawValue }
-            let r = BenchKit.median(ss.map(\.routeSeconds)), f = BenchKit.median(ss.map(\.fdbSeconds))
+            let r = median(ss.map(\.routeSeconds)), f = median(ss.map(\.fdbSeconds))
             return Row(method: m.rawValue, routesHow: m.how.routes, fdbHow: m.how.fdb,
                        routeSeconds: r, routesPerSecond: Double(options.routes) / r, routeRatio: ipRoute / r,
                        fdbSeconds: f, fdbPerSecond: Double(options.fdb) / f, fdbRatio: ipFDB / f)
@@ -205,7 +208,7 @@ public struct RouteBenchmark {
                             routeExample: "ip route add \(routes[0].ipArguments)",
                             fdbExample: "bridge fdb replace \(fdb[0].lladdr) dev flannel.1 dst \(fdb[0].address!) self permanent",
                             rows: rows, samples: samples, targetMet: batch.routeRatio >= 1 && batch.fdbRatio >= 1,
-                            cnibenchPeakRSSMB: BenchKit.Usage.current.maxRSSMB,
+                            cnibenchPeakRSSMB: ResourceUsage.current.maxRSSMB,
                             kernel: KernelFeatures.kernelRelease(), cpus: BenchKit.Format.cpuCount(), date: BenchKit.Format.isoDate(),
                             cnibenchVersion: CNIBenchVersion.string, command: options.reproduce, leftovers: leftovers)
         try BenchKit.Format.writeJSON(report, to: "\(options.outDirectory)/routes.json")
@@ -222,22 +225,22 @@ public struct RouteBenchmark {
         var routeSeconds = 0.0, fdbSeconds = 0.0
         switch m {
         case .netlinkBatch:
-            routeSeconds = try BenchKit.Clock.time { try NetlinkHandle(try NetworkNamespace.open(nsName)).routeBatch(routes) }.1
-            fdbSeconds = try BenchKit.Clock.time { try NetlinkHandle(try NetworkNamespace.open(nsName)).neighBatch(fdb, replace: true) }.1
+            routeSeconds = try MonotonicClock.time { try NetlinkHandle(try NetworkNamespace.open(nsName)).routeBatch(routes) }.1
+            fdbSeconds = try MonotonicClock.time { try NetlinkHandle(try NetworkNamespace.open(nsName)).neighBatch(fdb, replace: true) }.1
         case .netlinkSingle:
-            routeSeconds = try BenchKit.Clock.time {
+            routeSeconds = try MonotonicClock.time {
                 let h = try NetlinkHandle(try NetworkNamespace.open(nsName))
                 for r in routes { try h.routeAdd(r) }
             }.1
-            fdbSeconds = try BenchKit.Clock.time {
+            fdbSeconds = try MonotonicClock.time {
                 let h = try NetlinkHandle(try NetworkNamespace.open(nsName))
                 for n in fdb { try h.neighReplace(n) }
             }.1
         case .ipBatch:
             for (argv, what) in [([ip, "-n", nsName, "-batch", routeFile], "routes"), ([bridge, "-n", nsName, "-batch", fdbFile], "fdb")] {
-                let (status, s) = try BenchKit.Clock.time { try BenchKit.ProgramRunner.run(argv, stderrPath: stderrPath) }
-                guard status == 0 else {
-                    throw PrerequisiteError("\(argv.joined(separator: " ")) failed (exit \(status)):\n\(BenchKit.ProgramRunner.tail(stderrPath))")
+                let (status, s) = try MonotonicClock.time { try ProgramRunner.run(argv, stderrPath: stderrPath) }
+                guard status.succeeded else {
+                    throw PrerequisiteError("\(argv.joined(separator: " ")) failed (exit \(status.shellCode)):\n\(ProgramRunner.tail(stderrPath))")
                 }
                 if what == "routes" { routeSeconds = s } else { fdbSeconds = s }
             }

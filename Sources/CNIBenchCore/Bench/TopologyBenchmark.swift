@@ -1,113 +1,11 @@
 import Foundation
 import Logging
+import ProcessKit
 
 // MARK: - Shared benchmark plumbing (RouteBenchmark uses it too)
 
 /// Helpers shared by the benchmarks (namespaced: other files of the module define their own).
 enum BenchKit {
-    /// Wall-clock timing on the monotonic clock.
-    enum Clock {
-        static func seconds(since t: ContinuousClock.Instant) -> Double {
-            let d = ContinuousClock.now - t
-            return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
-        }
-
-        static func time<R>(_ body: () throws -> R) rethrows -> (R, Double) {
-            let t = ContinuousClock.now
-            let r = try body()
-            return (r, seconds(since: t))
-        }
-    }
-
-    /// getrusage(2): CPU time and peak RSS of this process (RUSAGE_SELF) or of every child it has
-    /// waited for (RUSAGE_CHILDREN, which includes their own waited-for children: the `ip` processes
-    /// a shell script runs).
-    struct Usage {
-        var cpuSeconds: Double
-        /// ru_maxrss: the peak of the largest single process, in MiB (Linux reports KiB).
-        var maxRSSMB: Double
-
-        static func of(_ who: Int32) -> Usage {
-            var r = rusage()
-            getrusage(__rusage_who_t(who), &r)
-            let cpu = Double(r.ru_utime.tv_sec) + Double(r.ru_utime.tv_usec) / 1e6 +
-                      Double(r.ru_stime.tv_sec) + Double(r.ru_stime.tv_usec) / 1e6
-            return Usage(cpuSeconds: cpu, maxRSSMB: Double(r.ru_maxrss) / 1024)
-        }
-
-        static var current: Usage { of(RUSAGE_SELF.rawValue) }
-        static var children: Usage { of(RUSAGE_CHILDREN.rawValue) }
-    }
-
-    /// Runs a program (posix_spawn + waitpid: no polling, so the measured time is the program's)
-    /// with stdout to /dev/null and stderr to a file.
-    enum ProgramRunner {
-        struct Failure: Error, CustomStringConvertible {
-            var description: String
-        }
-
-        /// Returns the exit status (128 + signal number if killed by a signal).
-        static func run(_ argv: [String], stderrPath: String) throws -> Int32 {
-            var fa = posix_spawn_file_actions_t()
-            posix_spawn_file_actions_init(&fa)
-            defer { posix_spawn_file_actions_destroy(&fa) }
-            posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0)
-            posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0)
-            posix_spawn_file_actions_addopen(&fa, 2, stderrPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-            var path = ProcessInfo.processInfo.environment["PATH"] ?? ""
-            for dir in ["/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"]
-            where !path.split(separator: ":").contains(Substring(dir)) {
-                path += path.isEmpty ? dir : ":" + dir
-            }
-            let env = ["PATH=\(path)", "LC_ALL=C"]
-            let cArgs = argv.map { strdup($0) } + [nil]
-            let cEnv = env.map { strdup($0) } + [nil]
-            defer { for p in cArgs + cEnv { free(p) } }
-            var pid: pid_t = 0
-            let rc = posix_spawn(&pid, argv[0], &fa, nil, cArgs, cEnv)
-            guard rc == 0 else { throw Failure(description: "cannot start \(argv[0]): \(String(cString: strerror(rc)))") }
-            var status: Int32 = 0
-            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-            let sig = status & 0x7f
-            return sig == 0 ? (status >> 8) & 0xff : 128 + sig
-        }
-
-        /// GNU time(1), when installed: the honest way to get the peak RSS of a script's processes.
-        /// RUSAGE_CHILDREN of this process cannot give it: exec(2) records the replaced address
-        /// space's high-water mark in the new program's ru_maxrss, and posix_spawn's child shares
-        /// ours until it execs, so every direct child would report at least cnibench's own RSS.
-        static let timeProgram: String? = access("/usr/bin/time", X_OK) == 0 ? "/usr/bin/time" : nil
-
-        /// Runs argv under time(1) (if installed) and returns its status and the peak RSS in MiB of
-        /// the largest process among it and its descendants (nil without time(1)).
-        static func runMeasuringRSS(_ argv: [String], stderrPath: String, scratch: String) throws -> (status: Int32, maxRSSMB: Double?) {
-            guard let time = timeProgram else { return (try run(argv, stderrPath: stderrPath), nil) }
-            try? FileManager.default.removeItem(atPath: scratch)
-            let status = try run([time, "-f", "%M", "-o", scratch] + argv, stderrPath: stderrPath)
-            let text = (try? String(contentsOfFile: scratch, encoding: .utf8)) ?? ""
-            // On failure time(1) writes "Command exited with non-zero status N" before the figure.
-            let kb = text.split(separator: "\n").last.flatMap { Double($0.trimmingCharacters(in: .whitespaces)) }
-            return (status, kb.map { $0 / 1024 })
-        }
-
-        /// The last lines of a file (a failing script's stderr).
-        static func tail(_ path: String, lines: Int = 5) -> String {
-            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return "" }
-            return text.split(separator: "\n").suffix(lines).joined(separator: "\n")
-        }
-    }
-
-    static func median(_ xs: [Double]) -> Double {
-        guard !xs.isEmpty else { return .nan }
-        let s = xs.sorted()
-        return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
-    }
-
-    static func median(_ xs: [Double?]) -> Double? {
-        let present = xs.compactMap { $0 }
-        return present.count == xs.count && !present.isEmpty ? BenchKit.median(present) : nil
-    }
-
     enum Format {
         static func f(_ x: Double?, _ digits: Int = 2) -> String { x.map { String(format: "%.\(digits)f", $0) } ?? "n/a" }
 
@@ -188,14 +86,14 @@ public enum KernelNamespaceCensus {
         var lastKick: ContinuousClock.Instant?
         while true {
             guard let n = count() else { return nil }
-            if n <= target { return BenchKit.Clock.seconds(since: t) }
-            if BenchKit.Clock.seconds(since: t) > timeout { return nil }
+            if n <= target { return MonotonicClock.seconds(since: t) }
+            if MonotonicClock.seconds(since: t) > timeout { return nil }
             if n != last {
                 last = n
                 since = .now
                 lastKick = nil
-            } else if let k = kickName, BenchKit.Clock.seconds(since: since) >= stall,
-                      lastKick.map({ BenchKit.Clock.seconds(since: $0) >= 2 }) ?? true {
+            } else if let k = kickName, MonotonicClock.seconds(since: since) >= stall,
+                      lastKick.map({ MonotonicClock.seconds(since: $0) >= 2 }) ?? true {
                 kick(k)
                 lastKick = .now
             }
@@ -212,11 +110,11 @@ public enum KernelNamespaceCensus {
         var last = count()
         var since = ContinuousClock.now
         var kicked = false
-        while BenchKit.Clock.seconds(since: t) < timeout {
+        while MonotonicClock.seconds(since: t) < timeout {
             usleep(100_000)
             let n = count()
             if n != last { last = n; since = .now; kicked = false }
-            else if BenchKit.Clock.seconds(since: since) >= quiet {
+            else if MonotonicClock.seconds(since: since) >= quiet {
                 // One more kick once quiet, for objects the first kick's own run deferred.
                 guard !kicked, let k = kickName else { break }
                 kick(k)
@@ -433,17 +331,21 @@ public struct TopologyBenchmark {
             throw error
         }
 
-        let selfUsage = BenchKit.Usage.current
+        let selfUsage = ResourceUsage.current
         let ipRSS = phases.filter { $0.method == "ip" }.compactMap(\.peakRSSMB).max()
         func summary(_ method: String, how: String, rss: Double?, note: String) -> MethodSummary {
             let ps = phases.filter { $0.method == method }
-            let b = BenchKit.median(ps.map(\.buildSeconds)), t = BenchKit.median(ps.map(\.teardownSeconds))
-            let freed = BenchKit.median(ps.map(\.teardownUntilFreedSeconds))
+            // A method's figure is the median over its rounds (NaN without rounds); the "until
+            // freed" figures only when every round has one.
+            func median(_ xs: [Double]) -> Double { Stats.median(xs) ?? .nan }
+            func medianOfAll(_ xs: [Double?]) -> Double? { xs.contains(nil) ? nil : Stats.median(xs.compactMap { $0 }) }
+            let b = median(ps.map(\.buildSeconds)), t = median(ps.map(\.teardownSeconds))
+            let freed = medianOfAll(ps.map(\.teardownUntilFreedSeconds))
             return MethodSummary(method: method, how: how, buildSeconds: b, teardownSeconds: t,
-                                 totalSeconds: BenchKit.median(ps.map { $0.buildSeconds + $0.teardownSeconds }),
+                                 totalSeconds: median(ps.map { $0.buildSeconds + $0.teardownSeconds }),
                                  teardownUntilFreedSeconds: freed,
-                                 totalUntilFreedSeconds: BenchKit.median(ps.map { p in p.teardownUntilFreedSeconds.map { p.buildSeconds + $0 } }),
-                                 cpuSeconds: BenchKit.median(ps.map(\.cpuSeconds)), peakRSSMB: rss, peakRSSNote: note,
+                                 totalUntilFreedSeconds: medianOfAll(ps.map { p in p.teardownUntilFreedSeconds.map { p.buildSeconds + $0 } }),
+                                 cpuSeconds: median(ps.map(\.cpuSeconds)), peakRSSMB: rss, peakRSSNote: note,
                                  namespaces: ps.map(\.namespaces).max() ?? 0)
         }
         let a = summary("cnibench", how: "RunBuilder.up() through netlink; Teardown.run() (cnibench down)",
@@ -493,17 +395,17 @@ public struct TopologyBenchmark {
 
     private func cnibenchPhase(round: Int, plan: Plan, check: Bool) throws -> Phase {
         let before = KernelNamespaceCensus.count() ?? 0
-        let u0 = BenchKit.Usage.current
-        let (result, build) = try BenchKit.Clock.time { try RunBuilder(spec: plan.spec, logger: logger).up() }
-        let u1 = BenchKit.Usage.current
+        let u0 = ResourceUsage.current
+        let (result, build) = try MonotonicClock.time { try RunBuilder(spec: plan.spec, logger: logger).up() }
+        let u1 = ResourceUsage.current
         let count = Set(NetworkNamespace.list()).intersection(result.plan.namespaces).count
         var missing: Int?
         if check { missing = checkState(result.plan) }
-        let u2 = BenchKit.Usage.current
+        let u2 = ResourceUsage.current
         let t = ContinuousClock.now
         let problems = Teardown(state: RunState(run: plan.spec.name), logger: logger).run()
-        let teardown = BenchKit.Clock.seconds(since: t)
-        let u3 = BenchKit.Usage.current
+        let teardown = MonotonicClock.seconds(since: t)
+        let u3 = ResourceUsage.current
         guard problems.isEmpty else {
             throw PrerequisiteError("cnibench teardown of \(plan.spec.name) failed: \(problems.joined(separator: "; "))")
         }
@@ -511,7 +413,7 @@ public struct TopologyBenchmark {
         return Phase(round: round + 1, method: "cnibench", buildSeconds: build, teardownSeconds: teardown,
                      teardownUntilFreedSeconds: freed, namespaces: count,
                      cpuSeconds: (u1.cpuSeconds - u0.cpuSeconds) + (u3.cpuSeconds - u2.cpuSeconds), checkMissing: missing,
-                     peakRSSMB: BenchKit.Usage.current.maxRSSMB)
+                     peakRSSMB: ResourceUsage.current.maxRSSMB)
     }
 
     private func ipPhase(round: Int, plan: Plan, build: String, teardown: String, stderrPath: String,
@@ -524,28 +426,28 @@ public struct TopologyBenchmark {
         try state.create(RunRecord(spec: plan.spec, ipip: nil, createdAt: Date(), cnibenchVersion: CNIBenchVersion.string))
         for n in plan.namespaces { try state.append(.namespace(n)) }
         let before = KernelNamespaceCensus.count() ?? 0
-        let u0 = BenchKit.Usage.children
+        let u0 = ResourceUsage.children
         let rssFile = stderrPath + ".rss"
-        let ((status, rssBuild), buildSeconds) = try BenchKit.Clock.time {
-            try BenchKit.ProgramRunner.runMeasuringRSS(["/bin/sh", "-e", build], stderrPath: stderrPath, scratch: rssFile)
+        let ((status, rssBuild), buildSeconds) = try MonotonicClock.time {
+            try ProgramRunner.runMeasuringRSS(["/bin/sh", "-e", build], stderrPath: stderrPath, scratch: rssFile)
         }
-        guard status == 0 else {
-            let why = BenchKit.ProgramRunner.tail(stderrPath)
+        guard status.succeeded else {
+            let why = ProgramRunner.tail(stderrPath)
             BenchKit.removeRun(run, logger: logger)
-            throw PrerequisiteError("the ip script failed (exit \(status)) after \(BenchKit.Format.f(buildSeconds)) s; its namespaces were removed. Its last messages:\n\(why)")
+            throw PrerequisiteError("the ip script failed (exit \(status.shellCode)) after \(BenchKit.Format.f(buildSeconds)) s; its namespaces were removed. Its last messages:\n\(why)")
         }
         let count = Set(NetworkNamespace.list()).intersection(plan.namespaces).count
         var missing: Int?
         if check { missing = checkState(plan) }
-        let ((tstatus, rssTeardown), teardownSeconds) = try BenchKit.Clock.time {
-            try BenchKit.ProgramRunner.runMeasuringRSS(["/bin/sh", "-e", teardown], stderrPath: stderrPath, scratch: rssFile)
+        let ((tstatus, rssTeardown), teardownSeconds) = try MonotonicClock.time {
+            try ProgramRunner.runMeasuringRSS(["/bin/sh", "-e", teardown], stderrPath: stderrPath, scratch: rssFile)
         }
-        let u1 = BenchKit.Usage.children
+        let u1 = ResourceUsage.children
         let left = Set(NetworkNamespace.list()).intersection(plan.namespaces)
-        guard tstatus == 0, left.isEmpty else {
-            let why = BenchKit.ProgramRunner.tail(stderrPath)
+        guard tstatus.succeeded, left.isEmpty else {
+            let why = ProgramRunner.tail(stderrPath)
             BenchKit.removeRun(run, logger: logger)
-            throw PrerequisiteError("the ip teardown script failed (exit \(tstatus), \(left.count) namespaces left, now removed):\n\(why)")
+            throw PrerequisiteError("the ip teardown script failed (exit \(tstatus.shellCode), \(left.count) namespaces left, now removed):\n\(why)")
         }
         try state.remove()
         let freed = KernelNamespaceCensus.wait(atMost: before + settleSlack, timeout: options.settleTimeout, kickName: kickName).map { teardownSeconds + $0 }

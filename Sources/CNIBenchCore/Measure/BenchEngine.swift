@@ -1,4 +1,5 @@
 import Foundation
+import ProcessKit
 import Logging
 
 /// Bad `cnibench bench` input, found before anything is built; names the flag.
@@ -212,7 +213,7 @@ public final class BenchEngine {
     /// interruption returns the partial result with `complete == false`.
     public func run() throws -> BenchResult {
         let started = Date()
-        let loadAtStart = loadAverage1()
+        let loadAtStart = ProcFS.loadAverage1()
         try validate()
         let config = BenchConfig(
             modes: units.map(\.mode.rawValue).reduce(into: []) { if !$0.contains($1) { $0.append($1) } },
@@ -347,7 +348,7 @@ public final class BenchEngine {
                                 sample = try measure(b, subject: subject, test: test, round: round)
                             }
                             let d = ContinuousClock.now - t0
-                            testSeconds.append(Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18)
+                            testSeconds.append(d.inSeconds)
                             if let c = sample.cpu {
                                 steal += c.stealSeconds
                                 busy += c.busySeconds
@@ -456,7 +457,7 @@ public final class BenchEngine {
         let foreign = ForeignProcesses.seconds(from: foreign0, to: ForeignProcesses.snapshot(excludingNamespaces: ourNamespaces))
         // The server ends by itself once its client has gone (-1 / one connection); bounded anyway.
         _ = try srv.wait(until: ContinuousClock.now + .seconds(3))
-        let wall = Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+        let wall = d.inSeconds
         let procCPU = (cli.exit?.cpuSeconds ?? 0) + (srv.exit?.cpuSeconds ?? 0)
         let usage = (cpu0 != nil && cpu1 != nil) ? CPUTimes.usage(from: cpu0!, to: cpu1!, wallSeconds: wall, processSeconds: procCPU, foreignSeconds: foreign)
             : CPUUsage(busySeconds: 0, userSeconds: 0, systemSeconds: 0, softirqSeconds: 0, stealSeconds: 0, idleSeconds: 0, wallSeconds: wall, processSeconds: procCPU, foreignSeconds: foreign)
@@ -518,7 +519,7 @@ public final class BenchEngine {
         let r = try clientServer(b, server: (dst, "rr-server", serverArgv), client: (src, "rr-client", clientArgv),
                                  listen: (dstIP, Self.rrPort))
         defer { r.client.discardOutput() }
-        guard r.client.exit?.status == 0, let rep = try? JSONDecoder().decode(RequestResponse.Report.self, from: Data(r.client.stdout.utf8)) else {
+        guard r.client.exit?.status.succeeded == true, let rep = try? JSONDecoder().decode(RequestResponse.Report.self, from: Data(r.client.stdout.utf8)) else {
             throw MeasureError(r.client.failureSummary())
         }
         sample.cpu = r.usage
@@ -554,11 +555,11 @@ public final class BenchEngine {
         let foreign = ForeignProcesses.seconds(from: foreign0, to: ForeignProcesses.snapshot(excludingNamespaces: ourNamespaces))
         _ = try rx.wait(until: ContinuousClock.now + .seconds(5))
         let dec = JSONDecoder()
-        guard tx.exit?.status == 0, let s = try? dec.decode(PacketGeneratorHook.Report.self, from: Data(tx.stdout.utf8)) else {
+        guard tx.exit?.status.succeeded == true, let s = try? dec.decode(PacketGeneratorHook.Report.self, from: Data(tx.stdout.utf8)) else {
             throw MeasureError(tx.failureSummary())
         }
         guard let r = try? dec.decode(PacketGeneratorHook.Report.self, from: Data(rx.stdout.utf8)) else { throw MeasureError(rx.failureSummary()) }
-        let wall = Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+        let wall = d.inSeconds
         var m: [String: Double] = [:]
         let secs = (s.seconds ?? 0) > 0 ? s.seconds! : Double(options.durationSeconds)
         let rxSecs = (r.seconds ?? 0) > 0 ? r.seconds! : secs

@@ -1,4 +1,5 @@
 import Foundation
+import ProcessKit
 
 /// The machine's aggregate CPU time (the `cpu` line of /proc/stat), in clock ticks.
 ///
@@ -19,10 +20,7 @@ public struct CPUTimes: Sendable, Equatable {
     public init() {}
 
     /// Clock ticks per second (USER_HZ).
-    public static let ticksPerSecond: Double = {
-        let t = sysconf(Int32(_SC_CLK_TCK))
-        return t > 0 ? Double(t) : 100
-    }()
+    public static var ticksPerSecond: Double { ProcFS.ticksPerSecond }
 
     /// Parses the first line ("cpu  user nice system idle iowait irq softirq steal …").
     public init?(procStat text: String) {
@@ -62,20 +60,12 @@ public struct ForeignProcesses: Sendable {
     /// pid → (start time, utime + stime) in clock ticks.
     var ticks: [Int32: (start: UInt64, cpu: UInt64)] = [:]
 
-    /// PF_KTHREAD.
-    static let kernelThreadFlag: UInt64 = 0x0020_0000
-
     public static func snapshot(excludingNamespaces ours: Set<UInt64>) -> ForeignProcesses {
         var s = ForeignProcesses()
         for entry in (try? FileSystem.listDirectory("/proc")) ?? [] {
-            guard let pid = Int32(entry), pid > 2,
-                  let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-                  let close = stat.lastIndex(of: ")") else { continue }
-            let f = stat[stat.index(after: close)...].split(separator: " ")
-            guard f.count > 19, let flags = UInt64(f[6]), let ut = UInt64(f[11]), let st = UInt64(f[12]), let start = UInt64(f[19]) else { continue }
-            if flags & kernelThreadFlag != 0 { continue }
+            guard let pid = Int32(entry), pid > 2, let stat = ProcFS.stat(pid), !stat.isKernelThread else { continue }
             guard let ns = FileSystem.inode(of: "/proc/\(pid)/ns/net"), !ours.contains(ns) else { continue }
-            s.ticks[pid] = (start, ut + st)
+            s.ticks[pid] = (stat.startTime, stat.utime + stat.stime)
         }
         return s
     }
@@ -93,10 +83,4 @@ public struct ForeignProcesses: Sendable {
         }
         return Double(total) / CPUTimes.ticksPerSecond
     }
-}
-
-/// Load average (1 minute), to show how busy the machine was.
-public func loadAverage1() -> Double? {
-    guard let t = try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8) else { return nil }
-    return t.split(separator: " ").first.flatMap { Double($0) }
 }

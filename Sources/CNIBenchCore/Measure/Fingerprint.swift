@@ -1,5 +1,6 @@
 import CNetShim
 import Foundation
+import ProcessKit
 
 /// Offload features of a device inside a namespace, through the ETHTOOL_GFEATURES ioctl (no
 /// ethtool binary needed).

@@ -1,4 +1,5 @@
 import Foundation
+import ProcessKit
 
 /// A real, tunable slowdown of the pod datapath, for validating the regression gate: N
 /// nftables rules that never match, in a forward-hook chain of every node namespace. Every
@@ -22,10 +23,8 @@ public enum ForwardPathInjection {
         let path = "\(scratchDirectory)/inject-forward.nft"
         try ruleset(rules: rules).write(toFile: path, atomically: true, encoding: .utf8)
         for ns in namespaces {
-            let pid = try ns.spawn(["nft", "-f", path])
-            var status: Int32 = 0
-            waitpid(pid, &status, 0)
-            guard status == 0 else { throw PrerequisiteError("nft -f \(path) in \(ns.name) failed (status \(status))") }
+            let status = try ChildProcess.spawn(["nft", "-f", path], in: ns).wait().status
+            guard status.succeeded else { throw PrerequisiteError("nft -f \(path) in \(ns.name) failed (\(status))") }
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import ProcessKit
 
 /// The parts of iperf3's `-J` output cnibench uses (iperf 3.9–3.16 share this layout). Every
 /// field is optional: an error report has empty `start`/`end` and an `error` string.
@@ -98,22 +99,4 @@ public struct Iperf3Report: Decodable, Sendable {
 public func iperf3Version() -> String? {
     guard let path = Prerequisites.which("iperf3") else { return nil }
     return runCapturing([path, "--version"])?.split(separator: "\n").first.map(String.init)
-}
-
-/// Runs a short local program in the current (root) namespace and returns stdout (nil on
-/// failure). Used only for read-only queries: versions, git commit.
-func runCapturing(_ argv: [String], cwd: String? = nil) -> String? {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: argv[0])
-    p.arguments = Array(argv.dropFirst())
-    if let cwd { p.currentDirectoryURL = URL(fileURLWithPath: cwd) }
-    let out = Pipe()
-    p.standardOutput = out
-    p.standardError = FileHandle.nullDevice
-    p.standardInput = FileHandle.nullDevice
-    do { try p.run() } catch { return nil }
-    let data = out.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    guard p.terminationStatus == 0 else { return nil }
-    return String(decoding: data, as: UTF8.self)
 }

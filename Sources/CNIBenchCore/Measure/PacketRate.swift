@@ -1,4 +1,5 @@
 import Foundation
+import ProcessKit
 
 /// The hook for the small-packet rate test: `cnibench pktgen` (issue 4) when this build has it.
 ///

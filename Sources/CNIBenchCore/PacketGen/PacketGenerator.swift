@@ -1,6 +1,7 @@
 import CNIPacket
 import CNetShim
 import Foundation
+import ProcessKit
 
 /// `cnibench pktgen` as a library: UDP frames built once (CNIPacket's UDPFrameTemplate) and
 /// sent from one of a run's namespaces through an AF_PACKET TX ring, counted on arrival in
@@ -154,10 +155,8 @@ public enum PacketGenerator {
     /// One ping from inside `ns`: resolves the neighbour entries on the way. True if answered.
     @discardableResult
     static func prime(_ ns: NetworkNamespace, _ destination: IPv4Address) -> Bool {
-        guard let pid = try? ns.spawn(["ping", "-c", "1", "-W", "1", "-q", destination.description]) else { return false }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        return status == 0
+        guard let ping = try? ChildProcess.spawn(["ping", "-c", "1", "-W", "1", "-q", destination.description], in: ns) else { return false }
+        return ping.wait().status.succeeded
     }
 
     /// The frame template for a hop and endpoints: Ethernet + IPv4 (DF, TTL 64) + UDP with a

@@ -1,6 +1,7 @@
 import CNIPacket
 import CNetShim
 import Foundation
+import ProcessKit
 import Synchronization
 
 /// A stop request shared between the threads of one generator run (and a signal handler).

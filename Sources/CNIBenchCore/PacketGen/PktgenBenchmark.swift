@@ -1,6 +1,7 @@
 import CNIPacket
 import CNetShim
 import Foundation
+import ProcessKit
 
 /// `cnibench bench-pktgen`: cnibench pktgen against trafgen (netsniff-ng), both sending the same
 /// 64-byte UDP frame from one pod to another pod on the same node (mode none: pod veth → cni0 →
@@ -67,7 +68,7 @@ public struct PktgenBenchmark {
         try Prerequisites.requireRoot("bench-pktgen")
         try Prerequisites.requireProgram("trafgen", package: "netsniff-ng", for: "bench-pktgen")
         let o = options
-        let load = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").prefix(3).joined(separator: " ") ?? "?"
+        let load = ProcFS.loadAverage() ?? "?"
         var spec = TopologySpec()
         spec.name = o.run
         spec.mode = .none
@@ -116,8 +117,7 @@ public struct PktgenBenchmark {
             }
         }
         func median(_ tool: String, _ k: KeyPath<Sample, Double>) -> Double {
-            let v = samples.filter { $0.tool == tool }.map { $0[keyPath: k] }.sorted()
-            return v.isEmpty ? 0 : v.count % 2 == 1 ? v[v.count / 2] : (v[v.count / 2 - 1] + v[v.count / 2]) / 2
+            Stats.median(samples.filter { $0.tool == tool }.map { $0[keyPath: k] }) ?? 0
         }
         let ps = median("cnibench-pktgen", \.sentPps), ts = median("trafgen", \.sentPps)
         let pr = median("cnibench-pktgen", \.receivedPps), tr = median("trafgen", \.receivedPps)
@@ -155,30 +155,23 @@ public struct PktgenBenchmark {
             box.stats = rx.count(stop: stop)
             done.signal()
         }.start()
-        let outPath = "\(RunState(run: e.run).directory)/trafgen-\(round).out"
-        let fd = open(outPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw PktgenError("cannot open \(outPath)") }
-        let pid: pid_t
+        let state = RunState(run: e.run)
+        let outPath = "\(state.directory)/trafgen-\(round).out"
+        let trafgen: ChildProcess
         do {
-            defer { close(fd) }
-            pid = try src.spawn([Prerequisites.which("trafgen")!, "--dev", device, "--conf", config, "--cpus", "1",
-                                 "--no-sock-mem", "--notouch-irq"], stdout: fd, stderr: fd)
+            trafgen = try ChildProcess.spawn([Prerequisites.which("trafgen")!, "--dev", device, "--conf", config, "--cpus", "1",
+                                              "--no-sock-mem", "--notouch-irq"], in: src,
+                                             stdout: .file(outPath), stderr: .file(outPath),
+                                             ledger: state, label: "\(src.name) trafgen")
         } catch {
             stop.request()
             done.wait()
             throw error
         }
-        try RunState(run: e.run).append(.process(pid: pid, startTime: Processes.startTime(pid) ?? 0, command: "\(src.name) trafgen"))
         usleep(UInt32((g.duration ?? 5) * 1e6))
         // trafgen forks its sender (-P 1: one child) and each process prints its own summary on
         // SIGINT: signal the whole process group (the spawn made trafgen a session leader).
-        kill(-pid, SIGINT)
-        var status: Int32 = 0
-        let deadline = ContinuousClock.now + .seconds(5)
-        while waitpid(pid, &status, WNOHANG) == 0 {
-            if ContinuousClock.now > deadline { kill(-pid, SIGKILL) }
-            usleep(10_000)
-        }
+        trafgen.stop(grace: .seconds(5), signal: SIGINT)
         usleep(100_000) // the forked sender may print its summary after the parent has exited
         stop.request()
         done.wait()
@@ -215,17 +208,9 @@ public struct PktgenBenchmark {
     }
 
     static func trafgenVersion() -> String {
-        guard let path = Prerequisites.which("trafgen") else { return "?" }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: path)
-        p.arguments = ["--version"]
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        p.standardError = pipe
-        guard (try? p.run()) != nil else { return "?" }
-        p.waitUntilExit()
-        let out = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        return out.split(separator: "\n").first.map(String.init) ?? "?"
+        guard let path = Prerequisites.which("trafgen"),
+              let r = try? ProgramRunner.capture([path, "--version"], includeStderr: true) else { return "?" }
+        return r.output.split(separator: "\n").first.map(String.init) ?? "?"
     }
 
     private func write(_ r: Result) throws {

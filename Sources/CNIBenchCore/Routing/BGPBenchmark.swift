@@ -1,4 +1,5 @@
 import Foundation
+import ProcessKit
 
 /// `cnibench bench-bgp`: convergence and scale of Calico's BGP control plane, node-to-node mesh
 /// against route reflectors, for growing N (calico-bgp on one L2 segment, 1 pod per node).
@@ -110,15 +111,9 @@ public struct BGPBenchmark {
 
     static func birdVersion() -> String {
         guard let bin = BirdLayout.binary else { return "absent" }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: bin)
-        p.arguments = ["--version"]
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        p.standardError = pipe
-        guard (try? p.run()) != nil else { return "unknown" }
-        p.waitUntilExit()
-        return String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        // bird prints its version on stderr and exits non-zero on some builds: keep the text.
+        guard let r = try? ProgramRunner.capture([bin, "--version"], includeStderr: true) else { return "unknown" }
+        return r.output.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     func runCase(nodes n: Int, topology: BGPTopology, underlay: Underlay = .l2) -> Case {
@@ -172,7 +167,7 @@ public struct BGPBenchmark {
             let per = plan.addressing.nodes.compactMap { times[$0.namespace] }.map { $0 - t0 }.sorted()
             c.convergedNodes = per.count
             c.convergeSecondsPerNode = per.map { ($0 * 1000).rounded() / 1000 }
-            c.convergeMedianSeconds = Self.median(per)
+            c.convergeMedianSeconds = Stats.median(per)
             c.convergeWorstSeconds = per.count == n ? per.last : nil
             // Resources at convergence.
             let usage = peering.instances.compactMap { faults.birdPID($0.label) }.map(Self.usage)
@@ -207,14 +202,14 @@ public struct BGPBenchmark {
             var start = Self.bootNow()
             try faults.reconfigure("node\(last.index)", extraBlocks: exp.extraBlocks)
             var t = ConvergencePoller(exp, timeout: config.timeout).runInline().values.map { $0 - start }.sorted()
-            c.newBlockMedianSeconds = Self.median(t)
+            c.newBlockMedianSeconds = Stats.median(t)
             c.newBlockWorstSeconds = t.count == exp.routes().count ? t.last : nil
             // The same node leaves: its BIRD stops (Cease), the others withdraw its blocks.
             exp.departed = [last.index]
             start = Self.bootNow()
             try faults.stopBird("node\(last.index)")
             t = ConvergencePoller(exp, timeout: config.timeout).runInline().values.map { $0 - start }.sorted()
-            c.nodeLeaveMedianSeconds = Self.median(t)
+            c.nodeLeaveMedianSeconds = Stats.median(t)
             c.nodeLeaveWorstSeconds = t.count == exp.routes().count ? t.last : nil
         } catch {
             c.error = "\(error)"
@@ -224,10 +219,7 @@ public struct BGPBenchmark {
 
     /// gc_thresh3 of the root namespace (NeighbourBudget's, or this process's /proc/sys: the
     /// bench runs in the root namespace).
-    static func arpLimit() -> Int? {
-        NeighbourBudget.limit() ?? (try? String(contentsOfFile: "/proc/sys/net/ipv4/neigh/default/gc_thresh3", encoding: .utf8))
-            .flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
-    }
+    static func arpLimit() -> Int? { ProcFS.neighbourTableLimit() }
 
     /// Sum of the "dropped" column of /proc/net/softnet_stat.
     static func softnetDrops() -> Int {
@@ -257,20 +249,8 @@ public struct BGPBenchmark {
         return last
     }
 
-    static func median(_ v: [Double]) -> Double? {
-        guard !v.isEmpty else { return nil }
-        let s = v.sorted()
-        return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2
-    }
-
     /// CLOCK_BOOTTIME in seconds: the clock of /proc/PID/stat start times.
-    static func bootNow() -> Double {
-        var ts = timespec()
-        clock_gettime(CLOCK_BOOTTIME, &ts)
-        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
-    }
-
-    static let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
+    static func bootNow() -> Double { ProcFS.bootTimeNow() }
 
     /// The start of the first BIRD (ledger entries "<ns> bird"), in boot-time seconds.
     static func firstBirdStart(state: RunState) -> Double {
@@ -278,23 +258,11 @@ public struct BGPBenchmark {
             if case .process(_, let st, let cmd) = e, cmd.hasSuffix(" bird"), st != 0 { return st }
             return nil
         }
-        return Double(starts.min() ?? 0) / ticks
+        return Double(starts.min() ?? 0) / ProcFS.ticksPerSecond
     }
 
     static func usage(_ pid: Int32) -> (rssMB: Double, cpuSeconds: Double) {
-        var rss = 0.0
-        if let s = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-           let line = s.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
-           let kb = Double(line.split(separator: " ").dropFirst().first ?? "") {
-            rss = kb / 1024
-        }
-        var cpu = 0.0
-        if let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") {
-            let f = stat[stat.index(after: close)...].split(separator: " ")
-            // Fields 14 and 15 (utime, stime) are at 11 and 12 after the command.
-            if f.count > 12, let u = Double(f[11]), let s = Double(f[12]) { cpu = (u + s) / ticks }
-        }
-        return (rss, cpu)
+        ((ProcFS.residentKiB(pid) ?? 0) / 1024, ProcFS.stat(pid)?.cpuSeconds ?? 0)
     }
 
     /// Established BGP sessions, each counted once (both ends report it).
@@ -343,7 +311,7 @@ final class ConvergencePoller: @unchecked Sendable {
         let all = Set(probe.namespaces)
         var seen: [String: Double] = [:]
         let start = ContinuousClock.now
-        while seen.count < all.count && RoutingClock.since(start) < timeout && !Interrupt.requested {
+        while seen.count < all.count && MonotonicClock.seconds(since: start) < timeout && !Interrupt.requested {
             let now = BGPBenchmark.bootNow()
             for ns in probe.convergedNamespaces() where seen[ns] == nil { seen[ns] = now }
             if seen.count < all.count { Thread.sleep(forTimeInterval: interval) }

@@ -1,4 +1,5 @@
 import Foundation
+import ProcessKit
 
 /// Fault injection on a BIRD run, as library calls (tests, the bench, `cnibench fault`).
 /// Everything acts on the run's own namespaces and processes, and every process started here
@@ -57,17 +58,8 @@ public struct BGPFaults {
     private func signal(_ label: String, _ sig: Int32) throws {
         _ = try instance(label)
         guard let pid = birdPID(label) else { throw BirdError("BIRD \(label) of run \(run) is not running") }
-        kill(pid, sig)
         // Wait until it is gone (reaping it if this process started it, e.g. the bench).
-        for _ in 0..<500 {
-            var status: Int32 = 0
-            if waitpid(pid, &status, WNOHANG) == pid || !Processes.isAlive(pid) || Processes.isZombie(pid) { break }
-            usleep(10_000)
-        }
-        if Processes.isZombie(pid) {
-            var status: Int32 = 0
-            _ = waitpid(pid, &status, WNOHANG)
-        }
+        Processes.signal(pid, sig, waitingUpTo: .seconds(5))
     }
 
     /// Starts the instance's BIRD again with the configuration it had (`bird -R`: graceful
@@ -101,8 +93,8 @@ public struct BGPFaults {
     public static func until(timeout: Double, interval: Double = 0.1, _ body: () -> Bool) -> Double? {
         let start = ContinuousClock.now
         while true {
-            if body() { return RoutingClock.since(start) }
-            if RoutingClock.since(start) > timeout { return nil }
+            if body() { return MonotonicClock.seconds(since: start) }
+            if MonotonicClock.seconds(since: start) > timeout { return nil }
             Thread.sleep(forTimeInterval: interval)
         }
     }

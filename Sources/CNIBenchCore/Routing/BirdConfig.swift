@@ -1,4 +1,5 @@
 import Foundation
+import ProcessKit
 
 /// Where a run keeps its BIRD files: `/run/cnibench/<run>/bird/<label>.{conf,ctl,pid}` (inside
 /// the run's state directory, so `down`/`clean` remove them with it).

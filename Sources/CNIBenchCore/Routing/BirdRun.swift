@@ -1,4 +1,5 @@
 import Foundation
+import ProcessKit
 
 /// The plan steps of `--routing bird` (called from CalicoPlanner): after every namespace, device
 /// and pod exists, start one BIRD per node (and the router's), then the IPIP route mirrors.
@@ -53,10 +54,7 @@ public enum BirdExec {
     public static func exec(run: RunName, label: String) throws -> Never {
         let argv = try prepare(run: run, label: label)
         FileHandle.standardError.write("cnibench bird-exec: \(argv.joined(separator: " "))\n".data(using: .utf8)!)
-        var cargs = argv.map { strdup($0) }
-        cargs.append(nil)
-        execv(argv[0], cargs)
-        throw BirdError("execv \(argv[0]): \(String(cString: strerror(errno)))")
+        throw BirdError(execReplacingCurrentProcess(argv).description)
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import ProcessKit
 
 /// `cnibench verify` as a library: the kernel state check, then traffic checks (connectivity
 /// matrix, path MTU, encapsulation on the wire). Every check runs even when an earlier one
@@ -67,7 +68,7 @@ public struct VerifyReport: Sendable {
         var out = ["verify \(spec.name): \(spec.mode.rawValue) on \(spec.underlay.rawValue), \(plan.addressing.nodes.count) nodes, \(pods.count) pods, pod MTU \(plan.podMTU)"]
         func line(_ name: String, _ ok: Bool?, _ text: String, _ d: Duration?) {
             let verdict = ok.map { $0 ? "ok  " : "FAIL" } ?? "skip"
-            let time = d.map { String(format: "  (%.2f s)", Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18) } ?? ""
+            let time = d.map { String(format: "  (%.2f s)", $0.inSeconds) } ?? ""
             out.append("\(name.padding(toLength: 14, withPad: " ", startingAt: 0))\(verdict)  \(text)\(time)")
         }
 

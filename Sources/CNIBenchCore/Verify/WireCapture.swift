@@ -1,5 +1,6 @@
 import CNetShim
 import Foundation
+import ProcessKit
 
 /// Encapsulation on the wire: while a pod on node1 pings a pod on node2, frames are captured on
 /// node1's port in the fabric namespace (the switch port on l2 — a capture on br0 would only see
@@ -72,11 +73,9 @@ public struct EncapsulationCheck {
         let a = pair.source.ip, b = pair.destination.ip
         // One ping, and one more if the first round did not show both directions.
         for _ in 1...2 {
-            let running: PingRunner.Running
-            switch PingRunner.Running.start(PingJob(namespace: pinger, arguments: ["-c", "1", "-W", "1", "-q", b.description]), index: 0) {
-            case .success(let r): running = r
-            case .failure(let e):
-                result.problems = [e.description]
+            let running: ChildProcess
+            do { running = try ChildProcess.spawn(["ping", "-c", "1", "-W", "1", "-q", b.description], in: pinger) } catch {
+                result.problems = ["\(error)"]
                 return done(result)
             }
             var exited: ContinuousClock.Instant? = nil
@@ -103,7 +102,8 @@ public struct EncapsulationCheck {
                                                                outerSource: d.outer.source, outerDestination: d.outer.destination))
                 }
             }
-            if exited == nil { _ = running.wait() }
+            // ping -W 1 exits on its own; the hard timeout only bounds a stuck one.
+            while exited == nil, ProcessPool.outcome(running, hardTimeout: PingRunner.hardTimeout) == nil { usleep(1_000) }
             if Set(result.observations.map(\.isRequest)).count == 2 { break }
         }
         result.problems += Self.problems(result.observations, want: want, pair: pair, capturePoint: result.capturePoint)
@@ -137,7 +137,7 @@ final class PacketCapture {
     static let snapLength = 512
 
     init(namespace: NetworkNamespace, interface: String, timeout: Duration) throws(NetlinkError) {
-        let ms = Int32(max(1, timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000))
+        let ms = Int32(max(1, timeout.inMilliseconds))
         let rc = cnb_capture_open(namespace.fd, interface, ms)
         guard rc >= 0 else { throw NetlinkError(operation: "capture on \(interface)", namespace: namespace.name, code: rc) }
         fd = rc

@@ -21,5 +21,6 @@
 #include "cnb_pktgen.h"
 #include "cnb_tun.h"
 #include "cnb_interrupt.h"
+#include "cnb_spawn.h"
 
 #endif

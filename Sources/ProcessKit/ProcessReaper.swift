@@ -1,5 +1,4 @@
 import Foundation
-import Logging
 
 /// Stops many processes together: SIGTERM to all, one shared grace period polled for all, then
 /// SIGKILL to the survivors and a wait until they are gone. Stopping them one by one costs a
@@ -23,6 +22,12 @@ public enum ProcessReaper {
         public var killed: [Int32] = []
         /// Still running at the end (stuck in the kernel): the caller reports them.
         public var remaining: [Int32] = []
+
+        public init(terminated: [Int32] = [], killed: [Int32] = [], remaining: [Int32] = []) {
+            self.terminated = terminated
+            self.killed = killed
+            self.remaining = remaining
+        }
     }
 
     /// How long survivors of SIGKILL are waited for; SIGKILL is only delayed by uninterruptible
@@ -68,61 +73,8 @@ public enum ProcessReaper {
 
     /// Same process as recorded and not exited. A zombie has exited: its parent (init, for
     /// daemons whose `up` is long gone) reaps it, and it no longer holds its namespace.
-    static func running(_ t: Target) -> Bool {
-        guard let s = stat(t.pid) else { return false }
-        return s.startTime == t.startTime && s.state != "Z" && s.state != "X"
-    }
-
-    /// State letter and start time from one read of /proc/PID/stat; nil if the pid is gone.
-    static func stat(_ pid: Int32) -> (state: Character, startTime: UInt64)? {
-        guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-              let close = text.lastIndex(of: ")") else { return nil }
-        // Fields after the command name (which may contain spaces) start at field 3 (state).
-        let rest = text[text.index(after: close)...].split(separator: " ")
-        guard rest.count > 19, let state = rest[0].first, let st = UInt64(rest[19]) else { return nil }
-        return (state, st)
-    }
-
-    /// Every process of a run, stopped in passes: the ledger's processes (identity-checked)
-    /// and any process found inside one of `namespaces` (iperf3, bird, a user's shell). One
-    /// /proc walk per pass covers all namespaces (a walk per namespace costs namespaces ×
-    /// processes stat calls); passes repeat while they find something, for processes a stopped
-    /// one started meanwhile. Returns pids that could not be stopped.
-    public static func stopRun(ledger: [LedgerEntry], namespaces: [String], logger: Logger) -> [Int32] {
-        var ours: [UInt64: String] = [:]
-        for n in namespaces {
-            guard let ns = try? NetworkNamespace.open(n) else { continue }
-            ours[ns.inode] = n
-        }
-        var targets: [Target] = ledger.compactMap {
-            if case .process(let pid, let start, let cmd) = $0, start != 0 {
-                logger.debug("stopping \(cmd) (pid \(pid))")
-                return Target(pid: pid, startTime: start)
-            }
-            return nil
-        }
-        var remaining: [Int32] = []
-        for _ in 0..<3 {
-            targets += inNamespaces(ours, logger: logger)
-            if targets.isEmpty { break }
-            remaining = stop(targets).remaining
-            targets = []
-            if ours.isEmpty { break }
-        }
-        return remaining
-    }
-
-    /// Running processes whose network namespace is one of `namespaces` (inode → name).
-    static func inNamespaces(_ namespaces: [UInt64: String], logger: Logger) -> [Target] {
-        guard !namespaces.isEmpty else { return [] }
-        var found: [Target] = []
-        for entry in (try? FileSystem.listDirectory("/proc")) ?? [] {
-            guard let pid = pid_t(entry), pid > 1, pid != getpid(),
-                  let ino = FileSystem.inode(of: "/proc/\(pid)/ns/net"), let n = namespaces[ino],
-                  let s = stat(pid) else { continue }
-            logger.debug("stopping pid \(pid) in \(n)")
-            found.append(Target(pid: pid, startTime: s.startTime))
-        }
-        return found
+    public static func running(_ t: Target) -> Bool {
+        guard let s = ProcFS.stat(t.pid) else { return false }
+        return s.startTime == t.startTime && !s.isZombie
     }
 }

@@ -21,7 +21,7 @@ public enum Interrupt {
     /// runs, a (further) Ctrl-C abandons it at once and says how to finish the job, so a stuck
     /// rollback never traps the user. Returns the teardown's problems.
     @discardableResult
-    public static func rollBack(run: RunName, after error: any Error, _ teardown: () -> [String]) -> [String] {
+    public static func rollBack(run: some CustomStringConvertible, after error: any Error, _ teardown: () -> [String]) -> [String] {
         let interrupted = error is Interrupted
         if interrupted { say("interrupted: rolling back run \(run) …") }
         cnb_interrupt_abort_on_signal(
