@@ -1,0 +1,40 @@
+import ArgumentParser
+import CNIBenchCore
+
+struct CleanCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "clean",
+        abstract: "Remove everything any cnibench run left behind, crashed runs included.",
+        discussion: """
+        Without --name: every run in /run/cnibench (like `mn -c`). With --name: only that run's
+        leftovers — what a test or script uses so it cannot touch anybody else's runs. Each run
+        loses exactly what its ledger records; namespaces that only share a name prefix are
+        left alone, and entries of /run/cnibench that are not runs are reported, not removed.
+
+        Examples:
+          cnibench clean
+          cnibench clean --name ktkill
+        """
+    )
+
+    @Option(name: .long, help: "Only this run's leftovers (default: all runs).", transform: parseRunName)
+    var name: RunName?
+
+    func run() throws {
+        try Prerequisites.requireRoot("clean")
+        var failed = false
+        let runs = name.map { RunState(run: $0).exists ? [$0] : [] } ?? RunState.allRuns()
+        if name == nil {
+            for stray in RunState.strayEntries() {
+                print("left alone: \(RunState.root)/\(Truncated(stray)) is not a cnibench run (not a valid run name, or not a directory)")
+            }
+        }
+        for r in runs {
+            let problems = Teardown(state: RunState(run: r)).run()
+            print(problems.isEmpty ? "removed run \(r)" : "could not fully remove run \(r)")
+            failed = failed || !problems.isEmpty
+        }
+        if runs.isEmpty { print("nothing to clean") }
+        if failed { throw ExitCode.failure }
+    }
+}
