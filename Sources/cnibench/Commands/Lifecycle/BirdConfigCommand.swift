@@ -15,12 +15,11 @@ struct BirdConfigCommand: ParsableCommand {
 
     @OptionGroup var topology: TopologyOptions
     @Option(help: "node1, node2, … or router.") var instance = "node1"
-    @Option(help: "calico-ipip implementation to render for: kernel or tc-bpf.") var ipip = "tc-bpf"
+    @Option(help: "calico-ipip implementation to render for.") var ipip: IPIPChoice = .tcBPF
 
     func run() throws {
         let spec = try topology.spec(routingDefault: .bird)
-        let impl: IPIPImplementation = ipip == "kernel" ? .kernel : .tcBPF
-        let plan = try Planner(spec: spec, ipip: impl).plan()
+        let plan = try Planner(spec: spec, ipip: ipip.implementation).plan()
         guard let text = BirdConfigRenderer(plan: plan).render(instance) else {
             throw ValidationError("--instance \(instance): this topology's BIRDs are \(BGPPeering(plan: plan).instances.map(\.label).joined(separator: ", "))")
         }

@@ -20,21 +20,20 @@ struct FaultCommand: ParsableCommand {
     )
 
     @OptionGroup var target: RunOption
-    @Argument(help: "kill-bird, stop-bird, start-bird, uplink-down, uplink-up") var action: String
+    @Argument(help: "What to do (see above).") var action: FaultAction
     @Option(help: "node1, node2, … (or router for the BIRD actions).") var instance = "node1"
 
     func run() throws {
         try Prerequisites.requireRoot("fault")
         let f = try BGPFaults(run: target.name)
         switch action {
-        case "kill-bird": try f.killBird(instance)
-        case "stop-bird": try f.stopBird(instance)
-        case "start-bird": try f.startBird(instance)
-        case "uplink-down", "uplink-up":
-            guard instance.hasPrefix("node"), let i = Int(instance.dropFirst(4)) else { throw ValidationError("--instance must be nodeN for \(action)") }
-            try f.setUplink(node: i, up: action == "uplink-up")
-        default: throw ValidationError("unknown action '\(action)'; valid: kill-bird, stop-bird, start-bird, uplink-down, uplink-up")
+        case .killBird: try f.killBird(instance)
+        case .stopBird: try f.stopBird(instance)
+        case .startBird: try f.startBird(instance)
+        case .uplinkDown, .uplinkUp:
+            guard instance.hasPrefix("node"), let i = Int(instance.dropFirst(4)) else { throw ValidationError("--instance must be nodeN for \(action.rawValue)") }
+            try f.setUplink(node: i, up: action == .uplinkUp)
         }
-        print("\(action) \(instance) done")
+        print("\(action.rawValue) \(instance) done")
     }
 }

@@ -17,35 +17,33 @@ struct CompareCommand: ParsableCommand {
         """
     )
 
-    @Argument(help: "BASE.json HEAD.json (or use --base/--head).")
+    @Argument(help: "BASE.json HEAD.json (or use --base/--head).", completion: .file(extensions: ["json"]))
     var files: [String] = []
     @Option(name: .customLong("base"), help: "A base result file (repeatable).")
     var base: [String] = []
     @Option(name: .customLong("head"), help: "A head result file (repeatable).")
     var head: [String] = []
-    @Option(help: "table, md or json.")
-    var format = "table"
+    @Option(help: "Output format.")
+    var format: ComparisonFormat = .table
     @Option(help: "Threshold for the REGRESSION mark, e.g. 5%.")
     var maxRegression = "5%"
     @Option(help: "Confidence for all gated metrics together, e.g. 95% (as gate).")
     var confidence = "95%"
-    @Option(help: "better-half (default) or rank (as gate).")
-    var method = "better-half"
+    @Option(help: "Estimate and interval, as gate's --method.")
+    var method: ShiftMethod = .betterHalf
 
     func run() throws {
         let (b, h) = try sides(files: files, base: base, head: head)
         var settings = ComparisonSettings()
         settings.maxRegression = try parsePercent(maxRegression, flag: "--max-regression")
         settings.confidenceLevel = try parseConfidence(confidence)
-        settings.method = try parseMethod(method)
-        guard ["table", "md", "json"].contains(format) else { throw ValidationError("--format '\(format)': use table, md or json") }
+        settings.method = method
         do {
             let report = try Comparator.compare(baseFiles: b, headFiles: h, settings: settings)
             switch format {
-            case "table": print(ComparisonRenderer.table(report), terminator: "")
-            case "md": print(ComparisonRenderer.markdown(report), terminator: "")
-            case "json": print(try ComparisonRenderer.json(report), terminator: "")
-            default: break
+            case .table: print(ComparisonRenderer.table(report), terminator: "")
+            case .md: print(ComparisonRenderer.markdown(report), terminator: "")
+            case .json: print(try ComparisonRenderer.json(report), terminator: "")
             }
             // Same rule as gate: a gated metric with too many failed rounds cannot be judged.
             if case .cannotJudge(let reason, _) = GateDecision.failedRounds(report) {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CNIBenchCore
 
+/// `compare`'s inputs: either two positional files or --base/--head lists, not both.
 func sides(files: [String], base: [String], head: [String]) throws -> ([String], [String]) {
     if !base.isEmpty || !head.isEmpty {
         guard files.isEmpty, !base.isEmpty, !head.isEmpty else { throw ValidationError("use either BASE HEAD arguments or --base/--head, both sides given") }
@@ -8,13 +9,6 @@ func sides(files: [String], base: [String], head: [String]) throws -> ([String],
     }
     guard files.count == 2 else { throw ValidationError("give BASE.json HEAD.json") }
     return ([files[0]], [files[1]])
-}
-
-func parseMethod(_ s: String) throws -> ShiftMethod {
-    guard let m = ShiftMethod(rawValue: s) else {
-        throw ValidationError("--method '\(s)': use \(ShiftMethod.allCases.map(\.rawValue).joined(separator: " or "))")
-    }
-    return m
 }
 
 func parseConfidence(_ s: String) throws -> Double {

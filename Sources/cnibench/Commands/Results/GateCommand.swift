@@ -37,7 +37,7 @@ struct GateCommand: ParsableCommand {
     @Option(help: "Confidence for all gated metrics together, e.g. 95%.")
     var confidence = "95%"
     @Option(help: "better-half: difference of the better halves of the rounds, permutation-test interval (default); rank: Hodges–Lehmann shift, Mann–Whitney interval, every round.")
-    var method = "better-half"
+    var method: ShiftMethod = .betterHalf
     @Option(help: "Also write the Markdown comparison here (e.g. $GITHUB_STEP_SUMMARY).")
     var summary: String?
 
@@ -50,7 +50,7 @@ struct GateCommand: ParsableCommand {
         var settings = ComparisonSettings()
         settings.maxRegression = try parsePercent(maxRegression, flag: "--max-regression")
         settings.confidenceLevel = try parseConfidence(confidence)
-        settings.method = try parseMethod(method)
+        settings.method = method
         let (decision, judged) = GateDecision.judge(baseFiles: baseline, headFiles: current, settings: settings)
         if let summary, let judged { try ComparisonRenderer.markdown(judged).write(toFile: summary, atomically: true, encoding: .utf8) }
         guard let report = judged else {
