@@ -6,7 +6,7 @@ packages=(
   pkg-config libnl-3-dev libnl-route-3-dev libmnl-dev libbpf-dev linux-libc-dev  # build
   iproute2 iputils-ping iperf3                                                    # verify, bench
   bird2                                                                           # --routing bird (issue 7)
-  netsniff-ng                                                                     # trafgen: bench-pktgen reference (issue 4)
+  netsniff-ng                                                                     # trafgen: `cnibench bench pktgen` reference
   nftables                                                                        # gate validation (--inject-forward-rules)
 )
 missing=()
