@@ -31,7 +31,7 @@ struct BenchBGPCommand: ParsableCommand {
     @Option(help: "Route reflectors for rr.") var routeReflectors = 2
     @Option(help: "BIRD timers.") var bgpTimers: BGPTimers = .calico
     @Option(help: "Seconds allowed per phase (plus one per node for the first convergence).") var timeout = 120.0
-    @Option(help: "Directory for bgp-convergence.{json,md,svg}.") var out = "bench-results"
+    @Option(help: "Directory for bgp-convergence.{json,md,svg}.", completion: .directory) var out = "bench-results"
 
     func validate() throws {
         try outputPathChecked { try OutputPath.checkDirectory(out, option: "--out", files: ["bgp-convergence.json", "bgp-convergence.md", "bgp-convergence.svg"]) }

@@ -48,7 +48,7 @@ struct BenchMatrixCommand: ParsableCommand {
     @Option(name: .long, help: "Seconds per test (default 3).")
     var duration = 3
 
-    @Option(name: .long, help: "Directory for the result files (default bench-results).")
+    @Option(name: .long, help: "Directory for the result files (default bench-results).", completion: .directory)
     var out = "bench-results"
 
     @Option(name: .long, help: "File name (without extension) of the result files (default bench-<UTC time>).")

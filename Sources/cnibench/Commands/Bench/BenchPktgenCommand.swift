@@ -21,7 +21,7 @@ struct BenchPktgenCommand: ParsableCommand {
     @Option(help: "Seconds per test.") var seconds = 5.0
     @Option(help: "Ethernet frame size, FCS included.") var size = 64
     @Option(help: "Run name for the topology.", transform: parseRunName) var name: RunName = "cnbpg"
-    @Option(help: "Directory for pktgen.json and pktgen.md.") var out = "bench-results"
+    @Option(help: "Directory for pktgen.json and pktgen.md.", completion: .directory) var out = "bench-results"
 
     func validate() throws {
         try outputPathChecked { try OutputPath.checkDirectory(out, option: "--out", files: ["pktgen.json", "pktgen.md"]) }

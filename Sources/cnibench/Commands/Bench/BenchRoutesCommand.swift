@@ -21,7 +21,7 @@ struct BenchRoutesCommand: ParsableCommand {
     @Option(help: "Number of /32 routes.") var routes = 10_000
     @Option(help: "Number of FDB entries.") var fdb = 1_000
     @Option(help: "Rounds (each runs every method, order rotating); medians are reported.") var rounds = 7
-    @Option(help: "Directory for routes.json and routes.md.") var out = "bench-results"
+    @Option(help: "Directory for routes.json and routes.md.", completion: .directory) var out = "bench-results"
 
     func validate() throws {
         try outputPathChecked { try OutputPath.checkDirectory(out, option: "--out", files: ["routes.json", "routes.md"]) }

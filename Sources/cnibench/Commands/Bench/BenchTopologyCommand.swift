@@ -21,9 +21,9 @@ struct BenchTopologyCommand: ParsableCommand {
     @Option(help: "Number of nodes.") var nodes = 100
     @Option(help: "Pods on each node.") var podsPerNode = 10
     @Option(help: "Underlay.") var underlay: Underlay = .l3
-    @Option(help: "Datapath (\(Mode.available.filter { $0 != .calicoIPIP }.map(\.rawValue).joined(separator: ", "))).") var mode: Mode = .none
+    @Option(help: "Datapath (not calico-ipip: its tc-BPF object cannot be attached by an ip script).") var mode: Mode = .none
     @Option(help: "Rounds (each runs both methods, order alternating); medians are reported.") var rounds = 2
-    @Option(help: "Directory for topology.json and topology.md.") var out = "bench-results"
+    @Option(help: "Directory for topology.json and topology.md.", completion: .directory) var out = "bench-results"
     @Flag(help: "Skip the (untimed) object-by-object check of both builds in the first round.") var noCheck = false
 
     func validate() throws {

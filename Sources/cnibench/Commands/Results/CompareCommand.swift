@@ -19,9 +19,9 @@ struct CompareCommand: ParsableCommand {
 
     @Argument(help: "BASE.json HEAD.json (or use --base/--head).", completion: .file(extensions: ["json"]))
     var files: [String] = []
-    @Option(name: .customLong("base"), help: "A base result file (repeatable).")
+    @Option(name: .customLong("base"), help: "A base result file (repeatable).", completion: .file(extensions: ["json"]))
     var base: [String] = []
-    @Option(name: .customLong("head"), help: "A head result file (repeatable).")
+    @Option(name: .customLong("head"), help: "A head result file (repeatable).", completion: .file(extensions: ["json"]))
     var head: [String] = []
     @Option(help: "Output format.")
     var format: ComparisonFormat = .table

@@ -28,9 +28,9 @@ struct GateCommand: ParsableCommand {
         """
     )
 
-    @Option(name: .customLong("baseline"), parsing: .upToNextOption, help: "Base result file(s).")
+    @Option(name: .customLong("baseline"), parsing: .upToNextOption, help: "Base result file(s).", completion: .file(extensions: ["json"]))
     var baseline: [String] = []
-    @Option(name: .customLong("current"), parsing: .upToNextOption, help: "Head result file(s).")
+    @Option(name: .customLong("current"), parsing: .upToNextOption, help: "Head result file(s).", completion: .file(extensions: ["json"]))
     var current: [String] = []
     @Option(help: "Largest tolerated slowdown, e.g. 5%.")
     var maxRegression = "5%"
