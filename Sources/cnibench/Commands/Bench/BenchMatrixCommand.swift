@@ -42,13 +42,13 @@ struct BenchMatrixCommand: ParsableCommand {
     @Option(name: .long, help: "Underlay for the modes that can use either (default l2). host-gw and calico-bgp need l2.")
     var underlay: Underlay?
 
-    @Option(name: .long, help: "Rounds (default 3).")
+    @Option(name: .long, help: "Rounds.")
     var repeats = 3
 
-    @Option(name: .long, help: "Seconds per test (default 3).")
+    @Option(name: .long, help: "Seconds per test.")
     var duration = 3
 
-    @Option(name: .long, help: "Directory for the result files (default bench-results).", completion: .directory)
+    @Option(name: .long, help: "Directory for the result files.", completion: .directory)
     var out = "bench-results"
 
     @Option(name: .long, help: "File name (without extension) of the result files (default bench-<UTC time>).")
