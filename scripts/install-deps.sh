@@ -10,7 +10,7 @@ build=(pkg-config libnl-3-dev libnl-route-3-dev libmnl-dev libbpf-dev linux-libc
 run=(
   iproute2 iputils-ping iperf3   # verify, bench
   bird2                          # --routing bird
-  netsniff-ng                    # trafgen: bench-pktgen reference
+  netsniff-ng                    # trafgen: `cnibench bench pktgen` reference
   nftables                       # gate validation (--inject-forward-rules)
 )
 case "${1:-all}" in

@@ -4,7 +4,7 @@ import Foundation
 
 struct BenchRoutesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bench-routes",
+        commandName: "routes",
         abstract: "Rate installing /32 routes and VXLAN FDB entries through cnibench against ip -batch / bridge -batch.",
         discussion: """
         Each method gets its own fresh 1-node flannel-vxlan run (brb: netlink batches, brs: netlink
@@ -14,14 +14,14 @@ struct BenchRoutesCommand: ParsableCommand {
         Needs root; leaves nothing behind.
 
         Example:
-          cnibench bench-routes --routes 10000 --fdb 1000
+          cnibench bench routes --routes 10000 --fdb 1000
         """
     )
 
     @Option(help: "Number of /32 routes.") var routes = 10_000
     @Option(help: "Number of FDB entries.") var fdb = 1_000
     @Option(help: "Rounds (each runs every method, order rotating); medians are reported.") var rounds = 7
-    @Option(help: "Directory for routes.json and routes.md.") var out = "bench-results"
+    @Option(help: "Directory for routes.json and routes.md.", completion: .directory) var out = "bench-results"
 
     func validate() throws {
         try outputPathChecked { try OutputPath.checkDirectory(out, option: "--out", files: ["routes.json", "routes.md"]) }
@@ -33,9 +33,9 @@ struct BenchRoutesCommand: ParsableCommand {
         o.fdb = fdb
         o.rounds = rounds
         o.outDirectory = out
-        o.reproduce = "cnibench bench-routes --routes \(routes) --fdb \(fdb) --rounds \(rounds) --out \(out)"
+        o.reproduce = "cnibench bench routes --routes \(routes) --fdb \(fdb) --rounds \(rounds) --out \(out)"
         let bench = RouteBenchmark(options: o, log: { FileHandle.standardError.write(($0 + "\n").data(using: .utf8)!) })
-        let r = try Interruptible.run("bench-routes (its runs removed)") { try bench.run() }
+        let r = try Interruptible.run("bench routes (its runs removed)") { try bench.run() }
         for row in r.rows {
             print(row.method.padding(toLength: 28, withPad: " ", startingAt: 0) +
                   String(format: " routes %8.0f/s (%.2f× ip)   fdb %8.0f/s (%.2f× bridge)",

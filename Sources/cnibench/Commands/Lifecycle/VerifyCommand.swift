@@ -23,7 +23,7 @@ struct VerifyCommand: ParsableCommand {
     @Flag(name: .long, help: "Skip the encapsulation check (no AF_PACKET capture in the fabric namespace).")
     var skipCapture = false
 
-    @Option(name: .long, help: "Pings in flight at once (default 32).")
+    @Option(name: .long, help: "Pings in flight at once.")
     var parallel = 32
 
     func validate() throws {

@@ -15,15 +15,12 @@ struct PlanCommand: ParsableCommand {
 
     @OptionGroup var topology: TopologyOptions
 
-    @Option(help: "calico-ipip implementation to plan for: kernel or tc-bpf (default tc-bpf; `up` probes the kernel).")
-    var ipip: String = "tc-bpf"
+    @Option(help: "calico-ipip implementation to plan for (`up` probes the kernel).")
+    var ipip: IPIPChoice = .tcBPF
 
     func run() throws {
         let spec = try topology.spec()
-        guard let impl = IPIPImplementation(rawValue: ipip == "kernel" ? "kernel-ipip" : ipip) else {
-            throw ValidationError("--ipip '\(ipip)': valid values are kernel, tc-bpf")
-        }
-        let plan = try Planner(spec: spec, ipip: impl).plan()
+        let plan = try Planner(spec: spec, ipip: ipip.implementation).plan()
         for line in PlanRenderer.summary(plan) { print(line) }
         for line in PlanRenderer.commands(plan) { print(line) }
     }

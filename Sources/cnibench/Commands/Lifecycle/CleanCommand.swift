@@ -1,27 +1,6 @@
 import ArgumentParser
 import CNIBenchCore
 
-struct DownCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "down",
-        abstract: "Remove one run: its processes, namespaces (and every link inside) and state.",
-        discussion: "Example:\n  cnibench down --name lab"
-    )
-
-    @OptionGroup var target: RunOption
-
-    func run() throws {
-        try Prerequisites.requireRoot("down")
-        // Only a run with a state directory is ours: namespaces that merely share the prefix
-        // (another tool's, or another run's) are never taken for it.
-        let state = RunState(run: target.name)
-        guard state.exists else { throw ValidationError(RunState.noSuchRun(target.name)) }
-        let problems = Teardown(state: state).run()
-        guard problems.isEmpty else { throw ExitCode.failure }
-        print("run \(target.name) removed")
-    }
-}
-
 struct CleanCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "clean",
@@ -58,8 +37,4 @@ struct CleanCommand: ParsableCommand {
         if runs.isEmpty { print("nothing to clean") }
         if failed { throw ExitCode.failure }
     }
-}
-
-extension String {
-    func ifEmpty(_ s: String) -> String { isEmpty ? s : self }
 }

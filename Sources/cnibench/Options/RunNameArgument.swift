@@ -6,9 +6,3 @@ import CNIBenchCore
 func parseRunName(_ text: String) throws -> RunName {
     do { return try RunName(text) } catch { throw ValidationError("\(error)") }
 }
-
-/// `--name RUN` for commands that act on an existing run.
-struct RunOption: ParsableArguments {
-    @Option(name: .long, help: "Run name (default cnb; \(RunName.rule)).", transform: parseRunName)
-    var name: RunName = .default
-}

@@ -56,7 +56,7 @@ struct PktgenCommand: ParsableCommand {
     var port: UInt16 = PacketGenerator.defaultPort
 
     @Option(name: .long, help: "Receiver: ring (AF_PACKET TPACKET_V3) or socket (recvmmsg); default ring for pods, socket for nodes.")
-    var rx: String?
+    var rx: PktgenReceiverMode?
 
     @Flag(name: .long, help: "Receive only, in this process's namespace (with --bind).")
     var receive = false
@@ -68,7 +68,6 @@ struct PktgenCommand: ParsableCommand {
     var json = false
 
     func validate() throws {
-        if let rx { guard PktgenReceiverMode(rawValue: rx) != nil else { throw ValidationError("--rx \(rx): ring or socket") } }
         if receive {
             guard let bind, IPv4Address(bind) != nil else { throw ValidationError("--receive needs --bind IP") }
         } else {
@@ -85,7 +84,7 @@ struct PktgenCommand: ParsableCommand {
         o.duration = duration ?? (count == nil ? 5 : nil)
         o.pps = pps
         o.port = port
-        o.receiver = rx.flatMap(PktgenReceiverMode.init(rawValue:))
+        o.receiver = rx
         return o
     }
 

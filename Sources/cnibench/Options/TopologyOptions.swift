@@ -3,14 +3,14 @@ import CNIBenchCore
 
 /// The options that describe a topology, shared by `plan` and `up`.
 struct TopologyOptions: ParsableArguments {
-    @Option(name: .long, help: "Topology YAML file (keys: \(SpecLoader.keys.joined(separator: ", "))). Flags given too override it.")
+    @Option(name: .long, help: "Topology YAML file (keys: \(SpecLoader.keys.joined(separator: ", "))). Flags given too override it.", completion: .file(extensions: ["yaml", "yml"]))
     var topology: String?
 
     @Option(name: .long, help: "Run name: prefix of every namespace (default cnb; \(RunName.rule)).", transform: parseRunName)
     var name: RunName?
 
-    @Option(name: .long, help: "Datapath: \(Mode.spellings) (default none: pods on a per-node bridge).")
-    var mode: String?
+    @Option(name: .long, help: "Datapath (default none: pods on a per-node bridge).")
+    var mode: Mode?
 
     // The integer options parse `.unconditional`: otherwise `--nodes -3` reads -3 as a flag
     // and says "Missing value for '--nodes'" instead of spec() saying why -3 is refused.
@@ -21,7 +21,7 @@ struct TopologyOptions: ParsableArguments {
     var podsPerNode: Int?
 
     @Option(name: .long, help: "Underlay: l2 (one segment through <run>-switch) or l3 (a subnet per node through <run>-router).")
-    var underlay: String?
+    var underlay: Underlay?
 
     @Option(name: .long, help: "Underlay addresses (default 192.168.1.0/24 on l2, 192.168.0.0/16 on l3).")
     var underlayCidr: String?
@@ -35,12 +35,12 @@ struct TopologyOptions: ParsableArguments {
     @Flag(name: .long, help: "Build a mode on an underlay it cannot work on, so that verify shows the failure.")
     var force = false
 
-    // Issue 7: Calico's BGP control plane (see Routing/RoutingOptions.swift).
+    // Calico's BGP control plane (see Routing/RoutingOptions.swift).
     @Option(name: .long, help: "Calico route distribution: static (converged routes programmed directly, default) or bird (one BIRD per node learns them over BGP).")
-    var routing: String?
+    var routing: RoutingMode?
 
     @Option(name: .long, help: "With --routing bird: mesh (node-to-node, default) or rr (route reflectors).")
-    var bgp: String?
+    var bgp: BGPTopology?
 
     @Option(name: .long, parsing: .unconditional, help: "With --bgp rr: number of reflectors, nodes node1…nodeK (default 2).")
     var routeReflectors: Int?
@@ -49,7 +49,7 @@ struct TopologyOptions: ParsableArguments {
     var bgpGateway = false
 
     @Option(name: .long, help: "BIRD timers: calico (as Calico renders them, default) or fast (short hold/restart timers for tests).")
-    var bgpTimers: String?
+    var bgpTimers: BGPTimers?
 
     /// Builds the spec: the file first, then flags. Errors name the flag; a setting given
     /// (in the file or as a flag) but without effect is refused (GivenSpec.checkContradictions).
@@ -60,8 +60,8 @@ struct TopologyOptions: ParsableArguments {
         if let routingDefault, g.given[.routing] == nil { g.spec.routing = routingDefault }
         func given(_ setting: SpecSetting) { g.given[setting] = .flag }
         if let name { g.spec.name = name; given(.name) }
-        if let mode { g.spec.mode = try choice("--mode", mode, Mode.spellings); given(.mode) }
-        if let underlay { g.spec.underlay = try choice("--underlay", underlay, "l2, l3"); given(.underlay) }
+        if let mode { g.spec.mode = mode; given(.mode) }
+        if let underlay { g.spec.underlay = underlay; given(.underlay) }
         if nodes != nil || podsPerNode != nil {
             let n = nodes ?? g.spec.nodeCount
             guard n >= 1 else { throw ValidationError("--nodes \(n): need at least 1") }
@@ -76,19 +76,13 @@ struct TopologyOptions: ParsableArguments {
         if let podCidr { g.spec.podCIDR = try cidr("--pod-cidr", podCidr, example: "10.244.0.0/16"); given(.podCIDR) }
         if let mtu { g.spec.mtu = mtu; given(.mtu) }
         if force { g.spec.force = true; given(.force) }
-        if let routing { g.spec.routing = try choice("--routing", routing, RoutingMode.spellings); given(.routing) }
-        if let bgp { g.spec.bgp = try choice("--bgp", bgp, BGPTopology.spellings); given(.bgp) }
+        if let routing { g.spec.routing = routing; given(.routing) }
+        if let bgp { g.spec.bgp = bgp; given(.bgp) }
         if let routeReflectors { g.spec.routeReflectors = routeReflectors; given(.routeReflectors) }
         if bgpGateway { g.spec.bgpGateway = true; given(.bgpGateway) }
-        if let bgpTimers { g.spec.bgpTimers = try choice("--bgp-timers", bgpTimers, BGPTimers.spellings); given(.bgpTimers) }
+        if let bgpTimers { g.spec.bgpTimers = bgpTimers; given(.bgpTimers) }
         try g.checkContradictions()
         return g.spec
-    }
-
-    /// A flag's value among fixed spellings; the value is clipped in the message.
-    private func choice<T: RawRepresentable<String>>(_ flag: String, _ value: String, _ valid: String) throws -> T {
-        guard let t = T(rawValue: value) else { throw ValidationError("\(flag) '\(SpecError.clip(value))' is not valid; use \(valid)") }
-        return t
     }
 
     private func cidr(_ flag: String, _ value: String, example: String) throws -> IPv4Prefix {

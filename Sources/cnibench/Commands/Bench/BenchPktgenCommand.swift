@@ -4,7 +4,7 @@ import Foundation
 
 struct BenchPktgenCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bench-pktgen",
+        commandName: "pktgen",
         abstract: "Packet rate of cnibench pktgen against trafgen (netsniff-ng): 64-byte UDP between two pods on one node.",
         discussion: """
         Builds a 1-node run (mode none, 2 pods), then per round sends for --seconds with each tool
@@ -13,7 +13,7 @@ struct BenchPktgenCommand: ParsableCommand {
         Needs root and trafgen (apt-get install netsniff-ng); leaves nothing behind. Use a release build.
 
         Example:
-          cnibench bench-pktgen --rounds 3 --seconds 5
+          cnibench bench pktgen --rounds 3 --seconds 5
         """
     )
 
@@ -21,7 +21,7 @@ struct BenchPktgenCommand: ParsableCommand {
     @Option(help: "Seconds per test.") var seconds = 5.0
     @Option(help: "Ethernet frame size, FCS included.") var size = 64
     @Option(help: "Run name for the topology.", transform: parseRunName) var name: RunName = "cnbpg"
-    @Option(help: "Directory for pktgen.json and pktgen.md.") var out = "bench-results"
+    @Option(help: "Directory for pktgen.json and pktgen.md.", completion: .directory) var out = "bench-results"
 
     func validate() throws {
         try outputPathChecked { try OutputPath.checkDirectory(out, option: "--out", files: ["pktgen.json", "pktgen.md"]) }
@@ -37,8 +37,8 @@ struct BenchPktgenCommand: ParsableCommand {
         o.frameSize = size
         o.run = name
         o.outDirectory = out
-        o.reproduce = "cnibench bench-pktgen --rounds \(rounds) --seconds \(seconds.formatted()) --size \(size) --out \(out)"
-        let r = try Interruptible.run("bench-pktgen (its run removed)") { try PktgenBenchmark(options: o, log: { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }).run() }
+        o.reproduce = "cnibench bench pktgen --rounds \(rounds) --seconds \(seconds.formatted()) --size \(size) --out \(out)"
+        let r = try Interruptible.run("bench pktgen (its run removed)") { try PktgenBenchmark(options: o, log: { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }).run() }
         print(String(format: "cnibench pktgen %.3f Mpps sent, %.3f received; trafgen %.3f sent, %.3f received; ratio %.2f× sent, %.2f× received",
                      r.pktgenSentPpsMedian / 1e6, r.pktgenReceivedPpsMedian / 1e6, r.trafgenSentPpsMedian / 1e6,
                      r.trafgenReceivedPpsMedian / 1e6, r.ratioSent, r.ratioReceived))

@@ -3,10 +3,10 @@ import CNIBenchCore
 import Foundation
 import Logging
 
-struct BenchCommand: ParsableCommand {
+struct BenchMatrixCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bench",
-        abstract: "Measure the datapaths: throughput, loss, latency and CPU cost per mode against the node→node baseline.",
+        commandName: "matrix",
+        abstract: "Measure the datapaths: throughput, loss, latency and CPU cost per mode against the node→node baseline (the default of `bench`).",
         discussion: """
         Builds every mode (2 nodes × 2 pods, each on the underlay it needs) plus the baseline run
         'none' (node→node over the underlay, pod→pod on one bridge), then runs the tests in
@@ -19,6 +19,9 @@ struct BenchCommand: ParsableCommand {
         1400-byte datagrams: loss and jitter), rr (TCP request/response, one in flight:
         p50/p90/p99/p99.9), pktgen (64-byte frames from `cnibench pktgen`, when this build has it).
 
+        `cnibench bench` with no subcommand runs this: `cnibench bench --modes …` is
+        `cnibench bench matrix --modes …`.
+
         Examples:
           cnibench bench                                        # every mode and test, 3 rounds × 3 s
           cnibench bench --modes host-gw,calico-vxlan --tests tcp1,rr --repeats 5
@@ -28,22 +31,24 @@ struct BenchCommand: ParsableCommand {
         """
     )
 
-    @Option(name: .long, help: "Comma-separated modes (default: all: \(Mode.spellings)). The baseline 'none' is always measured.")
-    var modes: String?
+    @Option(name: .long, help: "Comma-separated modes (default: all: \(Mode.spellings)). The baseline 'none' is always measured.",
+            completion: .list(Mode.allValueStrings), transform: { try commaSeparated($0, of: "mode", as: Mode.self) })
+    var modes: [Mode]?
 
-    @Option(name: .long, help: "Comma-separated tests (default: tcp1,tcp4,udp,rr, and pktgen when this build has `cnibench pktgen`).")
-    var tests: String?
+    @Option(name: .long, help: "Comma-separated tests: \(BenchTest.spellings) (default: tcp1,tcp4,udp,rr, and pktgen when this build has `cnibench pktgen`).",
+            completion: .list(BenchTest.allValueStrings), transform: { try commaSeparated($0, of: "test", as: BenchTest.self) })
+    var tests: [BenchTest]?
 
-    @Option(name: .long, help: "Underlay for the modes that can use either (l2 or l3; default l2). host-gw and calico-bgp need l2.")
-    var underlay: String?
+    @Option(name: .long, help: "Underlay for the modes that can use either (default l2). host-gw and calico-bgp need l2.")
+    var underlay: Underlay?
 
-    @Option(name: .long, help: "Rounds (default 3).")
+    @Option(name: .long, help: "Rounds.")
     var repeats = 3
 
-    @Option(name: .long, help: "Seconds per test (default 3).")
+    @Option(name: .long, help: "Seconds per test.")
     var duration = 3
 
-    @Option(name: .long, help: "Directory for the result files (default bench-results).")
+    @Option(name: .long, help: "Directory for the result files.", completion: .directory)
     var out = "bench-results"
 
     @Option(name: .long, help: "File name (without extension) of the result files (default bench-<UTC time>).")
@@ -55,8 +60,9 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .long, help: "Seed of the per-round mode order and of the bootstrap (default: from the clock; recorded).")
     var seed: UInt64?
 
-    @Option(name: .long, help: "Where each test's client and server run: auto (client on the first CPU this process may use, server on the second), none (the scheduler's choice), or CLIENT,SERVER such as 0,1. Recorded; compare/gate refuse results pinned differently.")
-    var pin = "auto"
+    @Option(name: .long, help: "Where each test's client and server run: auto (client on the first CPU this process may use, server on the second), none (the scheduler's choice), or CLIENT,SERVER such as 0,1. Recorded; compare/gate refuse results pinned differently.",
+            completion: .list(["auto", "none"]), transform: parsePinning)
+    var pin: CPUPinning = .auto
 
     @Option(name: .long, help: ArgumentHelp("Gate validation: N never-matching nftables rules on every node's forward path.", visibility: .hidden))
     var injectForwardRules = 0
@@ -67,28 +73,13 @@ struct BenchCommand: ParsableCommand {
     func options() throws -> BenchOptions {
         var o = BenchOptions()
         if let modes {
-            var list: [Mode] = []
-            for m in modes.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !m.isEmpty {
-                guard let mode = Mode(rawValue: m) else { throw ValidationError("--modes: '\(m)' is not a mode; valid: \(Mode.spellings)") }
-                guard Mode.available.contains(mode) else { throw ValidationError("--modes: '\(m)' is not implemented in this build; valid: \(Mode.spellings)") }
-                if !list.contains(mode) { list.append(mode) }
+            if let m = modes.first(where: { !Mode.available.contains($0) }) {
+                throw ValidationError("--modes: '\(m.rawValue)' is not implemented in this build; valid: \(Mode.spellings)")
             }
-            guard !list.isEmpty else { throw ValidationError("--modes: no mode given; valid: \(Mode.spellings)") }
-            o.modes = list
+            o.modes = modes
         }
-        if let tests {
-            var list: [BenchTest] = []
-            for t in tests.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !t.isEmpty {
-                guard let test = BenchTest(rawValue: t) else { throw ValidationError("--tests: '\(t)' is not a test; valid: \(BenchTest.spellings)") }
-                if !list.contains(test) { list.append(test) }
-            }
-            guard !list.isEmpty else { throw ValidationError("--tests: no test given; valid: \(BenchTest.spellings)") }
-            o.tests = list
-        }
-        if let underlay {
-            guard let u = Underlay(rawValue: underlay) else { throw ValidationError("--underlay: '\(underlay)' is not valid; use l2 or l3") }
-            o.underlay = u
-        }
+        if let tests { o.tests = tests }
+        if let underlay { o.underlay = underlay }
         guard repeats >= 1 else { throw ValidationError("--repeats \(repeats): need at least 1 round") }
         guard duration >= 1 else { throw ValidationError("--duration \(duration): need at least 1 second per test") }
         o.repeats = repeats
@@ -97,7 +88,7 @@ struct BenchCommand: ParsableCommand {
         o.seed = seed
         o.udpBitrate = udpBitrate
         o.injectForwardRules = injectForwardRules
-        do { o.pinning = try CPUPinning(parsing: pin) } catch let e as BenchInputError { throw ValidationError(e.description) }
+        o.pinning = pin
         o.command = (["cnibench"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
         return o
     }

@@ -17,17 +17,16 @@ struct ReportCommand: ParsableCommand {
         """
     )
 
-    @Argument(help: "A result JSON file from cnibench bench.")
+    @Argument(help: "A result JSON file from cnibench bench.", completion: .file(extensions: ["json"]))
     var result: String
 
-    @Option(name: .long, help: "md, html or json (default md).")
-    var format = "md"
+    @Option(name: .long, help: "Report format.")
+    var format: ReportFormat = .md
 
     @Option(name: [.short, .long], help: "Write to this file instead of standard output.")
     var output: String?
 
     func validate() throws {
-        guard ReportFormat(rawValue: format) != nil else { throw ValidationError("--format: '\(format)' is not a format; use md, html or json") }
         if let output { try outputPathChecked { try OutputPath.checkFile(output, option: "--output") } }
     }
 
@@ -35,7 +34,7 @@ struct ReportCommand: ParsableCommand {
         // A bad result file is exit 2 here as in compare and gate (not ArgumentParser's 64).
         let text: String
         do {
-            let (t, failed) = try ResultReport.render(path: result, format: ReportFormat(rawValue: format)!)
+            let (t, failed) = try ResultReport.render(path: result, format: format)
             for f in failed { FileHandle.standardError.write(Data("report: \(f)\n".utf8)) }
             text = t
         } catch {

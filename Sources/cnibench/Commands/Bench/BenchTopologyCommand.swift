@@ -4,7 +4,7 @@ import Foundation
 
 struct BenchTopologyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bench-topology",
+        commandName: "topology",
         abstract: "Time building and tearing down a topology through cnibench against the same plan run as ip commands.",
         discussion: """
         Builds the topology through netlink (run bct) and as the `cnibench plan` script run by
@@ -14,16 +14,16 @@ struct BenchTopologyCommand: ParsableCommand {
         namespaces before the next. Needs root; leaves nothing behind.
 
         Example:
-          cnibench bench-topology --nodes 100 --pods-per-node 10 --underlay l3
+          cnibench bench topology --nodes 100 --pods-per-node 10 --underlay l3
         """
     )
 
     @Option(help: "Number of nodes.") var nodes = 100
     @Option(help: "Pods on each node.") var podsPerNode = 10
-    @Option(help: "Underlay: l2 or l3.") var underlay = "l3"
-    @Option(help: "Datapath (\(Mode.available.filter { $0 != .calicoIPIP }.map(\.rawValue).joined(separator: ", "))).") var mode = "none"
+    @Option(help: "Underlay.") var underlay: Underlay = .l3
+    @Option(help: "Datapath (not calico-ipip: its tc-BPF object cannot be attached by an ip script).") var mode: Mode = .none
     @Option(help: "Rounds (each runs both methods, order alternating); medians are reported.") var rounds = 2
-    @Option(help: "Directory for topology.json and topology.md.") var out = "bench-results"
+    @Option(help: "Directory for topology.json and topology.md.", completion: .directory) var out = "bench-results"
     @Flag(help: "Skip the (untimed) object-by-object check of both builds in the first round.") var noCheck = false
 
     func validate() throws {
@@ -35,16 +35,14 @@ struct BenchTopologyCommand: ParsableCommand {
         guard nodes >= 1, podsPerNode >= 1 else { throw ValidationError("--nodes and --pods-per-node must be at least 1") }
         o.nodes = nodes
         o.podsPerNode = podsPerNode
-        guard let u = Underlay(rawValue: underlay) else { throw ValidationError("--underlay '\(underlay)': use l2 or l3") }
-        o.underlay = u
-        guard let m = Mode(rawValue: mode), Mode.available.contains(m) else { throw ValidationError("--mode '\(mode)' is not a mode; valid: \(Mode.spellings)") }
-        o.mode = m
+        o.underlay = underlay
+        o.mode = mode
         o.rounds = rounds
         o.outDirectory = out
         o.check = !noCheck
-        o.reproduce = "cnibench bench-topology --nodes \(nodes) --pods-per-node \(podsPerNode) --underlay \(underlay) --mode \(mode) --rounds \(rounds) --out \(out)" + (noCheck ? " --no-check" : "")
+        o.reproduce = "cnibench bench topology --nodes \(nodes) --pods-per-node \(podsPerNode) --underlay \(underlay.rawValue) --mode \(mode.rawValue) --rounds \(rounds) --out \(out)" + (noCheck ? " --no-check" : "")
         let bench = TopologyBenchmark(options: o, log: { FileHandle.standardError.write(($0 + "\n").data(using: .utf8)!) })
-        let r = try Interruptible.run("bench-topology (its runs removed)") { try bench.run() }
+        let r = try Interruptible.run("bench topology (its runs removed)") { try bench.run() }
         let f = { (x: Double) in String(format: "%.2f", x) }
         print("cnibench: build \(f(r.cnibench.buildSeconds)) s, teardown \(f(r.cnibench.teardownSeconds)) s, total \(f(r.cnibench.totalSeconds)) s" +
               (r.cnibench.totalUntilFreedSeconds.map { " (\(f($0)) s until the kernel freed the namespaces)" } ?? "") +

@@ -1,0 +1,77 @@
+import ArgumentParser
+import CNIBenchCore
+import Foundation
+
+struct GateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gate",
+        abstract: "Fail (exit 1) when head is measurably slower than base; exit 2 on unusable input.",
+        discussion: """
+        Decides on metrics normalized within the run: rates and latencies ÷ the node→node
+        baseline of the same round (a faster or slower runner cancels out); CPU seconds per GB
+        as measured in a same-runner A/B (one machine, base and head interleaved in time, as
+        scripts/gate-ab.sh runs them), ÷ the baseline's otherwise.
+        A gated metric is a regression when it is worse by more than --max-regression AND its
+        interval excludes no change. Estimate and interval (log values): by default the
+        difference of the better halves of each side's rounds with a permutation-test interval
+        (interference on a shared machine only ever slows a round down, so the better rounds
+        carry the datapath's cost); --method rank uses the Hodges–Lehmann shift and Mann–Whitney
+        interval of every round. --confidence is for all gated metrics
+        together: with k of them each interval is at 1 − (1 − confidence)/k, so an unchanged
+        build fails at most that often however many metrics gate. A metric with too few
+        rounds for its interval (fewer than 4 a side; more when many metrics gate) is not
+        judged; nothing judgeable: exit 2.
+
+        Examples:
+          cnibench gate --baseline base.json --current head.json
+          cnibench gate --baseline base-*.json --current head-*.json --max-regression 5% --summary summary.md
+        """
+    )
+
+    @Option(name: .customLong("baseline"), parsing: .upToNextOption, help: "Base result file(s).", completion: .file(extensions: ["json"]))
+    var baseline: [String] = []
+    @Option(name: .customLong("current"), parsing: .upToNextOption, help: "Head result file(s).", completion: .file(extensions: ["json"]))
+    var current: [String] = []
+    @Option(help: "Largest tolerated slowdown, e.g. 5%.")
+    var maxRegression = "5%"
+    @Option(help: "Confidence for all gated metrics together, e.g. 95%.")
+    var confidence = "95%"
+    @Option(help: "better-half: difference of the better halves of the rounds, permutation-test interval (default); rank: Hodges–Lehmann shift, Mann–Whitney interval, every round.")
+    var method: ShiftMethod = .betterHalf
+    @Option(help: "Also write the Markdown comparison here (e.g. $GITHUB_STEP_SUMMARY).")
+    var summary: String?
+
+    func validate() throws {
+        if let summary { try outputPathChecked { try OutputPath.checkFile(summary, option: "--summary") } }
+    }
+
+    func run() throws {
+        guard !baseline.isEmpty, !current.isEmpty else { throw ValidationError("give --baseline FILE… and --current FILE…") }
+        var settings = ComparisonSettings()
+        settings.maxRegression = try parsePercent(maxRegression, flag: "--max-regression")
+        settings.confidenceLevel = try parseConfidence(confidence)
+        settings.method = method
+        let (decision, judged) = GateDecision.judge(baseFiles: baseline, headFiles: current, settings: settings)
+        if let summary, let judged { try ComparisonRenderer.markdown(judged).write(toFile: summary, atomically: true, encoding: .utf8) }
+        guard let report = judged else {
+            if case .cannotJudge(let reason, _) = decision { print("gate: cannot judge: \(reason)") }
+            throw ExitCode(decision.exitCode)
+        }
+        if case .cannotJudge(let reason, let details) = decision {
+            print("gate: cannot judge: \(reason)")
+            for n in details { print("  \(n)") }
+            throw ExitCode(decision.exitCode)
+        }
+        print(ComparisonRenderer.table(report, onlyGated: true), terminator: "")
+        let regressions = report.regressions
+        if case .pass(let judged) = decision {
+            print("gate: PASS (\(judged) gated metrics, none worse than \(maxRegression) with significance)")
+            return
+        }
+        print("gate: FAIL: \(regressions.count) regression\(regressions.count == 1 ? "" : "s"):")
+        for m in regressions {
+            print("  \(m.key): \(ComparisonRenderer.pct(m.improvement)) (\(Comparator.percent(m.level)) interval \(ComparisonRenderer.pct(m.interval.low)) … \(ComparisonRenderer.pct(m.interval.high)))")
+        }
+        throw ExitCode(1)
+    }
+}
