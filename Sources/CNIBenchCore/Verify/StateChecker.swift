@@ -116,7 +116,7 @@ public struct StateChecker {
                 }
             }
         }
-        // Issue 7: with --routing bird the blackholes and remote blocks are BIRD's, not plan
+        // With --routing bird the blackholes and remote blocks are BIRD's, not plan
         // steps: check the sessions and the kernels against what BIRD must have installed.
         if plan.spec.usesBird && absent.isEmpty { missing += BGPStateCheck(plan: plan).problems() }
         return missing
