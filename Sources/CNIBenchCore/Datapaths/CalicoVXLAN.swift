@@ -11,7 +11,7 @@ public struct CalicoVXLANDatapath: Datapath {
     public var overhead: Int { 50 }
     public var needsL2Adjacency: Bool { false }
     public var requires: Set<KernelCapability> { CalicoPodWiring.requires.union([.vxlan]) }
-    /// From docs/datapaths.md; PlanTests check that `overlay` builds the same.
+    /// From docs/datapaths.md; DatapathTests check that `overlay` builds the same.
     public var wire: WireFormat? { WireFormat(.vxlan(port: 4789, vni: 4096), outerIsNode: true) }
 
     static let overlay = VXLANOverlay(device: "vxlan.calico", vni: 4096, port: 4789, routesEveryBlock: true)

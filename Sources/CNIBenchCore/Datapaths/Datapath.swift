@@ -16,7 +16,7 @@ public protocol Datapath: Sendable {
     var requires: Set<KernelCapability> { get }
     /// What `verify` expects on the underlay between two nodes' pods; nil when the mode has no
     /// cross-node path. Written from docs/datapaths.md, not derived from `plan`, so a wrong plan
-    /// cannot pass its own check (PlanTests compare the two).
+    /// cannot pass its own check (DatapathTests compare the two).
     var wire: WireFormat? { get }
     /// Appends the mode's node and pod state, after the underlay (namespaces, uplinks, default
     /// routes) is already in `steps`.
@@ -93,7 +93,7 @@ public enum Datapaths {
         CalicoVXLANDatapath(),
     ]
 
-    /// The datapath of `mode`, or nil when none is registered (PlanTests forbid that).
+    /// The datapath of `mode`, or nil when none is registered (DatapathTests forbid that).
     public static func lookup(_ mode: Mode) -> (any Datapath)? {
         all.first { $0.mode == mode }
     }

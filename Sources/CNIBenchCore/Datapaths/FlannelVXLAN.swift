@@ -10,7 +10,7 @@ public struct FlannelVXLANDatapath: Datapath {
     public var overhead: Int { 50 }
     public var needsL2Adjacency: Bool { false }
     public var requires: Set<KernelCapability> { FlannelPodWiring.requires.union([.vxlan]) }
-    /// From "Wire format" in docs/datapaths.md; PlanTests check that `overlay` builds the same.
+    /// From "Wire format" in docs/datapaths.md; DatapathTests check that `overlay` builds the same.
     public var wire: WireFormat? { WireFormat(.vxlan(port: 8472, vni: 1), outerIsNode: true) }
 
     static let overlay = VXLANOverlay(device: "flannel.1", vni: 1, port: 8472, routesEveryBlock: false)
