@@ -114,7 +114,7 @@ final class BirdConfigTests: XCTestCase {
     func testPlanStartsBirdInsteadOfRoutes() throws {
         let p = try plan(nodes: 3)
         let routes = p.steps.compactMap { if case .routeAdd(_, let r) = $0 { r } else { nil } }
-        XCTAssertFalse(routes.contains { $0.proto == RouteProtocol.bird }, "BIRD installs blackholes and remote blocks")
+        XCTAssertFalse(routes.contains { $0.owner == .bird }, "BIRD installs blackholes and remote blocks")
         let starts = p.steps.compactMap { if case .startProcess(let ns, let name, let argv) = $0 { (ns, name, argv) } else { nil } }
         XCTAssertEqual(starts.map(\.0), ["cnb-node1", "cnb-node2", "cnb-node3"])
         XCTAssertEqual(starts[0].2, ["cnibench", "bird-exec", "--name", "cnb", "--instance", "node1"])
@@ -126,7 +126,7 @@ final class BirdConfigTests: XCTestCase {
         var s = p.spec
         s.routing = .static
         let st = try Planner(spec: s).plan()
-        XCTAssertTrue(st.steps.contains { if case .routeAdd(_, let r) = $0 { r.proto == RouteProtocol.bird && r.type == .blackhole } else { false } })
+        XCTAssertTrue(st.steps.contains { if case .routeAdd(_, let r) = $0 { r.owner == .bird && r.kind == .blackhole } else { false } })
         XCTAssertFalse(st.steps.contains { if case .startProcess = $0 { true } else { false } })
     }
 

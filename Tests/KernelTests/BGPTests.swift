@@ -67,7 +67,8 @@ final class BGPTests: KernelTestCase {
         assertConvergedAndVerified(plan)
         let node1 = plan.addressing.nodes[0]
         let routes = try NetlinkHandle(try NetworkNamespace.open(node1.namespace)).routes()
-        // As datapaths.md §3 shows them: blackhole and remote blocks, proto bird, from BIRD.
+        // As docs/datapaths.md ("Mode `calico-bgp` …") shows them: blackhole and remote blocks,
+        // proto bird, from BIRD.
         XCTAssertTrue(routes.contains { $0.type == .blackhole && $0.proto == RouteProtocol.bird && $0.destination == node1.podSubnets[0] })
         XCTAssertEqual(routes.filter { $0.proto == RouteProtocol.bird && $0.type == .unicast && $0.device == "eth0" }.count, 3)
         for inst in BGPPeering(plan: plan).instances {

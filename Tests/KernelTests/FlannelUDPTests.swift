@@ -101,7 +101,7 @@ final class FlannelUDPTests: KernelTestCase {
         let node1 = plan.steps.filter { $0.namespace == "ktfup-node1" }
         let tun = node1.firstIndex(of: .tunAdd(ns: "ktfup-node1", name: "flannel0", mtu: 1472))
         let addr = node1.firstIndex(of: .addrAdd(ns: "ktfup-node1", dev: "flannel0", prefix: IPv4Prefix("10.244.0.0/32")!))
-        let route = node1.firstIndex(of: .routeAdd(ns: "ktfup-node1", route: Route(destination: IPv4Prefix("10.244.0.0/16")!, device: "flannel0")))
+        let route = node1.firstIndex(of: .routeAdd(ns: "ktfup-node1", route: PlannedRoute(destination: IPv4Prefix("10.244.0.0/16")!, device: "flannel0")))
         let daemon = node1.firstIndex { if case .startProcess(_, "flannel-udp", let argv) = $0 { argv.contains("10.244.1.0/24=192.168.1.12") } else { false } }
         XCTAssertNotNil(tun)
         XCTAssertNotNil(daemon)

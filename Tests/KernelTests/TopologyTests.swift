@@ -85,8 +85,8 @@ final class TopologyTests: KernelTestCase {
     func testFailurePartWayRollsBackAndNamesTheStep() throws {
         // A plan whose last step the kernel refuses: a gateway that is not on-link.
         var plan = try Planner(spec: spec("ktfail")).plan()
-        plan.steps.append(.routeAdd(ns: "ktfail-node1", route: Route(destination: IPv4Prefix("10.244.9.0/24")!,
-                                                                     gateway: IPv4Address("172.31.0.1")!, device: "eth0")))
+        plan.steps.append(.routeAdd(ns: "ktfail-node1", route: PlannedRoute(destination: IPv4Prefix("10.244.9.0/24")!,
+                                                                            gateway: IPv4Address("172.31.0.1")!, device: "eth0")))
         let state = RunState(run: "ktfail")
         runsToClean.append("ktfail")
         try state.create(RunRecord(spec: plan.spec, ipip: nil, createdAt: Date(), cnibenchVersion: "test"))

@@ -93,7 +93,7 @@ public final class Applier {
         case .bridgePortHairpin(let ns, let dev):
             try set.handle(ns).bridgePortSetHairpin(dev, on: true)
         case .vxlanAdd(let ns, let name, let params):
-            try set.handle(ns).linkAddVXLAN(name, params)
+            try set.handle(ns).linkAddVXLAN(name, VXLANParameters(params))
         case .ipipTunnel(let ns, let name, let mtu):
             let h = try set.handle(ns)
             do { _ = try h.linkIndex(name) } catch { try h.linkAddIPIP(name, local: nil, remote: nil) }
@@ -104,10 +104,13 @@ public final class Applier {
         case .addrAdd(let ns, let dev, let prefix):
             try set.handle(ns).addrAdd(prefix, dev: dev)
         case .routeAdd(let ns, let route):
-            try set.handle(ns).routeAdd(route)
+            try set.handle(ns).routeAdd(Route(route))
         case .neighReplace(let ns, let entry):
             let h = try set.handle(ns)
-            if entry.family == .bridge { try h.fdbAppend(entry) } else { try h.neighReplace(entry) }
+            switch entry {
+            case .arp: try h.neighReplace(Neighbour(entry))
+            case .fdbSelf: try h.fdbAppend(Neighbour(entry))
+            }
         case .sysctl(let ns, let key, let value):
             try set.namespace(ns).sysctlWrite([(key, value)])
         case .startProcess(let ns, let name, let argv):

@@ -37,12 +37,20 @@ public struct KernelFeatures: Sendable, Codable, Equatable {
             .trimmingCharacters(in: .whitespacesAndNewlines) ?? "unknown"
     }
 
-    /// Why a mode cannot run here, or nil.
+    /// Whether this kernel offers `capability`.
+    public func supports(_ capability: KernelCapability) -> Bool {
+        switch capability {
+        case .veth: veth
+        case .bridge: bridge
+        case .vxlan: vxlan
+        case .tun: tun
+        }
+    }
+
+    /// Why a mode cannot run here, or nil: the first capability its datapath requires that
+    /// this kernel lacks.
     public func refusal(for mode: Mode) -> String? {
-        if !veth { return "the kernel has no veth driver" }
-        if mode.family == .flannel && !bridge { return "the kernel has no bridge driver (cni0)" }
-        if (mode == .flannelVXLAN || mode == .calicoVXLAN) && !vxlan { return "the kernel has no vxlan driver (CONFIG_VXLAN)" }
-        if mode == .flannelUDP && !tun { return "the kernel has no TUN device (/dev/net/tun)" }
-        return nil
+        let needed = mode.datapath.requires
+        return KernelCapability.allCases.first { needed.contains($0) && !supports($0) }?.missingReason
     }
 }

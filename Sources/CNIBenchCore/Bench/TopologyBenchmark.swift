@@ -279,7 +279,7 @@ public struct TopologyBenchmark {
         let planA = try Planner(spec: specA).plan()
         let planB = try Planner(spec: specB).plan()
         try Prerequisites.requireProgram("ip", package: "iproute2", for: "bench-topology")
-        if planB.steps.contains(where: { if case .neighReplace(_, let n) = $0 { n.family == .bridge } else { false } }) {
+        if planB.steps.contains(where: { if case .neighReplace(_, .fdbSelf) = $0 { true } else { false } }) {
             try Prerequisites.requireProgram("bridge", package: "iproute2", for: "bench-topology")
         }
         if planB.steps.contains(where: { if case .sysctl = $0 { true } else { false } }) {

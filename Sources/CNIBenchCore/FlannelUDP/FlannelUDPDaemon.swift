@@ -25,21 +25,8 @@ public enum TunDevice {
 public final class FlannelUDPDaemon {
     public static let port: UInt16 = 8285
 
-    public struct Lease: Sendable, Equatable, CustomStringConvertible {
-        public var subnet: IPv4Prefix
-        public var node: IPv4Address
-        public init(subnet: IPv4Prefix, node: IPv4Address) {
-            self.subnet = subnet
-            self.node = node
-        }
-        /// "10.244.1.0/24=192.168.1.12"
-        public init?(_ text: String) {
-            let parts = text.split(separator: "=")
-            guard parts.count == 2, let s = IPv4Prefix(parts[0]), let n = IPv4Address(parts[1]) else { return nil }
-            self.init(subnet: s.network, node: n)
-        }
-        public var description: String { "\(subnet)=\(node)" }
-    }
+    /// The `--lease` value the plan passes (Plan/DaemonCommand.swift).
+    public typealias Lease = FlannelUDPLease
 
     public struct Configuration: Sendable {
         public var tun = "flannel0"
@@ -233,13 +220,5 @@ public final class FlannelUDPDaemon {
         out.storeBytes(of: InternetChecksum.checksum(UnsafeRawBufferPointer(rebasing: out[20..<total])).bigEndian,
                        toByteOffset: 22, as: UInt16.self)
         if Foundation.write(tunFD, out.baseAddress, total) == total { counters.unreachable &+= 1 }
-    }
-
-    /// The daemon's command line for one node of a plan (argv[0] "cnibench": this executable).
-    public static func arguments(node: Addressing.Node, peers: [Addressing.Node], tun: String = "flannel0") -> [String] {
-        var argv = ["cnibench", "flannel-udp-daemon", "--tun", tun, "--node-ip", node.ip.description,
-                    "--subnet", node.podSubnets[0].description]
-        for p in peers { argv += ["--lease", Lease(subnet: p.podSubnets[0], node: p.ip).description] }
-        return argv
     }
 }

@@ -6,9 +6,6 @@ public enum IPIPImplementation: String, Sendable, Codable {
     case tcBPF = "tc-bpf"
 }
 
-/// One remote block behind one node, as the tc-BPF IPIP map holds it (the FFI layer's type).
-public typealias TunnelRoute = CalicoIPIPProgram.Route
-
 /// One kernel change, in the order `up` makes it. Plain data: printable as ip(8) commands,
 /// testable without root, and executed by `Applier` through netlink.
 public enum Step: Sendable, Equatable {
@@ -20,15 +17,15 @@ public enum Step: Sendable, Equatable {
     /// Bridge port flags: hairpin (reflect frames back out the port they came in on), which
     /// the bridge CNI plugin turns on for pod ports (kube-flannel.yml: hairpinMode true).
     case bridgePortHairpin(ns: String, dev: String)
-    case vxlanAdd(ns: String, name: String, params: VXLANParameters)
+    case vxlanAdd(ns: String, name: String, params: VXLANSpec)
     /// Make sure the kernel's IPIP fallback device exists, then set its MTU and bring it up.
     case ipipTunnel(ns: String, name: String, mtu: Int)
     /// A persistent TUN device (IFF_TUN | IFF_NO_PI, as `ip tuntap add NAME mode tun` makes it),
     /// set to `mtu` and up; a userspace daemon (flannel-udp) attaches to it later by name.
     case tunAdd(ns: String, name: String, mtu: Int)
     case addrAdd(ns: String, dev: String, prefix: IPv4Prefix)
-    case routeAdd(ns: String, route: Route)
-    case neighReplace(ns: String, entry: Neighbour)
+    case routeAdd(ns: String, route: PlannedRoute)
+    case neighReplace(ns: String, entry: PlannedNeighbour)
     case sysctl(ns: String, key: String, value: String)
     /// Attach cnibench's tc-BPF IPIP encap/decap to `dev`, with the remote block map.
     case bpfIPIP(ns: String, dev: String, nodeIP: IPv4Address, routes: [TunnelRoute])
@@ -63,5 +60,5 @@ public struct Plan: Sendable, Equatable {
     }
 
     /// Pod MTU the mode implies for this underlay.
-    public var podMTU: Int { spec.mtu - spec.mode.overhead }
+    public var podMTU: Int { spec.mtu - spec.mode.datapath.overhead }
 }

@@ -39,11 +39,11 @@ public enum PlanRenderer {
         case .routeAdd(let ns, let route):
             return ["ip -n \(ns) route add \(route.ipArguments)"]
         case .neighReplace(let ns, let n):
-            switch n.family {
-            case .inet:
-                return ["ip -n \(ns) neigh replace \(n.address!) lladdr \(n.lladdr) dev \(n.device) nud permanent"]
-            case .bridge:
-                return ["bridge -n \(ns) fdb append \(n.lladdr) dev \(n.device)\(n.address.map { " dst \($0)" } ?? "")\(n.isSelf ? " self" : "") permanent"]
+            switch n {
+            case .arp(let device, let ip, let mac):
+                return ["ip -n \(ns) neigh replace \(ip) lladdr \(mac) dev \(device) nud permanent"]
+            case .fdbSelf(let device, let remote, let mac):
+                return ["bridge -n \(ns) fdb append \(mac) dev \(device) dst \(remote) self permanent"]
             }
         case .sysctl(let ns, let key, let value):
             return ["ip netns exec \(ns) sysctl -qw \(key)=\(value)"]

@@ -14,22 +14,18 @@ public struct Planner {
     public func plan() -> Plan {
         var b = StepList()
         UnderlayPlanner(spec: spec, addressing: addressing).build(into: &b)
-        switch spec.mode.family {
-        case .flannel:
-            FlannelPlanner(spec: spec, addressing: addressing).build(into: &b)
-        case .calico:
-            CalicoPlanner(spec: spec, addressing: addressing, ipip: ipipImplementation).build(into: &b)
-        }
+        spec.mode.datapath.plan(DatapathContext(spec: spec, addressing: addressing, ipip: ipipImplementation), into: &b)
         return Plan(spec: spec, addressing: addressing,
                     ipip: spec.mode == .calicoIPIP ? ipipImplementation : nil, steps: b.steps)
     }
 }
 
-/// Accumulates steps; small helpers keep the planners readable.
-struct StepList {
-    var steps: [Step] = []
-    mutating func add(_ s: Step) { steps.append(s) }
-    mutating func sysctls(_ ns: String, _ entries: [(String, String)]) {
+/// Accumulates steps; small helpers keep the datapaths readable.
+public struct StepList: Sendable {
+    public var steps: [Step] = []
+    public init() {}
+    public mutating func add(_ s: Step) { steps.append(s) }
+    public mutating func sysctls(_ ns: String, _ entries: [(String, String)]) {
         for (k, v) in entries { steps.append(.sysctl(ns: ns, key: k, value: v)) }
     }
 }
@@ -60,7 +56,7 @@ struct UnderlayPlanner {
             // A default route through the fabric: the L3 underlay needs it to reach other
             // subnets, and Calico's proxy ARP needs a unicast route to 169.254.1.1 that is not
             // through the pod's own interface.
-            b.add(.routeAdd(ns: node.namespace, route: Route(destination: IPv4Prefix("0.0.0.0/0")!, gateway: node.gateway, device: "eth0")))
+            b.add(.routeAdd(ns: node.namespace, route: PlannedRoute(destination: IPv4Prefix("0.0.0.0/0")!, gateway: node.gateway, device: "eth0")))
             b.sysctls(node.namespace, [("net.ipv4.ip_forward", "1")])
         }
     }

@@ -18,28 +18,28 @@ public struct BGPExpectation: Sendable {
     func blocks(of node: Addressing.Node) -> [IPv4Prefix] { node.podSubnets + (extraBlocks[node.index] ?? []) }
 
     /// The route to `peer`'s `block` as `node`'s kernel should hold it.
-    func remoteRoute(on node: Addressing.Node, to peer: Addressing.Node, block: IPv4Prefix) -> Route {
+    func remoteRoute(on node: Addressing.Node, to peer: Addressing.Node, block: IPv4Prefix) -> PlannedRoute {
         // BIRD resolves the BGP next hop (the owning node) recursively: directly on one
         // segment, through the default route's gateway across subnets.
         let nextHop = node.underlaySubnet.contains(peer.ip) ? peer.ip : node.gateway
         switch plan.spec.mode == .calicoIPIP ? plan.ipip : nil {
         case .tcBPF:
-            return Route(destination: block, proto: RouteProtocol.bird, gateway: nextHop, device: "eth0", onlink: true, mtu: UInt32(plan.podMTU))
+            return PlannedRoute(destination: block, owner: .bird, gateway: nextHop, device: "eth0", onlink: true, mtu: UInt32(plan.podMTU))
         case .kernel:
             // Programmed by the route mirror, as Felix does since v3.33 (see BirdConfig).
-            return Route(destination: block, proto: RouteProtocol.felix, gateway: peer.ip, device: "tunl0", onlink: true, mtu: UInt32(plan.podMTU))
+            return PlannedRoute(destination: block, owner: .felix, gateway: peer.ip, device: "tunl0", onlink: true, mtu: UInt32(plan.podMTU))
         case nil:
-            return Route(destination: block, proto: RouteProtocol.bird, gateway: nextHop, device: "eth0")
+            return PlannedRoute(destination: block, owner: .bird, gateway: nextHop, device: "eth0")
         }
     }
 
     /// Expected routes per namespace: own blocks as BIRD's blackholes, every remote block,
     /// and on the router (gateway) every block via its node.
-    public func routes() -> [(namespace: String, routes: [Route])] {
+    public func routes() -> [(namespace: String, routes: [PlannedRoute])] {
         let nodes = plan.addressing.nodes
-        var out: [(String, [Route])] = []
+        var out: [(String, [PlannedRoute])] = []
         for n in nodes where !departed.contains(n.index) {
-            var r = blocks(of: n).map { Route(destination: $0, type: .blackhole, proto: RouteProtocol.bird) }
+            var r = blocks(of: n).map { PlannedRoute(destination: $0, kind: .blackhole, owner: .bird) }
             for p in nodes where p.index != n.index && !departed.contains(p.index) {
                 r += blocks(of: p).map { remoteRoute(on: n, to: p, block: $0) }
             }
@@ -47,7 +47,7 @@ public struct BGPExpectation: Sendable {
         }
         if peering.hasGateway {
             let r = nodes.filter { !departed.contains($0.index) }.flatMap { p in
-                blocks(of: p).map { Route(destination: $0, proto: RouteProtocol.bird, gateway: p.ip, device: p.uplinkPeer) }
+                blocks(of: p).map { PlannedRoute(destination: $0, owner: .bird, gateway: p.ip, device: p.uplinkPeer) }
             }
             out.append((plan.addressing.fabricNamespace, r))
         }
@@ -64,7 +64,7 @@ public struct BGPExpectation: Sendable {
 public final class BGPRouteProbe {
     public let expectation: BGPExpectation
     private let set = NamespaceSet()
-    private let expected: [(namespace: String, routes: [Route])]
+    private let expected: [(namespace: String, routes: [PlannedRoute])]
     private let gone: [IPv4Prefix]
 
     public init(_ expectation: BGPExpectation) {

@@ -64,8 +64,9 @@ struct BirdTimerValues {
 }
 
 /// Renders BIRD 2 configurations the way Calico's confd renders bird.cfg + bird_aggr.cfg +
-/// bird_ipam.cfg (datapaths.md §2), translated to BIRD 2 syntax (channels `ipv4 { … }`). What
-/// differs from a Calico node, and why, is said in the comments of the output itself.
+/// bird_ipam.cfg (docs/datapaths.md, "Mode `calico-bgp` …" → "Control plane"), translated to
+/// BIRD 2 syntax (channels `ipv4 { … }`). What differs from a Calico node, and why, is said in
+/// the comments of the output itself.
 public struct BirdConfigRenderer {
     public var plan: Plan
     public var peering: BGPPeering

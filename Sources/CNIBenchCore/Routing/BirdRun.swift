@@ -1,34 +1,11 @@
 import Foundation
 import ProcessKit
 
-/// The plan steps of `--routing bird` (called from CalicoPlanner): after every namespace, device
-/// and pod exists, start one BIRD per node (and the router's), then the IPIP route mirrors.
-struct BirdPlanner {
-    var spec: TopologySpec
-    var addressing: Addressing
-
-    func build(into b: inout StepList) {
-        let peering = BGPPeering(spec: spec, addressing: addressing)
-        for inst in peering.instances {
-            b.add(.startProcess(ns: inst.namespace, name: "bird", argv: BirdExec.argv(run: spec.name, label: inst.label)))
-        }
-        if spec.mode == .calicoIPIP {
-            for n in addressing.nodes {
-                b.add(.startProcess(ns: n.namespace, name: "ipip-mirror",
-                                    argv: ["cnibench", "ipip-mirror", "--name", spec.name.value, "--node", "\(n.index)"]))
-            }
-        }
-    }
-}
-
-/// `cnibench bird-exec`: what the `.startProcess` step runs. The plan is plain data and cannot
-/// carry a file, so the process writes its own configuration (rendered from the run record,
-/// the same way every time) and then execs BIRD in place: the pid the ledger recorded is BIRD's.
+/// `cnibench bird-exec`: what the `.startProcess` step runs (argv: `DaemonCommand.bird`). The
+/// plan is plain data and cannot carry a file, so the process writes its own configuration
+/// (rendered from the run record, the same way every time) and then execs BIRD in place: the
+/// pid the ledger recorded is BIRD's.
 public enum BirdExec {
-    static func argv(run: RunName, label: String) -> [String] {
-        ["cnibench", "bird-exec", "--name", run.value, "--instance", label]
-    }
-
     /// The plan of a run, from its record.
     public static func plan(run: RunName) throws -> Plan {
         let record = try RunState(run: run).record()

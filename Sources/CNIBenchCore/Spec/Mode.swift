@@ -12,25 +12,14 @@ public enum Mode: String, CaseIterable, Sendable, Codable {
 
     public enum Family: Sendable { case flannel, calico }
 
-    public var family: Family {
-        switch self {
-        case .none, .hostGW, .flannelVXLAN, .flannelUDP: .flannel
-        case .calicoBGP, .calicoIPIP, .calicoVXLAN: .calico
-        }
-    }
+    /// Per-mode knowledge lives in the mode's datapath (Datapaths/); these forward to it.
+    public var family: Family { datapath.family }
 
     /// Modes whose next hop is the peer node itself: they need nodes on one L2 segment.
-    public var needsL2Adjacency: Bool { self == .hostGW || self == .calicoBGP }
+    public var needsL2Adjacency: Bool { datapath.needsL2Adjacency }
 
     /// Bytes of encapsulation overhead on the underlay.
-    public var overhead: Int {
-        switch self {
-        case .none, .hostGW, .calicoBGP: 0
-        case .calicoIPIP: 20
-        case .flannelUDP: 28
-        case .flannelVXLAN, .calicoVXLAN: 50
-        }
-    }
+    public var overhead: Int { datapath.overhead }
 
     /// Modes implemented in this build (all of them; flannel-udp runs cnibench's own
     /// flannel-udp-daemon per node).

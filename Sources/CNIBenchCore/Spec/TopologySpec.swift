@@ -15,7 +15,7 @@ public struct TopologySpec: Sendable, Equatable, Codable {
     public var mtu: Int = 1500
     /// Build a mode on an underlay it does not support (so that `verify` shows the failure).
     public var force = false
-    // Calico route distribution (issue 7, Routing/RoutingOptions.swift).
+    // Calico route distribution (Spec/RoutingOptions.swift).
     /// static: the converged routes programmed directly; bird: one BIRD per node learns them.
     public var routing: RoutingMode = .static
     /// With bird: node-to-node mesh or route reflectors.

@@ -10,7 +10,7 @@ extension TopologySpec {
         guard Mode.available.contains(mode) else {
             throw SpecError("mode", "'\(mode.rawValue)' is not available in this build; valid modes: \(Mode.spellings)")
         }
-        try validateRouting() // issue 7: --routing/--bgp/--route-reflectors/--bgp-gateway
+        try validateRouting() // --routing/--bgp/--route-reflectors/--bgp-gateway
         // With BIRD in the router (--bgp-gateway) the router learns the pod routes: no L2 needed.
         if needsForce && !force {
             throw SpecError("mode", "\(mode.rawValue) needs all nodes on one L2 segment: its routes use the peer node as next hop (`10.244.1.0/24 via <node IP> dev eth0`), which is not on-link across the router of the l3 underlay. Use --underlay l2, or a tunnel mode (calico-ipip, flannel-vxlan, calico-vxlan)\(mode == .calicoBGP ? ", or BGP-speaking routers (--routing bird --bgp-gateway)" : ""); --force builds it anyway so that `verify` shows the failure")

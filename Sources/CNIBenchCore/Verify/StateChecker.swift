@@ -96,8 +96,9 @@ public struct StateChecker {
                 }
             case .neighReplace(let ns, let n):
                 guard let s = snapshot(ns) else { continue }
-                let pool = n.family == .inet ? s.neigh : s.fdb
-                if !pool.contains(where: { $0.device == n.device && $0.address == n.address && $0.lladdr == n.lladdr && $0.permanent && $0.isSelf == n.isSelf }) {
+                let want = Neighbour(n)
+                let pool = want.family == .inet ? s.neigh : s.fdb
+                if !pool.contains(where: { $0.device == want.device && $0.address == want.address && $0.lladdr == want.lladdr && $0.permanent && $0.isSelf == want.isSelf }) {
                     missing.append("\(ns): " + PlanRenderer.commands(step)[0].replacingOccurrences(of: "ip -n \(ns) ", with: "").replacingOccurrences(of: "bridge -n \(ns) ", with: ""))
                 }
             case .sysctl(let ns, let key, let value):
@@ -115,16 +116,12 @@ public struct StateChecker {
                 }
             }
         }
-        // Issue 7: with --routing bird the blackholes and remote blocks are BIRD's, not plan
+        // With --routing bird the blackholes and remote blocks are BIRD's, not plan
         // steps: check the sessions and the kernels against what BIRD must have installed.
         if plan.spec.usesBird && absent.isEmpty { missing += BGPStateCheck(plan: plan).problems() }
         return missing
     }
 
     /// Route equality as the kernel reports it (metric and source are not compared).
-    static func same(_ got: Route, _ want: Route) -> Bool {
-        got.destination == want.destination && got.type == want.type && got.gateway == want.gateway &&
-            got.device == want.device && got.onlink == want.onlink && got.proto == want.proto &&
-            got.scope == want.scope && (want.mtu == nil || got.mtu == want.mtu)
-    }
+    static func same(_ got: Route, _ want: PlannedRoute) -> Bool { got.matches(want) }
 }

@@ -32,18 +32,11 @@ public struct EncapsulationCheck {
     public var plan: Plan
     public init(plan: Plan) { self.plan = plan }
 
-    /// What the reference datapaths put on the underlay (shared/reference/datapaths.md), taken
-    /// from the reference rather than from the plan, so a wrong plan cannot pass its own check.
-    /// `outerIsNode`: the outer addresses are the two node IPs (tunnels), else the pods'.
+    /// What the mode's datapath puts on the underlay (its `wire`, written from the Wire format
+    /// sections of docs/datapaths.md rather than derived from the plan, so a wrong plan cannot
+    /// pass its own check).
     public static func expectation(for mode: Mode) -> (encapsulation: Encapsulation, outerIsNode: Bool)? {
-        switch mode {
-        case .none: nil
-        case .hostGW, .calicoBGP: (.none, false)
-        case .calicoIPIP: (.ipip, true)
-        case .flannelVXLAN: (.vxlan(port: 8472, vni: 1), true)
-        case .calicoVXLAN: (.vxlan(port: 4789, vni: 4096), true)
-        case .flannelUDP: (.udp(port: 8285), true)
-        }
+        mode.datapath.wire.map { ($0.encapsulation, $0.outerIsNode) }
     }
 
     /// nil when there is nothing to check (single node, or a mode without a cross-node path).

@@ -1,26 +1,9 @@
-/// The little frame decoding the encapsulation check needs: Ethernet → IPv4 → (ICMP | IPIP |
-/// UDP → VXLAN → Ethernet → IPv4) → ICMP type. Every read is bounds-checked against the
-/// captured bytes (frames may be truncated by the capture buffer), and anything unexpected
-/// decodes to nil rather than trapping. The full packet builder/parser lives in CNIPacket; this
-/// one stays here because verify needs only these few fields.
-public enum Encapsulation: Sendable, Equatable, CustomStringConvertible {
-    /// The pod packet itself on the wire.
-    case none
-    /// IPv4 in IPv4 (protocol 4).
-    case ipip
-    case vxlan(port: UInt16, vni: UInt32)
-    /// The bare inner IPv4 packet as a UDP payload (flannel's UDP backend).
-    case udp(port: UInt16)
-
-    public var description: String {
-        switch self {
-        case .none: "none (plain IPv4)"
-        case .ipip: "IPIP (IPv4 protocol 4)"
-        case .vxlan(let port, let vni): "VXLAN udp/\(port) vni \(vni)"
-        case .udp(let port): "raw IPv4 in udp/\(port)"
-        }
-    }
-}
+// The little frame decoding the encapsulation check needs: Ethernet → IPv4 → (ICMP | IPIP |
+// UDP → VXLAN → Ethernet → IPv4) → ICMP type. Every read is bounds-checked against the
+// captured bytes (frames may be truncated by the capture buffer), and anything unexpected
+// decodes to nil rather than trapping. The full packet builder/parser lives in CNIPacket; this
+// one stays here because verify needs only these few fields. What each mode should put on the
+// wire (`Encapsulation`) is declared by its datapath (Datapaths/).
 
 struct IPv4Header: Equatable {
     var source: IPv4Address

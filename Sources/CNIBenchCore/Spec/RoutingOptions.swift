@@ -1,14 +1,15 @@
-// Calico's control plane with a real BGP daemon (issue 7): the spec knobs and their checks.
+// Calico's control plane with a real BGP daemon: the spec knobs and their checks.
 //
 // `routing: static` (the default) programs the routes BIRD would leave after convergence
-// directly (Plan/CalicoPlanner). `routing: bird` runs one stock BIRD 2 per node namespace,
+// directly (the Calico files in Datapaths/). `routing: bird` runs one stock BIRD 2 per node namespace,
 // configured as Calico's confd renders it (BirdConfig.swift), and lets BIRD put the remote
 // blocks and the own-block blackholes into the kernel as `proto bird`.
 //
-// Pieces (all in this directory):
-//   BGPPeering       who runs BIRD, who peers with whom (mesh, reflectors, gateway), session counts
+// Pieces (in Routing/ unless said otherwise):
+//   BGPPeering       who runs BIRD, who peers with whom (mesh, reflectors, gateway), session counts (Datapaths/)
+//   BirdPlanner      the plan steps that start BIRD and the route mirrors (Datapaths/)
 //   BirdConfig       the rendered configuration (confd's templates in BIRD 2 syntax), file layout
-//   BirdRun          the plan steps, `cnibench bird-exec` (render + exec), `up`'s convergence wait
+//   BirdRun          `cnibench bird-exec` (render + exec), `up`'s convergence wait
 //   BirdClient       BIRD's control socket (what birdc speaks): protocols, route counts, next hops
 //   BGPState         what the kernels must hold once converged; the checks `verify`/`status` use
 //   IPIPRouteMirror  calico-ipip: BIRD's routes → the tc-BPF tunnel map (or tunl0 routes)

@@ -1,0 +1,29 @@
+/// Flannel's pod side, common to every Flannel mode and to `none`: the bridge CNI plugin's cni0
+/// wiring (docs/datapaths.md, "Flannel, common parts" → "Pod wiring: flannel CNI → bridge →
+/// host-local"). The modes add the routes flanneld leaves after convergence.
+enum FlannelPodWiring {
+    /// What every Flannel datapath needs from the kernel: veth pairs and the cni0 bridge.
+    static let requires: Set<KernelCapability> = [.veth, .bridge]
+
+    static func plan(_ c: DatapathContext, into b: inout StepList) {
+        for node in c.addressing.nodes { wirePods(node, c, &b) }
+    }
+
+    /// bridge plugin: cni0 at subnet .1 (isGateway), host ends `veth…` enslaved, pod eth0 with
+    /// `default via .1` and the cluster network via .1, arp_notify on the pod's eth0.
+    private static func wirePods(_ node: Addressing.Node, _ c: DatapathContext, _ b: inout StepList) {
+        let subnet = node.podSubnets[0]
+        let gw = node.bridgeIP!
+        b.add(.bridgeAdd(ns: node.namespace, name: "cni0", mtu: c.podMTU))
+        b.add(.addrAdd(ns: node.namespace, dev: "cni0", prefix: IPv4Prefix(gw, subnet.length)))
+        for pod in node.pods {
+            b.add(.vethAdd(ns: node.namespace, name: pod.hostVeth, peerNS: pod.namespace, peer: "eth0", mtu: c.podMTU,
+                           mac: nil, peerMAC: nil, master: "cni0"))
+            b.add(.bridgePortHairpin(ns: node.namespace, dev: pod.hostVeth))
+            b.add(.addrAdd(ns: pod.namespace, dev: "eth0", prefix: IPv4Prefix(pod.ip, subnet.length)))
+            b.add(.routeAdd(ns: pod.namespace, route: PlannedRoute(destination: IPv4Prefix("0.0.0.0/0")!, gateway: gw, device: "eth0")))
+            b.add(.routeAdd(ns: pod.namespace, route: PlannedRoute(destination: c.addressing.podCIDR, gateway: gw, device: "eth0")))
+            b.sysctls(pod.namespace, [("net.ipv4.conf.eth0.arp_notify", "1")])
+        }
+    }
+}
