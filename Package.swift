@@ -16,6 +16,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "cnibench", targets: ["cnibench"]),
+        .library(name: "NetAddress", targets: ["NetAddress"]),
         .library(name: "CNIPacket", targets: ["CNIPacket"]),
         .library(name: "CNIBenchCore", targets: ["CNIBenchCore"]),
     ],
@@ -36,19 +37,21 @@ let package = Package(
             dependencies: ["CLibNL", "CLibMNL", "CLibBPF"],
             cSettings: [.define("_GNU_SOURCE"), .unsafeFlags(["-I/usr/include/libnl3"])]
         ),
+        .target(name: "NetAddress", swiftSettings: [.strictMemorySafety()]),
         .target(
             name: "Netlink",
-            dependencies: ["CNetShim", .product(name: "SystemPackage", package: "swift-system")],
+            dependencies: ["NetAddress", "CNetShim", .product(name: "SystemPackage", package: "swift-system")],
             swiftSettings: [.strictMemorySafety()]
         ),
         .target(
             name: "CNIPacket",
+            dependencies: ["NetAddress"],
             swiftSettings: [.strictMemorySafety()]
         ),
         .target(
             name: "CNIBenchCore",
             dependencies: [
-                "Netlink", "CNIPacket", "Yams",
+                "NetAddress", "Netlink", "CNIPacket", "Yams",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
@@ -62,8 +65,9 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "CNIPacketTests", dependencies: ["CNIPacket"]),
+        .testTarget(name: "NetAddressTests", dependencies: ["NetAddress"]),
+        .testTarget(name: "CNIPacketTests", dependencies: ["CNIPacket", "NetAddress"]),
         .testTarget(name: "CNIBenchCoreTests", dependencies: ["CNIBenchCore"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "KernelTests", dependencies: ["CNIBenchCore", "Netlink", "CNIPacket"]),
+        .testTarget(name: "KernelTests", dependencies: ["CNIBenchCore", "NetAddress", "Netlink", "CNIPacket"]),
     ]
 )

@@ -1,3 +1,5 @@
+import NetAddress
+
 /// Calico's node and pod state (datapaths.md §2–5): no bridge; a `cali…` veth per pod with
 /// MAC ee:ee:ee:ee:ee:ee, the pod's /32 behind proxy ARP for 169.254.1.1, per-pod host routes,
 /// a blackhole per own block, and remote blocks by mode.

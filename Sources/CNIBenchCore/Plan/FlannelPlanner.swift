@@ -1,3 +1,5 @@
+import NetAddress
+
 /// Flannel's node and pod state: the bridge CNI plugin's cni0 wiring for pods, then per mode
 /// the routes flanneld leaves after convergence (datapaths.md §1).
 struct FlannelPlanner {
