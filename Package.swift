@@ -2,13 +2,19 @@
 // cnibench: Kubernetes pod-network datapaths rebuilt in Linux network namespaces, measured.
 //
 // The pipeline is spec → plan → apply → verify → measure → report → compare/gate.
-// Layers, bottom up:
-//   CLibNL / CLibMNL / CLibBPF  system libraries (pkg-config)
-//   CNetShim                    C shims (_GNU_SOURCE): setns/unshare, libnl calls, libmnl batches
+// Targets, bottom up. Each depends only on targets above it (its `dependencies` below), so
+// the compiler keeps the layering:
+//   CLibNL / CLibMNL / CLibBPF  system libraries, found by pkg-config (include paths flow from here)
+//   CNetShim                    C shims (_GNU_SOURCE): setns/unshare, libnl calls, libmnl batches,
+//                               packet rings, tun, ethtool, the Calico IPIP BPF loader
+//   NetAddress                  IPv4Address, IPv4Prefix, MACAddress: the one address set every layer
+//                               shares; pure Swift, no C, no Foundation, Codable as text
 //   Netlink                     safe Swift over the shims: one handle per namespace, ip(8)-named verbs
-//   CNIPacket                   hot-path packet builder/parser over unsafe buffers
-//   CNIBenchCore                spec, plan, apply, state ledger, teardown, verify
+//   CNIPacket                   hot-path packet builder/parser over unsafe buffers, allocation-free
+//   CNIBenchCore                spec, plan, apply, state ledger, teardown, verify, measure, report, gate
 //   cnibench                    the command line
+// Unsafe code lives only in CNetShim, Netlink, CNIPacket and the agents' packet loops; strict
+// memory safety is on for Netlink, CNIPacket and NetAddress so unsafe code shows up in review.
 import PackageDescription
 
 let package = Package(
@@ -21,11 +27,14 @@ let package = Package(
         .library(name: "CNIBenchCore", targets: ["CNIBenchCore"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.0"),
-        .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
-        .package(url: "https://github.com/apple/swift-system", from: "1.8.0"),
-        .package(url: "https://github.com/jpsim/Yams", from: "6.2.0"),
-        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.1.0"),
+        // Pinned to the minor versions this was built and tested with (Package.resolved is not
+        // committed: mirrors rewrite commit ids). hdrhistogram-swift is 0.x, where a minor
+        // release may break the API.
+        .package(url: "https://github.com/apple/swift-argument-parser", .upToNextMinor(from: "1.8.2")),
+        .package(url: "https://github.com/apple/swift-log", .upToNextMinor(from: "1.16.2")),
+        .package(url: "https://github.com/apple/swift-system", .upToNextMinor(from: "1.8.1")),
+        .package(url: "https://github.com/jpsim/Yams", .upToNextMinor(from: "6.2.2")),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", .upToNextMinor(from: "0.2.0")),
     ],
     targets: [
         .systemLibrary(name: "CLibNL", pkgConfig: "libnl-route-3.0",
@@ -35,7 +44,8 @@ let package = Package(
         .target(
             name: "CNetShim",
             dependencies: ["CLibNL", "CLibMNL", "CLibBPF"],
-            cSettings: [.define("_GNU_SOURCE"), .unsafeFlags(["-I/usr/include/libnl3"])]
+            // libnl's include path (-I/usr/include/libnl3) comes from CLibNL's pkg-config entry.
+            cSettings: [.define("_GNU_SOURCE")]
         ),
         .target(name: "NetAddress", swiftSettings: [.strictMemorySafety()]),
         .target(
