@@ -2,14 +2,20 @@
 // cnibench: Kubernetes pod-network datapaths rebuilt in Linux network namespaces, measured.
 //
 // The pipeline is spec → plan → apply → verify → measure → report → compare/gate.
-// Layers, bottom up:
-//   CLibNL / CLibMNL / CLibBPF  system libraries (pkg-config)
-//   CNetShim                    C shims (_GNU_SOURCE): setns/unshare, libnl calls, libmnl batches
+// Targets, bottom up. Each depends only on targets above it (its `dependencies` below), so
+// the compiler keeps the layering:
+//   CLibNL / CLibMNL / CLibBPF  system libraries, found by pkg-config (include paths flow from here)
+//   CNetShim                    C shims (_GNU_SOURCE): setns/unshare, libnl calls, libmnl batches,
+//                               packet rings, tun, ethtool, the Calico IPIP BPF loader
+//   NetAddress                  IPv4Address, IPv4Prefix, MACAddress: the one address set every layer
+//                               shares; pure Swift, no C, no Foundation, Codable as text
 //   Netlink                     safe Swift over the shims: one handle per namespace, ip(8)-named verbs
-//   CNIPacket                   hot-path packet builder/parser over unsafe buffers
+//   CNIPacket                   hot-path packet builder/parser over unsafe buffers, allocation-free
 //   ProcessKit                  every child process: spawn (in a namespace), wait, signal, /proc
-//   CNIBenchCore                spec, plan, apply, state ledger, teardown, verify
+//   CNIBenchCore                spec, plan, apply, state ledger, teardown, verify, measure, report, gate
 //   cnibench                    the command line
+// Unsafe code lives only in CNetShim, Netlink, CNIPacket and the agents' packet loops; strict
+// memory safety is on for Netlink, CNIPacket and NetAddress so unsafe code shows up in review.
 import PackageDescription
 
 let package = Package(
@@ -17,15 +23,19 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "cnibench", targets: ["cnibench"]),
+        .library(name: "NetAddress", targets: ["NetAddress"]),
         .library(name: "CNIPacket", targets: ["CNIPacket"]),
         .library(name: "CNIBenchCore", targets: ["CNIBenchCore"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.0"),
-        .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
-        .package(url: "https://github.com/apple/swift-system", from: "1.8.0"),
-        .package(url: "https://github.com/jpsim/Yams", from: "6.2.0"),
-        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.1.0"),
+        // Pinned to the minor versions this was built and tested with (Package.resolved is not
+        // committed: mirrors rewrite commit ids). hdrhistogram-swift is 0.x, where a minor
+        // release may break the API.
+        .package(url: "https://github.com/apple/swift-argument-parser", .upToNextMinor(from: "1.8.2")),
+        .package(url: "https://github.com/apple/swift-log", .upToNextMinor(from: "1.16.2")),
+        .package(url: "https://github.com/apple/swift-system", .upToNextMinor(from: "1.8.1")),
+        .package(url: "https://github.com/jpsim/Yams", .upToNextMinor(from: "6.2.2")),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", .upToNextMinor(from: "0.2.0")),
     ],
     targets: [
         .systemLibrary(name: "CLibNL", pkgConfig: "libnl-route-3.0",
@@ -35,15 +45,18 @@ let package = Package(
         .target(
             name: "CNetShim",
             dependencies: ["CLibNL", "CLibMNL", "CLibBPF"],
-            cSettings: [.define("_GNU_SOURCE"), .unsafeFlags(["-I/usr/include/libnl3"])]
+            // libnl's include path (-I/usr/include/libnl3) comes from CLibNL's pkg-config entry.
+            cSettings: [.define("_GNU_SOURCE")]
         ),
+        .target(name: "NetAddress", swiftSettings: [.strictMemorySafety()]),
         .target(
             name: "Netlink",
-            dependencies: ["CNetShim", .product(name: "SystemPackage", package: "swift-system")],
+            dependencies: ["NetAddress", "CNetShim", .product(name: "SystemPackage", package: "swift-system")],
             swiftSettings: [.strictMemorySafety()]
         ),
         .target(
             name: "CNIPacket",
+            dependencies: ["NetAddress"],
             swiftSettings: [.strictMemorySafety()]
         ),
         .target(
@@ -53,7 +66,7 @@ let package = Package(
         .target(
             name: "CNIBenchCore",
             dependencies: [
-                "Netlink", "CNIPacket", "ProcessKit", "Yams",
+                "NetAddress", "Netlink", "CNIPacket", "ProcessKit", "Yams",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
@@ -67,9 +80,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "CNIPacketTests", dependencies: ["CNIPacket"]),
+        .testTarget(name: "NetAddressTests", dependencies: ["NetAddress"]),
+        .testTarget(name: "CNIPacketTests", dependencies: ["CNIPacket", "NetAddress"]),
         .testTarget(name: "CNIBenchCoreTests", dependencies: ["CNIBenchCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ProcessKitTests", dependencies: ["ProcessKit"]),
-        .testTarget(name: "KernelTests", dependencies: ["CNIBenchCore", "Netlink", "CNIPacket", "ProcessKit"]),
+        .testTarget(name: "KernelTests", dependencies: ["CNIBenchCore", "NetAddress", "Netlink", "CNIPacket", "ProcessKit"]),
     ]
 )

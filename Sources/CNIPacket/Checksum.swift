@@ -5,6 +5,8 @@
 // complemented, carried as UInt32 so several sums can be added before `fold`. A
 // "checksum" is the complemented folded sum, i.e. what goes into the header field.
 
+import NetAddress
+
 public enum InternetChecksum {
     /// One's-complement sum of `bytes` as big-endian 16-bit words (an odd last byte is
     /// padded with a zero on the right), folded to 16 bits.

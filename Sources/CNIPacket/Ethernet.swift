@@ -1,5 +1,7 @@
 // Ethernet II header (no 802.1Q tag: pod veths and VXLAN inner frames are untagged).
 
+import NetAddress
+
 /// EtherType values this module knows by name; any 16-bit value round-trips.
 public struct EtherType: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
     public var rawValue: UInt16

@@ -2,6 +2,8 @@
 // length is kept in `headerLength`), on build they are written as zero bytes (End of
 // Option List), so parse(build(h)) == h holds for any valid header length.
 
+import NetAddress
+
 /// IP protocol numbers this module knows by name; any 8-bit value round-trips.
 public struct IPProtocol: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
     public var rawValue: UInt8

@@ -1,4 +1,5 @@
 import CNetShim
+import NetAddress
 
 /// cnibench's tc-BPF Calico IPIP (bpf/calico_ipip.bpf.c, embedded in the binary): egress
 /// encapsulation and ingress decapsulation on a node's uplink, for kernels without `ipip`.

@@ -1,4 +1,5 @@
 import CNetShim
+import NetAddress
 import SystemPackage
 
 /// One rtnetlink handle bound to one namespace (as vishvananda/netlink's `Handle` or pyroute2's
@@ -300,6 +301,6 @@ import SystemPackage
 /// Passes a MAC as a pointer to 6 bytes, or NULL.
 private func withOptionalMAC<R>(_ mac: MACAddress?, _ body: (UnsafePointer<UInt8>?) -> R) -> R {
     guard let mac else { return body(nil) }
-    let bytes = mac.array
+    let bytes = mac.octets
     return unsafe bytes.withUnsafeBufferPointer { unsafe body($0.baseAddress) }
 }

@@ -1,6 +1,8 @@
 // Plain value descriptions of kernel objects, as sent and as dumped. They carry interface
 // *names* where a person would write them; the handle resolves names to ifindexes.
 
+import NetAddress
+
 /// Route types (rtm_type) cnibench uses.
 public enum RouteType: UInt8, Sendable, Codable { case unicast = 1, local = 2, broadcast = 3, blackhole = 6, unreachable = 7 }
 

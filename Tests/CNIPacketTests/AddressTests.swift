@@ -1,4 +1,5 @@
 import CNIPacket
+import NetAddress
 import XCTest
 
 final class AddressTests: XCTestCase {

@@ -5,6 +5,7 @@
 // A later integration test compares against real captures; here every field is checked
 // against the RFCs with an independent, obvious implementation.
 import CNIPacket
+import NetAddress
 import XCTest
 
 final class KernelConformanceTests: XCTestCase {

@@ -1,5 +1,6 @@
 // Template-and-patch frames must be byte-identical to frames built from scratch.
 import CNIPacket
+import NetAddress
 import XCTest
 
 final class TemplateTests: XCTestCase {

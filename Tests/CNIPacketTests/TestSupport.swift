@@ -1,5 +1,6 @@
 // Shared helpers: a seeded RNG (tests must be reproducible) and random header values.
 import CNIPacket
+import NetAddress
 
 /// SplitMix64: tiny, fast, and fully determined by its seed.
 struct SeededRNG: RandomNumberGenerator {

@@ -15,7 +15,7 @@ final class CapturedFrameTests: KernelTestCase {
 
     /// Sends one kernel-built UDP datagram from `pod` (bash's /dev/udp: an ordinary UDP socket)
     /// while capturing on `ns`/`dev`; returns the first frame carrying it.
-    private func capture(_ ns: String, _ dev: String, from pod: String, to dst: Netlink.IPv4Address,
+    private func capture(_ ns: String, _ dev: String, from pod: String, to dst: IPv4Address,
                          match: ([UInt8]) -> Bool) throws -> [UInt8]? {
         let capture = try PacketCapture(namespace: try NetworkNamespace.open(ns), interface: dev, timeout: .milliseconds(100))
         let src = try NetworkNamespace.open(pod)

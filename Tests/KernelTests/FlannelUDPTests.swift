@@ -117,7 +117,7 @@ final class FlannelUDPTests: KernelTestCase {
         var buf = [UInt8](repeating: 0, count: 28)
         for ttl in 0...255 {
             for id in stride(from: 0, through: 0xffff, by: 4099) {
-                let h = CNIPacket.IPv4Header(source: CNIPacket.IPv4Address("10.244.0.2")!, destination: CNIPacket.IPv4Address("10.244.1.2")!,
+                let h = CNIPacket.IPv4Header(source: IPv4Address("10.244.0.2")!, destination: IPv4Address("10.244.1.2")!,
                                              protocol: .udp, ttl: UInt8(ttl), identification: UInt16(id), totalLength: 28)
                     .withComputedChecksum()
                 try buf.withUnsafeMutableBytes { raw in

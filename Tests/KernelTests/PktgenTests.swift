@@ -55,7 +55,7 @@ final class PktgenTests: KernelTestCase {
         let src = try NetworkNamespace.open(a.namespace)
         var o = PacketGenerator.Options()
         o.count = 100
-        XCTAssertThrowsError(try PacketGenerator.send(from: src, to: Netlink.IPv4Address("8.8.8.8")!,
+        XCTAssertThrowsError(try PacketGenerator.send(from: src, to: IPv4Address("8.8.8.8")!,
                                                       allowed: PacketGenerator.ownAddresses(plan.addressing), options: o))
         if FileManager.default.isExecutableFile(atPath: cnibenchBinary) {
             let p = Process()
@@ -71,7 +71,7 @@ final class PktgenTests: KernelTestCase {
         while ContinuousClock.now < deadline {
             guard let f = try capture.next() else { continue }
             if let ip = Frame.parse(f)?.ipv4 {
-                XCTAssertNotEqual(ip.destination, CNIPacket.IPv4Address("8.8.8.8")!, "a frame to 8.8.8.8 left the pod")
+                XCTAssertNotEqual(ip.destination, IPv4Address("8.8.8.8")!, "a frame to 8.8.8.8 left the pod")
             }
         }
     }

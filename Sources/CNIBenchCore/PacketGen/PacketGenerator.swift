@@ -165,12 +165,10 @@ public enum PacketGenerator {
         let frameBytes = options.frameSize - fcsBytes
         let payload = frameBytes - EthernetHeader.length - 20 - UDPHeader.length
         guard payload >= 4 else { throw PktgenError("--size \(options.frameSize) leaves no room for the 4-byte stamp") }
-        let m = { (a: MACAddress) in CNIPacket.MACAddress(a.bytes.0, a.bytes.1, a.bytes.2, a.bytes.3, a.bytes.4, a.bytes.5) }
         do {
             return try UDPFrameTemplate(
-                ethernet: EthernetHeader(destination: m(hop.nextHopMAC), source: m(hop.sourceMAC)),
-                ipv4: CNIPacket.IPv4Header(source: CNIPacket.IPv4Address(hop.sourceIP.value),
-                                           destination: CNIPacket.IPv4Address(destination.value), protocol: .udp, ttl: 64),
+                ethernet: EthernetHeader(destination: hop.nextHopMAC, source: hop.sourceMAC),
+                ipv4: CNIPacket.IPv4Header(source: hop.sourceIP, destination: destination, protocol: .udp, ttl: 64),
                 udp: UDPHeader(sourcePort: options.sourcePort, destinationPort: options.port),
                 payload: [UInt8](repeating: 0, count: payload), udpChecksum: true, stampOffset: 0)
         } catch {

@@ -1,3 +1,5 @@
+import NetAddress
+
 /// How Calico IPIP encapsulation is done on this kernel.
 public enum IPIPImplementation: String, Sendable, Codable {
     /// The kernel ipip driver's `tunl0` (where CONFIG_NET_IPIP is set).

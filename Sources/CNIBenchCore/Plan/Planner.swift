@@ -1,3 +1,5 @@
+import NetAddress
+
 /// spec → plan. Pure: no kernel access, so every plan is testable without root.
 public struct Planner {
     public var spec: TopologySpec

@@ -1,3 +1,5 @@
+import NetAddress
+
 /// Every address and name a topology uses, derived deterministically from a spec: the same
 /// spec always gives the same plan, which is what lets `plan` print exactly what `up` builds.
 public struct Addressing: Sendable, Equatable {

@@ -1,3 +1,4 @@
+import NetAddress
 import Yams
 
 /// Reads a topology YAML file. Unknown keys are errors (a typo must not silently fall back to

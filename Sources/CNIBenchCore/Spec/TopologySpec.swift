@@ -1,3 +1,5 @@
+import NetAddress
+
 /// What the user asked for, before any address is assigned. Validated as a whole by
 /// `TopologySpec.validate()`; nothing is created from a spec that has not passed.
 public struct TopologySpec: Sendable, Equatable, Codable {

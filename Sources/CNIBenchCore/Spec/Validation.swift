@@ -1,3 +1,5 @@
+import NetAddress
+
 extension TopologySpec {
     /// Checks the whole spec, and the addressing it implies, before anything is created.
     /// Returns the addressing so callers never compute it from an unchecked spec.

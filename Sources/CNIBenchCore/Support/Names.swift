@@ -1,10 +1,7 @@
+// Re-exported so that the command line, which imports only CNIBenchCore, still sees the
+// address types and the netlink layer.
+@_exported import NetAddress
 @_exported import Netlink
-
-// CNIPacket defines its own address types for the hot path; inside CNIBenchCore the netlink
-// layer's types are the ones meant.
-public typealias IPv4Address = Netlink.IPv4Address
-public typealias IPv4Prefix = Netlink.IPv4Prefix
-public typealias MACAddress = Netlink.MACAddress
 
 /// Naming rules every object follows, so users (and `clean`) can rely on them.
 public enum Names {
