@@ -64,9 +64,13 @@ let package = Package(
             dependencies: ["Netlink", "CNetShim"]
         ),
         .target(
+            name: "TopologyModel",
+            dependencies: ["NetAddress", "Yams"]
+        ),
+        .target(
             name: "CNIBenchCore",
             dependencies: [
-                "NetAddress", "Netlink", "CNIPacket", "ProcessKit", "Yams",
+                "TopologyModel", "NetAddress", "Netlink", "CNIPacket", "ProcessKit", "Yams",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
@@ -82,8 +86,8 @@ let package = Package(
         ),
         .testTarget(name: "NetAddressTests", dependencies: ["NetAddress"]),
         .testTarget(name: "CNIPacketTests", dependencies: ["CNIPacket", "NetAddress"]),
-        .testTarget(name: "CNIBenchCoreTests", dependencies: ["CNIBenchCore"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "CNIBenchCoreTests", dependencies: ["CNIBenchCore", "TopologyModel"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ProcessKitTests", dependencies: ["ProcessKit"]),
-        .testTarget(name: "KernelTests", dependencies: ["CNIBenchCore", "NetAddress", "Netlink", "CNIPacket", "ProcessKit"]),
+        .testTarget(name: "KernelTests", dependencies: ["CNIBenchCore", "TopologyModel", "NetAddress", "Netlink", "CNIPacket", "ProcessKit"]),
     ]
 )

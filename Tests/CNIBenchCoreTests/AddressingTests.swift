@@ -1,5 +1,6 @@
 import XCTest
 @testable import CNIBenchCore
+@testable import TopologyModel
 
 final class AddressingTests: XCTestCase {
     func testL2NodesFollowTheReferenceAddresses() throws {

@@ -1,5 +1,6 @@
 import XCTest
 @testable import CNIBenchCore
+@testable import TopologyModel
 
 /// What each datapath declares (overhead, L2 need, kernel requirements, wire format) must be
 /// what its plan builds; and every mode has exactly one datapath.

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import CNIBenchCore
+@testable import TopologyModel
 
 /// Rounds that measured nothing (a 0, a test error, the baseline failing in that round) are
 /// counted as failed, listed, and beyond a quarter of a side's rounds make the metric — and so

@@ -1,5 +1,6 @@
 import XCTest
 @testable import CNIBenchCore
+@testable import TopologyModel
 
 final class PlanTests: XCTestCase {
     private func plan(_ mode: Mode, underlay: Underlay = .l2, ipip: IPIPImplementation = .tcBPF, nodes: Int = 2) throws -> Plan {

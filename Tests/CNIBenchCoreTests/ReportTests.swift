@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import CNIBenchCore
+@testable import TopologyModel
 
 final class ReportTests: XCTestCase {
     // MARK: iperf3 JSON (fixtures captured from real runs: iperf 3.12, host-gw pod → pod across nodes, -t 1)

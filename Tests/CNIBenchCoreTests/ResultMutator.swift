@@ -1,5 +1,6 @@
 import Foundation
 @testable import CNIBenchCore
+@testable import TopologyModel
 
 /// Mutations of a result JSON for the fuzz test: byte-level (flip, cut, duplicate, insert a
 /// token) to exercise the parser, and JSON-level (replace a leaf with an edge value, drop a

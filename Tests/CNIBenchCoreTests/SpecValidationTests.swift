@@ -1,5 +1,6 @@
 import XCTest
 @testable import CNIBenchCore
+@testable import TopologyModel
 
 final class SpecValidationTests: XCTestCase {
     private func spec(_ edit: (inout TopologySpec) -> Void) -> TopologySpec {

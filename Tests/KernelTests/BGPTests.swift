@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import CNIBenchCore
+@testable import TopologyModel
 
 /// Issue 7: Calico's control plane with real BIRD daemons. Runs are built with the `cnibench`
 /// executable (its `.startProcess` steps exec `cnibench bird-exec`, which must be the real CLI,

@@ -2,6 +2,7 @@ import CNIPacket
 import Foundation
 import XCTest
 @testable import CNIBenchCore
+@testable import TopologyModel
 import ProcessKit
 
 /// Frames captured from the testbed's own datapaths (AF_PACKET, the verify capture) parse with

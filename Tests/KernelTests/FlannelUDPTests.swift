@@ -2,6 +2,7 @@ import CNIPacket
 import Foundation
 import XCTest
 @testable import CNIBenchCore
+@testable import TopologyModel
 import ProcessKit
 
 /// Mode flannel-udp: persistent TUN flannel0 + the cnibench daemon per node. `up` runs through

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import CNIBenchCore
+@testable import TopologyModel
 
 /// Ctrl-C during `cnibench up`, on the real binary: SIGINT at a random point of the build must
 /// leave nothing (namespaces, state, daemons) and exit 130; a second SIGINT abandons the

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import CNIBenchCore
+@testable import TopologyModel
 import ProcessKit
 
 /// Shared helpers for tests that build real namespaces. Every such test runs only as root and

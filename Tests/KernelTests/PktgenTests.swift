@@ -2,6 +2,7 @@ import CNIPacket
 import Foundation
 import XCTest
 @testable import CNIBenchCore
+@testable import TopologyModel
 import ProcessKit
 
 /// cnibench pktgen between two pods of one node (mode none): frames arrive, never more than

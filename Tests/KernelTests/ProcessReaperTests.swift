@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import CNIBenchCore
+@testable import TopologyModel
 import ProcessKit
 
 /// Teardown stops processes all together: one SIGTERM pass, one shared grace period, SIGKILL

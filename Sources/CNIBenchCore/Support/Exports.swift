@@ -1,3 +1,6 @@
-// Until the executable imports each target it uses, CNIBenchCore's clients (the cnibench
-// commands, the tests) see ProcessKit's API (Interrupt, Prerequisites, Processes) through it.
+// Until the executable and the tests import each target they use, CNIBenchCore's clients
+// (the cnibench commands, the tests) see the lower layers through it.
+@_exported import NetAddress
+@_exported import Netlink
 @_exported import ProcessKit
+@_exported import TopologyModel

@@ -1,6 +1,7 @@
 /// Flannel's pod side, common to every Flannel mode and to `none`: the bridge CNI plugin's cni0
 /// wiring (docs/datapaths.md, "Flannel, common parts" → "Pod wiring: flannel CNI → bridge →
 /// host-local"). The modes add the routes flanneld leaves after convergence.
+import NetAddress
 enum FlannelPodWiring {
     /// What every Flannel datapath needs from the kernel: veth pairs and the cni0 bridge.
     static let requires: Set<KernelCapability> = [.veth, .bridge]

@@ -2,6 +2,7 @@
 /// underlay−28, subnet.0/32), the whole pod network routed into it, and per node the daemon
 /// (`cnibench flannel-udp-daemon`) that carries it in UDP between node IPs on port 8285, with
 /// every other node's lease (docs/datapaths.md, "Mode `flannel-udp` (Flannel UDP)").
+import NetAddress
 public struct FlannelUDPDatapath: Datapath {
     public init() {}
     public var mode: Mode { .flannelUDP }

@@ -2,6 +2,7 @@
 /// parts" → "Pod and veth"): no bridge; a `cali…` veth per pod with MAC ee:ee:ee:ee:ee:ee, the
 /// pod's /32 behind proxy ARP for 169.254.1.1, per-pod host routes, and a blackhole per own
 /// block. The modes add the remote blocks.
+import NetAddress
 struct CalicoPodWiring {
     static let hostMAC = MACAddress("ee:ee:ee:ee:ee:ee")!
     static let podGateway = IPv4Address(169, 254, 1, 1)

@@ -3,6 +3,7 @@
 /// neighbour entry, then the FDB entry, then the onlink routes to its blocks via its tunnel
 /// address, in that order. Only the constants differ between the two (docs/datapaths.md, "Mode
 /// `flannel-vxlan` (Flannel VXLAN)" and "Mode `calico-vxlan` (Calico VXLAN)").
+import NetAddress
 struct VXLANOverlay {
     var device: String
     var vni: UInt32

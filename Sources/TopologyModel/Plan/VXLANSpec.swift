@@ -1,5 +1,6 @@
 /// A VXLAN device as the plan wants it (`ip link add NAME type vxlan id … dstport … local …
 /// dev … nolearning`).
+import NetAddress
 public struct VXLANSpec: Hashable, Sendable {
     public var vni: UInt32
     public var port: UInt16

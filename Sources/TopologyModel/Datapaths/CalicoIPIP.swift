@@ -1,6 +1,7 @@
 /// `calico-ipip` (Calico IPIP): remote blocks through IPv4-in-IPv4 to the owning node
 /// (docs/datapaths.md, "Mode `calico-ipip` (Calico IPIP)" → "What cnibench builds"). With the
 /// kernel's ipip driver: tunl0; without it: cnibench's tc-BPF program on eth0.
+import NetAddress
 public struct CalicoIPIPDatapath: Datapath {
     public init() {}
     public var mode: Mode { .calicoIPIP }

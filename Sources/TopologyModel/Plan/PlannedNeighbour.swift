@@ -1,4 +1,5 @@
 /// A permanent neighbour entry a plan installs. Only two shapes occur in any datapath.
+import NetAddress
 public enum PlannedNeighbour: Hashable, Sendable {
     /// `ip neigh replace IP lladdr MAC dev DEVICE nud permanent`: the remote VTEP's tunnel
     /// address resolved without ARP.

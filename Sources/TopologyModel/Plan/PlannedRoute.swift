@@ -1,5 +1,6 @@
 /// Who owns a planned route, as the kernel records it (rtm_protocol): the raw value is the
 /// number `ip route` shows after `proto`, so Apply maps it with `proto: owner.rawValue`.
+import NetAddress
 public enum RouteOwner: UInt8, Sendable, Codable, CaseIterable {
     /// ip(8)'s default for routes it adds; iproute2 hides it.
     case boot = 3

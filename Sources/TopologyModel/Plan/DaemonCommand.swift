@@ -1,5 +1,6 @@
 /// The command lines of the daemons a plan starts (`.startProcess` steps). argv[0] "cnibench"
 /// means this executable; the subcommands parse exactly what is built here.
+import NetAddress
 public enum DaemonCommand {
     /// `cnibench flannel-udp-daemon` for one node, with every peer's lease.
     public static func flannelUDP(node: Addressing.Node, peers: [Addressing.Node], tun: String = "flannel0") -> [String] {

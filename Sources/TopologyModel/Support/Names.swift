@@ -1,8 +1,3 @@
-// Re-exported so that the command line, which imports only CNIBenchCore, still sees the
-// address types and the netlink layer.
-@_exported import NetAddress
-@_exported import Netlink
-
 /// Naming rules every object follows, so users (and `clean`) can rely on them.
 public enum Names {
     /// Linux IFNAMSIZ - 1.

@@ -173,7 +173,7 @@ public struct Addressing: Sendable, Equatable {
 }
 
 extension String {
-    func leftPadded(_ width: Int, with c: Character = "0") -> String {
+    package func leftPadded(_ width: Int, with c: Character = "0") -> String {
         count >= width ? self : String(repeating: c, count: width - count) + self
     }
 }

@@ -2,6 +2,7 @@
 /// has one file in this folder with one type conforming to this protocol, and one line in
 /// `Datapaths.all`. The planner, the kernel check (`KernelFeatures.refusal`), the MTU and the
 /// wire check in `verify` all read it from here.
+import NetAddress
 public protocol Datapath: Sendable {
     var mode: Mode { get }
     /// Whose node state the mode reproduces (decides pod addressing and default pod CIDR).

@@ -2,6 +2,7 @@
 // (so `plan`, `up`, `status`, `verify`, the bench and the tests all agree without storing it).
 
 /// One BIRD of a run: a node's, or the router's with `bgpGateway`.
+import NetAddress
 public struct BirdInstance: Sendable, Equatable {
     public enum Role: Sendable, Equatable {
         case node(Int)
