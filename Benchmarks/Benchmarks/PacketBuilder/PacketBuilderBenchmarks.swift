@@ -8,6 +8,7 @@
 import Benchmark
 import CNIPacket
 import CPacketReference
+import NetAddress
 
 let benchmarks: @Sendable () -> Void = {
     // Wall clock gets a wide margin (the VMs are shared and noisy; a relative tolerance
