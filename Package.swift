@@ -68,9 +68,17 @@ let package = Package(
             dependencies: ["NetAddress", "Yams"]
         ),
         .target(
+            name: "Topology",
+            dependencies: [
+                "TopologyModel", "NetAddress", "Netlink", "ProcessKit",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ]
+        ),
+        .target(
             name: "CNIBenchCore",
             dependencies: [
-                "TopologyModel", "NetAddress", "Netlink", "CNIPacket", "ProcessKit", "Yams",
+                "Topology", "TopologyModel", "NetAddress", "Netlink", "CNIPacket", "ProcessKit", "Yams",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
@@ -86,8 +94,8 @@ let package = Package(
         ),
         .testTarget(name: "NetAddressTests", dependencies: ["NetAddress"]),
         .testTarget(name: "CNIPacketTests", dependencies: ["CNIPacket", "NetAddress"]),
-        .testTarget(name: "CNIBenchCoreTests", dependencies: ["CNIBenchCore", "TopologyModel"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "CNIBenchCoreTests", dependencies: ["CNIBenchCore", "Topology", "TopologyModel"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ProcessKitTests", dependencies: ["ProcessKit"]),
-        .testTarget(name: "KernelTests", dependencies: ["CNIBenchCore", "TopologyModel", "NetAddress", "Netlink", "CNIPacket", "ProcessKit"]),
+        .testTarget(name: "KernelTests", dependencies: ["CNIBenchCore", "Topology", "TopologyModel", "NetAddress", "Netlink", "CNIPacket", "ProcessKit"]),
     ]
 )

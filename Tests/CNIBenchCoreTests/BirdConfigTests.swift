@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import CNIBenchCore
+@testable import Topology
 @testable import TopologyModel
 
 /// Issue 7: the BIRD configurations cnibench renders (as Calico's confd would), the BGP topology

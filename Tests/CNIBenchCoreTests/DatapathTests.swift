@@ -1,5 +1,6 @@
 import XCTest
 @testable import CNIBenchCore
+@testable import Topology
 @testable import TopologyModel
 
 /// What each datapath declares (overhead, L2 need, kernel requirements, wire format) must be

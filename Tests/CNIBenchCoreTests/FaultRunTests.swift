@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import CNIBenchCore
+@testable import Topology
 @testable import TopologyModel
 
 /// `cnibench fault --name ghost …`: a run that does not exist is named, with the runs present.

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import CNIBenchCore
+@testable import Topology
 @testable import TopologyModel
 
 /// Rounds that measured nothing (a 0, a test error, the baseline failing in that round) are

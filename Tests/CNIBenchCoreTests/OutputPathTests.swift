@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import CNIBenchCore
+@testable import Topology
 @testable import TopologyModel
 
 /// Output path options are checked before any work: a file where a directory is wanted, a

@@ -1,5 +1,6 @@
 import XCTest
 @testable import CNIBenchCore
+@testable import Topology
 @testable import TopologyModel
 
 /// `cnibench pktgen` option ranges, refused with the option and the valid range.

@@ -1,5 +1,6 @@
 import XCTest
 @testable import CNIBenchCore
+@testable import Topology
 @testable import TopologyModel
 
 final class PlanTests: XCTestCase {

@@ -1,5 +1,6 @@
 import Foundation
 @testable import CNIBenchCore
+@testable import Topology
 @testable import TopologyModel
 
 /// Result files for the validation, failed-round and fuzz tests: small, deterministic.

@@ -1,5 +1,6 @@
 import Foundation
 @testable import CNIBenchCore
+@testable import Topology
 @testable import TopologyModel
 
 /// Mutations of a result JSON for the fuzz test: byte-level (flip, cut, duplicate, insert a

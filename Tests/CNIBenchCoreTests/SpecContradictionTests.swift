@@ -1,5 +1,6 @@
 import XCTest
 @testable import CNIBenchCore
+@testable import Topology
 @testable import TopologyModel
 
 /// Settings given but without effect are refused, naming both the setting and the one that

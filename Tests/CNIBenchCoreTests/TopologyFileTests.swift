@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import CNIBenchCore
+@testable import Topology
 @testable import TopologyModel
 
 /// Files that are not a small UTF-8 regular file: each refused with its reason, without

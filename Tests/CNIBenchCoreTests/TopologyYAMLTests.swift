@@ -1,5 +1,6 @@
 import XCTest
 @testable import CNIBenchCore
+@testable import Topology
 @testable import TopologyModel
 
 /// Hostile or malformed YAML in a topology file: each is refused with a SpecError that says

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import CNIBenchCore
+@testable import Topology
 @testable import TopologyModel
 
 /// Issue 7: Calico's control plane with real BIRD daemons. Runs are built with the `cnibench`
@@ -52,7 +53,7 @@ final class BGPTests: KernelTestCase {
     func assertConvergedAndVerified(_ plan: Plan, file: StaticString = #filePath, line: UInt = #line) {
         let o = BGPConvergence.wait(BGPExpectation(plan: plan), timeout: 15)
         XCTAssertTrue(o.converged, "not converged: \(o.missing)", file: file, line: line)
-        XCTAssertEqual(StateChecker(plan: plan).missingObjects(), [], file: file, line: line)
+        XCTAssertEqual(StateChecker(plan: plan, controlPlane: BGPStateCheck.forRun(plan)).missingObjects(), [], file: file, line: line)
     }
 
     /// The first pod pings the first pod of every other node.
@@ -122,7 +123,7 @@ final class BGPTests: KernelTestCase {
         try faults.killBird("node2")
         // A crash, not a Cease: node1 keeps node2's block for the graceful-restart time…
         XCTAssertTrue(faults.routes(block, in: n1.namespace), "graceful restart keeps the stale route at first")
-        XCTAssertTrue(StateChecker(plan: plan).missingObjects().contains { $0.contains("BIRD node2 not answering") }, "verify shows the failure")
+        XCTAssertTrue(StateChecker(plan: plan, controlPlane: BGPStateCheck.forRun(plan)).missingObjects().contains { $0.contains("BIRD node2 not answering") }, "verify shows the failure")
         // …then withdraws it (fast timers: 4 s)…
         let withdrawn = BGPFaults.until(timeout: 12) { !faults.routes(block, in: n1.namespace) }
         XCTAssertNotNil(withdrawn, "node1 withdrew node2's block after the restart time")
@@ -140,7 +141,7 @@ final class BGPTests: KernelTestCase {
         try faults.setUplink(node: 3, up: false)
         // The hold timer (3 s) expires: node1 withdraws node3's block.
         XCTAssertNotNil(BGPFaults.until(timeout: 12) { !faults.routes(n3.podSubnets[0], in: n1.namespace) }, "withdrawn after the hold time")
-        XCTAssertFalse(StateChecker(plan: plan).missingObjects().isEmpty, "verify shows the failure")
+        XCTAssertFalse(StateChecker(plan: plan, controlPlane: BGPStateCheck.forRun(plan)).missingObjects().isEmpty, "verify shows the failure")
         try faults.setUplink(node: 3, up: true)
         assertConvergedAndVerified(plan)
         try assertCrossNodePings(plan)

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import CNIBenchCore
+@testable import Topology
 @testable import TopologyModel
 
 /// A tiny real bench: one mode plus the baseline, one round of 1 s tests. Asserts structure,

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import CNIBenchCore
+@testable import Topology
 @testable import TopologyModel
 
 /// Ctrl-C during `cnibench up`, on the real binary: SIGINT at a random point of the build must

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import CNIBenchCore
+@testable import Topology
 @testable import TopologyModel
 
 /// Every command that takes a run name refuses one that could be a path, before touching

@@ -2,6 +2,7 @@ import CNIPacket
 import Foundation
 import XCTest
 @testable import CNIBenchCore
+@testable import Topology
 @testable import TopologyModel
 import ProcessKit
 

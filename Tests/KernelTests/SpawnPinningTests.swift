@@ -2,6 +2,7 @@ import Foundation
 import Netlink
 import XCTest
 @testable import CNIBenchCore
+@testable import Topology
 @testable import TopologyModel
 
 /// The bench pins each test's client and server (`--pin`); these check on a real process that

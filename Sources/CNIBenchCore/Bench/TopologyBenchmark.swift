@@ -458,7 +458,7 @@ public struct TopologyBenchmark {
 
     /// The object-by-object check (untimed); logs the first few differences.
     private func checkState(_ plan: Plan) -> Int {
-        let missing = StateChecker(plan: plan).missingObjects()
+        let missing = StateChecker(plan: plan, controlPlane: BGPStateCheck.forRun(plan)).missingObjects()
         for m in missing.prefix(3) { log("    state check, \(plan.spec.name): \(m)") }
         if missing.count > 3 { log("    … and \(missing.count - 3) more") }
         return missing.count

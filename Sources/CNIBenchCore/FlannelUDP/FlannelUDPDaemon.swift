@@ -2,15 +2,6 @@ import CNIPacket
 import CNetShim
 import Foundation
 
-/// The persistent TUN device the flannel-udp plan creates (Step `.tunAdd`).
-public enum TunDevice {
-    /// `ip tuntap add NAME mode tun` inside `ns`: IFF_TUN | IFF_NO_PI, TUNSETPERSIST.
-    public static func createPersistent(in ns: NetworkNamespace, name: String) throws(NetlinkError) {
-        let rc = cnb_tun_create_persistent(ns.fd, name)
-        guard rc == 0 else { throw NetlinkError(operation: "tuntap add \(name) mode tun", namespace: ns.name, code: rc) }
-    }
-}
-
 /// flanneld's UDP backend (pkg/backend/udp, proxy_amd64.c), as a cnibench daemon per node:
 /// packets the kernel routes into the TUN `flannel0` (the whole pod network) go, unchanged but
 /// for the TTL, in a UDP datagram from nodeIP:8285 to the node whose lease holds the inner

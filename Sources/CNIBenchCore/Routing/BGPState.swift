@@ -102,9 +102,14 @@ public final class BGPRouteProbe {
 
 /// `verify`'s view of a BIRD run: every BIRD answers, every configured session is
 /// Established, every kernel holds BIRD's routes.
-public struct BGPStateCheck {
+public struct BGPStateCheck: ControlPlaneCheck {
     public var plan: Plan
     public init(plan: Plan) { self.plan = plan }
+
+    /// The check for a run's plan: BIRD's when it runs BIRD, else none.
+    public static func forRun(_ plan: Plan) -> (any ControlPlaneCheck)? { plan.spec.usesBird ? BGPStateCheck(plan: plan) : nil }
+
+    public func problems(_ plan: Plan) -> [String] { BGPStateCheck(plan: plan).problems() }
 
     public func problems() -> [String] {
         var out: [String] = []

@@ -4,3 +4,4 @@
 @_exported import Netlink
 @_exported import ProcessKit
 @_exported import TopologyModel
+@_exported import Topology

@@ -40,7 +40,7 @@ struct VerifyCommand: ParsableCommand {
         let plan = try Planner(spec: record.spec, ipip: record.ipip ?? .tcBPF).plan()
         // Ctrl-C: probes are killed and reaped, the run itself is left exactly as it was.
         let report = try Interruptible.run("verify (run \(target.name) left as it was)") {
-            Verifier(plan: plan, options: .init(skipCapture: skipCapture, parallelism: parallel)).run()
+            Verifier(plan: plan, options: .init(skipCapture: skipCapture, parallelism: parallel, controlPlane: BGPStateCheck.forRun(plan))).run()
         }
         print(report.render())
         if !report.passed { throw ExitCode.failure }

@@ -1,4 +1,7 @@
 import Foundation
+import NetAddress
+import Netlink
+import TopologyModel
 
 /// What this kernel offers, found by trying it in a scratch namespace (never the root one).
 public struct KernelFeatures: Sendable, Codable, Equatable {

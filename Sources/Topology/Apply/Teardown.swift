@@ -1,6 +1,8 @@
 import Foundation
 import ProcessKit
 import Logging
+import Netlink
+import TopologyModel
 
 /// Removes everything a run's ledger names: processes first (they would keep a namespace
 /// alive), then files, then namespaces, then the state directory. Idempotent: what is

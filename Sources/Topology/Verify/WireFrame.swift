@@ -5,6 +5,8 @@
 // one stays here because verify needs only these few fields. What each mode should put on the
 // wire (`Encapsulation`) is declared by its datapath (Datapaths/).
 
+import NetAddress
+import TopologyModel
 struct IPv4Header: Equatable {
     var source: IPv4Address
     var destination: IPv4Address

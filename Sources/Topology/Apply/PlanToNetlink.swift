@@ -1,6 +1,8 @@
 // The one place plan-level values become netlink requests: the plan (Spec/, Plan/, Datapaths/)
 // knows nothing of the netlink layer's types, and Apply and Verify translate here.
 
+import Netlink
+import TopologyModel
 extension RouteOwner {
     /// rtm_protocol: the raw value is the kernel's number.
     var netlinkProtocol: UInt8 { rawValue }

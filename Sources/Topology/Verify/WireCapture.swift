@@ -1,6 +1,9 @@
 import CNetShim
 import Foundation
 import ProcessKit
+import NetAddress
+import Netlink
+import TopologyModel
 
 /// Encapsulation on the wire: while a pod on node1 pings a pod on node2, frames are captured on
 /// node1's port in the fabric namespace (the switch port on l2 — a capture on br0 would only see

@@ -1,5 +1,7 @@
 import ProcessKit
 import Logging
+import Netlink
+import TopologyModel
 
 /// A step that failed, with its position and its ip(8) form.
 public struct ApplyError: Error, CustomStringConvertible {

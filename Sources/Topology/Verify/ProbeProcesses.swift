@@ -1,5 +1,6 @@
 import Foundation
 import ProcessKit
+import Netlink
 
 /// Runs `ping` (iputils) inside run namespaces, many at once, and reaps each by its own pid.
 ///

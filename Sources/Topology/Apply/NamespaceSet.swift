@@ -1,5 +1,6 @@
 /// The open namespaces and netlink handles of one run: one handle per namespace, opened on
 /// first use and kept for the run of a command.
+import Netlink
 public final class NamespaceSet {
     private var namespaces: [String: NetworkNamespace] = [:]
     private var handles: [String: NetlinkHandle] = [:]

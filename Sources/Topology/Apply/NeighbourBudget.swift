@@ -1,4 +1,5 @@
 import Foundation
+import TopologyModel
 
 /// The kernel's ARP table is one table for all network namespaces, and its hard limit
 /// (`net.ipv4.neigh.default.gc_thresh3`, 1024 by default) is settable only in the root

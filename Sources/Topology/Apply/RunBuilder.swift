@@ -1,6 +1,8 @@
 import Foundation
 import ProcessKit
 import Logging
+import Netlink
+import TopologyModel
 
 /// `up` as a library call: validate, claim the run name, probe the kernel, plan, apply.
 public struct RunBuilder {

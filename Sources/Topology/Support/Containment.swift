@@ -1,4 +1,6 @@
 import Foundation
+import Netlink
+import TopologyModel
 
 /// The one gate before cnibench removes or writes a path: the path must lie strictly inside one
 /// of cnibench's own directories once every symlink on the way is resolved. A name that slipped

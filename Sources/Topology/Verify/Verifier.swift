@@ -1,5 +1,6 @@
 import Foundation
 import ProcessKit
+import TopologyModel
 
 /// `cnibench verify` as a library: the kernel state check, then traffic checks (connectivity
 /// matrix, path MTU, encapsulation on the wire). Every check runs even when an earlier one
@@ -10,9 +11,12 @@ public struct Verifier {
         public var skipCapture = false
         /// Pings in flight at once.
         public var parallelism = 32
-        public init(skipCapture: Bool = false, parallelism: Int = 32) {
+        /// The run's control-plane check, if it runs one (see `ControlPlaneCheck`).
+        public var controlPlane: (any ControlPlaneCheck)?
+        public init(skipCapture: Bool = false, parallelism: Int = 32, controlPlane: (any ControlPlaneCheck)? = nil) {
             self.skipCapture = skipCapture
             self.parallelism = parallelism
+            self.controlPlane = controlPlane
         }
     }
 
@@ -26,7 +30,7 @@ public struct Verifier {
 
     public func run() -> VerifyReport {
         let t0 = ContinuousClock.now
-        let missing = StateChecker(plan: plan).missingObjects()
+        let missing = StateChecker(plan: plan, controlPlane: options.controlPlane).missingObjects()
         let stateTime = ContinuousClock.now - t0
         let connectivity = ConnectivityCheck(plan: plan, parallelism: options.parallelism).run()
         let pmtu = PathMTUCheck(plan: plan).run()

@@ -1,6 +1,9 @@
 /// The connectivity matrix: every pod pings every other pod (same node and cross node), and
 /// every node namespace pings every pod. Destinations are only pod addresses from the plan, so
 /// no probe ever leaves the run's namespaces.
+import NetAddress
+import Netlink
+import TopologyModel
 public struct ConnectivityProbe: Sendable, Equatable {
     /// Source namespace and short label ("n1p2" for a pod, "node1" for a node).
     public var source: String

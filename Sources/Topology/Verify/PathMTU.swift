@@ -1,4 +1,7 @@
 import Foundation
+import NetAddress
+import Netlink
+import TopologyModel
 
 /// Path MTU across nodes: from a pod on one node to a pod on another, a don't-fragment echo of
 /// exactly the pod MTU must come back, and one byte more must be refused (locally, "message too

@@ -1,4 +1,5 @@
 /// Compares what a run's plan says should exist with what the kernel has (for `list`).
+import TopologyModel
 public enum RunInspector {
     public struct Report: Sendable {
         public var mode = "?"
@@ -10,7 +11,8 @@ public enum RunInspector {
         public var missing: [String] = []
     }
 
-    public static func inspect(run: RunName) -> Report {
+    /// `controlPlane` gives, for a run's plan, the check of its control plane (nil: none).
+    public static func inspect(run: RunName, controlPlane: (Plan) -> (any ControlPlaneCheck)? = { _ in nil }) -> Report {
         var r = Report()
         let state = RunState(run: run)
         guard let record = try? state.record() else {
@@ -30,7 +32,7 @@ public enum RunInspector {
             r.status = "spec no longer valid"
             return r
         }
-        r.missing = StateChecker(plan: plan).missingObjects()
+        r.missing = StateChecker(plan: plan, controlPlane: controlPlane(plan)).missingObjects()
         r.status = r.missing.isEmpty ? "ok (\(plan.namespaces.count) namespaces)" : "\(r.missing.count) objects missing"
         return r
     }

@@ -1,10 +1,18 @@
 /// Checks, object by object, that the kernel holds what the plan says: links with their kind,
 /// master and attributes, addresses, routes with their flags, neighbour/FDB entries, sysctls.
 /// Returns a readable line per object that is missing or different.
+import Netlink
+import TopologyModel
 public struct StateChecker {
     public var plan: Plan
+    /// The control plane's own check (BIRD sessions and routes), run when the planned objects
+    /// are all there.
+    public var controlPlane: (any ControlPlaneCheck)?
 
-    public init(plan: Plan) { self.plan = plan }
+    public init(plan: Plan, controlPlane: (any ControlPlaneCheck)? = nil) {
+        self.plan = plan
+        self.controlPlane = controlPlane
+    }
 
     private final class Snapshot {
         var links: [LinkInfo] = []
@@ -118,10 +126,10 @@ public struct StateChecker {
         }
         // With --routing bird the blackholes and remote blocks are BIRD's, not plan
         // steps: check the sessions and the kernels against what BIRD must have installed.
-        if plan.spec.usesBird && absent.isEmpty { missing += BGPStateCheck(plan: plan).problems() }
+        if let controlPlane, absent.isEmpty { missing += controlPlane.problems(plan) }
         return missing
     }
 
     /// Route equality as the kernel reports it (metric and source are not compared).
-    static func same(_ got: Route, _ want: PlannedRoute) -> Bool { got.matches(want) }
+    package static func same(_ got: Route, _ want: PlannedRoute) -> Bool { got.matches(want) }
 }

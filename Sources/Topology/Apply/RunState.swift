@@ -1,6 +1,8 @@
 import Foundation
 import ProcessKit
 import SystemPackage
+import Netlink
+import TopologyModel
 
 /// What a run is, written before anything is created: enough to re-plan it (`list`, `verify`).
 public struct RunRecord: Codable, Sendable, Equatable {
@@ -8,6 +10,13 @@ public struct RunRecord: Codable, Sendable, Equatable {
     public var ipip: IPIPImplementation?
     public var createdAt: Date
     public var cnibenchVersion: String
+
+    public init(spec: TopologySpec, ipip: IPIPImplementation?, createdAt: Date, cnibenchVersion: String) {
+        self.spec = spec
+        self.ipip = ipip
+        self.createdAt = createdAt
+        self.cnibenchVersion = cnibenchVersion
+    }
 }
 
 /// One object the run created, appended to the ledger *before* it is created (write-ahead), so

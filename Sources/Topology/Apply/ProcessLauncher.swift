@@ -1,5 +1,6 @@
 import Foundation
 import ProcessKit
+import Netlink
 
 /// Starts the run's long-running processes inside its namespaces and records them.
 public struct ProcessLauncher {

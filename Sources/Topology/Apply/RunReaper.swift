@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import ProcessKit
+import Netlink
 
 /// Stopping a whole run: its ledger's processes and whatever else lives in its namespaces.
 extension ProcessReaper {

@@ -1,4 +1,7 @@
 /// Calico IPIP without the ipip driver: the plan's `.bpfIPIP` step, through the FFI wrapper.
+import NetAddress
+import Netlink
+import TopologyModel
 enum BPFIPIP {
     static func attach(namespace: NetworkNamespace, ifindex: CInt, device: String, nodeIP: IPv4Address,
                        routes: [TunnelRoute]) throws {
