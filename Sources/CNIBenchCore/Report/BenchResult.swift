@@ -29,8 +29,6 @@ public enum BenchTest: String, Codable, Sendable, CaseIterable {
     /// Small-packet rate from `cnibench pktgen` (issue 4), when this build has it.
     case pktgen
 
-    /// The default tests besides pktgen (added when the build has `cnibench pktgen`).
-    public static var defaults: [BenchTest] { [.tcp1, .tcp4, .udp, .rr] }
     public static var spellings: String { allCases.map(\.rawValue).joined(separator: ", ") }
 
     public var title: String {
@@ -51,8 +49,6 @@ public enum BenchTest: String, Codable, Sendable, CaseIterable {
         case .pktgen: "receivedMpps"
         }
     }
-
-    public var usesIperf3: Bool { self == .tcp1 || self == .tcp4 || self == .udp }
 }
 
 /// Whether a larger value of a metric is better.
