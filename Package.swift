@@ -7,7 +7,9 @@
 //   CNetShim                    C shims (_GNU_SOURCE): setns/unshare, libnl calls, libmnl batches
 //   Netlink                     safe Swift over the shims: one handle per namespace, ip(8)-named verbs
 //   CNIPacket                   hot-path packet builder/parser over unsafe buffers
-//   CNIBenchCore                spec, plan, apply, state ledger, teardown, verify
+//   Results                     result files (one envelope), metrics, statistics, renderers
+//   Gate                        compare/gate over result files
+//   CNIBenchCore                spec, plan, apply, state ledger, teardown, verify, measure
 //   cnibench                    the command line
 import PackageDescription
 
@@ -45,10 +47,14 @@ let package = Package(
             name: "CNIPacket",
             swiftSettings: [.strictMemorySafety()]
         ),
+        // Result files, their summaries and renderers: Foundation only, no namespaces or netlink.
+        .target(name: "Results"),
+        // compare/gate over result files.
+        .target(name: "Gate", dependencies: ["Results"]),
         .target(
             name: "CNIBenchCore",
             dependencies: [
-                "Netlink", "CNIPacket", "Yams",
+                "Netlink", "CNIPacket", "Yams", "Results", "Gate",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
@@ -63,7 +69,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "CNIPacketTests", dependencies: ["CNIPacket"]),
-        .testTarget(name: "CNIBenchCoreTests", dependencies: ["CNIBenchCore"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "CNIBenchCoreTests", dependencies: ["CNIBenchCore", "Results", "Gate"], resources: [.copy("Fixtures")]),
         .testTarget(name: "KernelTests", dependencies: ["CNIBenchCore", "Netlink", "CNIPacket"]),
     ]
 )

@@ -89,12 +89,26 @@ public struct MetricInfo: Sendable {
     ]
 
     public static func named(_ n: String) -> MetricInfo? { all.first { $0.name == n } }
+
+    public init(name: String, unit: String, better: Better, comparable: Bool, description: String, perUnitOfWork: Bool = false) {
+        self.name = name
+        self.unit = unit
+        self.better = better
+        self.comparable = comparable
+        self.description = description
+        self.perUnitOfWork = perUnitOfWork
+    }
 }
 
 /// A namespace and the address the test uses there.
 public struct BenchEndpoint: Codable, Sendable, Equatable {
     public var namespace: String
     public var ip: String
+
+    public init(namespace: String, ip: String) {
+        self.namespace = namespace
+        self.ip = ip
+    }
 }
 
 /// One measured (mode, underlay, path): who sends to whom.
@@ -114,6 +128,18 @@ public struct BenchSubject: Codable, Sendable, Equatable {
     public var baseline: String?
 
     public static func id(mode: String, underlay: String, path: BenchPath) -> String { "\(mode)@\(underlay)/\(path.rawValue)" }
+
+    public init(id: String, mode: String, underlay: String, path: BenchPath, run: String, source: BenchEndpoint, destination: BenchEndpoint, mtu: Int, baseline: String? = nil) {
+        self.id = id
+        self.mode = mode
+        self.underlay = underlay
+        self.path = path
+        self.run = run
+        self.source = source
+        self.destination = destination
+        self.mtu = mtu
+        self.baseline = baseline
+    }
 }
 
 /// CPU time the machine spent during one test.
@@ -136,6 +162,18 @@ public struct CPUUsage: Codable, Sendable, Equatable {
 
     /// The CPU attributed to the test: machine busy time less what foreign processes used.
     public var attributedSeconds: Double { max(0, busySeconds - (foreignSeconds ?? 0)) }
+
+    public init(busySeconds: Double, userSeconds: Double, systemSeconds: Double, softirqSeconds: Double, stealSeconds: Double, idleSeconds: Double, wallSeconds: Double, processSeconds: Double? = nil, foreignSeconds: Double? = nil) {
+        self.busySeconds = busySeconds
+        self.userSeconds = userSeconds
+        self.systemSeconds = systemSeconds
+        self.softirqSeconds = softirqSeconds
+        self.stealSeconds = stealSeconds
+        self.idleSeconds = idleSeconds
+        self.wallSeconds = wallSeconds
+        self.processSeconds = processSeconds
+        self.foreignSeconds = foreignSeconds
+    }
 }
 
 /// One test of one subject in one round.
@@ -153,6 +191,19 @@ public struct BenchSample: Codable, Sendable, Equatable {
     public var cpu: CPUUsage?
     /// Set when the test failed; the sample then counts in no summary.
     public var error: String?
+
+    public init(subject: String, mode: String, underlay: String, path: BenchPath, test: BenchTest, round: Int, startedAt: Date, metrics: [String: Double], cpu: CPUUsage? = nil, error: String? = nil) {
+        self.subject = subject
+        self.mode = mode
+        self.underlay = underlay
+        self.path = path
+        self.test = test
+        self.round = round
+        self.startedAt = startedAt
+        self.metrics = metrics
+        self.cpu = cpu
+        self.error = error
+    }
 }
 
 /// A metric's samples across rounds, their median and interval, and the comparison with the
@@ -179,6 +230,23 @@ public struct MetricSummary: Codable, Sendable, Equatable {
     public var n: Int { samples.count }
 
     public static func key(subject: String, test: BenchTest, metric: String) -> String { "\(subject)/\(test.rawValue)/\(metric)" }
+
+    public init(key: String, subject: String, mode: String, underlay: String, path: BenchPath, test: BenchTest, metric: String, unit: String, better: Better, samples: [Double], rounds: [Int], median: Double, ci: Interval, vsBaseline: BaselineComparison? = nil) {
+        self.key = key
+        self.subject = subject
+        self.mode = mode
+        self.underlay = underlay
+        self.path = path
+        self.test = test
+        self.metric = metric
+        self.unit = unit
+        self.better = better
+        self.samples = samples
+        self.rounds = rounds
+        self.median = median
+        self.ci = ci
+        self.vsBaseline = vsBaseline
+    }
 }
 
 /// A metric against the same metric of the node→node baseline measured in the same run.
@@ -195,6 +263,16 @@ public struct BaselineComparison: Codable, Sendable, Equatable {
     /// True when the ratio was formed per round (both measured in the same rounds).
     public var paired: Bool
     public var n: Int
+
+    public init(baseline: String, ratio: Double, ratioCI: Interval, overheadPercent: Double, overheadCI: Interval, paired: Bool, n: Int) {
+        self.baseline = baseline
+        self.ratio = ratio
+        self.ratioCI = ratioCI
+        self.overheadPercent = overheadPercent
+        self.overheadCI = overheadCI
+        self.paired = paired
+        self.n = n
+    }
 }
 
 /// What the run was asked to do.
@@ -221,6 +299,25 @@ public struct BenchConfig: Codable, Sendable, Equatable {
     /// Where each test's client and server ran: "client CPU 0, server CPU 1", or "none"
     /// (scheduler's choice). Absent in older files.
     public var cpuPinning: String? = nil
+
+    public init(modes: [String], tests: [BenchTest], underlay: String? = nil, underlays: [String: String], repeats: Int, durationSeconds: Int, seed: UInt64, nodes: Int, podsPerNode: Int, runPrefix: String, udpBitrate: String, udpPacketBytes: Int, rrMessageBytes: Int, confidenceLevel: Double, bootstrapResamples: Int, cpuPinning: String? = nil) {
+        self.modes = modes
+        self.tests = tests
+        self.underlay = underlay
+        self.underlays = underlays
+        self.repeats = repeats
+        self.durationSeconds = durationSeconds
+        self.seed = seed
+        self.nodes = nodes
+        self.podsPerNode = podsPerNode
+        self.runPrefix = runPrefix
+        self.udpBitrate = udpBitrate
+        self.udpPacketBytes = udpPacketBytes
+        self.rrMessageBytes = rrMessageBytes
+        self.confidenceLevel = confidenceLevel
+        self.bootstrapResamples = bootstrapResamples
+        self.cpuPinning = cpuPinning
+    }
 }
 
 /// One network device's offload features (ETHTOOL_GFEATURES) as seen in its namespace.
@@ -236,6 +333,17 @@ public struct DeviceOffloads: Codable, Sendable, Equatable {
     /// Other features of interest: name → active.
     public var features: [String: Bool]
     public var error: String?
+
+    public init(label: String, namespace: String, device: String, gso: Bool? = nil, gro: Bool? = nil, tso: Bool? = nil, features: [String: Bool], error: String? = nil) {
+        self.label = label
+        self.namespace = namespace
+        self.device = device
+        self.gso = gso
+        self.gro = gro
+        self.tso = tso
+        self.features = features
+        self.error = error
+    }
 }
 
 /// Where and with what the numbers were made.
@@ -263,6 +371,26 @@ public struct EnvironmentFingerprint: Codable, Sendable, Equatable {
     /// The machine's host name (/proc/sys/kernel/hostname): with the CPU, how the gate tells
     /// a same-runner A/B from results of different machines. Absent in older files.
     public var hostName: String? = nil
+
+    public init(kernel: String, kernelVersion: String? = nil, cpuModel: String, cpuCount: Int, memoryGiB: Double? = nil, offloads: [DeviceOffloads], sysctls: [String: String], iperf3Version: String? = nil, cnibenchVersion: String, gitCommit: String? = nil, gitDirty: Bool? = nil, ipip: String? = nil, stealSeconds: Double, stealFraction: Double, loadAverageAtStart: Double? = nil, pktgenAvailable: Bool, hostName: String? = nil) {
+        self.kernel = kernel
+        self.kernelVersion = kernelVersion
+        self.cpuModel = cpuModel
+        self.cpuCount = cpuCount
+        self.memoryGiB = memoryGiB
+        self.offloads = offloads
+        self.sysctls = sysctls
+        self.iperf3Version = iperf3Version
+        self.cnibenchVersion = cnibenchVersion
+        self.gitCommit = gitCommit
+        self.gitDirty = gitDirty
+        self.ipip = ipip
+        self.stealSeconds = stealSeconds
+        self.stealFraction = stealFraction
+        self.loadAverageAtStart = loadAverageAtStart
+        self.pktgenAvailable = pktgenAvailable
+        self.hostName = hostName
+    }
 }
 
 /// One round: the order in which the modes were measured.
@@ -271,6 +399,12 @@ public struct BenchRound: Codable, Sendable, Equatable {
     /// "<mode>@<underlay>" in the order measured.
     public var order: [String]
     public var startedAt: Date
+
+    public init(index: Int, order: [String], startedAt: Date) {
+        self.index = index
+        self.order = order
+        self.startedAt = startedAt
+    }
 }
 
 /// One `cnibench bench` run.
@@ -299,10 +433,32 @@ public struct BenchResult: Codable, Sendable, Equatable {
 
     public func subject(_ id: String) -> BenchSubject? { subjects.first { $0.id == id } }
     public func summary(_ key: String) -> MetricSummary? { summaries.first { $0.key == key } }
+
+    public init(schemaVersion: Int, kind: String, about: String, command: String, startedAt: Date, finishedAt: Date? = nil, complete: Bool, interruption: String? = nil, config: BenchConfig, environment: EnvironmentFingerprint, subjects: [BenchSubject], rounds: [BenchRound], samples: [BenchSample], summaries: [MetricSummary], warnings: [String]) {
+        self.schemaVersion = schemaVersion
+        self.kind = kind
+        self.about = about
+        self.command = command
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.complete = complete
+        self.interruption = interruption
+        self.config = config
+        self.environment = environment
+        self.subjects = subjects
+        self.rounds = rounds
+        self.samples = samples
+        self.summaries = summaries
+        self.warnings = warnings
+    }
 }
 
 public struct ResultSchemaError: Error, CustomStringConvertible {
     public var description: String
+
+    public init(description: String) {
+        self.description = description
+    }
 }
 
 extension BenchResult {

@@ -1,4 +1,5 @@
 import Foundation
+import Results
 
 /// compare/gate: the last stage of the pipeline. Judges two sets of bench results (base and
 /// head, each one or more files whose rounds are pooled) metric by metric.
@@ -115,6 +116,28 @@ public struct MetricComparison: Sendable, Codable {
     /// Rounds left out because they failed, each as "round k of KEY in FILE: why — counted as failed".
     public var baseFailed: [String] = []
     public var headFailed: [String] = []
+
+    public init(key: String, subject: String, test: String, metric: String, unit: String, better: Better, normalized: Bool, level: Double, baseMedian: Double, headMedian: Double, baseSamples: [Double], headSamples: [Double], improvement: Double, interval: Interval, verdict: Verdict, regression: Bool, gated: Bool, baseFailed: [String] = [], headFailed: [String] = []) {
+        self.key = key
+        self.subject = subject
+        self.test = test
+        self.metric = metric
+        self.unit = unit
+        self.better = better
+        self.normalized = normalized
+        self.level = level
+        self.baseMedian = baseMedian
+        self.headMedian = headMedian
+        self.baseSamples = baseSamples
+        self.headSamples = headSamples
+        self.improvement = improvement
+        self.interval = interval
+        self.verdict = verdict
+        self.regression = regression
+        self.gated = gated
+        self.baseFailed = baseFailed
+        self.headFailed = headFailed
+    }
 }
 
 public struct ComparisonReport: Sendable, Codable {
@@ -124,19 +147,31 @@ public struct ComparisonReport: Sendable, Codable {
     public var metrics: [MetricComparison]
     public var regressions: [MetricComparison] { metrics.filter(\.regression) }
     public var notes: [String]
+
+    public init(baseFiles: [String], headFiles: [String], settings: String, metrics: [MetricComparison], notes: [String]) {
+        self.baseFiles = baseFiles
+        self.headFiles = headFiles
+        self.settings = settings
+        self.metrics = metrics
+        self.notes = notes
+    }
 }
 
 /// Why two sets of results cannot be compared (exit 2 of `gate`).
 public struct IncomparableError: Error, CustomStringConvertible {
     public var description: String
+
+    public init(description: String) {
+        self.description = description
+    }
 }
 
 public enum Comparator {
     /// Loads and checks that base and head measured the same thing the same way.
-    public static func load(_ paths: [String]) throws -> [BenchResult] {
+    public static func load(_ paths: [String], vocabulary: ResultVocabulary) throws -> [BenchResult] {
         guard !paths.isEmpty else { throw IncomparableError(description: "no result files given") }
         return try paths.map { p in
-            do { return try BenchResult.loadValidated(path: p) } catch { throw IncomparableError(description: "\(error)") }
+            do { return try BenchResult.loadValidated(path: p, vocabulary: vocabulary) } catch { throw IncomparableError(description: "\(error)") }
         }
     }
 
@@ -252,8 +287,9 @@ public enum Comparator {
         return b0 <= h1 && h0 <= b1
     }
 
-    public static func compare(baseFiles: [String], headFiles: [String], settings: ComparisonSettings = .init()) throws -> ComparisonReport {
-        let base = try load(baseFiles), head = try load(headFiles)
+    public static func compare(baseFiles: [String], headFiles: [String], settings: ComparisonSettings = .init(),
+                               vocabulary: ResultVocabulary) throws -> ComparisonReport {
+        let base = try load(baseFiles, vocabulary: vocabulary), head = try load(headFiles, vocabulary: vocabulary)
         let problems = incompatibilities(base: base, head: head)
         guard problems.isEmpty else { throw IncomparableError(description: "results are not comparable:\n  " + problems.joined(separator: "\n  ")) }
         let b = series(base, files: baseFiles), h = series(head, files: headFiles)
@@ -280,7 +316,7 @@ public enum Comparator {
             let bx = (useNormalized ? b.normalized[key] : b.raw[key]) ?? []
             let hx = (useNormalized ? h.normalized[key] : h.raw[key]) ?? []
             // The baselines (mode none) are the yardstick: reported, not gated.
-            let gated = settings.gatedMetrics.contains(info.metric) && (useNormalized || ownValue) && info.mode != Mode.none.rawValue
+            let gated = settings.gatedMetrics.contains(info.metric) && (useNormalized || ownValue) && info.mode != BenchSubject.baselineMode
             var candidate = Candidate(key: key, info: info, mi: mi, normalized: useNormalized, bx: bx, hx: hx, gated: gated,
                                       baseFailed: (useNormalized ? b.failedNormalized[key] : b.failed[key]) ?? [],
                                       headFailed: (useNormalized ? h.failedNormalized[key] : h.failed[key]) ?? [])

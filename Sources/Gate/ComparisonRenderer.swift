@@ -1,4 +1,5 @@
 import Foundation
+import Results
 
 /// compare/gate output: a terminal table or Markdown for a CI job summary.
 public enum ComparisonRenderer {
