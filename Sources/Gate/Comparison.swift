@@ -141,6 +141,12 @@ public struct MetricComparison: Sendable, Codable {
 }
 
 public struct ComparisonReport: Sendable, Codable {
+    // The envelope (docs/result-schema.md): what `compare --format json` writes.
+    public var kind = ComparisonReport.kind
+    public var schemaVersion = ComparisonReport.schemaVersion
+    public var createdAt = Date()
+    /// The machine the head's numbers were made on (its first file's), when known.
+    public var environment: HostEnvironment?
     public var baseFiles: [String]
     public var headFiles: [String]
     public var settings: String
@@ -148,13 +154,20 @@ public struct ComparisonReport: Sendable, Codable {
     public var regressions: [MetricComparison] { metrics.filter(\.regression) }
     public var notes: [String]
 
-    public init(baseFiles: [String], headFiles: [String], settings: String, metrics: [MetricComparison], notes: [String]) {
+    public init(baseFiles: [String], headFiles: [String], settings: String, metrics: [MetricComparison], notes: [String],
+                environment: HostEnvironment? = nil) {
+        self.environment = environment
         self.baseFiles = baseFiles
         self.headFiles = headFiles
         self.settings = settings
         self.metrics = metrics
         self.notes = notes
     }
+}
+
+extension ComparisonReport: ResultDocument {
+    public static var kind: String { "cnibench.comparison" }
+    public static var schemaVersion: Int { 1 }
 }
 
 /// Why two sets of results cannot be compared (exit 2 of `gate`).
@@ -384,7 +397,7 @@ public enum Comparator {
             : "\(percent(settings.confidenceLevel)) interval"
         return ComparisonReport(baseFiles: baseFiles, headFiles: headFiles,
                                 settings: "max regression \(Int((settings.maxRegression * 100).rounded()))%, \(familyText); \(settings.method.summary) on log values (rates and latencies ÷ the same round's node→node baseline\(oneMachine ? "; same-runner A/B, so costs per GB/Mpkt as measured" : ", costs too")); at least \(settings.minimumSamples) rounds a side",
-                                metrics: metrics, notes: notes)
+                                metrics: metrics, notes: notes, environment: head.first?.environment.host)
     }
 
     public static func percent(_ level: Double) -> String {

@@ -420,6 +420,9 @@ public struct BenchResult: Codable, Sendable, Equatable {
     public var command: String
     public var startedAt: Date
     public var finishedAt: Date?
+    /// When the file was written (the envelope's `createdAt`). Absent in files written before
+    /// the envelope was shared by every kind; an optional key, so still schemaVersion 1.
+    public var createdAt: Date?
     /// False when the run was interrupted or failed part-way (partial results).
     public var complete: Bool
     public var interruption: String?
@@ -434,13 +437,14 @@ public struct BenchResult: Codable, Sendable, Equatable {
     public func subject(_ id: String) -> BenchSubject? { subjects.first { $0.id == id } }
     public func summary(_ key: String) -> MetricSummary? { summaries.first { $0.key == key } }
 
-    public init(schemaVersion: Int, kind: String, about: String, command: String, startedAt: Date, finishedAt: Date? = nil, complete: Bool, interruption: String? = nil, config: BenchConfig, environment: EnvironmentFingerprint, subjects: [BenchSubject], rounds: [BenchRound], samples: [BenchSample], summaries: [MetricSummary], warnings: [String]) {
+    public init(schemaVersion: Int, kind: String, about: String, command: String, startedAt: Date, finishedAt: Date? = nil, createdAt: Date? = nil, complete: Bool, interruption: String? = nil, config: BenchConfig, environment: EnvironmentFingerprint, subjects: [BenchSubject], rounds: [BenchRound], samples: [BenchSample], summaries: [MetricSummary], warnings: [String]) {
         self.schemaVersion = schemaVersion
         self.kind = kind
         self.about = about
         self.command = command
         self.startedAt = startedAt
         self.finishedAt = finishedAt
+        self.createdAt = createdAt
         self.complete = complete
         self.interruption = interruption
         self.config = config
@@ -461,36 +465,26 @@ public struct ResultSchemaError: Error, CustomStringConvertible {
     }
 }
 
-extension BenchResult {
-    static func encoder() -> JSONEncoder {
-        let e = JSONEncoder()
-        e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        e.dateEncodingStrategy = .iso8601
-        e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return e
-    }
+extension BenchResult: ResultDocument {
+    public static var kind: String { kindName }
+    public static var schemaVersion: Int { currentSchemaVersion }
 
-    public func encoded() throws -> Data { try Self.encoder().encode(self) }
+    public func encoded() throws -> Data { try ResultWriter.encode(self) }
 
     /// Decodes a result, refusing other kinds and schema versions with a precise message.
     public static func decode(_ data: Data) throws -> BenchResult {
-        struct Header: Decodable { var schemaVersion: Int?; var kind: String? }
-        let header: Header
-        do { header = try JSONDecoder().decode(Header.self, from: data) } catch {
+        let header: ResultHeader
+        do { header = try ResultWriter.header(data) } catch {
             throw ResultSchemaError(description: "not a JSON object: \(error)")
         }
+        // Bench results had an envelope from the start: no version 0 to upgrade.
         guard header.kind == kindName else {
             throw ResultSchemaError(description: "not a cnibench bench result (kind is \(header.kind.map { "'\($0)'" } ?? "missing"), expected '\(kindName)')")
         }
         guard header.schemaVersion == currentSchemaVersion else {
             throw ResultSchemaError(description: "schemaVersion \(header.schemaVersion.map(String.init) ?? "missing") is not supported by this cnibench (reads \(currentSchemaVersion))")
         }
-        let d = JSONDecoder()
-        d.dateDecodingStrategy = .iso8601
-        d.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        do { return try d.decode(BenchResult.self, from: data) } catch {
-            throw ResultSchemaError(description: "does not match schema \(currentSchemaVersion): \(error)")
-        }
+        return try ResultWriter.decode(BenchResult.self, from: data)
     }
 
     public static func load(path: String) throws -> BenchResult {

@@ -17,6 +17,8 @@ public enum ResultFiles {
     /// Writes DIR/BASE.json, .md and .html (atomically each); returns their paths.
     @discardableResult
     public static func write(_ r: BenchResult, directory: String, basename: String) throws -> [String] {
+        var r = r
+        r.createdAt = Date()
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         var paths: [String] = []
         for f in [ReportFormat.json, .md, .html] {
