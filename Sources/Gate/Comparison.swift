@@ -44,7 +44,7 @@ public struct ComparisonSettings: Sendable {
     /// How the shift and its interval are estimated.
     public var method = ShiftMethod.betterHalf
     /// Metrics that decide; others are reported only.
-    public var gatedMetrics: Set<String> = ["throughputGbps", "p50Us", "p99Us", "cpuSecondsPerGB", "receivedMpps"]
+    public var gatedMetrics: Set<Metric> = [.throughputGbps, .p50Us, .p99Us, .cpuSecondsPerGB, .receivedMpps]
 
     public init() {}
 }
@@ -246,9 +246,9 @@ public enum Comparator {
             func failure(_ key: String, _ round: Int, _ why: String) -> String { "round \(round) of \(key) in \(file): \(why) — counted as failed" }
             let baselineOf = Dictionary(uniqueKeysWithValues: r.subjects.map { ($0.id, $0.baseline) })
             // (subject, test, round) → metrics, to find the same round's baseline sample.
-            var byRound: [String: [String: Double]] = [:]
+            var byRound: [SampleKey: [String: Double]] = [:]
             for sample in r.samples where sample.error == nil {
-                byRound["\(sample.subject)|\(sample.test.rawValue)|\(sample.round)"] = sample.metrics
+                byRound[sample.key] = sample.metrics
             }
             for sample in r.samples where sample.error != nil { errored.append((file, sample)) }
             for sample in r.samples where sample.error == nil {
@@ -265,7 +265,7 @@ public enum Comparator {
                     s.raw[key, default: []].append(value)
                     guard let baseSubject = baselineOf[sample.subject] ?? nil, value > 0,
                           MetricInfo.named(metric)?.comparable ?? false else { continue }
-                    guard let b = byRound["\(baseSubject)|\(sample.test.rawValue)|\(sample.round)"]?[metric], MetricBounds.check(metric, b) == .ok, b > 0 else {
+                    guard let b = byRound[SampleKey(subject: baseSubject, test: sample.test, round: sample.round)]?[metric], MetricBounds.check(metric, b) == .ok, b > 0 else {
                         s.failedNormalized[key, default: []].append(failure(key, sample.round, "baseline \(baseSubject) has no value in that round"))
                         continue
                     }
@@ -329,7 +329,7 @@ public enum Comparator {
             let bx = (useNormalized ? b.normalized[key] : b.raw[key]) ?? []
             let hx = (useNormalized ? h.normalized[key] : h.raw[key]) ?? []
             // The baselines (mode none) are the yardstick: reported, not gated.
-            let gated = settings.gatedMetrics.contains(info.metric) && (useNormalized || ownValue) && info.mode != BenchSubject.baselineMode
+            let gated = settings.gatedMetrics.contains(mi.metric) && (useNormalized || ownValue) && info.mode != BenchSubject.baselineMode
             var candidate = Candidate(key: key, info: info, mi: mi, normalized: useNormalized, bx: bx, hx: hx, gated: gated,
                                       baseFailed: (useNormalized ? b.failedNormalized[key] : b.failed[key]) ?? [],
                                       headFailed: (useNormalized ? h.failedNormalized[key] : h.failed[key]) ?? [])

@@ -42,11 +42,11 @@ public enum BenchTest: String, Codable, Sendable, CaseIterable {
     }
 
     /// The metric the tables and bar charts lead with.
-    public var headline: String {
+    public var headline: Metric {
         switch self {
-        case .tcp1, .tcp4, .udp: "throughputGbps"
-        case .rr: "p50Us"
-        case .pktgen: "receivedMpps"
+        case .tcp1, .tcp4, .udp: .throughputGbps
+        case .rr: .p50Us
+        case .pktgen: .receivedMpps
         }
     }
 }
@@ -57,7 +57,9 @@ public enum Better: String, Codable, Sendable { case higher, lower }
 /// What a metric name means: every metric a sample can carry is listed here (and in
 /// docs/result-schema.md).
 public struct MetricInfo: Sendable {
-    public var name: String
+    public var metric: Metric
+    /// The metric's JSON key.
+    public var name: String { metric.rawValue }
     public var unit: String
     public var better: Better
     /// Compared with the node→node baseline (ratio and overhead) in summaries.
@@ -68,30 +70,31 @@ public struct MetricInfo: Sendable {
     public var perUnitOfWork = false
 
     public static let all: [MetricInfo] = [
-        .init(name: "throughputGbps", unit: "Gbit/s", better: .higher, comparable: true, description: "goodput at the receiver (iperf3 end.sum_received)"),
-        .init(name: "retransmits", unit: "segments", better: .lower, comparable: false, description: "TCP retransmissions (sender)"),
-        .init(name: "lossPercent", unit: "%", better: .lower, comparable: false, description: "UDP datagrams lost"),
-        .init(name: "jitterMs", unit: "ms", better: .lower, comparable: false, description: "UDP jitter (RFC 3550, receiver)"),
-        .init(name: "transactionsPerSecond", unit: "1/s", better: .higher, comparable: true, description: "request/response round trips per second"),
-        .init(name: "p50Us", unit: "µs", better: .lower, comparable: true, description: "round-trip latency, 50th percentile"),
-        .init(name: "p90Us", unit: "µs", better: .lower, comparable: true, description: "round-trip latency, 90th percentile"),
-        .init(name: "p99Us", unit: "µs", better: .lower, comparable: true, description: "round-trip latency, 99th percentile"),
-        .init(name: "p999Us", unit: "µs", better: .lower, comparable: true, description: "round-trip latency, 99.9th percentile"),
-        .init(name: "meanUs", unit: "µs", better: .lower, comparable: false, description: "round-trip latency, mean"),
-        .init(name: "sentMpps", unit: "Mpps", better: .higher, comparable: false, description: "pktgen: packets sent per second"),
-        .init(name: "receivedMpps", unit: "Mpps", better: .higher, comparable: true, description: "pktgen: packets received per second"),
-        .init(name: "cpuSeconds", unit: "CPU·s", better: .lower, comparable: false, description: "CPU used by the test: machine busy time (/proc/stat user+nice+system+irq+softirq) less the CPU of processes outside the bench's namespaces"),
-        .init(name: "stealSeconds", unit: "CPU·s", better: .lower, comparable: false, description: "steal time during the test (/proc/stat), apart from cpuSeconds"),
-        .init(name: "cpuSecondsPerGB", unit: "CPU·s/GB", better: .lower, comparable: true, description: "cpuSeconds per 10^9 bytes received", perUnitOfWork: true),
-        .init(name: "machineCpuSecondsPerGB", unit: "CPU·s/GB", better: .lower, comparable: false, description: "raw machine busy time per 10^9 bytes (nothing subtracted)", perUnitOfWork: true),
-        .init(name: "cpuSecondsPerMpkt", unit: "CPU·s/Mpkt", better: .lower, comparable: true, description: "cpuSeconds per 10^6 packets (TCP: bytes/MSS; UDP: datagrams received; rr: 2 per transaction)", perUnitOfWork: true),
-        .init(name: "processCpuSecondsPerGB", unit: "CPU·s/GB", better: .lower, comparable: true, description: "the test's own processes' CPU time (wait4 rusage) per 10^9 bytes: less sensitive to other tenants, misses softirq work done elsewhere", perUnitOfWork: true),
+        .init(.throughputGbps, unit: "Gbit/s", better: .higher, comparable: true, description: "goodput at the receiver (iperf3 end.sum_received)"),
+        .init(.retransmits, unit: "segments", better: .lower, comparable: false, description: "TCP retransmissions (sender)"),
+        .init(.lossPercent, unit: "%", better: .lower, comparable: false, description: "UDP datagrams lost"),
+        .init(.jitterMs, unit: "ms", better: .lower, comparable: false, description: "UDP jitter (RFC 3550, receiver)"),
+        .init(.transactionsPerSecond, unit: "1/s", better: .higher, comparable: true, description: "request/response round trips per second"),
+        .init(.p50Us, unit: "µs", better: .lower, comparable: true, description: "round-trip latency, 50th percentile"),
+        .init(.p90Us, unit: "µs", better: .lower, comparable: true, description: "round-trip latency, 90th percentile"),
+        .init(.p99Us, unit: "µs", better: .lower, comparable: true, description: "round-trip latency, 99th percentile"),
+        .init(.p999Us, unit: "µs", better: .lower, comparable: true, description: "round-trip latency, 99.9th percentile"),
+        .init(.meanUs, unit: "µs", better: .lower, comparable: false, description: "round-trip latency, mean"),
+        .init(.sentMpps, unit: "Mpps", better: .higher, comparable: false, description: "pktgen: packets sent per second"),
+        .init(.receivedMpps, unit: "Mpps", better: .higher, comparable: true, description: "pktgen: packets received per second"),
+        .init(.cpuSeconds, unit: "CPU·s", better: .lower, comparable: false, description: "CPU used by the test: machine busy time (/proc/stat user+nice+system+irq+softirq) less the CPU of processes outside the bench's namespaces"),
+        .init(.stealSeconds, unit: "CPU·s", better: .lower, comparable: false, description: "steal time during the test (/proc/stat), apart from cpuSeconds"),
+        .init(.cpuSecondsPerGB, unit: "CPU·s/GB", better: .lower, comparable: true, description: "cpuSeconds per 10^9 bytes received", perUnitOfWork: true),
+        .init(.machineCpuSecondsPerGB, unit: "CPU·s/GB", better: .lower, comparable: false, description: "raw machine busy time per 10^9 bytes (nothing subtracted)", perUnitOfWork: true),
+        .init(.cpuSecondsPerMpkt, unit: "CPU·s/Mpkt", better: .lower, comparable: true, description: "cpuSeconds per 10^6 packets (TCP: bytes/MSS; UDP: datagrams received; rr: 2 per transaction)", perUnitOfWork: true),
+        .init(.processCpuSecondsPerGB, unit: "CPU·s/GB", better: .lower, comparable: true, description: "the test's own processes' CPU time (wait4 rusage) per 10^9 bytes: less sensitive to other tenants, misses softirq work done elsewhere", perUnitOfWork: true),
     ]
 
-    public static func named(_ n: String) -> MetricInfo? { all.first { $0.name == n } }
+    /// nil for a name this build does not know (readers keep such metrics but cannot judge them).
+    public static func named(_ n: String) -> MetricInfo? { Metric(rawValue: n).map(\.info) }
 
-    public init(name: String, unit: String, better: Better, comparable: Bool, description: String, perUnitOfWork: Bool = false) {
-        self.name = name
+    public init(_ metric: Metric, unit: String, better: Better, comparable: Bool, description: String, perUnitOfWork: Bool = false) {
+        self.metric = metric
         self.unit = unit
         self.better = better
         self.comparable = comparable

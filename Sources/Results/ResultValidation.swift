@@ -78,9 +78,9 @@ extension BenchResult {
         for (i, s) in subjects.enumerated() {
             if let b = s.baseline, ids[b] == nil { throw refuse("subjects[\(i)].baseline", quoted(b), "the id of a subject of this file") }
         }
-        var seen = Set<String>()
+        var seen = Set<SampleKey>()
         for (i, s) in samples.enumerated() {
-            guard seen.insert("\(s.subject)|\(s.test.rawValue)|\(s.round)").inserted else {
+            guard seen.insert(s.key).inserted else {
                 throw refuse("samples[\(i)]", "a second sample of \(s.subject) \(s.test.rawValue) round \(s.round)", "one sample per subject, test and round")
             }
             guard vocabulary.modes.contains(s.mode) else { throw refuse("samples[\(i)].mode", quoted(s.mode), modes) }
