@@ -77,6 +77,8 @@ public enum LegacyEnvelope {
         env["cnibenchVersion"] = env["cnibenchVersion"] ?? "unknown"
         object["environment"] = env
         if let d = object.removeValue(forKey: "date") { object["createdAt"] = d }
+        // A file that recorded no time at all reads as written at the Unix epoch.
+        object["createdAt"] = object["createdAt"] ?? "1970-01-01T00:00:00Z"
         object.removeValue(forKey: "benchmark")
         object.removeValue(forKey: "schema")
     }

@@ -27,6 +27,6 @@ struct CNIBench: ParsableCommand {
                       StatusCommand.self, FaultCommand.self, BirdConfigCommand.self, BenchBGPCommand.self,
                       BirdExecCommand.self, IPIPMirrorCommand.self,
                       // Issue 4: packet generator and the flannel-udp backend daemon.
-                      PktgenCommand.self, FlannelUDPDaemonCommand.self, BenchPktgenCommand.self]
+                      PktgenCommand.self, FlannelUDPDaemonCommand.self, BenchPktgenCommand.self, SummarizeCommand.self]
     )
 }
