@@ -377,6 +377,7 @@ public final class BenchEngine {
             result.warnings.append(String(format: "steal time was %.1f%% of CPU time: the hypervisor took CPU from this machine; throughput figures are less reliable than CPU per GB", result.environment.stealFraction * 100))
         }
         result.finishedAt = Date()
+        result.createdAt = result.finishedAt
         result.recomputeSummaries()
         return result
     }
