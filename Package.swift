@@ -59,6 +59,10 @@ let package = Package(
             dependencies: ["NetAddress"],
             swiftSettings: [.strictMemorySafety()]
         ),
+        // Result files, their summaries and renderers: Foundation only, no namespaces or netlink.
+        .target(name: "Results"),
+        // compare/gate over result files.
+        .target(name: "Gate", dependencies: ["Results"]),
         .target(
             name: "ProcessKit",
             dependencies: ["Netlink", "CNetShim"]
@@ -78,7 +82,7 @@ let package = Package(
         .target(
             name: "CNIBenchCore",
             dependencies: [
-                "Topology", "TopologyModel", "NetAddress", "Netlink", "CNIPacket", "ProcessKit", "Yams",
+                "Topology", "TopologyModel", "NetAddress", "Netlink", "CNIPacket", "ProcessKit", "Yams", "Results", "Gate",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SystemPackage", package: "swift-system"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
@@ -94,7 +98,7 @@ let package = Package(
         ),
         .testTarget(name: "NetAddressTests", dependencies: ["NetAddress"]),
         .testTarget(name: "CNIPacketTests", dependencies: ["CNIPacket", "NetAddress"]),
-        .testTarget(name: "CNIBenchCoreTests", dependencies: ["CNIBenchCore", "Topology", "TopologyModel"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "CNIBenchCoreTests", dependencies: ["CNIBenchCore", "Topology", "TopologyModel", "Results", "Gate"], resources: [.copy("Fixtures")]),
         .testTarget(name: "ProcessKitTests", dependencies: ["ProcessKit"]),
         .testTarget(name: "KernelTests", dependencies: ["CNIBenchCore", "Topology", "TopologyModel", "NetAddress", "Netlink", "CNIPacket", "ProcessKit"]),
     ]

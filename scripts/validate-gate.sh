@@ -60,64 +60,9 @@ else
   elapsed=$(cat "$out/elapsed-seconds" 2>/dev/null || echo null)  # null: not recorded
 fi
 
-files() { local t=$1 side=$2; for r in $(seq 1 "$use"); do echo "$out/t$t-$side-r$r.json"; done; }
-aa_pass=0 inj_caught=0 rows=()
-for t in $(seq 1 "$trials"); do
-  mapfile -t a1 < <(files $t A1); mapfile -t a2 < <(files $t A2); mapfile -t inj < <(files $t I)
-  set +e
-  $B gate --baseline "${a1[@]}" --current "${a2[@]}" --max-regression "$max" > "$out/gate-aa-$t.txt"; aa=$?
-  $B gate --baseline "${a1[@]}" --current "${inj[@]}" --max-regression "$max" > "$out/gate-inj-$t.txt"; ij=$?
-  set -e
-  [ $aa -eq 0 ] && aa_pass=$((aa_pass + 1))
-  [ $ij -eq 1 ] && inj_caught=$((inj_caught + 1))
-  # For the record: the cross-node changes (throughput and CPU per GB) that compare measured.
-  sides() { printf -- '--base\n%s\n' "${a1[@]}"; for f in "$@"; do printf -- '--head\n%s\n' "$f"; done; }
-  change() { # compare args… → "throughput-change cpu-change" of host-gw cross-node tcp1
-    $B compare --format json "$@" 2>/dev/null | python3 -c '
-import json, sys
-r = {m["key"]: m for m in json.load(sys.stdin)["metrics"]}
-def f(k):
-    v = r.get(k, {}).get("improvement")
-    return "-" if not isinstance(v, float) else "%+.1f%%" % (v * 100)
-print(f("host-gw@l2/cross-node/tcp1/throughputGbps"), f("host-gw@l2/cross-node/tcp1/cpuSecondsPerGB"))' || echo "- -"
-  }
-  mapfile -t cmp_aa < <(sides "${a2[@]}"); mapfile -t cmp_ij < <(sides "${inj[@]}")
-  read -r aat aac < <(change "${cmp_aa[@]}"); read -r ijt ijc < <(change "${cmp_ij[@]}")
-  rows+=("| $t | $aa | $aat | $aac | $ij | $ijt | $ijc |")
-done
-kernel=$(uname -r); commit=$(git rev-parse --short HEAD)
-{
-  echo "# Regression gate validation"
-  echo
-  echo "Reproduce: \`scripts/validate-gate.sh --trials $trials --rounds $rounds --rules $rules --modes $modes --tests $tests --duration $duration\` (root; ${elapsed} s here)."
-  [ "$use" -ne "$rounds" ] && echo "Judged on the first $use of the $rounds rounds of each side (\`--summarize-only --use-rounds $use\`)."
-  echo
-  echo "Machine: $(nproc) CPUs, kernel $kernel, shared and noisy; cnibench $commit; $(date -u +%Y-%m-%dT%H:%MZ)."
-  echo
-  echo "Procedure, as \`make gate\` / \`scripts/gate-ab.sh\` runs it: a trial is $use rounds of three sides,"
-  echo "A1 and A2 (the same build) and I (the same build with $rules never-matching nftables rules in a"
-  echo "forward-hook chain of each node namespace, \`--inject-forward-rules $rules\`). Every round of every side is"
-  echo "its own \`cnibench bench --modes $modes --tests $tests --repeats 1 --duration $duration\` (fresh topology and"
-  echo "processes); the order of the sides rotates each round. Verdicts: \`cnibench gate --baseline A1… --current A2…\`"
-  echo "(A/A) and \`--current I…\` (injected), \`--max-regression $max\`: exit 0 pass, 1 regression, 2 cannot judge."
-  echo
-  echo "| result | rate | target |"
-  echo "|---|---|---|"
-  echo "| A/A comparisons that pass | **$aa_pass / $trials** | ≥ 19 / 20 |"
-  echo "| injected regressions caught | **$inj_caught / $trials** | ≥ 19 / 20 |"
-  echo
-  echo "False-alarm rate $(( (trials - aa_pass) * 100 / trials ))%, detection rate $(( inj_caught * 100 / trials ))%."
-  echo
-  echo "Changes below are \`cnibench compare\`'s estimates for host-gw cross-node (throughput normalized to"
-  echo "the same round's node→node baseline; CPU seconds per GB; positive = better)."
-  echo
-  echo "| trial | A/A exit | A/A throughput | A/A CPU/GB | injected exit | injected throughput | injected CPU/GB |"
-  echo "|---|---|---|---|---|---|---|"
-  printf '%s\n' "${rows[@]}"
-} > bench-results/gate-validation.md
-cat > bench-results/gate-validation.json <<JSON
-{"trials": $trials, "roundsPerSide": $use, "aaPass": $aa_pass, "injectedCaught": $inj_caught, "rules": $rules,
- "modes": "$modes", "tests": "$tests", "durationSeconds": $duration, "maxRegression": "$max",
- "kernel": "$kernel", "commit": "$commit", "elapsedSeconds": $elapsed}
-JSON
-cat bench-results/gate-validation.md
+# Judging and writing bench-results/gate-validation.{md,json} is cnibench's (the gate's own code,
+# in-process): the subject whose changes are tabled is the first mode's cross-node path, first test.
+elapsed_arg=(); [ "$elapsed" = null ] || elapsed_arg=(--elapsed "$elapsed")
+$B summarize gate-validation --out "$out" --trials "$trials" --rounds "$rounds" --use-rounds "$use" \
+  --rules "$rules" --modes "$modes" --tests "$tests" --duration "$duration" --max-regression "$max" \
+  --commit "$(git rev-parse --short HEAD)" "${elapsed_arg[@]}" --results-directory bench-results

@@ -36,7 +36,7 @@ struct CNIBench: ParsableCommand {
             // record these argv spellings (`cnibench bird-exec --name …`), so they never change.
             CommandGroup(name: "Internal", subcommands: [
                 RRServerCommand.self, RRClientCommand.self, BirdExecCommand.self, IPIPMirrorCommand.self,
-                FlannelUDPDaemonCommand.self,
+                FlannelUDPDaemonCommand.self, SummarizeCommand.self,
             ]),
         ]
     )

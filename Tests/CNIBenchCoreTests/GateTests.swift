@@ -3,6 +3,8 @@ import XCTest
 @testable import CNIBenchCore
 @testable import Topology
 @testable import TopologyModel
+@testable import Gate
+@testable import Results
 
 /// The gate's statistics on synthetic results with known truth (deterministic seeds): it must
 /// ignore a whole-runner speed change, stay quiet on A/A, and catch a real datapath slowdown.

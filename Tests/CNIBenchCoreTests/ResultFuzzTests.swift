@@ -3,6 +3,8 @@ import XCTest
 @testable import CNIBenchCore
 @testable import Topology
 @testable import TopologyModel
+@testable import Gate
+@testable import Results
 
 /// Mutation fuzzing of the result decoder and validator: every input must end as a valid
 /// result or a typed error (`ResultSchemaError`, `ResultValidationError`) — no crash, no other

@@ -3,6 +3,8 @@ import XCTest
 @testable import CNIBenchCore
 @testable import Topology
 @testable import TopologyModel
+@testable import Gate
+@testable import Results
 
 /// Bad result files through the library entry points of `report`, `compare` and `gate`: each
 /// is refused by all three with the same classification (exit 2) and a message naming the

@@ -67,8 +67,20 @@ public struct RouteBenchmark {
         public var fdbRatio: Double
     }
 
-    public struct Report: Codable, Sendable {
-        public var benchmark = "routes"
+    /// routes.json. Files written before the envelope (`benchmark: "routes"`, `kernel`, `cpus`,
+    /// `date` at the top) read as version 0.
+    public struct Report: ResultDocument, Sendable {
+        public static let kind = "cnibench.route-benchmark"
+        public static let schemaVersion = 1
+        public static func upgrade(_ object: inout [String: Any], from version: Int) throws {
+            guard version == 0 else { throw ResultSchemaError(description: "\(kind) schemaVersion \(version) is not supported by this cnibench (reads \(schemaVersion))") }
+            LegacyEnvelope.upgrade(&object)
+        }
+
+        public var kind = Report.kind
+        public var schemaVersion = Report.schemaVersion
+        public var createdAt = Date()
+        public var environment = HostEnvironment.current()
         public var routes: Int
         public var fdbEntries: Int
         public var rounds: Int
@@ -80,10 +92,6 @@ public struct RouteBenchmark {
         public var targetMet: Bool
         /// ru_maxrss of the cnibench process (the whole benchmark, setup included).
         public var cnibenchPeakRSSMB: Double
-        public var kernel: String
-        public var cpus: Int
-        public var date: String
-        public var cnibenchVersion: String
         public var command: String
         public var leftovers: [String]
     }
@@ -209,9 +217,8 @@ public struct RouteBenchmark {
                             fdbExample: "bridge fdb replace \(fdb[0].lladdr) dev flannel.1 dst \(fdb[0].address!) self permanent",
                             rows: rows, samples: samples, targetMet: batch.routeRatio >= 1 && batch.fdbRatio >= 1,
                             cnibenchPeakRSSMB: ResourceUsage.current.maxRSSMB,
-                            kernel: KernelFeatures.kernelRelease(), cpus: BenchKit.Format.cpuCount(), date: BenchKit.Format.isoDate(),
-                            cnibenchVersion: CNIBenchVersion.string, command: options.reproduce, leftovers: leftovers)
-        try BenchKit.Format.writeJSON(report, to: "\(options.outDirectory)/routes.json")
+                            command: options.reproduce, leftovers: leftovers)
+        try ResultWriter.write(report, to: "\(options.outDirectory)/routes.json")
         try Self.markdown(report).write(toFile: "\(options.outDirectory)/routes.md", atomically: true, encoding: .utf8)
         return report
     }
@@ -295,7 +302,7 @@ public struct RouteBenchmark {
         for row in r.rows { md += "- \(row.method): routes by \(row.routesHow); FDB by \(row.fdbHow).\n" }
         md += """
         - Peak RSS (`ru_maxrss`) of the cnibench process: \(f(r.cnibenchPeakRSSMB, 1)) MB (whole benchmark, setup included).
-        - Kernel \(r.kernel), \(r.cpus) CPUs; cnibench \(r.cnibenchVersion); \(r.date).
+        - Kernel \(r.environment.kernel), \(r.environment.cpuCount) CPUs; cnibench \(r.environment.cnibenchVersion); \(BenchKit.Format.isoDate(r.createdAt)).
         - Reproduce: `\(r.command)`
         - Left behind: \(r.leftovers.isEmpty ? "nothing" : r.leftovers.joined(separator: ", ")).
 

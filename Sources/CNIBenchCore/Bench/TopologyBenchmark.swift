@@ -15,13 +15,6 @@ enum BenchKit {
             return f.string(from: d)
         }
 
-        static func writeJSON<T: Encodable>(_ value: T, to path: String) throws {
-            let enc = JSONEncoder()
-            enc.outputFormatting = [.prettyPrinted, .sortedKeys]
-            try enc.encode(value).write(to: URL(fileURLWithPath: path))
-        }
-
-        static func cpuCount() -> Int { ProcessInfo.processInfo.activeProcessorCount }
     }
 
     /// Refuses to start when a run name the benchmark uses is taken (a user's run, or a crashed
@@ -215,8 +208,20 @@ public struct TopologyBenchmark {
         public var met: Bool
     }
 
-    public struct Report: Codable, Sendable {
-        public var benchmark = "topology"
+    /// topology.json. Files written before the envelope (`benchmark: "topology"`, `kernel`,
+    /// `cpus`, `date` at the top) read as version 0.
+    public struct Report: ResultDocument, Sendable {
+        public static let kind = "cnibench.topology-benchmark"
+        public static let schemaVersion = 1
+        public static func upgrade(_ object: inout [String: Any], from version: Int) throws {
+            guard version == 0 else { throw ResultSchemaError(description: "\(kind) schemaVersion \(version) is not supported by this cnibench (reads \(schemaVersion))") }
+            LegacyEnvelope.upgrade(&object)
+        }
+
+        public var kind = Report.kind
+        public var schemaVersion = Report.schemaVersion
+        public var createdAt = Date()
+        public var environment = HostEnvironment.current()
         public var nodes: Int
         public var podsPerNode: Int
         public var underlay: String
@@ -233,10 +238,6 @@ public struct TopologyBenchmark {
         public var ratios: Ratios
         public var targets: [Target]
         public var phases: [Phase]
-        public var kernel: String
-        public var cpus: Int
-        public var date: String
-        public var cnibenchVersion: String
         public var command: String
         public var leftovers: [String]
     }
@@ -384,9 +385,8 @@ public struct TopologyBenchmark {
                             ipScriptCommands: ipCommands.filter { !$0.hasPrefix("#") }.count, rounds: options.rounds,
                             cnibenchRun: specA.name, ipRun: specB.name,
                             cnibench: a, ip: b, ratios: ratios, targets: targets, phases: phases,
-                            kernel: KernelFeatures.kernelRelease(), cpus: BenchKit.Format.cpuCount(), date: BenchKit.Format.isoDate(),
-                            cnibenchVersion: CNIBenchVersion.string, command: options.reproduce, leftovers: leftovers)
-        try BenchKit.Format.writeJSON(report, to: "\(options.outDirectory)/topology.json")
+                            command: options.reproduce, leftovers: leftovers)
+        try ResultWriter.write(report, to: "\(options.outDirectory)/topology.json")
         try Self.markdown(report).write(toFile: "\(options.outDirectory)/topology.md", atomically: true, encoding: .utf8)
         return report
     }
@@ -506,7 +506,7 @@ public struct TopologyBenchmark {
 
         - Topology: \(r.nodes) nodes × \(r.podsPerNode) pods, \(r.underlay) underlay, mode \(r.mode): \(r.namespaces) namespaces, \(r.planSteps) plan steps, \(r.ipScriptCommands) commands in the ip script.
         - cnibench: \(r.cnibench.how). ip: \(r.ip.how).
-        - Kernel \(r.kernel), \(r.cpus) CPUs; cnibench \(r.cnibenchVersion); \(r.date).
+        - Kernel \(r.environment.kernel), \(r.environment.cpuCount) CPUs; cnibench \(r.environment.cnibenchVersion); \(BenchKit.Format.isoDate(r.createdAt)).
         - Reproduce: `\(r.command)`
         - Left behind: \(r.leftovers.isEmpty ? "nothing" : r.leftovers.joined(separator: ", ")).
 

@@ -378,6 +378,7 @@ public final class BenchEngine {
             result.warnings.append(String(format: "steal time was %.1f%% of CPU time: the hypervisor took CPU from this machine; throughput figures are less reliable than CPU per GB", result.environment.stealFraction * 100))
         }
         result.finishedAt = Date()
+        result.createdAt = result.finishedAt
         result.recomputeSummaries()
         return result
     }
@@ -385,13 +386,13 @@ public final class BenchEngine {
     /// "6.31 Gbit/s, 1.02 CPU·s/GB" for a log line.
     static func describe(_ s: BenchSample) -> String {
         var parts: [String] = []
-        let m = s.metrics
-        if let v = m["throughputGbps"] { parts.append(String(format: "%.2f Gbit/s", v)) }
-        if let v = m["lossPercent"] { parts.append(String(format: "loss %.2f%%", v)) }
-        if let v = m["p50Us"] { parts.append(String(format: "p50 %.1f µs", v)) }
-        if let v = m["p99Us"] { parts.append(String(format: "p99 %.1f µs", v)) }
-        if let v = m["receivedMpps"] { parts.append(String(format: "%.3f Mpps", v)) }
-        if let v = m["cpuSecondsPerGB"] { parts.append(String(format: "%.2f CPU·s/GB", v)) } else if let v = m["cpuSecondsPerMpkt"] {
+        let m = s
+        if let v = m[.throughputGbps] { parts.append(String(format: "%.2f Gbit/s", v)) }
+        if let v = m[.lossPercent] { parts.append(String(format: "loss %.2f%%", v)) }
+        if let v = m[.p50Us] { parts.append(String(format: "p50 %.1f µs", v)) }
+        if let v = m[.p99Us] { parts.append(String(format: "p99 %.1f µs", v)) }
+        if let v = m[.receivedMpps] { parts.append(String(format: "%.3f Mpps", v)) }
+        if let v = m[.cpuSecondsPerGB] { parts.append(String(format: "%.2f CPU·s/GB", v)) } else if let v = m[.cpuSecondsPerMpkt] {
             parts.append(String(format: "%.1f CPU·s/Mpkt", v))
         }
         return parts.joined(separator: ", ")
@@ -486,18 +487,18 @@ public final class BenchEngine {
         let o = try report.outcome()
         let usage = r.usage
         sample.cpu = usage
-        var m: [String: Double] = [:]
-        m["throughputGbps"] = o.receivedBitsPerSecond / 1e9
-        if let x = o.retransmits { m["retransmits"] = x }
-        if let x = o.lostPercent { m["lossPercent"] = x }
-        if let x = o.jitterMs { m["jitterMs"] = x }
+        var m: [Metric: Double] = [:]
+        m[.throughputGbps] = o.receivedBitsPerSecond / 1e9
+        if let x = o.retransmits { m[.retransmits] = x }
+        if let x = o.lostPercent { m[.lossPercent] = x }
+        if let x = o.jitterMs { m[.jitterMs] = x }
         let cpu = usage.attributedSeconds
-        m["cpuSeconds"] = cpu
-        m["stealSeconds"] = usage.stealSeconds
+        m[.cpuSeconds] = cpu
+        m[.stealSeconds] = usage.stealSeconds
         if o.receivedBytes > 0 {
-            m["cpuSecondsPerGB"] = cpu / (o.receivedBytes / 1e9)
-            m["machineCpuSecondsPerGB"] = usage.busySeconds / (o.receivedBytes / 1e9)
-            if let p = usage.processSeconds { m["processCpuSecondsPerGB"] = p / (o.receivedBytes / 1e9) }
+            m[.cpuSecondsPerGB] = cpu / (o.receivedBytes / 1e9)
+            m[.machineCpuSecondsPerGB] = usage.busySeconds / (o.receivedBytes / 1e9)
+            if let p = usage.processSeconds { m[.processCpuSecondsPerGB] = p / (o.receivedBytes / 1e9) }
         }
         let packets: Double
         if test == .udp {
@@ -505,8 +506,8 @@ public final class BenchEngine {
         } else {
             packets = o.receivedBytes / Double(o.mss ?? max(subject.mtu - 52, 1))
         }
-        if packets > 0 { m["cpuSecondsPerMpkt"] = cpu / (packets / 1e6) }
-        sample.metrics = m
+        if packets > 0 { m[.cpuSecondsPerMpkt] = cpu / (packets / 1e6) }
+        sample.metrics = m.byName
     }
 
     private func requestResponse(_ b: Built, src: NetworkNamespace, srcIP: IPv4Address, dst: NetworkNamespace, dstIP: IPv4Address,
@@ -523,15 +524,15 @@ public final class BenchEngine {
             throw MeasureError(r.client.failureSummary())
         }
         sample.cpu = r.usage
-        var m: [String: Double] = [:]
-        m["transactionsPerSecond"] = rep.transactionsPerSecond
-        for (k, name) in [("p50", "p50Us"), ("p90", "p90Us"), ("p99", "p99Us"), ("p99.9", "p999Us"), ("mean", "meanUs")] {
+        var m: [Metric: Double] = [:]
+        m[.transactionsPerSecond] = rep.transactionsPerSecond
+        for (k, name) in [("p50", Metric.p50Us), ("p90", .p90Us), ("p99", .p99Us), ("p99.9", .p999Us), ("mean", .meanUs)] {
             if let v = rep.latencyUs[k] { m[name] = v }
         }
-        m["cpuSeconds"] = r.usage.attributedSeconds
-        m["stealSeconds"] = r.usage.stealSeconds
-        if rep.transactions > 0 { m["cpuSecondsPerMpkt"] = r.usage.attributedSeconds / (Double(2 * rep.transactions) / 1e6) }
-        sample.metrics = m
+        m[.cpuSeconds] = r.usage.attributedSeconds
+        m[.stealSeconds] = r.usage.stealSeconds
+        if rep.transactions > 0 { m[.cpuSecondsPerMpkt] = r.usage.attributedSeconds / (Double(2 * rep.transactions) / 1e6) }
+        sample.metrics = m.byName
     }
 
     private func packetRate(_ b: Built, src: NetworkNamespace, srcIP: IPv4Address, dst: NetworkNamespace, dstIP: IPv4Address,
@@ -560,22 +561,22 @@ public final class BenchEngine {
         }
         guard let r = try? dec.decode(PacketGeneratorHook.Report.self, from: Data(rx.stdout.utf8)) else { throw MeasureError(rx.failureSummary()) }
         let wall = d.inSeconds
-        var m: [String: Double] = [:]
+        var m: [Metric: Double] = [:]
         let secs = (s.seconds ?? 0) > 0 ? s.seconds! : Double(options.durationSeconds)
         let rxSecs = (r.seconds ?? 0) > 0 ? r.seconds! : secs
-        if let sent = s.sent { m["sentMpps"] = sent / secs / 1e6 }
+        if let sent = s.sent { m[.sentMpps] = sent / secs / 1e6 }
         if let recv = r.received {
-            m["receivedMpps"] = recv / rxSecs / 1e6
-            if let sent = s.sent, sent > 0 { m["lossPercent"] = max(0, (sent - recv) / sent * 100) }
+            m[.receivedMpps] = recv / rxSecs / 1e6
+            if let sent = s.sent, sent > 0 { m[.lossPercent] = max(0, (sent - recv) / sent * 100) }
         }
         if let c0 = cpu0, let c1 = cpu1 {
             let u = CPUTimes.usage(from: c0, to: c1, wallSeconds: wall, processSeconds: (tx.exit?.cpuSeconds ?? 0) + (rx.exit?.cpuSeconds ?? 0),
                                    foreignSeconds: foreign)
             sample.cpu = u
-            m["cpuSeconds"] = u.attributedSeconds
-            m["stealSeconds"] = u.stealSeconds
-            if let recv = r.received, recv > 0 { m["cpuSecondsPerMpkt"] = u.attributedSeconds / (recv / 1e6) }
+            m[.cpuSeconds] = u.attributedSeconds
+            m[.stealSeconds] = u.stealSeconds
+            if let recv = r.received, recv > 0 { m[.cpuSecondsPerMpkt] = u.attributedSeconds / (recv / 1e6) }
         }
-        sample.metrics = m
+        sample.metrics = m.byName
     }
 }

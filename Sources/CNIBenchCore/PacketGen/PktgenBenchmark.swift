@@ -30,11 +30,21 @@ public struct PktgenBenchmark {
         public var receivedPps: Double
     }
 
-    public struct Result: Codable, Sendable {
-        public var date: Date
+    /// pktgen.json. Files written before the envelope (`date`, `kernel`, `cpus` at the top, no
+    /// `kind`) read as version 0.
+    public struct Result: ResultDocument, Sendable {
+        public static let kind = "cnibench.pktgen-benchmark"
+        public static let schemaVersion = 1
+        public static func upgrade(_ object: inout [String: Any], from version: Int) throws {
+            guard version == 0 else { throw ResultSchemaError(description: "\(kind) schemaVersion \(version) is not supported by this cnibench (reads \(schemaVersion))") }
+            LegacyEnvelope.upgrade(&object)
+        }
+
+        public var kind = Result.kind
+        public var schemaVersion = Result.schemaVersion
+        public var createdAt = Date()
+        public var environment = HostEnvironment.current()
         public var command: String
-        public var kernel: String
-        public var cpus: Int
         public var loadAverageAtStart: String
         public var build: String
         public var trafgenVersion: String
@@ -128,8 +138,7 @@ public struct PktgenBenchmark {
         build = "release"
         #endif
         let result = Result(
-            date: Date(), command: o.reproduce, kernel: KernelFeatures.kernelRelease(),
-            cpus: ProcessInfo.processInfo.activeProcessorCount, loadAverageAtStart: load, build: build,
+            command: o.reproduce, loadAverageAtStart: load, build: build,
             trafgenVersion: Self.trafgenVersion(),
             path: "\(e.source) eth0 → veth → cni0 (\(built.plan.addressing.nodes[0].namespace)) → veth → \(e.destination) eth0",
             frameBytes: o.frameSize, seconds: o.seconds, rounds: o.rounds, samples: samples,
@@ -215,10 +224,7 @@ public struct PktgenBenchmark {
 
     private func write(_ r: Result) throws {
         try FileManager.default.createDirectory(atPath: options.outDirectory, withIntermediateDirectories: true)
-        let enc = JSONEncoder()
-        enc.outputFormatting = [.prettyPrinted, .sortedKeys]
-        enc.dateEncodingStrategy = .iso8601
-        try enc.encode(r).write(to: URL(fileURLWithPath: "\(options.outDirectory)/pktgen.json"))
+        try ResultWriter.write(r, to: "\(options.outDirectory)/pktgen.json")
         func mpps(_ v: Double) -> String { String(format: "%.3f", v / 1e6) }
         var md = """
         # cnibench pktgen vs trafgen
@@ -246,7 +252,7 @@ public struct PktgenBenchmark {
         }
         md += """
 
-        Machine: kernel \(r.kernel), \(r.cpus) CPUs, load average at start \(r.loadAverageAtStart); cnibench \(r.build) build; \(r.trafgenVersion).
+        Machine: kernel \(r.environment.kernel), \(r.environment.cpuCount) CPUs, load average at start \(r.loadAverageAtStart); cnibench \(r.build) build; \(r.trafgenVersion).
 
         Reproduce (root; Debian package netsniff-ng, installed by `scripts/install-deps.sh`):
 

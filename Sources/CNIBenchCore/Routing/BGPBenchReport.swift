@@ -6,11 +6,8 @@ public enum BGPBenchReport {
     @discardableResult
     public static func write(_ r: BGPBenchmark.Result, to directory: String) throws -> [String] {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let enc = JSONEncoder()
-        enc.outputFormatting = [.prettyPrinted, .sortedKeys]
-        enc.dateEncodingStrategy = .iso8601
         let paths = ["json", "md", "svg"].map { "\(directory)/bgp-convergence.\($0)" }
-        try enc.encode(r).write(to: URL(fileURLWithPath: paths[0]))
+        try ResultWriter.write(r, to: paths[0])
         try markdown(r).write(toFile: paths[1], atomically: true, encoding: .utf8)
         try svg(r).write(toFile: paths[2], atomically: true, encoding: .utf8)
         return paths
@@ -21,7 +18,7 @@ public enum BGPBenchReport {
     public static func markdown(_ r: BGPBenchmark.Result) -> String {
         var l = ["# Calico BGP control plane: convergence and scale",
                  "",
-                 "`cnibench bench-bgp` on \(r.cpus) CPUs, kernel \(r.kernel), \(r.birdVersion); calico-bgp, **l2**: all nodes on one segment (the article's setting), **l3**: a /24 per node behind one router whose BIRD learns the blocks (`--bgp-gateway`: dynamic neighbours with the mesh, the reflectors with rr); \(r.podsPerNode) pod per node (one /26 block each), BIRD timers `\(r.timers)` (connect delay 1 s as Calico renders it). Every BIRD runs in its node's network namespace with the configuration Calico's confd would render. Times are measured on the kernels (every node's routing table polled every \(r.pollIntervalMs) ms), from the start of the first BIRD.",
+                 "`cnibench bench-bgp` on \(r.environment.cpuCount) CPUs, kernel \(r.environment.kernel), \(r.birdVersion); calico-bgp, **l2**: all nodes on one segment (the article's setting), **l3**: a /24 per node behind one router whose BIRD learns the blocks (`--bgp-gateway`: dynamic neighbours with the mesh, the reflectors with rr); \(r.podsPerNode) pod per node (one /26 block each), BIRD timers `\(r.timers)` (connect delay 1 s as Calico renders it). Every BIRD runs in its node's network namespace with the configuration Calico's confd would render. Times are measured on the kernels (every node's routing table polled every \(r.pollIntervalMs) ms), from the start of the first BIRD.",
                  "",
                  "| underlay | N | topology | sessions (up/configured) | converge median (s) | converge worst (s) | BIRD RSS total / max (MB) | BIRD CPU total / max (s) | new block worst (s) | node leaves worst (s) | BIRD start spread (s) | last session up (s) | ARP entries (limit) | softnet drops |",
                  "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]

@@ -66,11 +66,20 @@ public struct BGPBenchmark {
         public var convergeSecondsPerNode: [Double] = []
     }
 
-    public struct Result: Codable, Sendable {
-        public var schema = "cnibench.bgp-convergence/1"
-        public var createdAt: Date
-        public var kernel: String
-        public var cpus: Int
+    /// bgp-convergence.json. Files written before the envelope (`schema:
+    /// "cnibench.bgp-convergence/1"`, `kernel`, `cpus` at the top) read as version 0.
+    public struct Result: ResultDocument, Sendable {
+        public static let kind = "cnibench.bgp-convergence"
+        public static let schemaVersion = 1
+        public static func upgrade(_ object: inout [String: Any], from version: Int) throws {
+            guard version == 0 else { throw ResultSchemaError(description: "\(kind) schemaVersion \(version) is not supported by this cnibench (reads \(schemaVersion))") }
+            LegacyEnvelope.upgrade(&object)
+        }
+
+        public var kind = Result.kind
+        public var schemaVersion = Result.schemaVersion
+        public var createdAt = Date()
+        public var environment = HostEnvironment.current()
         public var birdVersion: String
         public var timers: String
         public var podsPerNode = 1
@@ -100,8 +109,7 @@ public struct BGPBenchmark {
                 }
             }
         }
-        return Result(createdAt: Date(), kernel: KernelFeatures.kernelRelease(), cpus: ProcessInfo.processInfo.activeProcessorCount,
-                      birdVersion: Self.birdVersion(), timers: config.timers.rawValue, cases: cases)
+        return Result(birdVersion: Self.birdVersion(), timers: config.timers.rawValue, cases: cases)
     }
 
     static func summary(_ c: Case) -> String {

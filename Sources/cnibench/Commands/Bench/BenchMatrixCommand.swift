@@ -160,7 +160,7 @@ struct BenchMatrixCommand: ParsableCommand {
             guard let m = r.summary(MetricSummary.key(subject: s.id, test: test, metric: metric)) else { continue }
             var l = "  \(s.id.padding(toLength: 30, withPad: " ", startingAt: 0)) \(test.rawValue) \(metric) \(String(format: "%.3g", m.median)) \(m.unit)"
             if let c = m.vsBaseline { l += String(format: "  overhead %+.1f%%", c.overheadPercent) }
-            if let cpu = r.summary(MetricSummary.key(subject: s.id, test: test, metric: "cpuSecondsPerGB")) {
+            if let cpu = r.summary(MetricSummary.key(subject: s.id, test: test, metric: .cpuSecondsPerGB)) {
                 l += String(format: "  %.3g CPU·s/GB", cpu.median)
             }
             lines.append(l)

@@ -1,4 +1,5 @@
 import Foundation
+import Results
 
 /// The shift between two samples and its distribution-free interval: the Hodges–Lehmann
 /// estimate (median of all head − base differences) with the interval that inverts the

@@ -37,19 +37,19 @@ public enum HTMLReport {
             b += "<h2>\(esc(test.title)) <code>\(test.rawValue)</code></h2>\n"
             guard !rows.isEmpty else { b += "<p><i>No samples.</i></p>\n"; continue }
             let head = test.headline
-            let info = MetricInfo.named(head)
-            b += "<h3>\(esc(info?.description ?? head)) (\(esc(info?.unit ?? ""))\(info?.better == .lower ? ", lower is better" : ", higher is better"))</h3>\n"
-            b += barChart(rows: rows, metric: head, unit: info?.unit ?? "")
+            let info = head.info
+            b += "<h3>\(esc(info.description)) (\(esc(info.unit))\(info.better == .lower ? ", lower is better" : ", higher is better"))</h3>\n"
+            b += barChart(rows: rows, metric: head)
             if test == .rr {
                 b += "<h3>Round-trip latency percentiles (µs, log scale; median over rounds)</h3>\n"
                 b += latencyChart(rows: rows)
             }
-            if rows.contains(where: { $0.metrics["cpuSecondsPerGB"] != nil }) {
+            if rows.contains(where: { $0[.cpuSecondsPerGB] != nil }) {
                 b += "<h3>CPU seconds per GB received (lower is better)</h3>\n"
-                b += barChart(rows: rows, metric: "cpuSecondsPerGB", unit: "CPU·s/GB")
-            } else if rows.contains(where: { $0.metrics["cpuSecondsPerMpkt"] != nil }) {
+                b += barChart(rows: rows, metric: .cpuSecondsPerGB)
+            } else if rows.contains(where: { $0[.cpuSecondsPerMpkt] != nil }) {
                 b += "<h3>CPU seconds per million packets (lower is better)</h3>\n"
-                b += barChart(rows: rows, metric: "cpuSecondsPerMpkt", unit: "CPU·s/Mpkt")
+                b += barChart(rows: rows, metric: .cpuSecondsPerMpkt)
             }
             b += table(rows, columns: MarkdownReport.columns(for: test))
         }
@@ -111,8 +111,9 @@ public enum HTMLReport {
     }
 
     /// Horizontal bars (median) with whiskers (interval), one per subject.
-    static func barChart(rows: [ReportRow], metric: String, unit: String) -> String {
-        let data = rows.compactMap { row in row.metrics[metric].map { (row, $0) } }
+    static func barChart(rows: [ReportRow], metric: Metric) -> String {
+        let unit = metric.info.unit
+        let data = rows.compactMap { row in row[metric].map { (row, $0) } }
         guard !data.isEmpty else { return "" }
         let labelW = 250.0, plotW = 560.0, rightW = 150.0, rowH = 24.0, top = 8.0, bottom = 26.0
         let width = labelW + plotW + rightW
@@ -146,15 +147,15 @@ public enum HTMLReport {
         return s + "</svg>\n"
     }
 
-    static let percentileSeries: [(metric: String, label: String, color: String)] = [
-        ("p50Us", "p50", "#2f6db5"), ("p90Us", "p90", "#3aa17e"), ("p99Us", "p99", "#e0a800"), ("p999Us", "p99.9", "#c62828"),
+    static let percentileSeries: [(metric: Metric, label: String, color: String)] = [
+        (.p50Us, "p50", "#2f6db5"), (.p90Us, "p90", "#3aa17e"), (.p99Us, "p99", "#e0a800"), (.p999Us, "p99.9", "#c62828"),
     ]
 
     /// One row per subject on a log axis, a marker per percentile joined by a line.
     static func latencyChart(rows: [ReportRow]) -> String {
-        let data = rows.filter { r in percentileSeries.contains { r.metrics[$0.metric] != nil } }
+        let data = rows.filter { r in percentileSeries.contains { r[$0.metric] != nil } }
         guard !data.isEmpty else { return "" }
-        let values = data.flatMap { r in percentileSeries.compactMap { r.metrics[$0.metric]?.median } }.filter { $0 > 0 }
+        let values = data.flatMap { r in percentileSeries.compactMap { r[$0.metric]?.median } }.filter { $0 > 0 }
         guard let lo0 = values.min(), let hi0 = values.max() else { return "" }
         let lo = pow(10, floor(log10(lo0))), hi = pow(10, ceil(log10(hi0 * 1.0001)))
         let labelW = 250.0, plotW = 560.0, rightW = 150.0, rowH = 24.0, top = 8.0, bottom = 26.0
@@ -174,14 +175,14 @@ public enum HTMLReport {
             let y0 = top + Double(i) * rowH + rowH / 2
             let label = "\(row.subject.mode) · \(row.subject.path.rawValue)\(row.subject.underlay == "l2" ? "" : " · \(row.subject.underlay)")"
             s += "<text x=\"\(f(labelW - 8))\" y=\"\(f(y0 + 4))\" text-anchor=\"end\">\(esc(label))</text>"
-            let pts = percentileSeries.compactMap { p in row.metrics[p.metric].map { (p, $0.median) } }
+            let pts = percentileSeries.compactMap { p in row[p.metric].map { (p, $0.median) } }
             if let a = pts.first, let z = pts.last {
                 s += "<line x1=\"\(f(x(a.1)))\" y1=\"\(f(y0))\" x2=\"\(f(x(z.1)))\" y2=\"\(f(y0))\" stroke=\"#99a\" stroke-width=\"2\"/>"
             }
             for (p, v) in pts {
                 s += "<circle cx=\"\(f(x(v)))\" cy=\"\(f(y0))\" r=\"5\" fill=\"\(p.color)\"><title>\(esc(row.subject.id)) \(p.label): \(Fmt.num(v)) µs</title></circle>"
             }
-            if let p99 = row.metrics["p99Us"] { s += "<text x=\"\(f(labelW + plotW + 6))\" y=\"\(f(y0 + 4))\">p99 \(Fmt.num(p99.median))</text>" }
+            if let p99 = row[.p99Us] { s += "<text x=\"\(f(labelW + plotW + 6))\" y=\"\(f(y0 + 4))\">p99 \(Fmt.num(p99.median))</text>" }
             s += "\n"
         }
         s += "<line class=\"axis\" x1=\"\(f(labelW))\" y1=\"\(f(top))\" x2=\"\(f(labelW))\" y2=\"\(f(height - bottom))\"/>\n</svg>\n"
@@ -189,7 +190,7 @@ public enum HTMLReport {
         return s
     }
 
-    static func table(_ rows: [ReportRow], columns: [(String, String, MarkdownReport.Cell)]) -> String {
+    static func table(_ rows: [ReportRow], columns: [(String, Metric, MarkdownReport.Cell)]) -> String {
         var o = "<table><tr><th>mode</th><th>path</th><th>underlay</th>" + columns.map { "<th>\(esc($0.0))</th>" }.joined() + "<th>n</th></tr>\n"
         for row in rows {
             o += "<tr\(row.subject.baseline == nil ? " class=\"base\"" : "")><td>\(esc(row.label))</td><td>\(row.subject.path.rawValue)</td><td>\(esc(row.subject.underlay))</td>"

@@ -1,4 +1,5 @@
 import Foundation
+import Results
 
 /// compare/gate: the last stage of the pipeline. Judges two sets of bench results (base and
 /// head, each one or more files whose rounds are pooled) metric by metric.
@@ -43,7 +44,7 @@ public struct ComparisonSettings: Sendable {
     /// How the shift and its interval are estimated.
     public var method = ShiftMethod.betterHalf
     /// Metrics that decide; others are reported only.
-    public var gatedMetrics: Set<String> = ["throughputGbps", "p50Us", "p99Us", "cpuSecondsPerGB", "receivedMpps"]
+    public var gatedMetrics: Set<Metric> = [.throughputGbps, .p50Us, .p99Us, .cpuSecondsPerGB, .receivedMpps]
 
     public init() {}
 }
@@ -115,28 +116,75 @@ public struct MetricComparison: Sendable, Codable {
     /// Rounds left out because they failed, each as "round k of KEY in FILE: why — counted as failed".
     public var baseFailed: [String] = []
     public var headFailed: [String] = []
+
+    public init(key: String, subject: String, test: String, metric: String, unit: String, better: Better, normalized: Bool, level: Double, baseMedian: Double, headMedian: Double, baseSamples: [Double], headSamples: [Double], improvement: Double, interval: Interval, verdict: Verdict, regression: Bool, gated: Bool, baseFailed: [String] = [], headFailed: [String] = []) {
+        self.key = key
+        self.subject = subject
+        self.test = test
+        self.metric = metric
+        self.unit = unit
+        self.better = better
+        self.normalized = normalized
+        self.level = level
+        self.baseMedian = baseMedian
+        self.headMedian = headMedian
+        self.baseSamples = baseSamples
+        self.headSamples = headSamples
+        self.improvement = improvement
+        self.interval = interval
+        self.verdict = verdict
+        self.regression = regression
+        self.gated = gated
+        self.baseFailed = baseFailed
+        self.headFailed = headFailed
+    }
 }
 
 public struct ComparisonReport: Sendable, Codable {
+    // The envelope (docs/result-schema.md): what `compare --format json` writes.
+    public var kind = ComparisonReport.kind
+    public var schemaVersion = ComparisonReport.schemaVersion
+    public var createdAt = Date()
+    /// The machine the head's numbers were made on (its first file's), when known.
+    public var environment: HostEnvironment?
     public var baseFiles: [String]
     public var headFiles: [String]
     public var settings: String
     public var metrics: [MetricComparison]
     public var regressions: [MetricComparison] { metrics.filter(\.regression) }
     public var notes: [String]
+
+    public init(baseFiles: [String], headFiles: [String], settings: String, metrics: [MetricComparison], notes: [String],
+                environment: HostEnvironment? = nil) {
+        self.environment = environment
+        self.baseFiles = baseFiles
+        self.headFiles = headFiles
+        self.settings = settings
+        self.metrics = metrics
+        self.notes = notes
+    }
+}
+
+extension ComparisonReport: ResultDocument {
+    public static var kind: String { "cnibench.comparison" }
+    public static var schemaVersion: Int { 1 }
 }
 
 /// Why two sets of results cannot be compared (exit 2 of `gate`).
 public struct IncomparableError: Error, CustomStringConvertible {
     public var description: String
+
+    public init(description: String) {
+        self.description = description
+    }
 }
 
 public enum Comparator {
     /// Loads and checks that base and head measured the same thing the same way.
-    public static func load(_ paths: [String]) throws -> [BenchResult] {
+    public static func load(_ paths: [String], vocabulary: ResultVocabulary) throws -> [BenchResult] {
         guard !paths.isEmpty else { throw IncomparableError(description: "no result files given") }
         return try paths.map { p in
-            do { return try BenchResult.loadValidated(path: p) } catch { throw IncomparableError(description: "\(error)") }
+            do { return try BenchResult.loadValidated(path: p, vocabulary: vocabulary) } catch { throw IncomparableError(description: "\(error)") }
         }
     }
 
@@ -198,9 +246,9 @@ public enum Comparator {
             func failure(_ key: String, _ round: Int, _ why: String) -> String { "round \(round) of \(key) in \(file): \(why) — counted as failed" }
             let baselineOf = Dictionary(uniqueKeysWithValues: r.subjects.map { ($0.id, $0.baseline) })
             // (subject, test, round) → metrics, to find the same round's baseline sample.
-            var byRound: [String: [String: Double]] = [:]
+            var byRound: [SampleKey: [String: Double]] = [:]
             for sample in r.samples where sample.error == nil {
-                byRound["\(sample.subject)|\(sample.test.rawValue)|\(sample.round)"] = sample.metrics
+                byRound[sample.key] = sample.metrics
             }
             for sample in r.samples where sample.error != nil { errored.append((file, sample)) }
             for sample in r.samples where sample.error == nil {
@@ -217,7 +265,7 @@ public enum Comparator {
                     s.raw[key, default: []].append(value)
                     guard let baseSubject = baselineOf[sample.subject] ?? nil, value > 0,
                           MetricInfo.named(metric)?.comparable ?? false else { continue }
-                    guard let b = byRound["\(baseSubject)|\(sample.test.rawValue)|\(sample.round)"]?[metric], MetricBounds.check(metric, b) == .ok, b > 0 else {
+                    guard let b = byRound[SampleKey(subject: baseSubject, test: sample.test, round: sample.round)]?[metric], MetricBounds.check(metric, b) == .ok, b > 0 else {
                         s.failedNormalized[key, default: []].append(failure(key, sample.round, "baseline \(baseSubject) has no value in that round"))
                         continue
                     }
@@ -252,8 +300,9 @@ public enum Comparator {
         return b0 <= h1 && h0 <= b1
     }
 
-    public static func compare(baseFiles: [String], headFiles: [String], settings: ComparisonSettings = .init()) throws -> ComparisonReport {
-        let base = try load(baseFiles), head = try load(headFiles)
+    public static func compare(baseFiles: [String], headFiles: [String], settings: ComparisonSettings = .init(),
+                               vocabulary: ResultVocabulary) throws -> ComparisonReport {
+        let base = try load(baseFiles, vocabulary: vocabulary), head = try load(headFiles, vocabulary: vocabulary)
         let problems = incompatibilities(base: base, head: head)
         guard problems.isEmpty else { throw IncomparableError(description: "results are not comparable:\n  " + problems.joined(separator: "\n  ")) }
         let b = series(base, files: baseFiles), h = series(head, files: headFiles)
@@ -280,7 +329,7 @@ public enum Comparator {
             let bx = (useNormalized ? b.normalized[key] : b.raw[key]) ?? []
             let hx = (useNormalized ? h.normalized[key] : h.raw[key]) ?? []
             // The baselines (mode none) are the yardstick: reported, not gated.
-            let gated = settings.gatedMetrics.contains(info.metric) && (useNormalized || ownValue) && info.mode != Mode.none.rawValue
+            let gated = settings.gatedMetrics.contains(mi.metric) && (useNormalized || ownValue) && info.mode != BenchSubject.baselineMode
             var candidate = Candidate(key: key, info: info, mi: mi, normalized: useNormalized, bx: bx, hx: hx, gated: gated,
                                       baseFailed: (useNormalized ? b.failedNormalized[key] : b.failed[key]) ?? [],
                                       headFailed: (useNormalized ? h.failedNormalized[key] : h.failed[key]) ?? [])
@@ -348,7 +397,7 @@ public enum Comparator {
             : "\(percent(settings.confidenceLevel)) interval"
         return ComparisonReport(baseFiles: baseFiles, headFiles: headFiles,
                                 settings: "max regression \(Int((settings.maxRegression * 100).rounded()))%, \(familyText); \(settings.method.summary) on log values (rates and latencies ÷ the same round's node→node baseline\(oneMachine ? "; same-runner A/B, so costs per GB/Mpkt as measured" : ", costs too")); at least \(settings.minimumSamples) rounds a side",
-                                metrics: metrics, notes: notes)
+                                metrics: metrics, notes: notes, environment: head.first?.environment.host)
     }
 
     public static func percent(_ level: Double) -> String {

@@ -6,10 +6,10 @@ extension BenchResult {
     /// `cnibench report --format json` reproduces a result's summaries exactly.
     public static func summarize(subjects: [BenchSubject], samples: [BenchSample], config: BenchConfig) -> [MetricSummary] {
         let good = samples.filter { $0.error == nil }
-        var bySubjectTest: [String: [BenchSample]] = [:]
-        for s in good { bySubjectTest["\(s.subject)|\(s.test.rawValue)", default: []].append(s) }
+        var bySubjectTest: [SeriesKey: [BenchSample]] = [:]
+        for s in good { bySubjectTest[s.series, default: []].append(s) }
         func series(_ subject: String, _ test: BenchTest, _ metric: String) -> [(round: Int, value: Double)] {
-            (bySubjectTest["\(subject)|\(test.rawValue)"] ?? [])
+            (bySubjectTest[SeriesKey(subject: subject, test: test)] ?? [])
                 // Values that measured nothing (0 throughput) are failed rounds, not data.
                 .compactMap { s in s.metrics[metric].flatMap { MetricBounds.check(metric, $0) == .ok ? (s.round, $0) : nil } }
                 .sorted { $0.round < $1.round }
@@ -17,7 +17,7 @@ extension BenchResult {
         var out: [MetricSummary] = []
         for subject in subjects {
             for test in config.tests {
-                let present = Set((bySubjectTest["\(subject.id)|\(test.rawValue)"] ?? []).flatMap { $0.metrics.keys })
+                let present = Set((bySubjectTest[SeriesKey(subject: subject.id, test: test)] ?? []).flatMap { $0.metrics.keys })
                 let names = MetricInfo.all.map(\.name).filter(present.contains) + present.subtracting(MetricInfo.all.map(\.name)).sorted()
                 for metric in names {
                     let xs = series(subject.id, test, metric)

@@ -13,6 +13,13 @@ public struct ResultValidationError: Error, CustomStringConvertible, Equatable {
     public var valid: String
 
     public var description: String { "\(file.map { "\($0): " } ?? "")\(path) is \(value); valid: \(valid)" }
+
+    public init(file: String? = nil, path: String, value: String, valid: String) {
+        self.file = file
+        self.path = path
+        self.value = value
+        self.valid = valid
+    }
 }
 
 /// One value that measured nothing: it counts as a failed round of its metric, visibly.
@@ -21,6 +28,12 @@ public struct FailedRound: Sendable, Equatable, Codable, CustomStringConvertible
     public var round: Int
     public var reason: String
     public var description: String { "round \(round) of \(key): \(reason) — counted as failed" }
+
+    public init(key: String, round: Int, reason: String) {
+        self.key = key
+        self.round = round
+        self.reason = reason
+    }
 }
 
 extension BenchResult {
@@ -31,21 +44,21 @@ extension BenchResult {
 
     /// Throws the first thing no cnibench run can have written; values that only measured
     /// nothing are not errors (see `failedValues`).
-    public func validate() throws {
+    public func validate(_ vocabulary: ResultVocabulary) throws {
         func refuse(_ path: String, _ value: String, _ valid: String) -> ResultValidationError {
             ResultValidationError(file: nil, path: path, value: value, valid: valid)
         }
-        let modes = "a mode (\(Mode.allCases.map(\.rawValue).joined(separator: ", ")))"
-        let underlays = "an underlay (\(Underlay.allCases.map(\.rawValue).joined(separator: ", ")))"
+        let modes = "a mode (\(vocabulary.modes.joined(separator: ", ")))"
+        let underlays = "an underlay (\(vocabulary.underlays.joined(separator: ", ")))"
         func quoted(_ s: String) -> String { "'\(s.prefix(80))'" }
-        for (i, m) in config.modes.enumerated() where Mode(rawValue: m) == nil {
+        for (i, m) in config.modes.enumerated() where !vocabulary.modes.contains(m) {
             throw refuse("config.modes[\(i)]", quoted(m), modes)
         }
         for (m, u) in config.underlays.sorted(by: { $0.key < $1.key }) {
-            guard Mode(rawValue: m) != nil else { throw refuse("config.underlays key", quoted(m), modes) }
-            guard Underlay(rawValue: u) != nil else { throw refuse("config.underlays.\(m)", quoted(u), underlays) }
+            guard vocabulary.modes.contains(m) else { throw refuse("config.underlays key", quoted(m), modes) }
+            guard vocabulary.underlays.contains(u) else { throw refuse("config.underlays.\(m)", quoted(u), underlays) }
         }
-        if let u = config.underlay, Underlay(rawValue: u) == nil { throw refuse("config.underlay", quoted(u), underlays) }
+        if let u = config.underlay, !vocabulary.underlays.contains(u) { throw refuse("config.underlay", quoted(u), underlays) }
         guard Self.resampleRange.contains(config.bootstrapResamples) else {
             throw refuse("config.bootstrapResamples", "\(config.bootstrapResamples)", "\(Self.resampleRange.lowerBound)…\(Self.resampleRange.upperBound)")
         }
@@ -54,8 +67,8 @@ extension BenchResult {
         }
         var ids: [String: BenchSubject] = [:]
         for (i, s) in subjects.enumerated() {
-            guard Mode(rawValue: s.mode) != nil else { throw refuse("subjects[\(i)].mode", quoted(s.mode), modes) }
-            guard Underlay(rawValue: s.underlay) != nil else { throw refuse("subjects[\(i)].underlay", quoted(s.underlay), underlays) }
+            guard vocabulary.modes.contains(s.mode) else { throw refuse("subjects[\(i)].mode", quoted(s.mode), modes) }
+            guard vocabulary.underlays.contains(s.underlay) else { throw refuse("subjects[\(i)].underlay", quoted(s.underlay), underlays) }
             let id = BenchSubject.id(mode: s.mode, underlay: s.underlay, path: s.path)
             guard s.id == id else { throw refuse("subjects[\(i)].id", quoted(s.id), "'\(id)' (mode@underlay/path)") }
             // Subjects and (subject, test, round) are identities: compare pairs rounds by them.
@@ -65,13 +78,13 @@ extension BenchResult {
         for (i, s) in subjects.enumerated() {
             if let b = s.baseline, ids[b] == nil { throw refuse("subjects[\(i)].baseline", quoted(b), "the id of a subject of this file") }
         }
-        var seen = Set<String>()
+        var seen = Set<SampleKey>()
         for (i, s) in samples.enumerated() {
-            guard seen.insert("\(s.subject)|\(s.test.rawValue)|\(s.round)").inserted else {
+            guard seen.insert(s.key).inserted else {
                 throw refuse("samples[\(i)]", "a second sample of \(s.subject) \(s.test.rawValue) round \(s.round)", "one sample per subject, test and round")
             }
-            guard Mode(rawValue: s.mode) != nil else { throw refuse("samples[\(i)].mode", quoted(s.mode), modes) }
-            guard Underlay(rawValue: s.underlay) != nil else { throw refuse("samples[\(i)].underlay", quoted(s.underlay), underlays) }
+            guard vocabulary.modes.contains(s.mode) else { throw refuse("samples[\(i)].mode", quoted(s.mode), modes) }
+            guard vocabulary.underlays.contains(s.underlay) else { throw refuse("samples[\(i)].underlay", quoted(s.underlay), underlays) }
             guard let subject = ids[s.subject] else { throw refuse("samples[\(i)].subject", quoted(s.subject), "the id of a subject of this file") }
             guard s.mode == subject.mode, s.underlay == subject.underlay, s.path == subject.path else {
                 throw refuse("samples[\(i)]", "\(quoted(s.mode))@\(quoted(s.underlay))/\(s.path.rawValue)", "its subject's \(subject.id)")
@@ -97,9 +110,9 @@ extension BenchResult {
     }
 
     /// Decodes and validates a result file; every error names the file.
-    public static func loadValidated(path: String) throws -> BenchResult {
+    public static func loadValidated(path: String, vocabulary: ResultVocabulary) throws -> BenchResult {
         let r = try load(path: path)
-        do { try r.validate() } catch var e as ResultValidationError {
+        do { try r.validate(vocabulary) } catch var e as ResultValidationError {
             e.file = path
             throw e
         }

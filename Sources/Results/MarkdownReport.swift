@@ -39,8 +39,11 @@ public enum Fmt {
 /// One row of a per-test table: a subject and its summaries for that test.
 struct ReportRow {
     var subject: BenchSubject
+    /// By metric name: a file may hold names this build does not know.
     var metrics: [String: MetricSummary]
     var errors: [String]
+
+    subscript(_ metric: Metric) -> MetricSummary? { metrics[metric.rawValue] }
 
     var label: String { subject.path == .nodeToNode ? "\(subject.mode) (baseline)" : subject.mode }
 }
@@ -125,29 +128,29 @@ public enum MarkdownReport {
     enum Cell { case value, ci, overhead }
 
     /// The columns of a test's table: header, metric, what to show.
-    static func columns(for test: BenchTest) -> [(String, String, Cell)] {
+    static func columns(for test: BenchTest) -> [(String, Metric, Cell)] {
         switch test {
         case .tcp1, .tcp4:
-            [("Gbit/s", "throughputGbps", .value), ("95% CI", "throughputGbps", .ci), ("overhead vs baseline", "throughputGbps", .overhead),
-             ("CPU·s/GB", "cpuSecondsPerGB", .value), ("CPU/GB vs baseline", "cpuSecondsPerGB", .overhead), ("retransmits", "retransmits", .value)]
+            [("Gbit/s", .throughputGbps, .value), ("95% CI", .throughputGbps, .ci), ("overhead vs baseline", .throughputGbps, .overhead),
+             ("CPU·s/GB", .cpuSecondsPerGB, .value), ("CPU/GB vs baseline", .cpuSecondsPerGB, .overhead), ("retransmits", .retransmits, .value)]
         case .udp:
-            [("Gbit/s received", "throughputGbps", .value), ("95% CI", "throughputGbps", .ci), ("overhead vs baseline", "throughputGbps", .overhead),
-             ("loss %", "lossPercent", .value), ("jitter ms", "jitterMs", .value), ("CPU·s/GB", "cpuSecondsPerGB", .value),
-             ("CPU·s/Mpkt", "cpuSecondsPerMpkt", .value)]
+            [("Gbit/s received", .throughputGbps, .value), ("95% CI", .throughputGbps, .ci), ("overhead vs baseline", .throughputGbps, .overhead),
+             ("loss %", .lossPercent, .value), ("jitter ms", .jitterMs, .value), ("CPU·s/GB", .cpuSecondsPerGB, .value),
+             ("CPU·s/Mpkt", .cpuSecondsPerMpkt, .value)]
         case .rr:
-            [("p50 µs", "p50Us", .value), ("95% CI", "p50Us", .ci), ("p50 overhead", "p50Us", .overhead), ("p90 µs", "p90Us", .value),
-             ("p99 µs", "p99Us", .value), ("p99.9 µs", "p999Us", .value), ("trans/s", "transactionsPerSecond", .value),
-             ("CPU·s/Mpkt", "cpuSecondsPerMpkt", .value)]
+            [("p50 µs", .p50Us, .value), ("95% CI", .p50Us, .ci), ("p50 overhead", .p50Us, .overhead), ("p90 µs", .p90Us, .value),
+             ("p99 µs", .p99Us, .value), ("p99.9 µs", .p999Us, .value), ("trans/s", .transactionsPerSecond, .value),
+             ("CPU·s/Mpkt", .cpuSecondsPerMpkt, .value)]
         case .pktgen:
-            [("received Mpps", "receivedMpps", .value), ("95% CI", "receivedMpps", .ci), ("overhead vs baseline", "receivedMpps", .overhead),
-             ("sent Mpps", "sentMpps", .value), ("loss %", "lossPercent", .value), ("CPU·s/Mpkt", "cpuSecondsPerMpkt", .value)]
+            [("received Mpps", .receivedMpps, .value), ("95% CI", .receivedMpps, .ci), ("overhead vs baseline", .receivedMpps, .overhead),
+             ("sent Mpps", .sentMpps, .value), ("loss %", .lossPercent, .value), ("CPU·s/Mpkt", .cpuSecondsPerMpkt, .value)]
         }
     }
 
-    static func cell(_ row: ReportRow, _ metric: String, _ kind: Cell) -> String {
-        guard let s = row.metrics[metric] else { return "–" }
+    static func cell(_ row: ReportRow, _ metric: Metric, _ kind: Cell) -> String {
+        guard let s = row[metric] else { return "–" }
         switch kind {
-        case .value: return metric == "retransmits" ? String(format: "%.0f", s.median) : Fmt.num(s.median)
+        case .value: return metric == .retransmits ? String(format: "%.0f", s.median) : Fmt.num(s.median)
         case .ci: return Fmt.interval(s)
         case .overhead: return row.subject.baseline == nil ? "baseline" : Fmt.overhead(s.vsBaseline)
         }
@@ -158,7 +161,7 @@ public enum MarkdownReport {
         return row.errors.isEmpty ? "\(n)" : "\(n) (\(row.errors.count) failed)"
     }
 
-    static func table(_ rows: [ReportRow], columns: [(String, String, Cell)]) -> String {
+    static func table(_ rows: [ReportRow], columns: [(String, Metric, Cell)]) -> String {
         var o = "| mode | path | underlay | " + columns.map(\.0).joined(separator: " | ") + " | n |\n"
         o += "|---|---|---|" + String(repeating: "---:|", count: columns.count) + "---:|\n"
         for row in rows {

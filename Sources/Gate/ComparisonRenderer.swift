@@ -1,4 +1,5 @@
 import Foundation
+import Results
 
 /// compare/gate output: a terminal table or Markdown for a CI job summary.
 public enum ComparisonRenderer {
@@ -34,12 +35,7 @@ public enum ComparisonRenderer {
     }
 
     /// The whole comparison as JSON (for scripts: every sample, interval and verdict).
-    public static func json(_ r: ComparisonReport) throws -> String {
-        let e = JSONEncoder()
-        e.outputFormatting = [.prettyPrinted, .sortedKeys]
-        e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return String(decoding: try e.encode(r), as: UTF8.self) + "\n"
-    }
+    public static func json(_ r: ComparisonReport) throws -> String { try ResultWriter.text(r) }
 
     static func fmt(_ x: Double) -> String {
         guard x.isFinite else { return "-" }

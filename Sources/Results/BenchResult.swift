@@ -29,8 +29,6 @@ public enum BenchTest: String, Codable, Sendable, CaseIterable {
     /// Small-packet rate from `cnibench pktgen` (issue 4), when this build has it.
     case pktgen
 
-    /// The default tests besides pktgen (added when the build has `cnibench pktgen`).
-    public static var defaults: [BenchTest] { [.tcp1, .tcp4, .udp, .rr] }
     public static var spellings: String { allCases.map(\.rawValue).joined(separator: ", ") }
 
     public var title: String {
@@ -44,15 +42,13 @@ public enum BenchTest: String, Codable, Sendable, CaseIterable {
     }
 
     /// The metric the tables and bar charts lead with.
-    public var headline: String {
+    public var headline: Metric {
         switch self {
-        case .tcp1, .tcp4, .udp: "throughputGbps"
-        case .rr: "p50Us"
-        case .pktgen: "receivedMpps"
+        case .tcp1, .tcp4, .udp: .throughputGbps
+        case .rr: .p50Us
+        case .pktgen: .receivedMpps
         }
     }
-
-    public var usesIperf3: Bool { self == .tcp1 || self == .tcp4 || self == .udp }
 }
 
 /// Whether a larger value of a metric is better.
@@ -61,7 +57,9 @@ public enum Better: String, Codable, Sendable { case higher, lower }
 /// What a metric name means: every metric a sample can carry is listed here (and in
 /// docs/result-schema.md).
 public struct MetricInfo: Sendable {
-    public var name: String
+    public var metric: Metric
+    /// The metric's JSON key.
+    public var name: String { metric.rawValue }
     public var unit: String
     public var better: Better
     /// Compared with the node→node baseline (ratio and overhead) in summaries.
@@ -72,33 +70,48 @@ public struct MetricInfo: Sendable {
     public var perUnitOfWork = false
 
     public static let all: [MetricInfo] = [
-        .init(name: "throughputGbps", unit: "Gbit/s", better: .higher, comparable: true, description: "goodput at the receiver (iperf3 end.sum_received)"),
-        .init(name: "retransmits", unit: "segments", better: .lower, comparable: false, description: "TCP retransmissions (sender)"),
-        .init(name: "lossPercent", unit: "%", better: .lower, comparable: false, description: "UDP datagrams lost"),
-        .init(name: "jitterMs", unit: "ms", better: .lower, comparable: false, description: "UDP jitter (RFC 3550, receiver)"),
-        .init(name: "transactionsPerSecond", unit: "1/s", better: .higher, comparable: true, description: "request/response round trips per second"),
-        .init(name: "p50Us", unit: "µs", better: .lower, comparable: true, description: "round-trip latency, 50th percentile"),
-        .init(name: "p90Us", unit: "µs", better: .lower, comparable: true, description: "round-trip latency, 90th percentile"),
-        .init(name: "p99Us", unit: "µs", better: .lower, comparable: true, description: "round-trip latency, 99th percentile"),
-        .init(name: "p999Us", unit: "µs", better: .lower, comparable: true, description: "round-trip latency, 99.9th percentile"),
-        .init(name: "meanUs", unit: "µs", better: .lower, comparable: false, description: "round-trip latency, mean"),
-        .init(name: "sentMpps", unit: "Mpps", better: .higher, comparable: false, description: "pktgen: packets sent per second"),
-        .init(name: "receivedMpps", unit: "Mpps", better: .higher, comparable: true, description: "pktgen: packets received per second"),
-        .init(name: "cpuSeconds", unit: "CPU·s", better: .lower, comparable: false, description: "CPU used by the test: machine busy time (/proc/stat user+nice+system+irq+softirq) less the CPU of processes outside the bench's namespaces"),
-        .init(name: "stealSeconds", unit: "CPU·s", better: .lower, comparable: false, description: "steal time during the test (/proc/stat), apart from cpuSeconds"),
-        .init(name: "cpuSecondsPerGB", unit: "CPU·s/GB", better: .lower, comparable: true, description: "cpuSeconds per 10^9 bytes received", perUnitOfWork: true),
-        .init(name: "machineCpuSecondsPerGB", unit: "CPU·s/GB", better: .lower, comparable: false, description: "raw machine busy time per 10^9 bytes (nothing subtracted)", perUnitOfWork: true),
-        .init(name: "cpuSecondsPerMpkt", unit: "CPU·s/Mpkt", better: .lower, comparable: true, description: "cpuSeconds per 10^6 packets (TCP: bytes/MSS; UDP: datagrams received; rr: 2 per transaction)", perUnitOfWork: true),
-        .init(name: "processCpuSecondsPerGB", unit: "CPU·s/GB", better: .lower, comparable: true, description: "the test's own processes' CPU time (wait4 rusage) per 10^9 bytes: less sensitive to other tenants, misses softirq work done elsewhere", perUnitOfWork: true),
+        .init(.throughputGbps, unit: "Gbit/s", better: .higher, comparable: true, description: "goodput at the receiver (iperf3 end.sum_received)"),
+        .init(.retransmits, unit: "segments", better: .lower, comparable: false, description: "TCP retransmissions (sender)"),
+        .init(.lossPercent, unit: "%", better: .lower, comparable: false, description: "UDP datagrams lost"),
+        .init(.jitterMs, unit: "ms", better: .lower, comparable: false, description: "UDP jitter (RFC 3550, receiver)"),
+        .init(.transactionsPerSecond, unit: "1/s", better: .higher, comparable: true, description: "request/response round trips per second"),
+        .init(.p50Us, unit: "µs", better: .lower, comparable: true, description: "round-trip latency, 50th percentile"),
+        .init(.p90Us, unit: "µs", better: .lower, comparable: true, description: "round-trip latency, 90th percentile"),
+        .init(.p99Us, unit: "µs", better: .lower, comparable: true, description: "round-trip latency, 99th percentile"),
+        .init(.p999Us, unit: "µs", better: .lower, comparable: true, description: "round-trip latency, 99.9th percentile"),
+        .init(.meanUs, unit: "µs", better: .lower, comparable: false, description: "round-trip latency, mean"),
+        .init(.sentMpps, unit: "Mpps", better: .higher, comparable: false, description: "pktgen: packets sent per second"),
+        .init(.receivedMpps, unit: "Mpps", better: .higher, comparable: true, description: "pktgen: packets received per second"),
+        .init(.cpuSeconds, unit: "CPU·s", better: .lower, comparable: false, description: "CPU used by the test: machine busy time (/proc/stat user+nice+system+irq+softirq) less the CPU of processes outside the bench's namespaces"),
+        .init(.stealSeconds, unit: "CPU·s", better: .lower, comparable: false, description: "steal time during the test (/proc/stat), apart from cpuSeconds"),
+        .init(.cpuSecondsPerGB, unit: "CPU·s/GB", better: .lower, comparable: true, description: "cpuSeconds per 10^9 bytes received", perUnitOfWork: true),
+        .init(.machineCpuSecondsPerGB, unit: "CPU·s/GB", better: .lower, comparable: false, description: "raw machine busy time per 10^9 bytes (nothing subtracted)", perUnitOfWork: true),
+        .init(.cpuSecondsPerMpkt, unit: "CPU·s/Mpkt", better: .lower, comparable: true, description: "cpuSeconds per 10^6 packets (TCP: bytes/MSS; UDP: datagrams received; rr: 2 per transaction)", perUnitOfWork: true),
+        .init(.processCpuSecondsPerGB, unit: "CPU·s/GB", better: .lower, comparable: true, description: "the test's own processes' CPU time (wait4 rusage) per 10^9 bytes: less sensitive to other tenants, misses softirq work done elsewhere", perUnitOfWork: true),
     ]
 
-    public static func named(_ n: String) -> MetricInfo? { all.first { $0.name == n } }
+    /// nil for a name this build does not know (readers keep such metrics but cannot judge them).
+    public static func named(_ n: String) -> MetricInfo? { Metric(rawValue: n).map(\.info) }
+
+    public init(_ metric: Metric, unit: String, better: Better, comparable: Bool, description: String, perUnitOfWork: Bool = false) {
+        self.metric = metric
+        self.unit = unit
+        self.better = better
+        self.comparable = comparable
+        self.description = description
+        self.perUnitOfWork = perUnitOfWork
+    }
 }
 
 /// A namespace and the address the test uses there.
 public struct BenchEndpoint: Codable, Sendable, Equatable {
     public var namespace: String
     public var ip: String
+
+    public init(namespace: String, ip: String) {
+        self.namespace = namespace
+        self.ip = ip
+    }
 }
 
 /// One measured (mode, underlay, path): who sends to whom.
@@ -118,6 +131,18 @@ public struct BenchSubject: Codable, Sendable, Equatable {
     public var baseline: String?
 
     public static func id(mode: String, underlay: String, path: BenchPath) -> String { "\(mode)@\(underlay)/\(path.rawValue)" }
+
+    public init(id: String, mode: String, underlay: String, path: BenchPath, run: String, source: BenchEndpoint, destination: BenchEndpoint, mtu: Int, baseline: String? = nil) {
+        self.id = id
+        self.mode = mode
+        self.underlay = underlay
+        self.path = path
+        self.run = run
+        self.source = source
+        self.destination = destination
+        self.mtu = mtu
+        self.baseline = baseline
+    }
 }
 
 /// CPU time the machine spent during one test.
@@ -140,6 +165,18 @@ public struct CPUUsage: Codable, Sendable, Equatable {
 
     /// The CPU attributed to the test: machine busy time less what foreign processes used.
     public var attributedSeconds: Double { max(0, busySeconds - (foreignSeconds ?? 0)) }
+
+    public init(busySeconds: Double, userSeconds: Double, systemSeconds: Double, softirqSeconds: Double, stealSeconds: Double, idleSeconds: Double, wallSeconds: Double, processSeconds: Double? = nil, foreignSeconds: Double? = nil) {
+        self.busySeconds = busySeconds
+        self.userSeconds = userSeconds
+        self.systemSeconds = systemSeconds
+        self.softirqSeconds = softirqSeconds
+        self.stealSeconds = stealSeconds
+        self.idleSeconds = idleSeconds
+        self.wallSeconds = wallSeconds
+        self.processSeconds = processSeconds
+        self.foreignSeconds = foreignSeconds
+    }
 }
 
 /// One test of one subject in one round.
@@ -157,6 +194,19 @@ public struct BenchSample: Codable, Sendable, Equatable {
     public var cpu: CPUUsage?
     /// Set when the test failed; the sample then counts in no summary.
     public var error: String?
+
+    public init(subject: String, mode: String, underlay: String, path: BenchPath, test: BenchTest, round: Int, startedAt: Date, metrics: [String: Double], cpu: CPUUsage? = nil, error: String? = nil) {
+        self.subject = subject
+        self.mode = mode
+        self.underlay = underlay
+        self.path = path
+        self.test = test
+        self.round = round
+        self.startedAt = startedAt
+        self.metrics = metrics
+        self.cpu = cpu
+        self.error = error
+    }
 }
 
 /// A metric's samples across rounds, their median and interval, and the comparison with the
@@ -183,6 +233,23 @@ public struct MetricSummary: Codable, Sendable, Equatable {
     public var n: Int { samples.count }
 
     public static func key(subject: String, test: BenchTest, metric: String) -> String { "\(subject)/\(test.rawValue)/\(metric)" }
+
+    public init(key: String, subject: String, mode: String, underlay: String, path: BenchPath, test: BenchTest, metric: String, unit: String, better: Better, samples: [Double], rounds: [Int], median: Double, ci: Interval, vsBaseline: BaselineComparison? = nil) {
+        self.key = key
+        self.subject = subject
+        self.mode = mode
+        self.underlay = underlay
+        self.path = path
+        self.test = test
+        self.metric = metric
+        self.unit = unit
+        self.better = better
+        self.samples = samples
+        self.rounds = rounds
+        self.median = median
+        self.ci = ci
+        self.vsBaseline = vsBaseline
+    }
 }
 
 /// A metric against the same metric of the node→node baseline measured in the same run.
@@ -199,6 +266,16 @@ public struct BaselineComparison: Codable, Sendable, Equatable {
     /// True when the ratio was formed per round (both measured in the same rounds).
     public var paired: Bool
     public var n: Int
+
+    public init(baseline: String, ratio: Double, ratioCI: Interval, overheadPercent: Double, overheadCI: Interval, paired: Bool, n: Int) {
+        self.baseline = baseline
+        self.ratio = ratio
+        self.ratioCI = ratioCI
+        self.overheadPercent = overheadPercent
+        self.overheadCI = overheadCI
+        self.paired = paired
+        self.n = n
+    }
 }
 
 /// What the run was asked to do.
@@ -225,6 +302,25 @@ public struct BenchConfig: Codable, Sendable, Equatable {
     /// Where each test's client and server ran: "client CPU 0, server CPU 1", or "none"
     /// (scheduler's choice). Absent in older files.
     public var cpuPinning: String? = nil
+
+    public init(modes: [String], tests: [BenchTest], underlay: String? = nil, underlays: [String: String], repeats: Int, durationSeconds: Int, seed: UInt64, nodes: Int, podsPerNode: Int, runPrefix: String, udpBitrate: String, udpPacketBytes: Int, rrMessageBytes: Int, confidenceLevel: Double, bootstrapResamples: Int, cpuPinning: String? = nil) {
+        self.modes = modes
+        self.tests = tests
+        self.underlay = underlay
+        self.underlays = underlays
+        self.repeats = repeats
+        self.durationSeconds = durationSeconds
+        self.seed = seed
+        self.nodes = nodes
+        self.podsPerNode = podsPerNode
+        self.runPrefix = runPrefix
+        self.udpBitrate = udpBitrate
+        self.udpPacketBytes = udpPacketBytes
+        self.rrMessageBytes = rrMessageBytes
+        self.confidenceLevel = confidenceLevel
+        self.bootstrapResamples = bootstrapResamples
+        self.cpuPinning = cpuPinning
+    }
 }
 
 /// One network device's offload features (ETHTOOL_GFEATURES) as seen in its namespace.
@@ -240,6 +336,17 @@ public struct DeviceOffloads: Codable, Sendable, Equatable {
     /// Other features of interest: name → active.
     public var features: [String: Bool]
     public var error: String?
+
+    public init(label: String, namespace: String, device: String, gso: Bool? = nil, gro: Bool? = nil, tso: Bool? = nil, features: [String: Bool], error: String? = nil) {
+        self.label = label
+        self.namespace = namespace
+        self.device = device
+        self.gso = gso
+        self.gro = gro
+        self.tso = tso
+        self.features = features
+        self.error = error
+    }
 }
 
 /// Where and with what the numbers were made.
@@ -267,6 +374,26 @@ public struct EnvironmentFingerprint: Codable, Sendable, Equatable {
     /// The machine's host name (/proc/sys/kernel/hostname): with the CPU, how the gate tells
     /// a same-runner A/B from results of different machines. Absent in older files.
     public var hostName: String? = nil
+
+    public init(kernel: String, kernelVersion: String? = nil, cpuModel: String, cpuCount: Int, memoryGiB: Double? = nil, offloads: [DeviceOffloads], sysctls: [String: String], iperf3Version: String? = nil, cnibenchVersion: String, gitCommit: String? = nil, gitDirty: Bool? = nil, ipip: String? = nil, stealSeconds: Double, stealFraction: Double, loadAverageAtStart: Double? = nil, pktgenAvailable: Bool, hostName: String? = nil) {
+        self.kernel = kernel
+        self.kernelVersion = kernelVersion
+        self.cpuModel = cpuModel
+        self.cpuCount = cpuCount
+        self.memoryGiB = memoryGiB
+        self.offloads = offloads
+        self.sysctls = sysctls
+        self.iperf3Version = iperf3Version
+        self.cnibenchVersion = cnibenchVersion
+        self.gitCommit = gitCommit
+        self.gitDirty = gitDirty
+        self.ipip = ipip
+        self.stealSeconds = stealSeconds
+        self.stealFraction = stealFraction
+        self.loadAverageAtStart = loadAverageAtStart
+        self.pktgenAvailable = pktgenAvailable
+        self.hostName = hostName
+    }
 }
 
 /// One round: the order in which the modes were measured.
@@ -275,6 +402,12 @@ public struct BenchRound: Codable, Sendable, Equatable {
     /// "<mode>@<underlay>" in the order measured.
     public var order: [String]
     public var startedAt: Date
+
+    public init(index: Int, order: [String], startedAt: Date) {
+        self.index = index
+        self.order = order
+        self.startedAt = startedAt
+    }
 }
 
 /// One `cnibench bench` run.
@@ -290,6 +423,9 @@ public struct BenchResult: Codable, Sendable, Equatable {
     public var command: String
     public var startedAt: Date
     public var finishedAt: Date?
+    /// When the file was written (the envelope's `createdAt`). Absent in files written before
+    /// the envelope was shared by every kind; an optional key, so still schemaVersion 1.
+    public var createdAt: Date?
     /// False when the run was interrupted or failed part-way (partial results).
     public var complete: Bool
     public var interruption: String?
@@ -303,42 +439,55 @@ public struct BenchResult: Codable, Sendable, Equatable {
 
     public func subject(_ id: String) -> BenchSubject? { subjects.first { $0.id == id } }
     public func summary(_ key: String) -> MetricSummary? { summaries.first { $0.key == key } }
+
+    public init(schemaVersion: Int, kind: String, about: String, command: String, startedAt: Date, finishedAt: Date? = nil, createdAt: Date? = nil, complete: Bool, interruption: String? = nil, config: BenchConfig, environment: EnvironmentFingerprint, subjects: [BenchSubject], rounds: [BenchRound], samples: [BenchSample], summaries: [MetricSummary], warnings: [String]) {
+        self.schemaVersion = schemaVersion
+        self.kind = kind
+        self.about = about
+        self.command = command
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.createdAt = createdAt
+        self.complete = complete
+        self.interruption = interruption
+        self.config = config
+        self.environment = environment
+        self.subjects = subjects
+        self.rounds = rounds
+        self.samples = samples
+        self.summaries = summaries
+        self.warnings = warnings
+    }
 }
 
 public struct ResultSchemaError: Error, CustomStringConvertible {
     public var description: String
+
+    public init(description: String) {
+        self.description = description
+    }
 }
 
-extension BenchResult {
-    static func encoder() -> JSONEncoder {
-        let e = JSONEncoder()
-        e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        e.dateEncodingStrategy = .iso8601
-        e.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        return e
-    }
+extension BenchResult: ResultDocument {
+    public static var kind: String { kindName }
+    public static var schemaVersion: Int { currentSchemaVersion }
 
-    public func encoded() throws -> Data { try Self.encoder().encode(self) }
+    public func encoded() throws -> Data { try ResultWriter.encode(self) }
 
     /// Decodes a result, refusing other kinds and schema versions with a precise message.
     public static func decode(_ data: Data) throws -> BenchResult {
-        struct Header: Decodable { var schemaVersion: Int?; var kind: String? }
-        let header: Header
-        do { header = try JSONDecoder().decode(Header.self, from: data) } catch {
+        let header: ResultHeader
+        do { header = try ResultWriter.header(data) } catch {
             throw ResultSchemaError(description: "not a JSON object: \(error)")
         }
+        // Bench results had an envelope from the start: no version 0 to upgrade.
         guard header.kind == kindName else {
             throw ResultSchemaError(description: "not a cnibench bench result (kind is \(header.kind.map { "'\($0)'" } ?? "missing"), expected '\(kindName)')")
         }
         guard header.schemaVersion == currentSchemaVersion else {
             throw ResultSchemaError(description: "schemaVersion \(header.schemaVersion.map(String.init) ?? "missing") is not supported by this cnibench (reads \(currentSchemaVersion))")
         }
-        let d = JSONDecoder()
-        d.dateDecodingStrategy = .iso8601
-        d.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
-        do { return try d.decode(BenchResult.self, from: data) } catch {
-            throw ResultSchemaError(description: "does not match schema \(currentSchemaVersion): \(error)")
-        }
+        return try ResultWriter.decode(BenchResult.self, from: data)
     }
 
     public static func load(path: String) throws -> BenchResult {

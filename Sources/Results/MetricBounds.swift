@@ -21,6 +21,11 @@ public struct MetricRange: Sendable, Equatable {
     public func describe(unit: String) -> String {
         "\(mustBePositive ? "0 < x" : "0 ≤ x") ≤ \(Fmt.compact(upper))\(unit.isEmpty ? "" : " \(unit)")"
     }
+
+    public init(mustBePositive: Bool, upper: Double) {
+        self.mustBePositive = mustBePositive
+        self.upper = upper
+    }
 }
 
 public enum ValueCheck: Sendable, Equatable {

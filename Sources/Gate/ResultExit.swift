@@ -1,3 +1,5 @@
+import Results
+
 /// One exit status for one fault in `report`, `compare` and `gate`: any error about their
 /// result-file input (unreadable, not a result, refused by validation, not comparable, nothing
 /// to judge) is 2, "cannot judge" — never ArgumentParser's 64, never a pass.

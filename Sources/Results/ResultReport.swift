@@ -4,8 +4,8 @@ import Foundation
 /// summaries, render it. Failed rounds are listed in the report's warnings (and returned, for
 /// the command to print on standard error).
 public enum ResultReport {
-    public static func render(path: String, format: ReportFormat) throws -> (text: String, failed: [FailedRound]) {
-        var r = try BenchResult.loadValidated(path: path)
+    public static func render(path: String, format: ReportFormat, vocabulary: ResultVocabulary) throws -> (text: String, failed: [FailedRound]) {
+        var r = try BenchResult.loadValidated(path: path, vocabulary: vocabulary)
         let failed = r.failedValues
         r.recomputeSummaries()
         // A file whose every value measured nothing (all zeros, every test failed) has nothing

@@ -1,3 +1,5 @@
+import Results
+
 /// What `cnibench gate` concludes from a comparison, as a library call (exit 0, 1 or 2).
 public enum GateDecision: Equatable {
     case pass(judged: Int)
@@ -30,9 +32,10 @@ public enum GateDecision: Equatable {
 
     /// The whole gate: compare the files and decide. Input that cannot be judged (unreadable,
     /// refused, not comparable) is `.cannotJudge`, exit 2, like every other reason for it.
-    public static func judge(baseFiles: [String], headFiles: [String], settings: ComparisonSettings = .init()) -> (GateDecision, ComparisonReport?) {
+    public static func judge(baseFiles: [String], headFiles: [String], settings: ComparisonSettings = .init(),
+                             vocabulary: ResultVocabulary) -> (GateDecision, ComparisonReport?) {
         do {
-            let report = try Comparator.compare(baseFiles: baseFiles, headFiles: headFiles, settings: settings)
+            let report = try Comparator.compare(baseFiles: baseFiles, headFiles: headFiles, settings: settings, vocabulary: vocabulary)
             return (decide(report), report)
         } catch {
             return (.cannotJudge(reason: "\(error)", details: []), nil)

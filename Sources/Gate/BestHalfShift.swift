@@ -1,4 +1,5 @@
 import Foundation
+import Results
 
 /// The gate's default test: the shift between the *better halves* of two samples, with an
 /// exact-level permutation test and the interval that inverts it.

@@ -1,0 +1,161 @@
+import Foundation
+import Results
+
+/// What scripts/validate-gate.sh measured, judged: per trial, the gate's verdict on A1 → A2
+/// (same build: must pass) and on A1 → I (injected slowdown: must be caught), and compare's
+/// estimates for one subject. The script runs the benches (orchestration only);
+/// `cnibench summarize gate-validation` judges the files with the library and writes
+/// bench-results/gate-validation.{md,json}.
+public struct GateValidationSummary: ResultDocument, Sendable, Equatable {
+    public static let kind = "cnibench.gate-validation"
+    public static let schemaVersion = 1
+    /// Files written before the envelope (by the script itself: `kernel` at the top, no kind).
+    public static func upgrade(_ object: inout [String: Any], from version: Int) throws {
+        guard version == 0 else { throw ResultSchemaError(description: "\(kind) schemaVersion \(version) is not supported by this cnibench (reads \(schemaVersion))") }
+        LegacyEnvelope.upgrade(&object)
+        object["subject"] = object["subject"] ?? "host-gw@l2/cross-node/tcp1"
+        object["trialResults"] = object["trialResults"] ?? []
+    }
+
+    public struct Trial: Codable, Sendable, Equatable {
+        public var trial: Int
+        public var aaExit: Int32
+        /// compare's change (fraction, positive = head better), nil when it had none.
+        public var aaThroughput: Double?
+        public var aaCPUPerGB: Double?
+        public var injectedExit: Int32
+        public var injectedThroughput: Double?
+        public var injectedCPUPerGB: Double?
+    }
+
+    public var kind = GateValidationSummary.kind
+    public var schemaVersion = GateValidationSummary.schemaVersion
+    public var createdAt = Date()
+    public var environment: HostEnvironment
+    public var trials: Int
+    public var roundsPerSide: Int
+    public var aaPass: Int
+    public var injectedCaught: Int
+    public var rules: Int
+    public var modes: String
+    public var tests: String
+    public var durationSeconds: Int
+    public var maxRegression: String
+    public var commit: String
+    /// nil when the runs' time was not recorded.
+    public var elapsedSeconds: Int?
+    /// "<mode>@<underlay>/<path>/<test>": whose changes the trial table shows.
+    public var subject: String
+    public var trialResults: [Trial]
+}
+
+/// The inputs of the summary: where the runs are and how they were made.
+public struct GateValidationRun: Sendable {
+    public var directory: String
+    public var trials: Int
+    /// Rounds run per side, and how many of them to judge (the first `useRounds`).
+    public var rounds: Int
+    public var useRounds: Int
+    public var rules: Int
+    public var modes: String
+    public var tests: String
+    public var durationSeconds: Int
+    public var maxRegression: String
+    public var settings: ComparisonSettings
+    public var commit: String
+    public var elapsedSeconds: Int?
+    public var environment: HostEnvironment
+
+    public init(directory: String, trials: Int, rounds: Int, useRounds: Int, rules: Int, modes: String, tests: String,
+                durationSeconds: Int, maxRegression: String, settings: ComparisonSettings, commit: String,
+                elapsedSeconds: Int?, environment: HostEnvironment) {
+        self.directory = directory
+        self.trials = trials
+        self.rounds = rounds
+        self.useRounds = useRounds
+        self.rules = rules
+        self.modes = modes
+        self.tests = tests
+        self.durationSeconds = durationSeconds
+        self.maxRegression = maxRegression
+        self.settings = settings
+        self.commit = commit
+        self.elapsedSeconds = elapsedSeconds
+        self.environment = environment
+    }
+
+    /// The cross-node path of the first mode on l2 (where a mode runs unless --underlay says
+    /// otherwise), first test: the subject whose changes the table shows.
+    public var subject: String {
+        let mode = modes.split(separator: ",").first.map(String.init) ?? "host-gw"
+        let test = tests.split(separator: ",").first.map(String.init) ?? "tcp1"
+        return "\(BenchSubject.id(mode: mode, underlay: "l2", path: .crossNode))/\(test)"
+    }
+
+    /// DIR/t<trial>-<side>-r<round>.json for the judged rounds.
+    public func files(trial: Int, side: String) -> [String] {
+        (1...max(useRounds, 1)).map { "\(directory)/t\(trial)-\(side)-r\($0).json" }
+    }
+}
+
+public enum GateValidation {
+    /// Judges every trial as `gate` and `compare` would (exit statuses 0 pass, 1 regression,
+    /// 2 cannot judge).
+    public static func summarize(_ run: GateValidationRun, vocabulary: ResultVocabulary) -> GateValidationSummary {
+        var rows: [GateValidationSummary.Trial] = []
+        for t in 1...max(run.trials, 1) {
+            let a1 = run.files(trial: t, side: "A1"), a2 = run.files(trial: t, side: "A2"), inj = run.files(trial: t, side: "I")
+            let (aa, aaReport) = GateDecision.judge(baseFiles: a1, headFiles: a2, settings: run.settings, vocabulary: vocabulary)
+            let (ij, ijReport) = GateDecision.judge(baseFiles: a1, headFiles: inj, settings: run.settings, vocabulary: vocabulary)
+            func change(_ r: ComparisonReport?, _ metric: Metric) -> Double? {
+                r?.metrics.first { $0.key == "\(run.subject)/\(metric.rawValue)" }.map(\.improvement).flatMap { $0.isFinite ? $0 : nil }
+            }
+            rows.append(.init(trial: t, aaExit: aa.exitCode, aaThroughput: change(aaReport, .throughputGbps), aaCPUPerGB: change(aaReport, .cpuSecondsPerGB),
+                              injectedExit: ij.exitCode, injectedThroughput: change(ijReport, .throughputGbps), injectedCPUPerGB: change(ijReport, .cpuSecondsPerGB)))
+        }
+        return GateValidationSummary(environment: run.environment, trials: run.trials, roundsPerSide: run.useRounds,
+                                     aaPass: rows.filter { $0.aaExit == 0 }.count, injectedCaught: rows.filter { $0.injectedExit == 1 }.count,
+                                     rules: run.rules, modes: run.modes, tests: run.tests, durationSeconds: run.durationSeconds,
+                                     maxRegression: run.maxRegression, commit: run.commit, elapsedSeconds: run.elapsedSeconds,
+                                     subject: run.subject, trialResults: rows)
+    }
+
+    public static func markdown(_ s: GateValidationSummary, roundsRun: Int) -> String {
+        func pct(_ x: Double?) -> String { x.map { String(format: "%+.1f%%", $0 * 100) } ?? "-" }
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = TimeZone(identifier: "UTC")
+        f.dateFormat = "yyyy-MM-dd'T'HH:mm'Z'"
+        var l = ["# Regression gate validation", "",
+                 "Reproduce: `scripts/validate-gate.sh --trials \(s.trials) --rounds \(roundsRun) --rules \(s.rules) --modes \(s.modes) --tests \(s.tests) --duration \(s.durationSeconds)` (root; \(s.elapsedSeconds.map(String.init) ?? "null") s here)."]
+        if s.roundsPerSide != roundsRun {
+            l.append("Judged on the first \(s.roundsPerSide) of the \(roundsRun) rounds of each side (`--summarize-only --use-rounds \(s.roundsPerSide)`).")
+        }
+        l += ["",
+              "Machine: \(s.environment.cpuCount) CPUs, kernel \(s.environment.kernel), shared and noisy; cnibench \(s.commit); \(f.string(from: s.createdAt)).",
+              "",
+              "Procedure, as `make gate` / `scripts/gate-ab.sh` runs it: a trial is \(s.roundsPerSide) rounds of three sides,",
+              "A1 and A2 (the same build) and I (the same build with \(s.rules) never-matching nftables rules in a",
+              "forward-hook chain of each node namespace, `--inject-forward-rules \(s.rules)`). Every round of every side is",
+              "its own `cnibench bench --modes \(s.modes) --tests \(s.tests) --repeats 1 --duration \(s.durationSeconds)` (fresh topology and",
+              "processes); the order of the sides rotates each round. Verdicts: `cnibench gate --baseline A1… --current A2…`",
+              "(A/A) and `--current I…` (injected), `--max-regression \(s.maxRegression)`: exit 0 pass, 1 regression, 2 cannot judge.",
+              "",
+              "| result | rate | target |",
+              "|---|---|---|",
+              "| A/A comparisons that pass | **\(s.aaPass) / \(s.trials)** | ≥ 19 / 20 |",
+              "| injected regressions caught | **\(s.injectedCaught) / \(s.trials)** | ≥ 19 / 20 |",
+              "",
+              "False-alarm rate \((s.trials - s.aaPass) * 100 / max(s.trials, 1))%, detection rate \(s.injectedCaught * 100 / max(s.trials, 1))%.",
+              "",
+              "Changes below are `cnibench compare`'s estimates for \(s.subject) (throughput normalized to",
+              "the same round's node→node baseline; CPU seconds per GB; positive = better).",
+              "",
+              "| trial | A/A exit | A/A throughput | A/A CPU/GB | injected exit | injected throughput | injected CPU/GB |",
+              "|---|---|---|---|---|---|---|"]
+        for t in s.trialResults {
+            l.append("| \(t.trial) | \(t.aaExit) | \(pct(t.aaThroughput)) | \(pct(t.aaCPUPerGB)) | \(t.injectedExit) | \(pct(t.injectedThroughput)) | \(pct(t.injectedCPUPerGB)) |")
+        }
+        return l.joined(separator: "\n") + "\n"
+    }
+}
