@@ -39,6 +39,26 @@ public enum CalicoIPIPProgram {
         }
     }
 
+    /// Adds/replaces (or, with `withdraw`, removes) block → node entries of the route map the
+    /// attached programs use, found through their tc filters (no pin): what keeps the map in
+    /// step with BIRD when routes are learned rather than planned.
+    public static func updateRoutes(in ns: NetworkNamespace, ifindex: CInt, _ routes: [Route], withdraw: Bool) throws(NetlinkError) {
+        guard !routes.isEmpty else { return }
+        let raws = routes.map { cnb_ipip_route(block_be: $0.block.address.networkOrder, prefix_len: UInt8($0.block.length), node_ip_be: $0.node.networkOrder) }
+        var err = [CChar](repeating: 0, count: 512)
+        // Sound: both buffers outlive the call; the shim reads `count` routes and writes at
+        // most `count` bytes of NUL-terminated message.
+        let rc = unsafe raws.withUnsafeBufferPointer { r in
+            unsafe err.withUnsafeMutableBufferPointer { e in
+                unsafe cnb_ipip_bpf_route_update(ns.fd, ifindex, r.baseAddress, r.count, withdraw ? 1 : 0, e.baseAddress, e.count)
+            }
+        }
+        guard rc == 0 else {
+            let text = unsafe err.withUnsafeBufferPointer { unsafe String(cString: $0.baseAddress!) }
+            throw NetlinkError(operation: "tc-bpf calico-ipip route \(withdraw ? "withdraw" : "update")", namespace: ns.name, code: rc, kernelMessage: text)
+        }
+    }
+
     /// (egress, ingress) attachment of the right programs on `ifindex`.
     public static func isAttached(in ns: NetworkNamespace, ifindex: CInt) -> (egress: Bool, ingress: Bool) {
         var e: CInt = 0, i: CInt = 0

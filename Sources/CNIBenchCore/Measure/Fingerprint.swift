@@ -1,4 +1,3 @@
-import CNetShim
 import Foundation
 import ProcessKit
 
@@ -13,11 +12,7 @@ public enum Ethtool {
     }
 
     public static func features(namespace: NetworkNamespace, device: String) throws(NetlinkError) -> [Feature] {
-        var buf = [CChar](repeating: 0, count: 16384)
-        let rc = buf.withUnsafeMutableBufferPointer { p in cnb_ethtool_features(namespace.fd, device, p.baseAddress!, p.count) }
-        guard rc >= 0 else { throw NetlinkError(operation: "ethtool -k \(device)", namespace: namespace.name, code: rc) }
-        let text = buf.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
-        return parse(text)
+        parse(try namespace.ethtoolFeatures(device: device))
     }
 
     /// Parses the shim's "name active requested changeable" lines.

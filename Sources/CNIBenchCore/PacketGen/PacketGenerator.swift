@@ -249,7 +249,7 @@ public enum PacketGenerator {
         let done = DispatchSemaphore(value: 0)
         let receiverCPU = options.receiverCPU
         Thread {
-            if let c = receiverCPU { _ = cnb_pin_thread(Int32(c)) }
+            if let c = receiverCPU { pinCurrentThread(to: c) }
             box.stats = rx.count(stop: rxStop)
             done.signal()
         }.start()
@@ -257,7 +257,7 @@ public enum PacketGenerator {
         let allowed = ownAddresses(plan.addressing)
         let sent = DispatchSemaphore(value: 0)
         Thread {
-            if let c = options.senderCPU { _ = cnb_pin_thread(Int32(c)) }
+            if let c = options.senderCPU { pinCurrentThread(to: c) }
             box.sent = Result { try send(from: try NetworkNamespace.open(e.source), to: e.destinationIP, allowed: allowed, options: options, stop: stop) }
             sent.signal()
         }.start()

@@ -1,5 +1,4 @@
 import CNIPacket
-import CNetShim
 import Foundation
 import ProcessKit
 
@@ -160,7 +159,7 @@ public struct PktgenBenchmark {
         let done = DispatchSemaphore(value: 0)
         let receiverCPU = g.receiverCPU
         Thread {
-            if let c = receiverCPU { _ = cnb_pin_thread(Int32(c)) }
+            if let c = receiverCPU { pinCurrentThread(to: c) }
             box.stats = rx.count(stop: stop)
             done.signal()
         }.start()

@@ -1,4 +1,3 @@
-import CNetShim
 import Foundation
 
 /// `cnibench ipip-mirror`: calico-ipip with `--routing bird` on a node.
@@ -96,21 +95,10 @@ public struct IPIPRouteMirror {
         }
     }
 
-    /// `cnb_ipip_bpf_route_update`: add/replace or withdraw block → node entries of the map the
-    /// attached programs use (found through the tc filters, no pin).
+    /// Adds/replaces or withdraws block → node entries of the map the attached programs use.
     static func updateMap(_ ns: NetworkNamespace, ifindex: CInt, _ entries: [(IPv4Prefix, IPv4Address)], withdraw: Bool) throws {
-        guard !entries.isEmpty else { return }
-        let raws = entries.map {
-            cnb_ipip_route(block_be: $0.0.address.networkOrder, prefix_len: UInt8($0.0.length), node_ip_be: $0.1.networkOrder)
-        }
-        var err = [CChar](repeating: 0, count: 512)
-        let rc = raws.withUnsafeBufferPointer { r in
-            err.withUnsafeMutableBufferPointer { e in
-                cnb_ipip_bpf_route_update(ns.fd, ifindex, r.baseAddress, r.count, withdraw ? 1 : 0, e.baseAddress, e.count)
-            }
-        }
-        guard rc == 0 else {
-            throw BirdError("tc-bpf route map \(withdraw ? "withdraw" : "update") in \(ns.name): \(String(decoding: err.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)) (\(rc))")
-        }
+        do {
+            try CalicoIPIPProgram.updateRoutes(in: ns, ifindex: ifindex, entries.map { CalicoIPIPProgram.Route(block: $0.0, node: $0.1) }, withdraw: withdraw)
+        } catch { throw BirdError("tc-bpf route map \(withdraw ? "withdraw" : "update") in \(ns.name): \(error)") }
     }
 }
