@@ -25,7 +25,11 @@ let package = Package(
         .executable(name: "cnibench", targets: ["cnibench"]),
         .library(name: "NetAddress", targets: ["NetAddress"]),
         .library(name: "CNIPacket", targets: ["CNIPacket"]),
-        .library(name: "CNIBenchCore", targets: ["CNIBenchCore"]),
+        .library(name: "TopologyModel", targets: ["TopologyModel"]),
+        .library(name: "Topology", targets: ["Topology"]),
+        .library(name: "Measure", targets: ["Measure"]),
+        .library(name: "Results", targets: ["Results"]),
+        .library(name: "Gate", targets: ["Gate"]),
     ],
     dependencies: [
         // Pinned to the minor versions this was built and tested with (Package.resolved is not
@@ -65,12 +69,13 @@ let package = Package(
         .target(name: "Gate", dependencies: ["Results"]),
         .target(
             name: "ProcessKit",
-            dependencies: ["Netlink", "CNetShim"]
+            dependencies: [.product(name: "SystemPackage", package: "swift-system"), "Netlink", "CNetShim"]
         ),
         .target(
             name: "TopologyModel",
             dependencies: ["NetAddress", "Yams"]
         ),
+        // Run-time layer: builds, checks and removes runs in namespaces.
         .target(
             name: "Topology",
             dependencies: [
@@ -79,27 +84,50 @@ let package = Package(
                 .product(name: "SystemPackage", package: "swift-system"),
             ]
         ),
+        // Calico's BGP control plane: BIRD configuration, client, faults, the IPIP route mirror.
         .target(
-            name: "CNIBenchCore",
+            name: "CalicoBGP",
+            dependencies: [.product(name: "SystemPackage", package: "swift-system"), "TopologyModel", "Topology", "NetAddress", "Netlink", "ProcessKit", .product(name: "Logging", package: "swift-log")]
+        ),
+        // Programs that run inside a run's namespaces: rr server/client, pktgen, flannel-udp daemon.
+        .target(
+            name: "Agents",
             dependencies: [
-                "Topology", "TopologyModel", "NetAddress", "Netlink", "CNIPacket", "ProcessKit", "Yams", "Results", "Gate",
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "SystemPackage", package: "swift-system"),
+                "TopologyModel", "Topology", "NetAddress", "Netlink", "CNIPacket", "CNetShim", "ProcessKit",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ]
+        ),
+        // The bench engine: one driver per test, CPU accounting, the environment fingerprint.
+        .target(
+            name: "Measure",
+            dependencies: [.product(name: "SystemPackage", package: "swift-system"), 
+                "TopologyModel", "Topology", "Agents", "Results", "Gate", "NetAddress", "Netlink", "ProcessKit",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Benchmarks of the testbed itself: topology build, route programming, pktgen, BGP.
+        .target(
+            name: "SideBenchmarks",
+            dependencies: [
+                "TopologyModel", "Topology", "CalicoBGP", "Agents", "Measure", "Results", "NetAddress", "Netlink",
+                "CNIPacket", "ProcessKit", .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(
             name: "cnibench",
             dependencies: [
-                "CNIBenchCore",
+                .product(name: "SystemPackage", package: "swift-system"),
+                "TopologyModel", "Topology", "CalicoBGP", "Agents", "Measure", "SideBenchmarks", "Results", "Gate", "NetAddress", "Netlink", "CNIPacket", "ProcessKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(name: "NetAddressTests", dependencies: ["NetAddress"]),
         .testTarget(name: "CNIPacketTests", dependencies: ["CNIPacket", "NetAddress"]),
-        .testTarget(name: "CNIBenchCoreTests", dependencies: ["CNIBenchCore", "Topology", "TopologyModel", "Results", "Gate"], resources: [.copy("Fixtures")]),
+        // No root needed: spec, plans, datapaths, results, gate, fuzzing of the inputs.
+        .testTarget(name: "UnitTests", dependencies: ["TopologyModel", "Topology", "CalicoBGP", "Agents", "Measure", "SideBenchmarks", "Results", "Gate", "NetAddress", "Netlink", "CNIPacket", "ProcessKit", "Yams", .product(name: "SystemPackage", package: "swift-system")], resources: [.copy("Fixtures")]),
         .testTarget(name: "ProcessKitTests", dependencies: ["ProcessKit"]),
-        .testTarget(name: "KernelTests", dependencies: ["CNIBenchCore", "Topology", "TopologyModel", "NetAddress", "Netlink", "CNIPacket", "ProcessKit"]),
+        // Real namespaces (root; skipped with a printed reason otherwise).
+        .testTarget(name: "KernelTests", dependencies: ["TopologyModel", "Topology", "CalicoBGP", "Agents", "Measure", "SideBenchmarks", "Results", "Gate", "NetAddress", "Netlink", "CNIPacket", "ProcessKit", .product(name: "SystemPackage", package: "swift-system")]),
     ]
 )

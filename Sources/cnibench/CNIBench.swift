@@ -1,5 +1,5 @@
 import ArgumentParser
-import CNIBenchCore
+import TopologyModel
 
 @main
 struct CNIBench: ParsableCommand {

@@ -1,6 +1,8 @@
 import ArgumentParser
-import CNIBenchCore
 import Foundation
+import Results
+import Gate
+import Measure
 
 /// What the measuring scripts used to summarise with inline Python: the scripts orchestrate the
 /// runs, these write the result files (with the shared envelope) from what the runs left.
@@ -56,7 +58,7 @@ struct SummarizeCommand: ParsableCommand {
         @Option(help: "`swift --version`'s first line.") var swiftVersion: String
 
         func run() throws {
-            let s = try CNIBenchCore.PacketBenchSummary.fromInfluxExport(directory: export, environment: .current(), commit: commit,
+            let s = try Results.PacketBenchSummary.fromInfluxExport(directory: export, environment: HostEnvironment.current(), commit: commit,
                                                                          swift: swiftVersion, thresholds: thresholds)
             try ResultWriter.write(s, to: "\(out)/packet-builder.json")
             try s.markdown().write(toFile: "\(out)/packet-builder.md", atomically: true, encoding: .utf8)

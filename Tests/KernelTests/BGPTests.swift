@@ -1,8 +1,10 @@
 import Foundation
 import XCTest
-@testable import CNIBenchCore
 @testable import Topology
 @testable import TopologyModel
+@testable import Netlink
+@testable import ProcessKit
+@testable import CalicoBGP
 
 /// Issue 7: Calico's control plane with real BIRD daemons. Runs are built with the `cnibench`
 /// executable (its `.startProcess` steps exec `cnibench bird-exec`, which must be the real CLI,

@@ -1,8 +1,11 @@
 import Foundation
 import XCTest
-@testable import CNIBenchCore
 @testable import Topology
 @testable import TopologyModel
+@testable import Netlink
+@testable import ProcessKit
+@testable import Measure
+@testable import Results
 
 /// A tiny real bench: one mode plus the baseline, one round of 1 s tests. Asserts structure,
 /// positive values and computed ratios — never an absolute rate.

@@ -1,10 +1,11 @@
 import CNIPacket
 import Foundation
 import XCTest
-@testable import CNIBenchCore
 @testable import Topology
 @testable import TopologyModel
 import ProcessKit
+@testable import NetAddress
+@testable import Netlink
 
 /// Frames captured from the testbed's own datapaths (AF_PACKET, the verify capture) parse with
 /// CNIPacket, and PacketBuilder, given the same field values, builds the same bytes. Fields that

@@ -1,8 +1,10 @@
 import Foundation
 import XCTest
-@testable import CNIBenchCore
 @testable import Topology
 @testable import TopologyModel
+@testable import NetAddress
+@testable import Measure
+@testable import Results
 
 /// The command line as the built binary parses it (no root needed): shell completion offers the
 /// fixed option values, and every argv that plans and benchmarks start inside namespaces is

@@ -1,10 +1,12 @@
 import CNIPacket
 import Foundation
 import XCTest
-@testable import CNIBenchCore
 @testable import Topology
 @testable import TopologyModel
 import ProcessKit
+@testable import NetAddress
+@testable import Netlink
+@testable import Agents
 
 /// Mode flannel-udp: persistent TUN flannel0 + the cnibench daemon per node. `up` runs through
 /// the built cnibench binary, because the daemons are "cnibench flannel-udp-daemon …" (argv[0]

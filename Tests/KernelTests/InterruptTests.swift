@@ -1,8 +1,10 @@
 import Foundation
 import XCTest
-@testable import CNIBenchCore
 @testable import Topology
 @testable import TopologyModel
+@testable import Netlink
+@testable import ProcessKit
+@testable import CalicoBGP
 
 /// Ctrl-C during `cnibench up`, on the real binary: SIGINT at a random point of the build must
 /// leave nothing (namespaces, state, daemons) and exit 130; a second SIGINT abandons the

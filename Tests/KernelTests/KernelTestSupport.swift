@@ -1,9 +1,10 @@
 import Foundation
 import XCTest
-@testable import CNIBenchCore
 @testable import Topology
 @testable import TopologyModel
 import ProcessKit
+@testable import NetAddress
+@testable import Netlink
 
 /// Shared helpers for tests that build real namespaces. Every such test runs only as root and
 /// skips with a printed reason otherwise; every one checks that it left nothing behind.

@@ -1,8 +1,9 @@
 import Foundation
 import XCTest
-@testable import CNIBenchCore
 @testable import Topology
 @testable import TopologyModel
+@testable import NetAddress
+@testable import Netlink
 
 /// Every mode on every underlay it supports: up, kernel state equals the plan, pods reach
 /// each other across nodes, down leaves nothing (checked in tearDown).

@@ -1,8 +1,8 @@
 import Foundation
 import XCTest
-@testable import CNIBenchCore
 @testable import Topology
 @testable import TopologyModel
+@testable import Netlink
 
 /// Every command that takes a run name refuses one that could be a path, before touching
 /// anything: checked against the built binary with a canary directory under a temporary

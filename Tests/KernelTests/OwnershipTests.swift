@@ -1,8 +1,8 @@
 import Foundation
 import XCTest
-@testable import CNIBenchCore
 @testable import Topology
 @testable import TopologyModel
+@testable import Netlink
 
 /// A run owns exactly what its ledger records: never another run's namespaces that share its
 /// name as a prefix, never a namespace somebody made with `ip netns add`.

@@ -1,10 +1,13 @@
 import CNIPacket
 import Foundation
 import XCTest
-@testable import CNIBenchCore
 @testable import Topology
 @testable import TopologyModel
 import ProcessKit
+@testable import NetAddress
+@testable import Netlink
+@testable import Agents
+@testable import Measure
 
 /// cnibench pktgen between two pods of one node (mode none): frames arrive, never more than
 /// were sent; destinations outside the run are refused before anything is sent. No absolute

@@ -1,9 +1,9 @@
 import Foundation
 import XCTest
-@testable import CNIBenchCore
 @testable import Topology
 @testable import TopologyModel
 import ProcessKit
+@testable import Netlink
 
 /// Teardown stops processes all together: one SIGTERM pass, one shared grace period, SIGKILL
 /// for the survivors. Checked on real child processes and on a real run's namespaces.

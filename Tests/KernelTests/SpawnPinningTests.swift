@@ -1,9 +1,9 @@
 import Foundation
 import Netlink
 import XCTest
-@testable import CNIBenchCore
 @testable import Topology
 @testable import TopologyModel
+@testable import Measure
 
 /// The bench pins each test's client and server (`--pin`); these check on a real process that
 /// the pin takes effect inside a namespace, and that a CPU the machine lacks is refused by name.

@@ -1,8 +1,10 @@
 import Foundation
 import XCTest
-@testable import CNIBenchCore
 @testable import Topology
 @testable import TopologyModel
+@testable import NetAddress
+@testable import Netlink
+@testable import ProcessKit
 
 final class TopologyTests: KernelTestCase {
     func testL2TopologyMatchesPlanInNetlinkDumps() throws {

@@ -1,5 +1,5 @@
 import ArgumentParser
-import CNIBenchCore
+import Measure
 
 /// `bench --pin`: auto, none or CLIENT,SERVER (CPU numbers), as `CPUPinning(parsing:)` reads it;
 /// its reason for refusing a value becomes the parser's message.

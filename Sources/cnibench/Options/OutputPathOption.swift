@@ -1,5 +1,5 @@
 import ArgumentParser
-import CNIBenchCore
+import Results
 
 /// Runs an output path check in `validate()`, turning its error into a usage error (exit 64,
 /// the option named) before any work starts.

@@ -1,5 +1,5 @@
 import ArgumentParser
-import CNIBenchCore
+import TopologyModel
 
 /// Every `--name` goes through `RunName` at parse time, so no command's `run()` ever sees an
 /// unvalidated name (and an invalid one fails before anything is touched, root or not).

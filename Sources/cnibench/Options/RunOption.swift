@@ -1,5 +1,5 @@
 import ArgumentParser
-import CNIBenchCore
+import TopologyModel
 
 /// `--name RUN` for commands that act on an existing run.
 struct RunOption: ParsableArguments {

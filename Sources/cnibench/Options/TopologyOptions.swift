@@ -1,5 +1,6 @@
 import ArgumentParser
-import CNIBenchCore
+import NetAddress
+import TopologyModel
 
 /// The options that describe a topology, shared by `plan` and `up`.
 struct TopologyOptions: ParsableArguments {

@@ -1,5 +1,8 @@
 import ArgumentParser
-import CNIBenchCore
+import TopologyModel
+import Agents
+import Results
+import Gate
 
 // Option values with a fixed set of spellings parse straight into their CNIBenchCore type, so
 // `--help` lists the values, `--generate-completion-script` completes them, and a wrong value

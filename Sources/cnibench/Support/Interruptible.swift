@@ -1,5 +1,5 @@
 import ArgumentParser
-import CNIBenchCore
+import ProcessKit
 
 /// The command side of `Interrupt`: SIGINT/SIGTERM are counted while `body` runs (the work
 /// polls them at step boundaries and rolls back what it built), and an `Interrupted` that comes

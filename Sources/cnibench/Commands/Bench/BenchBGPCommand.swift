@@ -1,6 +1,11 @@
 import ArgumentParser
-import CNIBenchCore
 import Foundation
+import Netlink
+import ProcessKit
+import TopologyModel
+import CalicoBGP
+import SideBenchmarks
+import Results
 
 struct BenchBGPCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,7 +1,10 @@
 import ArgumentParser
-import CNIBenchCore
 import Foundation
 import Logging
+import ProcessKit
+import TopologyModel
+import Measure
+import Results
 
 struct BenchMatrixCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

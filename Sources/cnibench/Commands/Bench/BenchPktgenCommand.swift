@@ -1,6 +1,9 @@
 import ArgumentParser
-import CNIBenchCore
 import Foundation
+import TopologyModel
+import Agents
+import SideBenchmarks
+import Results
 
 struct BenchPktgenCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

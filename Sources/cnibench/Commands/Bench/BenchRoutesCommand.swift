@@ -1,6 +1,7 @@
 import ArgumentParser
-import CNIBenchCore
 import Foundation
+import SideBenchmarks
+import Results
 
 struct BenchRoutesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,6 +1,8 @@
 import ArgumentParser
-import CNIBenchCore
 import Foundation
+import TopologyModel
+import SideBenchmarks
+import Results
 
 struct BenchTopologyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,5 +1,6 @@
 import ArgumentParser
-import CNIBenchCore
+import TopologyModel
+import CalicoBGP
 
 /// What a run's BIRD `.startProcess` step executes (`cnibench bird-exec --name RUN --instance nodeN`).
 struct BirdExecCommand: ParsableCommand {

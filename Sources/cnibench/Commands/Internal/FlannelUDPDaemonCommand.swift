@@ -1,7 +1,8 @@
 import ArgumentParser
-import CNIBenchCore
 import Foundation
 import Synchronization
+import NetAddress
+import Agents
 
 private let daemonStop = Atomic<Bool>(false)
 

@@ -1,5 +1,6 @@
 import ArgumentParser
-import CNIBenchCore
+import TopologyModel
+import CalicoBGP
 
 /// What a calico-ipip + --routing bird run's `.startProcess` step executes per node
 /// (`cnibench ipip-mirror --name RUN --node N`).

@@ -1,6 +1,7 @@
 import ArgumentParser
-import CNIBenchCore
 import Foundation
+import NetAddress
+import Agents
 
 /// `cnibench rr-client`: one request in flight for --duration seconds; prints a JSON report
 /// (transactions, rate, latency percentiles from HdrHistogram) on stdout.

@@ -1,6 +1,6 @@
 import ArgumentParser
-import CNIBenchCore
 import Foundation
+import Agents
 
 /// `cnibench rr-server`: the server side of the request/response latency test. Started by
 /// `cnibench bench` inside a destination namespace; hidden from help.

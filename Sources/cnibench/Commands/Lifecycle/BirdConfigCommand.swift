@@ -1,5 +1,6 @@
 import ArgumentParser
-import CNIBenchCore
+import TopologyModel
+import CalicoBGP
 
 struct BirdConfigCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,6 +1,8 @@
 import ArgumentParser
-import CNIBenchCore
 import Foundation
+import ProcessKit
+import TopologyModel
+import Topology
 
 struct CapsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

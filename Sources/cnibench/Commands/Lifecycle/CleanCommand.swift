@@ -1,5 +1,7 @@
 import ArgumentParser
-import CNIBenchCore
+import ProcessKit
+import TopologyModel
+import Topology
 
 struct CleanCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,5 +1,6 @@
 import ArgumentParser
-import CNIBenchCore
+import ProcessKit
+import Topology
 
 struct DownCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,5 +1,6 @@
 import ArgumentParser
-import CNIBenchCore
+import ProcessKit
+import CalicoBGP
 
 struct FaultCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,6 +1,10 @@
 import ArgumentParser
-import CNIBenchCore
 import Foundation
+import CNIPacket
+import ProcessKit
+import TopologyModel
+import Topology
+import CalicoBGP
 
 struct ListCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,6 +1,10 @@
 import ArgumentParser
-import CNIBenchCore
 import Foundation
+import NetAddress
+import Netlink
+import ProcessKit
+import TopologyModel
+import Agents
 
 /// Ctrl-C stops the sender (and then the receiver) cleanly, so a report is still printed.
 let pktgenStop = PktgenStop(followsInterrupt: true)

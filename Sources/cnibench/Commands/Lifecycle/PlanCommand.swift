@@ -1,5 +1,5 @@
 import ArgumentParser
-import CNIBenchCore
+import TopologyModel
 
 struct PlanCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,6 +1,10 @@
 import ArgumentParser
-import CNIBenchCore
 import Foundation
+import Netlink
+import ProcessKit
+import TopologyModel
+import Topology
+import CalicoBGP
 
 struct StatusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

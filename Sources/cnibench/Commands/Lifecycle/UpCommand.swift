@@ -1,6 +1,8 @@
 import ArgumentParser
-import CNIBenchCore
 import Foundation
+import ProcessKit
+import Topology
+import CalicoBGP
 
 struct UpCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,5 +1,8 @@
 import ArgumentParser
-import CNIBenchCore
+import ProcessKit
+import TopologyModel
+import Topology
+import CalicoBGP
 
 struct VerifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,6 +1,6 @@
 import ArgumentParser
-import CNIBenchCore
 import Foundation
+import Gate
 
 struct CompareCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,5 +1,4 @@
 import ArgumentParser
-import CNIBenchCore
 
 /// `compare`'s inputs: either two positional files or --base/--head lists, not both.
 func sides(files: [String], base: [String], head: [String]) throws -> ([String], [String]) {

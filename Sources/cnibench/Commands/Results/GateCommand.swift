@@ -1,6 +1,7 @@
 import ArgumentParser
-import CNIBenchCore
 import Foundation
+import Results
+import Gate
 
 struct GateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,6 +1,7 @@
 import ArgumentParser
-import CNIBenchCore
 import Foundation
+import Results
+import Gate
 
 struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

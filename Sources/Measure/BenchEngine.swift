@@ -1,0 +1,588 @@
+import Foundation
+import ProcessKit
+import Logging
+import NetAddress
+import Netlink
+import TopologyModel
+import Topology
+import Agents
+import Results
+
+/// Bad `cnibench bench` input, found before anything is built; names the flag.
+public struct BenchInputError: Error, CustomStringConvertible {
+    public var flag: String
+    public var message: String
+    public init(_ flag: String, _ message: String) {
+        self.flag = flag
+        self.message = message
+    }
+    public var description: String { "\(flag): \(message)" }
+}
+
+/// What `cnibench bench` was asked for.
+public struct BenchOptions: Sendable {
+    /// nil: every available mode.
+    public var modes: [Mode]?
+    /// nil: tcp1, tcp4, udp, rr, and pktgen when this build has `cnibench pktgen`.
+    public var tests: [BenchTest]?
+    /// nil: every mode on l2. l3: the modes that can, on l3 (host-gw and calico-bgp stay on l2).
+    public var underlay: Underlay?
+    public var repeats = 3
+    public var durationSeconds = 3
+    public var runPrefix: RunName = "cnbb"
+    public var seed: UInt64?
+    /// The cnibench executable that runs rr-server/rr-client/pktgen inside the namespaces
+    /// (nil: this process's own executable; tests pass the built binary).
+    public var executable: String?
+    public var udpBitrate = "500M"
+    public var udpPacketBytes = 1400
+    public var rrMessageBytes = 64
+    /// The command line, recorded in the result.
+    public var command = "cnibench bench"
+    /// Gate validation only: N never-matching nftables rules on every node's forward path.
+    public var injectForwardRules = 0
+    /// Where each test's client and server run (see `CPUPinning`).
+    public var pinning = CPUPinning.auto
+
+    public init() {}
+}
+
+/// One topology the bench builds: a mode on an underlay, with the paths measured in it.
+public struct BenchUnit: Sendable, Equatable {
+    public var mode: Mode
+    public var underlay: Underlay
+    public var run: RunName
+    public var paths: [BenchPath]
+    public var id: String { "\(mode.rawValue)@\(underlay.rawValue)" }
+}
+
+/// Progress of a running bench, for a terminal line or a log line.
+public struct BenchProgress: Sendable {
+    public var done: Int
+    public var total: Int
+    public var round: Int
+    public var rounds: Int
+    public var unit: String
+    public var path: BenchPath
+    public var test: BenchTest
+    public var etaSeconds: Double?
+    /// Set after a test: a one-line result ("6.31 Gbit/s, 1.02 CPU·s/GB") or the error.
+    public var outcome: String?
+}
+
+/// `cnibench bench`: builds every mode's topology, runs the tests in rounds (mode order shuffled
+/// per round), tears everything down and returns the result (partial on Ctrl-C).
+public final class BenchEngine {
+    public let options: BenchOptions
+    public var logger: Logger
+    public var progress: ((BenchProgress) -> Void)?
+    /// Called with the result so far after each round (and on interruption), to checkpoint it.
+    public var checkpoint: ((BenchResult) -> Void)?
+
+    public let units: [BenchUnit]
+    /// The tests run, in order (the default list resolved).
+    public let tests: [BenchTest]
+    public let seed: UInt64
+    let executable: String
+    var pktgenAvailable = false
+    /// Inodes of every namespace the bench built: processes outside them are foreign.
+    var ourNamespaces = Set<UInt64>()
+    /// CPUs of each test's client and server (nil: unpinned).
+    let pinned: (client: Int, server: Int)?
+
+    public init(options: BenchOptions, logger: Logger = Logger(label: "cnibench.bench")) throws {
+        self.options = options
+        self.logger = logger
+        self.seed = options.seed ?? UInt64(Date().timeIntervalSince1970 * 1000)
+        self.executable = options.executable ?? ProcessLauncher.resolve(["cnibench"])[0]
+        self.units = try Self.units(options)
+        self.pinned = try options.pinning.resolve()
+        self.pktgenAvailable = PacketGeneratorHook.isAvailable(executable: executable)
+        self.tests = options.tests ?? (BenchTest.defaults + (pktgenAvailable ? [.pktgen] : []))
+    }
+
+    /// The topologies to build: `none` on each underlay used (node→node and same-node
+    /// baselines), then each mode on the underlay it needs.
+    /// `<prefix>-<mode>-<underlay>`: the run a unit builds; a prefix too long for the longest
+    /// of these is refused naming --name.
+    static func runName(_ o: BenchOptions, _ m: Mode, _ u: Underlay) throws -> RunName {
+        do { return try o.runPrefix.appending("-\(m.rawValue)-\(u.rawValue)") } catch {
+            throw BenchInputError("--name \(o.runPrefix)", "not a usable run-name prefix: \(error.problem) once '-\(m.rawValue)-\(u.rawValue)' is appended; use a prefix of at most \(RunName.maxLength - "-\(m.rawValue)-\(u.rawValue)".count) characters")
+        }
+    }
+
+    public static func units(_ o: BenchOptions) throws -> [BenchUnit] {
+        let explicit = o.modes != nil
+        let modes = (o.modes ?? Mode.available).filter { $0 != .none }
+        var seen = Set<Mode>()
+        var out: [BenchUnit] = []
+        var underlays: [Underlay] = []
+        var modeUnits: [BenchUnit] = []
+        for m in modes where seen.insert(m).inserted {
+            var u = o.underlay ?? .l2
+            if m.needsL2Adjacency && u == .l3 {
+                if explicit {
+                    throw BenchInputError("--underlay l3", "\(m.rawValue) needs L2 adjacency between nodes (its next hop is the peer node) and cannot run on l3; drop it from --modes or use --underlay l2")
+                }
+                u = .l2
+            }
+            if !underlays.contains(u) { underlays.append(u) }
+            modeUnits.append(BenchUnit(mode: m, underlay: u, run: try runName(o, m, u), paths: [.sameNode, .crossNode]))
+        }
+        if underlays.isEmpty { underlays = [o.underlay ?? .l2] }
+        if let u = o.underlay, !underlays.contains(u) { underlays.append(u) }
+        for u in underlays.sorted(by: { $0.rawValue < $1.rawValue }) {
+            out.append(BenchUnit(mode: .none, underlay: u, run: try runName(o, .none, u), paths: [.nodeToNode, .sameNode]))
+        }
+        return out + modeUnits
+    }
+
+    /// Everything that can be wrong before anything is built: input, privileges, programs,
+    /// kernel support, names already taken.
+    public func validate() throws {
+        let o = options
+        guard o.repeats >= 1 else { throw BenchInputError("--repeats \(o.repeats)", "need at least 1 round") }
+        guard o.durationSeconds >= 1 else { throw BenchInputError("--duration \(o.durationSeconds)", "need at least 1 second per test") }
+        guard o.durationSeconds <= 3600 else { throw BenchInputError("--duration \(o.durationSeconds)", "at most 3600 seconds per test") }
+        let tests = self.tests
+        guard !tests.isEmpty else { throw BenchInputError("--tests", "no test given; valid: \(BenchTest.spellings)") }
+        for m in o.modes ?? [] where !Mode.available.contains(m) {
+            throw BenchInputError("--modes \(m.rawValue)", "this mode is not implemented in this build; valid: \(Mode.spellings)")
+        }
+        try Prerequisites.requireRoot("bench")
+        if tests.contains(where: \.usesIperf3) {
+            guard Prerequisites.which("iperf3") != nil else {
+                throw BenchInputError("--tests \(tests.filter(\.usesIperf3).map(\.rawValue).joined(separator: ","))",
+                                      "these tests need iperf3, which is not on PATH; install it with: apt-get install -y iperf3 (make bench does), or run only --tests rr")
+            }
+        }
+        if tests.contains(.rr) || tests.contains(.pktgen) {
+            guard FileManager.default.isExecutableFile(atPath: executable) else {
+                throw BenchInputError("--tests", "the cnibench executable \(executable) (needed inside the namespaces for rr/pktgen) is not runnable")
+            }
+        }
+        if tests.contains(.pktgen) && !pktgenAvailable {
+            throw BenchInputError("--tests pktgen", PacketGeneratorHook.unavailableMessage)
+        }
+        for u in units where RunState(run: u.run).exists {
+            throw BenchInputError("--name \(o.runPrefix)", "run '\(u.run)' already exists (a bench still running, or a crashed one): remove it with cnibench down --name \(u.run) or cnibench clean, or choose another --name prefix")
+        }
+        // The kernel, probed in a scratch namespace (created and removed at once).
+        let features = try KernelFeatures.probe(run: try o.runPrefix.appending("-chk"), state: nil)
+        for u in units {
+            if let why = features.refusal(for: u.mode) {
+                throw BenchInputError("--modes \(u.mode.rawValue)", "this kernel (\(features.kernelRelease)) cannot run it: \(why)")
+            }
+        }
+    }
+
+    // MARK: running
+
+    struct Built {
+        var unit: BenchUnit
+        var plan: Plan
+        var state: RunState
+        var namespaces: [String: NetworkNamespace]
+
+        func ns(_ name: String) throws -> NetworkNamespace {
+            if let n = namespaces[name] { return n }
+            return try NetworkNamespace.open(name)
+        }
+    }
+
+    /// Subjects of a built unit: who sends to whom on each of its paths.
+    static func subjects(_ b: Built, baselineFor: (Underlay) -> String) -> [BenchSubject] {
+        let a = b.plan.addressing
+        let n1 = a.nodes[0], n2 = a.nodes[1]
+        return b.unit.paths.map { path in
+            let (src, dst, mtu): (BenchEndpoint, BenchEndpoint, Int)
+            switch path {
+            case .nodeToNode:
+                (src, dst, mtu) = (BenchEndpoint(namespace: n1.namespace, ip: n1.ip.description),
+                                   BenchEndpoint(namespace: n2.namespace, ip: n2.ip.description), b.plan.spec.mtu)
+            case .sameNode:
+                (src, dst, mtu) = (BenchEndpoint(namespace: n1.pods[0].namespace, ip: n1.pods[0].ip.description),
+                                   BenchEndpoint(namespace: n1.pods[1].namespace, ip: n1.pods[1].ip.description), b.plan.podMTU)
+            case .crossNode:
+                (src, dst, mtu) = (BenchEndpoint(namespace: n1.pods[0].namespace, ip: n1.pods[0].ip.description),
+                                   BenchEndpoint(namespace: n2.pods[0].namespace, ip: n2.pods[0].ip.description), b.plan.podMTU)
+            }
+            let id = BenchSubject.id(mode: b.unit.mode.rawValue, underlay: b.unit.underlay.rawValue, path: path)
+            let base = baselineFor(b.unit.underlay)
+            return BenchSubject(id: id, mode: b.unit.mode.rawValue, underlay: b.unit.underlay.rawValue, path: path, run: b.unit.run.value,
+                                source: src, destination: dst, mtu: mtu, baseline: id == base ? nil : base)
+        }
+    }
+
+    /// Runs the whole bench. Throws only for failures before the first test (bad input, a
+    /// topology that cannot be built); afterwards failures are recorded in the samples, and an
+    /// interruption returns the partial result with `complete == false`.
+    public func run() throws -> BenchResult {
+        let started = Date()
+        let loadAtStart = ProcFS.loadAverage1()
+        try validate()
+        let config = BenchConfig(
+            modes: units.map(\.mode.rawValue).reduce(into: []) { if !$0.contains($1) { $0.append($1) } },
+            tests: tests, underlay: options.underlay?.rawValue,
+            underlays: Dictionary(units.map { ($0.mode.rawValue, $0.underlay.rawValue) }, uniquingKeysWith: { a, _ in a }),
+            repeats: options.repeats, durationSeconds: options.durationSeconds, seed: seed, nodes: 2, podsPerNode: 2,
+            runPrefix: options.runPrefix.value, udpBitrate: options.udpBitrate, udpPacketBytes: options.udpPacketBytes,
+            rrMessageBytes: options.rrMessageBytes, confidenceLevel: 0.95, bootstrapResamples: Stats.bootstrapResamples,
+            cpuPinning: CPUPinning.recorded(pinned))
+        var result = BenchResult(
+            schemaVersion: BenchResult.currentSchemaVersion, kind: BenchResult.kindName,
+            about: "cnibench bench result; schema: docs/result-schema.md. Reproduce with `command` (as root, from the repository). Values are medians over rounds with 95% percentile-bootstrap intervals; overhead is against the node→node baseline of the same run.",
+            command: options.command, startedAt: started, finishedAt: nil, complete: false, interruption: nil, config: config,
+            environment: EnvironmentFingerprint(kernel: KernelFeatures.kernelRelease(), kernelVersion: nil, cpuModel: Fingerprint.cpuModel(),
+                                                cpuCount: Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))), memoryGiB: Fingerprint.memoryGiB(),
+                                                offloads: [], sysctls: [:], iperf3Version: iperf3Version(),
+                                                cnibenchVersion: CNIBenchVersion.string, gitCommit: nil, gitDirty: nil, ipip: nil,
+                                                stealSeconds: 0, stealFraction: 0, loadAverageAtStart: loadAtStart,
+                                                pktgenAvailable: pktgenAvailable),
+            subjects: [], rounds: [], samples: [], summaries: [], warnings: [])
+        result.environment.hostName = (try? String(contentsOfFile: "/proc/sys/kernel/hostname", encoding: .utf8))?
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        result.environment.kernelVersion = (try? String(contentsOfFile: "/proc/sys/kernel/version", encoding: .utf8))?
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let g = Fingerprint.git()
+        result.environment.gitCommit = g.commit
+        result.environment.gitDirty = g.dirty
+
+        var built: [Built] = []
+        defer {
+            // Close our namespace fds first (an open fd keeps a deleted namespace alive), then
+            // remove every run: its processes, namespaces and state.
+            let runs = built.map { ($0.unit.run, $0.state) }
+            built.removeAll()
+            for (run, state) in runs {
+                let problems = Teardown(state: state, logger: logger).run()
+                if !problems.isEmpty { logger.error("teardown of \(run): \(problems.joined(separator: "; "))") }
+            }
+        }
+        // 1. Build every topology (validated above); any failure here aborts the bench.
+        for u in units {
+            if Interrupt.requested { throw Interrupted() }
+            var spec = TopologySpec()
+            spec.name = u.run
+            spec.mode = u.mode
+            spec.underlay = u.underlay
+            spec.podsPerNode = [2, 2]
+            logger.info("building \(u.id) (run \(u.run))")
+            let r: RunBuilder.Result
+            do { r = try RunBuilder(spec: spec, logger: logger).up() } catch {
+                // RunBuilder rolls back its own run; the ones built before go in the defer.
+                throw BenchInputError("--modes \(u.mode.rawValue)", "could not build \(u.id): \(error)")
+            }
+            let state = RunState(run: u.run)
+            var b = Built(unit: u, plan: r.plan, state: state, namespaces: [:])
+            for n in r.plan.namespaces {
+                b.namespaces[n] = try? NetworkNamespace.open(n)
+                if let ino = b.namespaces[n]?.inode { ourNamespaces.insert(ino) }
+            }
+            if options.injectForwardRules > 0 && u.mode != .none {
+                try ForwardPathInjection.apply(rules: options.injectForwardRules,
+                                               namespaces: r.plan.addressing.nodes.compactMap { b.namespaces[$0.namespace] },
+                                               scratchDirectory: state.directory)
+                result.warnings.append("\(u.id): \(options.injectForwardRules) never-matching nftables rules injected on the nodes' forward path (gate validation)")
+            }
+            built.append(b)
+            if let ipip = r.plan.ipip { result.environment.ipip = ipip.rawValue }
+        }
+        // 2. Check each one carries traffic before measuring it (also warms ARP/neighbour tables).
+        var broken = Set<String>()
+        for b in built {
+            let c = ConnectivityCheck(plan: b.plan).run()
+            if !c.passed {
+                let f = c.failures.prefix(3).map { "\($0.sourceLabel)→\($0.destinationLabel)" }.joined(separator: ", ")
+                result.warnings.append("\(b.unit.id): connectivity check failed (\(f)); its tests are recorded as errors")
+                broken.insert(b.unit.id)
+                if let note = NeighbourBudget.pressureNote(), !result.warnings.contains(where: { $0.hasPrefix("the kernel's ARP table") }) {
+                    result.warnings.append(note)
+                }
+            }
+        }
+        let baselineOf: (Underlay) -> String = { BenchSubject.id(mode: Mode.none.rawValue, underlay: $0.rawValue, path: .nodeToNode) }
+        result.subjects = built.flatMap { Self.subjects($0, baselineFor: baselineOf) }
+        // 3. Fingerprint: offloads and sysctls as the runs see them.
+        for b in built {
+            let a = b.plan.addressing
+            let n1 = a.nodes[0]
+            var devices: [(String, String, String)] = [
+                ("pod eth0", n1.pods[0].namespace, "eth0"), ("node eth0", n1.namespace, "eth0"),
+                ("node \(n1.pods[0].hostVeth)", n1.namespace, n1.pods[0].hostVeth),
+            ]
+            for s in b.plan.steps where s.namespace == n1.namespace {
+                if case .vxlanAdd(_, let name, _) = s { devices.append(("node \(name)", n1.namespace, name)) }
+                if case .ipipTunnel(_, let name, _) = s { devices.append(("node \(name)", n1.namespace, name)) }
+            }
+            for (role, nsName, dev) in devices {
+                guard let ns = try? b.ns(nsName) else { continue }
+                result.environment.offloads.append(Ethtool.offloads(label: "\(b.unit.id) \(role)", namespace: ns, device: dev))
+            }
+        }
+        if let b = built.first, let ns = try? b.ns(b.plan.addressing.nodes[0].pods[0].namespace) {
+            result.environment.sysctls = Fingerprint.sysctlValues(in: ns)
+        }
+
+        // 4. Rounds.
+        let perRound = built.reduce(0) { $0 + $1.unit.paths.count * tests.count }
+        let total = perRound * options.repeats
+        var done = 0
+        var rng = SplitMix64(seed: seed)
+        var testSeconds: [Double] = []
+        var steal = 0.0, busy = 0.0
+        do {
+            for round in 1...options.repeats {
+                let order = built.stableShuffled(using: &rng)
+                result.rounds.append(BenchRound(index: round, order: order.map(\.unit.id), startedAt: Date()))
+                for b in order {
+                    for path in b.unit.paths {
+                        let subject = result.subjects.first { $0.run == b.unit.run.value && $0.path == path }!
+                        for test in tests {
+                            if Interrupt.requested { throw Interrupted() }
+                            let eta = testSeconds.isEmpty ? nil : testSeconds.reduce(0, +) / Double(testSeconds.count) * Double(total - done)
+                            var p = BenchProgress(done: done, total: total, round: round, rounds: options.repeats, unit: b.unit.id,
+                                                  path: path, test: test, etaSeconds: eta, outcome: nil)
+                            progress?(p)
+                            let t0 = ContinuousClock.now
+                            var sample: BenchSample
+                            if broken.contains(b.unit.id) {
+                                sample = BenchSample(subject: subject.id, mode: subject.mode, underlay: subject.underlay, path: path,
+                                                     test: test, round: round, startedAt: Date(), metrics: [:], cpu: nil,
+                                                     error: "connectivity check failed before the bench; not measured")
+                            } else {
+                                sample = try measure(b, subject: subject, test: test, round: round)
+                            }
+                            let d = ContinuousClock.now - t0
+                            testSeconds.append(d.inSeconds)
+                            if let c = sample.cpu {
+                                steal += c.stealSeconds
+                                busy += c.busySeconds
+                            }
+                            result.samples.append(sample)
+                            done += 1
+                            p.done = done
+                            p.outcome = sample.error.map { "error: \($0)" } ?? Self.describe(sample)
+                            p.etaSeconds = testSeconds.reduce(0, +) / Double(testSeconds.count) * Double(total - done)
+                            progress?(p)
+                        }
+                    }
+                }
+                result.environment.stealSeconds = steal
+                result.environment.stealFraction = busy + steal > 0 ? steal / (busy + steal) : 0
+                result.recomputeSummaries()
+                if round < options.repeats { checkpoint?(result) }
+            }
+            result.complete = true
+        } catch is Interrupted {
+            result.interruption = "interrupted after \(done) of \(total) tests (round \(result.rounds.count) of \(options.repeats)); results so far kept"
+            result.warnings.append(result.interruption!)
+        }
+        result.environment.stealSeconds = steal
+        result.environment.stealFraction = busy + steal > 0 ? steal / (busy + steal) : 0
+        if steal > 0.05 * max(busy, 1e-9) {
+            result.warnings.append(String(format: "steal time was %.1f%% of CPU time: the hypervisor took CPU from this machine; throughput figures are less reliable than CPU per GB", result.environment.stealFraction * 100))
+        }
+        result.finishedAt = Date()
+        result.createdAt = result.finishedAt
+        result.recomputeSummaries()
+        return result
+    }
+
+    /// "6.31 Gbit/s, 1.02 CPU·s/GB" for a log line.
+    static func describe(_ s: BenchSample) -> String {
+        var parts: [String] = []
+        let m = s
+        if let v = m[.throughputGbps] { parts.append(String(format: "%.2f Gbit/s", v)) }
+        if let v = m[.lossPercent] { parts.append(String(format: "loss %.2f%%", v)) }
+        if let v = m[.p50Us] { parts.append(String(format: "p50 %.1f µs", v)) }
+        if let v = m[.p99Us] { parts.append(String(format: "p99 %.1f µs", v)) }
+        if let v = m[.receivedMpps] { parts.append(String(format: "%.3f Mpps", v)) }
+        if let v = m[.cpuSecondsPerGB] { parts.append(String(format: "%.2f CPU·s/GB", v)) } else if let v = m[.cpuSecondsPerMpkt] {
+            parts.append(String(format: "%.1f CPU·s/Mpkt", v))
+        }
+        return parts.joined(separator: ", ")
+    }
+
+    // MARK: one test
+
+    static let iperfPort: UInt16 = 5201
+    static let rrPort: UInt16 = 5301
+
+    func measure(_ b: Built, subject: BenchSubject, test: BenchTest, round: Int) throws -> BenchSample {
+        var sample = BenchSample(subject: subject.id, mode: subject.mode, underlay: subject.underlay, path: subject.path, test: test,
+                                 round: round, startedAt: Date(), metrics: [:], cpu: nil, error: nil)
+        do {
+            // Only addresses of this run's own namespaces are ever targeted.
+            guard let dstIP = IPv4Address(subject.destination.ip), let srcIP = IPv4Address(subject.source.ip),
+                  b.plan.namespaces.contains(subject.source.namespace), b.plan.namespaces.contains(subject.destination.namespace),
+                  b.plan.addressing.nodes.contains(where: { $0.ip == dstIP || $0.pods.contains { $0.ip == dstIP } })
+            else { throw MeasureError("refusing \(subject.id): destination \(subject.destination.ip) is not an address of run \(b.unit.run)") }
+            let src = try b.ns(subject.source.namespace), dst = try b.ns(subject.destination.namespace)
+            switch test {
+            case .tcp1, .tcp4, .udp:
+                try iperf3(b, src: src, srcIP: srcIP, dst: dst, dstIP: dstIP, test: test, subject: subject, into: &sample)
+            case .rr:
+                try requestResponse(b, src: src, srcIP: srcIP, dst: dst, dstIP: dstIP, into: &sample)
+            case .pktgen:
+                try packetRate(b, src: src, srcIP: srcIP, dst: dst, dstIP: dstIP, into: &sample)
+            }
+            // A metric that could not be formed (0/0) is left out rather than written as NaN.
+            sample.metrics = sample.metrics.filter { $0.value.isFinite }
+        } catch let e as Interrupted {
+            throw e
+        } catch {
+            sample.metrics = [:]
+            sample.error = "\(error)"
+            logger.warning("\(subject.id) \(test.rawValue) round \(round): \(error)")
+        }
+        return sample
+    }
+
+    struct MeasureError: Error, CustomStringConvertible {
+        var description: String
+        init(_ d: String) { description = d }
+    }
+
+    /// Starts the server, waits until it listens, then runs the client inside a CPU window.
+    private func clientServer(_ b: Built, server: (NetworkNamespace, String, [String]), client: (NetworkNamespace, String, [String]),
+                              listen: (IPv4Address, UInt16)) throws -> (client: HelperProcess, server: HelperProcess, usage: CPUUsage) {
+        let srv = try HelperProcess.start(in: server.0, state: b.state, label: server.1, argv: server.2, cpu: pinned?.server)
+        defer { srv.stop(); srv.discardOutput() }
+        guard srv.waitListening(ip: listen.0, port: listen.1) else {
+            if Interrupt.requested { throw Interrupted() }
+            srv.stop()
+            throw MeasureError("\(srv.failureSummary()) — never listened on \(listen.0):\(listen.1)")
+        }
+        let foreign0 = ForeignProcesses.snapshot(excludingNamespaces: ourNamespaces)
+        let cpu0 = CPUTimes.read()
+        let t0 = ContinuousClock.now
+        let cli = try HelperProcess.start(in: client.0, state: b.state, label: client.1, argv: client.2, cpu: pinned?.client)
+        _ = try cli.wait(until: t0 + .seconds(options.durationSeconds + 15))
+        let d = ContinuousClock.now - t0
+        let cpu1 = CPUTimes.read()
+        let foreign = ForeignProcesses.seconds(from: foreign0, to: ForeignProcesses.snapshot(excludingNamespaces: ourNamespaces))
+        // The server ends by itself once its client has gone (-1 / one connection); bounded anyway.
+        _ = try srv.wait(until: ContinuousClock.now + .seconds(3))
+        let wall = d.inSeconds
+        let procCPU = (cli.exit?.cpuSeconds ?? 0) + (srv.exit?.cpuSeconds ?? 0)
+        let usage = (cpu0 != nil && cpu1 != nil) ? CPUTimes.usage(from: cpu0!, to: cpu1!, wallSeconds: wall, processSeconds: procCPU, foreignSeconds: foreign)
+            : CPUUsage(busySeconds: 0, userSeconds: 0, systemSeconds: 0, softirqSeconds: 0, stealSeconds: 0, idleSeconds: 0, wallSeconds: wall, processSeconds: procCPU, foreignSeconds: foreign)
+        return (cli, srv, usage)
+    }
+
+    private func iperf3(_ b: Built, src: NetworkNamespace, srcIP: IPv4Address, dst: NetworkNamespace, dstIP: IPv4Address,
+                        test: BenchTest, subject: BenchSubject, into sample: inout BenchSample) throws {
+        let port = String(Self.iperfPort)
+        let serverArgv = ["iperf3", "-s", "-1", "-J", "-B", dstIP.description, "-p", port]
+        var clientArgv = ["iperf3", "-c", dstIP.description, "-B", srcIP.description, "-p", port, "-J",
+                          "-t", String(options.durationSeconds), "--connect-timeout", "3000"]
+        switch test {
+        case .tcp4: clientArgv += ["-P", "4"]
+        case .udp: clientArgv += ["-u", "-b", options.udpBitrate, "-l", String(options.udpPacketBytes)]
+        default: break
+        }
+        let r = try clientServer(b, server: (dst, "iperf3-server", serverArgv), client: (src, "iperf3-client", clientArgv),
+                                 listen: (dstIP, Self.iperfPort))
+        defer { r.client.discardOutput() }
+        let out = r.client.stdout
+        let report: Iperf3Report
+        do { report = try Iperf3Report.parse(out) } catch {
+            throw MeasureError("\(r.client.failureSummary()); output is not iperf3 JSON (\(out.prefix(120)))")
+        }
+        let o = try report.outcome()
+        let usage = r.usage
+        sample.cpu = usage
+        var m: [Metric: Double] = [:]
+        m[.throughputGbps] = o.receivedBitsPerSecond / 1e9
+        if let x = o.retransmits { m[.retransmits] = x }
+        if let x = o.lostPercent { m[.lossPercent] = x }
+        if let x = o.jitterMs { m[.jitterMs] = x }
+        let cpu = usage.attributedSeconds
+        m[.cpuSeconds] = cpu
+        m[.stealSeconds] = usage.stealSeconds
+        if o.receivedBytes > 0 {
+            m[.cpuSecondsPerGB] = cpu / (o.receivedBytes / 1e9)
+            m[.machineCpuSecondsPerGB] = usage.busySeconds / (o.receivedBytes / 1e9)
+            if let p = usage.processSeconds { m[.processCpuSecondsPerGB] = p / (o.receivedBytes / 1e9) }
+        }
+        let packets: Double
+        if test == .udp {
+            packets = o.receivedPackets ?? o.receivedBytes / Double(options.udpPacketBytes)
+        } else {
+            packets = o.receivedBytes / Double(o.mss ?? max(subject.mtu - 52, 1))
+        }
+        if packets > 0 { m[.cpuSecondsPerMpkt] = cpu / (packets / 1e6) }
+        sample.metrics = m.byName
+    }
+
+    private func requestResponse(_ b: Built, src: NetworkNamespace, srcIP: IPv4Address, dst: NetworkNamespace, dstIP: IPv4Address,
+                                 into sample: inout BenchSample) throws {
+        let ep = "\(dstIP):\(Self.rrPort)"
+        let size = String(options.rrMessageBytes)
+        let serverArgv = [executable, "rr-server", "--bind", ep, "--size", size, "--timeout", String(options.durationSeconds + 20)]
+        let clientArgv = [executable, "rr-client", "--to", ep, "--bind", srcIP.description, "--size", size,
+                          "--duration", String(options.durationSeconds)]
+        let r = try clientServer(b, server: (dst, "rr-server", serverArgv), client: (src, "rr-client", clientArgv),
+                                 listen: (dstIP, Self.rrPort))
+        defer { r.client.discardOutput() }
+        guard r.client.exit?.status.succeeded == true, let rep = try? JSONDecoder().decode(RequestResponse.Report.self, from: Data(r.client.stdout.utf8)) else {
+            throw MeasureError(r.client.failureSummary())
+        }
+        sample.cpu = r.usage
+        var m: [Metric: Double] = [:]
+        m[.transactionsPerSecond] = rep.transactionsPerSecond
+        for (k, name) in [("p50", Metric.p50Us), ("p90", .p90Us), ("p99", .p99Us), ("p99.9", .p999Us), ("mean", .meanUs)] {
+            if let v = rep.latencyUs[k] { m[name] = v }
+        }
+        m[.cpuSeconds] = r.usage.attributedSeconds
+        m[.stealSeconds] = r.usage.stealSeconds
+        if rep.transactions > 0 { m[.cpuSecondsPerMpkt] = r.usage.attributedSeconds / (Double(2 * rep.transactions) / 1e6) }
+        sample.metrics = m.byName
+    }
+
+    private func packetRate(_ b: Built, src: NetworkNamespace, srcIP: IPv4Address, dst: NetworkNamespace, dstIP: IPv4Address,
+                            into sample: inout BenchSample) throws {
+        guard pktgenAvailable else { throw MeasureError(PacketGeneratorHook.unavailableMessage) }
+        let rx = try HelperProcess.start(in: dst, state: b.state, label: "pktgen-rx",
+                                         argv: PacketGeneratorHook.receiverArguments(executable: executable, bind: dstIP, duration: options.durationSeconds),
+                                         cpu: pinned?.server)
+        defer { rx.stop(); rx.discardOutput() }
+        usleep(300_000) // the receiver opens its socket; it has no listening TCP port to wait for
+        let foreign0 = ForeignProcesses.snapshot(excludingNamespaces: ourNamespaces)
+        let cpu0 = CPUTimes.read()
+        let t0 = ContinuousClock.now
+        let tx = try HelperProcess.start(in: src, state: b.state, label: "pktgen-tx",
+                                         argv: PacketGeneratorHook.senderArguments(executable: executable, to: dstIP, from: srcIP, duration: options.durationSeconds),
+                                         cpu: pinned?.client)
+        defer { tx.discardOutput() }
+        _ = try tx.wait(until: t0 + .seconds(options.durationSeconds + 10))
+        let d = ContinuousClock.now - t0
+        let cpu1 = CPUTimes.read()
+        let foreign = ForeignProcesses.seconds(from: foreign0, to: ForeignProcesses.snapshot(excludingNamespaces: ourNamespaces))
+        _ = try rx.wait(until: ContinuousClock.now + .seconds(5))
+        let dec = JSONDecoder()
+        guard tx.exit?.status.succeeded == true, let s = try? dec.decode(PacketGeneratorHook.Report.self, from: Data(tx.stdout.utf8)) else {
+            throw MeasureError(tx.failureSummary())
+        }
+        guard let r = try? dec.decode(PacketGeneratorHook.Report.self, from: Data(rx.stdout.utf8)) else { throw MeasureError(rx.failureSummary()) }
+        let wall = d.inSeconds
+        var m: [Metric: Double] = [:]
+        let secs = (s.seconds ?? 0) > 0 ? s.seconds! : Double(options.durationSeconds)
+        let rxSecs = (r.seconds ?? 0) > 0 ? r.seconds! : secs
+        if let sent = s.sent { m[.sentMpps] = sent / secs / 1e6 }
+        if let recv = r.received {
+            m[.receivedMpps] = recv / rxSecs / 1e6
+            if let sent = s.sent, sent > 0 { m[.lossPercent] = max(0, (sent - recv) / sent * 100) }
+        }
+        if let c0 = cpu0, let c1 = cpu1 {
+            let u = CPUTimes.usage(from: c0, to: c1, wallSeconds: wall, processSeconds: (tx.exit?.cpuSeconds ?? 0) + (rx.exit?.cpuSeconds ?? 0),
+                                   foreignSeconds: foreign)
+            sample.cpu = u
+            m[.cpuSeconds] = u.attributedSeconds
+            m[.stealSeconds] = u.stealSeconds
+            if let recv = r.received, recv > 0 { m[.cpuSecondsPerMpkt] = u.attributedSeconds / (recv / 1e6) }
+        }
+        sample.metrics = m.byName
+    }
+}
