@@ -406,9 +406,6 @@ public final class BenchEngine {
 
     // MARK: one test
 
-    static let iperfPort: UInt16 = 5201
-    static let rrPort: UInt16 = 5301
-
     func measure(_ b: Built, subject: BenchSubject, test: BenchTest, round: Int) throws -> BenchSample {
         var sample = BenchSample(subject: subject.id, mode: subject.mode, underlay: subject.underlay, path: subject.path, test: test,
                                  round: round, startedAt: Date(), metrics: [:], cpu: nil, error: nil)
@@ -418,15 +415,12 @@ public final class BenchEngine {
                   b.plan.namespaces.contains(subject.source.namespace), b.plan.namespaces.contains(subject.destination.namespace),
                   b.plan.addressing.nodes.contains(where: { $0.ip == dstIP || $0.pods.contains { $0.ip == dstIP } })
             else { throw MeasureError("refusing \(subject.id): destination \(subject.destination.ip) is not an address of run \(b.unit.run)") }
-            let src = try b.ns(subject.source.namespace), dst = try b.ns(subject.destination.namespace)
-            switch test {
-            case .tcp1, .tcp4, .udp:
-                try iperf3(b, src: src, srcIP: srcIP, dst: dst, dstIP: dstIP, test: test, subject: subject, into: &sample)
-            case .rr:
-                try requestResponse(b, src: src, srcIP: srcIP, dst: dst, dstIP: dstIP, into: &sample)
-            case .pktgen:
-                try packetRate(b, src: src, srcIP: srcIP, dst: dst, dstIP: dstIP, into: &sample)
-            }
+            let context = TestContext(engine: self, built: b, subject: subject, test: test,
+                                      source: try b.ns(subject.source.namespace), sourceIP: srcIP,
+                                      destination: try b.ns(subject.destination.namespace), destinationIP: dstIP)
+            let result = try test.driver.measure(context)
+            sample.cpu = result.cpu
+            sample.metrics = result.metrics.byName
             // A metric that could not be formed (0/0) is left out rather than written as NaN.
             sample.metrics = sample.metrics.filter { $0.value.isFinite }
         } catch let e as Interrupted {
@@ -444,145 +438,4 @@ public final class BenchEngine {
         init(_ d: String) { description = d }
     }
 
-    /// Starts the server, waits until it listens, then runs the client inside a CPU window.
-    private func clientServer(_ b: Built, server: (NetworkNamespace, String, [String]), client: (NetworkNamespace, String, [String]),
-                              listen: (IPv4Address, UInt16)) throws -> (client: HelperProcess, server: HelperProcess, usage: CPUUsage) {
-        let srv = try HelperProcess.start(in: server.0, state: b.state, label: server.1, argv: server.2, cpu: pinned?.server)
-        defer { srv.stop(); srv.discardOutput() }
-        guard srv.waitListening(ip: listen.0, port: listen.1) else {
-            if Interrupt.requested { throw Interrupted() }
-            srv.stop()
-            throw MeasureError("\(srv.failureSummary()) — never listened on \(listen.0):\(listen.1)")
-        }
-        let foreign0 = ForeignProcesses.snapshot(excludingNamespaces: ourNamespaces)
-        let cpu0 = CPUTimes.read()
-        let t0 = ContinuousClock.now
-        let cli = try HelperProcess.start(in: client.0, state: b.state, label: client.1, argv: client.2, cpu: pinned?.client)
-        _ = try cli.wait(until: t0 + .seconds(options.durationSeconds + 15))
-        let d = ContinuousClock.now - t0
-        let cpu1 = CPUTimes.read()
-        let foreign = ForeignProcesses.seconds(from: foreign0, to: ForeignProcesses.snapshot(excludingNamespaces: ourNamespaces))
-        // The server ends by itself once its client has gone (-1 / one connection); bounded anyway.
-        _ = try srv.wait(until: ContinuousClock.now + .seconds(3))
-        let wall = d.inSeconds
-        let procCPU = (cli.exit?.cpuSeconds ?? 0) + (srv.exit?.cpuSeconds ?? 0)
-        let usage = (cpu0 != nil && cpu1 != nil) ? CPUTimes.usage(from: cpu0!, to: cpu1!, wallSeconds: wall, processSeconds: procCPU, foreignSeconds: foreign)
-            : CPUUsage(busySeconds: 0, userSeconds: 0, systemSeconds: 0, softirqSeconds: 0, stealSeconds: 0, idleSeconds: 0, wallSeconds: wall, processSeconds: procCPU, foreignSeconds: foreign)
-        return (cli, srv, usage)
-    }
-
-    private func iperf3(_ b: Built, src: NetworkNamespace, srcIP: IPv4Address, dst: NetworkNamespace, dstIP: IPv4Address,
-                        test: BenchTest, subject: BenchSubject, into sample: inout BenchSample) throws {
-        let port = String(Self.iperfPort)
-        let serverArgv = ["iperf3", "-s", "-1", "-J", "-B", dstIP.description, "-p", port]
-        var clientArgv = ["iperf3", "-c", dstIP.description, "-B", srcIP.description, "-p", port, "-J",
-                          "-t", String(options.durationSeconds), "--connect-timeout", "3000"]
-        switch test {
-        case .tcp4: clientArgv += ["-P", "4"]
-        case .udp: clientArgv += ["-u", "-b", options.udpBitrate, "-l", String(options.udpPacketBytes)]
-        default: break
-        }
-        let r = try clientServer(b, server: (dst, "iperf3-server", serverArgv), client: (src, "iperf3-client", clientArgv),
-                                 listen: (dstIP, Self.iperfPort))
-        defer { r.client.discardOutput() }
-        let out = r.client.stdout
-        let report: Iperf3Report
-        do { report = try Iperf3Report.parse(out) } catch {
-            throw MeasureError("\(r.client.failureSummary()); output is not iperf3 JSON (\(out.prefix(120)))")
-        }
-        let o = try report.outcome()
-        let usage = r.usage
-        sample.cpu = usage
-        var m: [Metric: Double] = [:]
-        m[.throughputGbps] = o.receivedBitsPerSecond / 1e9
-        if let x = o.retransmits { m[.retransmits] = x }
-        if let x = o.lostPercent { m[.lossPercent] = x }
-        if let x = o.jitterMs { m[.jitterMs] = x }
-        let cpu = usage.attributedSeconds
-        m[.cpuSeconds] = cpu
-        m[.stealSeconds] = usage.stealSeconds
-        if o.receivedBytes > 0 {
-            m[.cpuSecondsPerGB] = cpu / (o.receivedBytes / 1e9)
-            m[.machineCpuSecondsPerGB] = usage.busySeconds / (o.receivedBytes / 1e9)
-            if let p = usage.processSeconds { m[.processCpuSecondsPerGB] = p / (o.receivedBytes / 1e9) }
-        }
-        let packets: Double
-        if test == .udp {
-            packets = o.receivedPackets ?? o.receivedBytes / Double(options.udpPacketBytes)
-        } else {
-            packets = o.receivedBytes / Double(o.mss ?? max(subject.mtu - 52, 1))
-        }
-        if packets > 0 { m[.cpuSecondsPerMpkt] = cpu / (packets / 1e6) }
-        sample.metrics = m.byName
-    }
-
-    private func requestResponse(_ b: Built, src: NetworkNamespace, srcIP: IPv4Address, dst: NetworkNamespace, dstIP: IPv4Address,
-                                 into sample: inout BenchSample) throws {
-        let ep = "\(dstIP):\(Self.rrPort)"
-        let size = String(options.rrMessageBytes)
-        let serverArgv = [executable, "rr-server", "--bind", ep, "--size", size, "--timeout", String(options.durationSeconds + 20)]
-        let clientArgv = [executable, "rr-client", "--to", ep, "--bind", srcIP.description, "--size", size,
-                          "--duration", String(options.durationSeconds)]
-        let r = try clientServer(b, server: (dst, "rr-server", serverArgv), client: (src, "rr-client", clientArgv),
-                                 listen: (dstIP, Self.rrPort))
-        defer { r.client.discardOutput() }
-        guard r.client.exit?.status.succeeded == true, let rep = try? JSONDecoder().decode(RequestResponse.Report.self, from: Data(r.client.stdout.utf8)) else {
-            throw MeasureError(r.client.failureSummary())
-        }
-        sample.cpu = r.usage
-        var m: [Metric: Double] = [:]
-        m[.transactionsPerSecond] = rep.transactionsPerSecond
-        for (k, name) in [("p50", Metric.p50Us), ("p90", .p90Us), ("p99", .p99Us), ("p99.9", .p999Us), ("mean", .meanUs)] {
-            if let v = rep.latencyUs[k] { m[name] = v }
-        }
-        m[.cpuSeconds] = r.usage.attributedSeconds
-        m[.stealSeconds] = r.usage.stealSeconds
-        if rep.transactions > 0 { m[.cpuSecondsPerMpkt] = r.usage.attributedSeconds / (Double(2 * rep.transactions) / 1e6) }
-        sample.metrics = m.byName
-    }
-
-    private func packetRate(_ b: Built, src: NetworkNamespace, srcIP: IPv4Address, dst: NetworkNamespace, dstIP: IPv4Address,
-                            into sample: inout BenchSample) throws {
-        guard pktgenAvailable else { throw MeasureError(PacketGeneratorHook.unavailableMessage) }
-        let rx = try HelperProcess.start(in: dst, state: b.state, label: "pktgen-rx",
-                                         argv: PacketGeneratorHook.receiverArguments(executable: executable, bind: dstIP, duration: options.durationSeconds),
-                                         cpu: pinned?.server)
-        defer { rx.stop(); rx.discardOutput() }
-        usleep(300_000) // the receiver opens its socket; it has no listening TCP port to wait for
-        let foreign0 = ForeignProcesses.snapshot(excludingNamespaces: ourNamespaces)
-        let cpu0 = CPUTimes.read()
-        let t0 = ContinuousClock.now
-        let tx = try HelperProcess.start(in: src, state: b.state, label: "pktgen-tx",
-                                         argv: PacketGeneratorHook.senderArguments(executable: executable, to: dstIP, from: srcIP, duration: options.durationSeconds),
-                                         cpu: pinned?.client)
-        defer { tx.discardOutput() }
-        _ = try tx.wait(until: t0 + .seconds(options.durationSeconds + 10))
-        let d = ContinuousClock.now - t0
-        let cpu1 = CPUTimes.read()
-        let foreign = ForeignProcesses.seconds(from: foreign0, to: ForeignProcesses.snapshot(excludingNamespaces: ourNamespaces))
-        _ = try rx.wait(until: ContinuousClock.now + .seconds(5))
-        let dec = JSONDecoder()
-        guard tx.exit?.status.succeeded == true, let s = try? dec.decode(PacketGeneratorHook.Report.self, from: Data(tx.stdout.utf8)) else {
-            throw MeasureError(tx.failureSummary())
-        }
-        guard let r = try? dec.decode(PacketGeneratorHook.Report.self, from: Data(rx.stdout.utf8)) else { throw MeasureError(rx.failureSummary()) }
-        let wall = d.inSeconds
-        var m: [Metric: Double] = [:]
-        let secs = (s.seconds ?? 0) > 0 ? s.seconds! : Double(options.durationSeconds)
-        let rxSecs = (r.seconds ?? 0) > 0 ? r.seconds! : secs
-        if let sent = s.sent { m[.sentMpps] = sent / secs / 1e6 }
-        if let recv = r.received {
-            m[.receivedMpps] = recv / rxSecs / 1e6
-            if let sent = s.sent, sent > 0 { m[.lossPercent] = max(0, (sent - recv) / sent * 100) }
-        }
-        if let c0 = cpu0, let c1 = cpu1 {
-            let u = CPUTimes.usage(from: c0, to: c1, wallSeconds: wall, processSeconds: (tx.exit?.cpuSeconds ?? 0) + (rx.exit?.cpuSeconds ?? 0),
-                                   foreignSeconds: foreign)
-            sample.cpu = u
-            m[.cpuSeconds] = u.attributedSeconds
-            m[.stealSeconds] = u.stealSeconds
-            if let recv = r.received, recv > 0 { m[.cpuSecondsPerMpkt] = u.attributedSeconds / (recv / 1e6) }
-        }
-        sample.metrics = m.byName
-    }
 }
