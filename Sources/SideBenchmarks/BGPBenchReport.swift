@@ -1,19 +1,9 @@
 import Foundation
 import Results
 
-/// bench-results/bgp-convergence.{json,md,svg}.
+/// The Markdown and SVG of bench-results/bgp-convergence.{json,md,svg} (written by
+/// `SideBenchmark.write`).
 public enum BGPBenchReport {
-    /// Writes the three files into `directory`; returns their paths.
-    @discardableResult
-    public static func write(_ r: BGPBenchmark.Result, to directory: String) throws -> [String] {
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let paths = ["json", "md", "svg"].map { "\(directory)/bgp-convergence.\($0)" }
-        try ResultWriter.write(r, to: paths[0])
-        try markdown(r).write(toFile: paths[1], atomically: true, encoding: .utf8)
-        try svg(r).write(toFile: paths[2], atomically: true, encoding: .utf8)
-        return paths
-    }
-
     static func f(_ v: Double?, _ digits: Int = 2) -> String { v.map { String(format: "%.\(digits)f", $0) } ?? "–" }
 
     public static func markdown(_ r: BGPBenchmark.Result) -> String {

@@ -101,7 +101,7 @@ public struct BGPBenchmark {
         self.log = log
     }
 
-    public func run() -> Result {
+    public func measure() -> Result {
         var cases: [Case] = []
         for u in config.underlays {
             for n in config.nodeCounts {
@@ -332,4 +332,10 @@ final class ConvergencePoller: @unchecked Sendable {
         }
         return seen
     }
+}
+
+extension BGPBenchmark: SideBenchmark {
+    public static let fileStem = "bgp-convergence"
+    public static func markdown(_ r: Result) -> String { BGPBenchReport.markdown(r) }
+    public static func extraFiles(_ r: Result) -> [(ext: String, contents: String)] { [("svg", BGPBenchReport.svg(r))] }
 }

@@ -79,7 +79,7 @@ public struct PktgenBenchmark {
         self.log = log
     }
 
-    public func run() throws -> Result {
+    public func measure() throws -> Result {
         try Prerequisites.requireRoot("bench-pktgen")
         try Prerequisites.requireProgram("trafgen", package: "netsniff-ng", for: "bench-pktgen")
         let o = options
@@ -150,7 +150,6 @@ public struct PktgenBenchmark {
             pktgenSentPpsMedian: ps, trafgenSentPpsMedian: ts, pktgenReceivedPpsMedian: pr, trafgenReceivedPpsMedian: tr,
             ratioSent: ts > 0 ? ps / ts : 0, ratioReceived: tr > 0 ? pr / tr : 0,
             targetMet: ts > 0 && tr > 0 && ps / ts >= 1.0 && pr / tr >= 1.0, leftovers: leftovers)
-        try write(result)
         return result
     }
 
@@ -227,9 +226,7 @@ public struct PktgenBenchmark {
         return r.output.split(separator: "\n").first.map(String.init) ?? "?"
     }
 
-    private func write(_ r: Result) throws {
-        try FileManager.default.createDirectory(atPath: options.outDirectory, withIntermediateDirectories: true)
-        try ResultWriter.write(r, to: "\(options.outDirectory)/pktgen.json")
+    public static func markdown(_ r: Result) -> String {
         func mpps(_ v: Double) -> String { String(format: "%.3f", v / 1e6) }
         var md = """
         # cnibench pktgen vs trafgen
@@ -265,6 +262,10 @@ public struct PktgenBenchmark {
             \(r.command)
 
         """
-        try md.write(toFile: "\(options.outDirectory)/pktgen.md", atomically: true, encoding: .utf8)
+        return md
     }
+}
+
+extension PktgenBenchmark: SideBenchmark {
+    public static let fileStem = "pktgen"
 }

@@ -137,7 +137,7 @@ public struct RouteBenchmark {
         return MACAddress([macPrefix.0, macPrefix.1, UInt8(v >> 24), UInt8(v >> 16 & 0xff), UInt8(v >> 8 & 0xff), UInt8(v & 0xff)])
     }
 
-    public func run() throws -> Report {
+    public func measure() throws -> Report {
         try Prerequisites.requireRoot("bench-routes")
         guard options.routes >= 1, options.routes <= 1 << 20, options.fdb >= 1, options.fdb <= 1 << 20 else {
             throw PrerequisiteError("--routes and --fdb must be between 1 and \(1 << 20)")
@@ -224,8 +224,6 @@ public struct RouteBenchmark {
                             rows: rows, samples: samples, targetMet: batch.routeRatio >= 1 && batch.fdbRatio >= 1,
                             cnibenchPeakRSSMB: ResourceUsage.current.maxRSSMB,
                             command: options.reproduce, leftovers: leftovers)
-        try ResultWriter.write(report, to: "\(options.outDirectory)/routes.json")
-        try Self.markdown(report).write(toFile: "\(options.outDirectory)/routes.md", atomically: true, encoding: .utf8)
         return report
     }
 
@@ -315,4 +313,8 @@ public struct RouteBenchmark {
         """
         return md
     }
+}
+
+extension RouteBenchmark: SideBenchmark {
+    public static let fileStem = "routes"
 }

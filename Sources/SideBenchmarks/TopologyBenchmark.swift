@@ -275,7 +275,7 @@ public struct TopologyBenchmark {
     /// free slots of per-CPU slabs as used (7 namespaces per slab here).
     var settleSlack: Int { 16 }
 
-    public func run() throws -> Report {
+    public func measure() throws -> Report {
         try Prerequisites.requireRoot("bench-topology")
         guard options.rounds >= 1 else { throw PrerequisiteError("--rounds must be at least 1") }
         guard options.mode != .calicoIPIP else {
@@ -392,8 +392,6 @@ public struct TopologyBenchmark {
                             cnibenchRun: specA.name, ipRun: specB.name,
                             cnibench: a, ip: b, ratios: ratios, targets: targets, phases: phases,
                             command: options.reproduce, leftovers: leftovers)
-        try ResultWriter.write(report, to: "\(options.outDirectory)/topology.json")
-        try Self.markdown(report).write(toFile: "\(options.outDirectory)/topology.md", atomically: true, encoding: .utf8)
         return report
     }
 
@@ -519,4 +517,8 @@ public struct TopologyBenchmark {
         """
         return md
     }
+}
+
+extension TopologyBenchmark: SideBenchmark {
+    public static let fileStem = "topology"
 }

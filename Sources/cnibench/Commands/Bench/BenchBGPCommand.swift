@@ -54,8 +54,8 @@ struct BenchBGPCommand: ParsableCommand {
         c.allowARPOverflow = allowArpOverflow
         c.timers = bgpTimers
         c.timeout = timeout
-        let result = try Interruptible.run("bench bgp (its runs removed)") { BGPBenchmark(config: c, log: { FileHandle.standardError.write(($0 + "\n").data(using: .utf8)!) }).run() }
-        let paths = try BGPBenchReport.write(result, to: out)
+        let result = try Interruptible.run("bench bgp (its runs removed)") { BGPBenchmark(config: c, log: { FileHandle.standardError.write(($0 + "\n").data(using: .utf8)!) }).measure() }
+        let paths = try BGPBenchmark.write(result, to: out)
         print(BGPBenchReport.markdown(result))
         print("wrote \(paths.joined(separator: ", "))")
         if result.cases.contains(where: { $0.error != nil }) { throw ExitCode.failure }

@@ -41,7 +41,7 @@ struct BenchPktgenCommand: ParsableCommand {
         o.run = name
         o.outDirectory = out
         o.reproduce = "cnibench bench pktgen --rounds \(rounds) --seconds \(seconds.formatted()) --size \(size) --out \(out)"
-        let r = try Interruptible.run("bench pktgen (its run removed)") { try PktgenBenchmark(options: o, log: { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }).run() }
+        let r = try Interruptible.run("bench pktgen (its run removed)") { try PktgenBenchmark(options: o, log: { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }).run(writingTo: o.outDirectory) }
         print(String(format: "cnibench pktgen %.3f Mpps sent, %.3f received; trafgen %.3f sent, %.3f received; ratio %.2f× sent, %.2f× received",
                      r.pktgenSentPpsMedian / 1e6, r.pktgenReceivedPpsMedian / 1e6, r.trafgenSentPpsMedian / 1e6,
                      r.trafgenReceivedPpsMedian / 1e6, r.ratioSent, r.ratioReceived))

@@ -36,7 +36,7 @@ struct BenchRoutesCommand: ParsableCommand {
         o.outDirectory = out
         o.reproduce = "cnibench bench routes --routes \(routes) --fdb \(fdb) --rounds \(rounds) --out \(out)"
         let bench = RouteBenchmark(options: o, log: { FileHandle.standardError.write(($0 + "\n").data(using: .utf8)!) })
-        let r = try Interruptible.run("bench routes (its runs removed)") { try bench.run() }
+        let r = try Interruptible.run("bench routes (its runs removed)") { try bench.run(writingTo: o.outDirectory) }
         for row in r.rows {
             print(row.method.padding(toLength: 28, withPad: " ", startingAt: 0) +
                   String(format: " routes %8.0f/s (%.2f× ip)   fdb %8.0f/s (%.2f× bridge)",

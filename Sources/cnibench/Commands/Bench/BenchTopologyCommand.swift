@@ -44,7 +44,7 @@ struct BenchTopologyCommand: ParsableCommand {
         o.check = !noCheck
         o.reproduce = "cnibench bench topology --nodes \(nodes) --pods-per-node \(podsPerNode) --underlay \(underlay.rawValue) --mode \(mode.rawValue) --rounds \(rounds) --out \(out)" + (noCheck ? " --no-check" : "")
         let bench = TopologyBenchmark(options: o, log: { FileHandle.standardError.write(($0 + "\n").data(using: .utf8)!) })
-        let r = try Interruptible.run("bench topology (its runs removed)") { try bench.run() }
+        let r = try Interruptible.run("bench topology (its runs removed)") { try bench.run(writingTo: o.outDirectory) }
         let f = { (x: Double) in String(format: "%.2f", x) }
         print("cnibench: build \(f(r.cnibench.buildSeconds)) s, teardown \(f(r.cnibench.teardownSeconds)) s, total \(f(r.cnibench.totalSeconds)) s" +
               (r.cnibench.totalUntilFreedSeconds.map { " (\(f($0)) s until the kernel freed the namespaces)" } ?? "") +
