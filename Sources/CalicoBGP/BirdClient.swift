@@ -1,5 +1,6 @@
 import Foundation
 import NetAddress
+import Netlink
 
 public struct BirdError: Error, CustomStringConvertible {
     public var description: String
@@ -17,56 +18,23 @@ public final class BirdClient {
     }
 
     public let path: String
-    private let fd: Int32
+    private let socket: UnixStreamSocket
     private var buffer: [UInt8] = []
 
     /// Connects and reads the greeting; fails fast when no BIRD listens (ECONNREFUSED/ENOENT).
     public init(socket path: String, timeout: Double = 3) throws(BirdError) {
         self.path = path
-        fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { throw BirdError("socket(AF_UNIX): \(String(cString: strerror(errno)))") }
-        var tv = timeval(tv_sec: Int(timeout), tv_usec: Int((timeout - Double(Int(timeout))) * 1e6))
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
-        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
-        var addr = sockaddr_un()
-        addr.sun_family = sa_family_t(AF_UNIX)
-        let bytes = Array(path.utf8)
-        guard bytes.count < MemoryLayout.size(ofValue: addr.sun_path) else {
-            close(fd)
-            throw BirdError("socket path too long (\(bytes.count) bytes): \(path)")
+        do { socket = try UnixStreamSocket(connectingTo: path, timeout: timeout) } catch {
+            throw BirdError(error == .fileNameTooLong ? "socket path too long (\(path.utf8.count) bytes): \(path)" : "BIRD not answering on \(path): \(error)")
         }
-        withUnsafeMutableBytes(of: &addr.sun_path) { p in
-            for (i, b) in bytes.enumerated() { p[i] = b }
-        }
-        let rc = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
-        guard rc == 0 else {
-            let e = String(cString: strerror(errno))
-            close(fd)
-            throw BirdError("BIRD not answering on \(path): \(e)")
-        }
-        do {
-            _ = try readReply()
-        } catch {
-            close(fd)
-            throw error
-        }
+        _ = try readReply()
     }
-
-    deinit { close(fd) }
 
     /// Sends one command (as typed in birdc) and returns every line of the reply; throws on an
     /// 8xxx/9xxx reply with BIRD's message.
     @discardableResult
     public func command(_ cmd: String) throws(BirdError) -> [Line] {
-        let data = Array((cmd + "\n").utf8)
-        var sent = 0
-        while sent < data.count {
-            let n = data[sent...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-            guard n > 0 else { throw BirdError("write to \(path): \(String(cString: strerror(errno)))") }
-            sent += n
-        }
+        do { try socket.send(Array((cmd + "\n").utf8)) } catch { throw BirdError("write to \(path): \(error)") }
         let lines = try readReply()
         if let last = lines.last, last.code >= 8000 {
             throw BirdError("birdc -s \(path) '\(cmd)': \(last.text)")
@@ -81,13 +49,10 @@ public final class BirdClient {
                 buffer.removeSubrange(...nl)
                 return line
             }
-            var chunk = [UInt8](repeating: 0, count: 65536)
-            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else {
-                throw BirdError(n == 0 ? "BIRD closed \(path)" : "read from \(path): \(String(cString: strerror(errno)))")
-            }
-            buffer += chunk[..<n]
+            let chunk: [UInt8]
+            do { chunk = try socket.receive() } catch { throw BirdError("read from \(path): \(error)") }
+            guard !chunk.isEmpty else { throw BirdError("BIRD closed \(path)") }
+            buffer += chunk
         }
     }
 

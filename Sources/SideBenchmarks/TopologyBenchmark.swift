@@ -53,11 +53,11 @@ public enum KernelNamespaceCensus {
     public static func count() -> Int? {
         // SLUB's per-cache "objects" file is close to the number allocated (it counts free slots of
         // per-CPU slabs as used, a few objects at most); /proc/slabinfo is the fallback.
-        if let text = readSmallFile("/sys/kernel/slab/net_namespace/objects"),
+        if let text = ProcFS.readSmallFile("/sys/kernel/slab/net_namespace/objects"),
            let n = Int(text.split(whereSeparator: { $0 == " " || $0 == "\n" }).first ?? "") {
             return n
         }
-        guard let text = readSmallFile("/proc/slabinfo", limit: 1 << 20) else { return nil }
+        guard let text = ProcFS.readSmallFile("/proc/slabinfo") else { return nil }
         for line in text.split(separator: "\n") where line.hasPrefix("net_namespace ") {
             let f = line.split(separator: " ")
             if f.count > 1, let n = Int(f[1]) { return n }
@@ -122,20 +122,6 @@ public enum KernelNamespaceCensus {
             }
         }
         return last
-    }
-
-    static func readSmallFile(_ path: String, limit: Int = 4096) -> String? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var out: [UInt8] = []
-        var buf = [UInt8](repeating: 0, count: 65536)
-        while out.count < limit {
-            let n = buf.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if n <= 0 { break }
-            out.append(contentsOf: buf[0..<n])
-        }
-        return String(decoding: out, as: UTF8.self)
     }
 }
 
