@@ -2,7 +2,7 @@ import Foundation
 import ProcessKit
 import NetAddress
 
-/// The hook for the small-packet rate test: `cnibench pktgen` (issue 4) when this build has it.
+/// The hook for the small-packet rate test: `cnibench pktgen` when this build has it.
 ///
 /// Contract the bench relies on (both ends print one JSON object on stdout and exit by
 /// themselves within `--duration` plus a second or two):
@@ -41,5 +41,5 @@ public enum PacketGeneratorHook {
         public var seconds: Double?
     }
 
-    public static let unavailableMessage = "the pktgen test needs `cnibench pktgen` (the packet generator of issue 4), which this build does not have; drop pktgen from --tests"
+    public static let unavailableMessage = "the pktgen test needs `cnibench pktgen` (the packet generator), which this build does not have; drop pktgen from --tests"
 }

@@ -26,7 +26,7 @@ public enum BenchTest: String, Codable, Sendable, CaseIterable {
     case udp
     /// cnibench TCP request/response, one request in flight: latency percentiles.
     case rr
-    /// Small-packet rate from `cnibench pktgen` (issue 4), when this build has it.
+    /// Small-packet rate from `cnibench pktgen`, when this build has it.
     case pktgen
 
     public static var spellings: String { allCases.map(\.rawValue).joined(separator: ", ") }

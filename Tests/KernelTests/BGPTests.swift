@@ -6,7 +6,7 @@ import XCTest
 @testable import ProcessKit
 @testable import CalicoBGP
 
-/// Issue 7: Calico's control plane with real BIRD daemons. Runs are built with the `cnibench`
+/// Calico's control plane with real BIRD daemons. Runs are built with the `cnibench`
 /// executable (its `.startProcess` steps exec `cnibench bird-exec`, which must be the real CLI,
 /// not this test bundle), then checked and faulted through the library. BIRD timers are the
 /// `fast` set (hold 3 s, graceful restart 4 s) so each test stays well under 30 s.

@@ -4,7 +4,7 @@ import XCTest
 @testable import TopologyModel
 @testable import CalicoBGP
 
-/// Issue 7: the BIRD configurations cnibench renders (as Calico's confd would), the BGP topology
+/// The BIRD configurations cnibench renders (as Calico's confd would), the BGP topology
 /// they imply, the spec checks and the plan of `--routing bird`. No root needed; if BIRD is
 /// installed every rendered configuration is also parsed by `bird -p`.
 final class BirdConfigTests: XCTestCase {

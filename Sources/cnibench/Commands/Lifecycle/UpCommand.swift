@@ -32,7 +32,7 @@ struct UpCommand: ParsableCommand {
                 if i == n { FileHandle.standardError.write("\n".data(using: .utf8)!) }
             }
         }
-        // Issue 7: --routing bird needs BIRD 2 on this machine; say so before building anything.
+        // --routing bird needs BIRD 2 on this machine; say so before building anything.
         if builder.spec.usesBird { try BirdLayout.requireBinary() }
         Interrupt.install()
         defer { Interrupt.restore() }
