@@ -255,16 +255,8 @@ public enum PacketGenerator {
     public static func run(_ e: Endpoints, options: Options, stop: PktgenStop = PktgenStop()) throws -> PktgenReport {
         let plan = try plan(of: e.run)
         let dst = try NetworkNamespace.open(e.destination)
-        let rx = try openReceiver(dst, e.destinationIP, options: options)
-        let rxStop = PktgenStop()
+        let counting = BackgroundCount(try openReceiver(dst, e.destinationIP, options: options), cpu: options.receiverCPU)
         let box = ResultBox()
-        let done = DispatchSemaphore(value: 0)
-        let receiverCPU = options.receiverCPU
-        Thread {
-            if let c = receiverCPU { pinCurrentThread(to: c) }
-            box.stats = rx.count(stop: rxStop)
-            done.signal()
-        }.start()
         // The sender gets a thread of its own too, so pinning it leaves the caller's alone.
         let allowed = ownAddresses(plan.addressing)
         let sent = DispatchSemaphore(value: 0)
@@ -274,16 +266,14 @@ public enum PacketGenerator {
             sent.signal()
         }.start()
         sent.wait()
-        rxStop.request()
-        done.wait()
+        let received = counting.finish()
         let (stats, hop) = try box.sent!.get()
-        return PktgenReport(endpoints: e, options: options, hop: hop, sender: stats, receiver: box.stats!)
+        return PktgenReport(endpoints: e, options: options, hop: hop, sender: stats, receiver: received)
     }
 
     private final class ResultBox: @unchecked Sendable {
-        // @unchecked: each field is written by one thread before its semaphore is signalled,
-        // and read only after the wait.
-        var stats: ReceiverStats?
+        // @unchecked: written by the sender thread before its semaphore is signalled, read
+        // only after the wait.
         var sent: Result<(SenderStats, FirstHop), any Error>?
     }
 }

@@ -184,3 +184,28 @@ package final class PacketReceiver: @unchecked Sendable {
                              activeSeconds: span, mode: mode)
     }
 }
+
+/// A receiver counting on a thread of its own (pinned to a CPU when given) until its stop is
+/// requested; `finish()` requests the stop, waits for the thread and returns the count.
+package final class BackgroundCount: @unchecked Sendable {
+    // @unchecked: `stats` is written by the counting thread before `done.signal()` and read
+    // only after `done.wait()`.
+    private var stats: ReceiverStats?
+    private let done = DispatchSemaphore(value: 0)
+    package let stop = PktgenStop()
+
+    package init(_ receiver: PacketReceiver, cpu: Int?) {
+        let stop = self.stop
+        Thread { [self] in
+            if let cpu { pinCurrentThread(to: cpu) }
+            stats = receiver.count(stop: stop)
+            done.signal()
+        }.start()
+    }
+
+    package func finish() -> ReceiverStats {
+        stop.request()
+        done.wait()
+        return stats!
+    }
+}

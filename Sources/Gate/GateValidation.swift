@@ -11,7 +11,7 @@ public struct GateValidationSummary: ResultDocument, Sendable, Equatable {
     public static let schemaVersion = 1
     /// Files written before the envelope (by the script itself: `kernel` at the top, no kind).
     public static func upgrade(_ object: inout [String: Any], from version: Int) throws {
-        guard version == 0 else { throw ResultSchemaError(description: "\(kind) schemaVersion \(version) is not supported by this cnibench (reads \(schemaVersion))") }
+        guard version == 0 else { throw unsupported(version) }
         LegacyEnvelope.upgrade(&object)
         object["subject"] = object["subject"] ?? "host-gw@l2/cross-node/tcp1"
         object["trialResults"] = object["trialResults"] ?? []

@@ -9,7 +9,7 @@ public struct PacketBenchSummary: ResultDocument, Sendable, Equatable {
     public static let schemaVersion = 1
     /// Files from before the envelope: `generated`, `cpu`, `cores` at the top.
     public static func upgrade(_ object: inout [String: Any], from version: Int) throws {
-        guard version == 0 else { throw ResultSchemaError(description: "\(kind) schemaVersion \(version) is not supported by this cnibench (reads \(schemaVersion))") }
+        guard version == 0 else { throw unsupported(version) }
         if let g = object.removeValue(forKey: "generated") { object["createdAt"] = g }
         LegacyEnvelope.upgrade(&object)
         object.removeValue(forKey: "cpu")

@@ -46,7 +46,23 @@ public protocol ResultDocument: Codable {
 
 extension ResultDocument {
     public static func upgrade(_ object: inout [String: Any], from version: Int) throws {
-        throw ResultSchemaError(description: "\(kind) schemaVersion \(version) is not supported by this cnibench (reads \(schemaVersion))")
+        throw unsupported(version)
+    }
+
+    /// The refusal of a version this build cannot read.
+    public static func unsupported(_ version: Int) -> ResultSchemaError {
+        ResultSchemaError(description: "\(kind) schemaVersion \(version) is not supported by this cnibench (reads \(schemaVersion))")
+    }
+}
+
+/// A document whose files from before the envelope (version 0) need only the common move of
+/// machine and time fields into it (`LegacyEnvelope.upgrade`): the side benchmarks' reports.
+public protocol LegacyEnvelopedDocument: ResultDocument {}
+
+extension LegacyEnvelopedDocument {
+    public static func upgrade(_ object: inout [String: Any], from version: Int) throws {
+        guard version == 0 else { throw unsupported(version) }
+        LegacyEnvelope.upgrade(&object)
     }
 }
 

@@ -74,13 +74,9 @@ public struct BGPBenchmark {
 
     /// bgp-convergence.json. Files written before the envelope (`schema:
     /// "cnibench.bgp-convergence/1"`, `kernel`, `cpus` at the top) read as version 0.
-    public struct Result: ResultDocument, Sendable {
+    public struct Result: LegacyEnvelopedDocument, Sendable {
         public static let kind = "cnibench.bgp-convergence"
         public static let schemaVersion = 1
-        public static func upgrade(_ object: inout [String: Any], from version: Int) throws {
-            guard version == 0 else { throw ResultSchemaError(description: "\(kind) schemaVersion \(version) is not supported by this cnibench (reads \(schemaVersion))") }
-            LegacyEnvelope.upgrade(&object)
-        }
 
         public var kind = Result.kind
         public var schemaVersion = Result.schemaVersion

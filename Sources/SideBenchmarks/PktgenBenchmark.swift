@@ -37,13 +37,9 @@ public struct PktgenBenchmark {
 
     /// pktgen.json. Files written before the envelope (`date`, `kernel`, `cpus` at the top, no
     /// `kind`) read as version 0.
-    public struct Result: ResultDocument, Sendable {
+    public struct Result: LegacyEnvelopedDocument, Sendable {
         public static let kind = "cnibench.pktgen-benchmark"
         public static let schemaVersion = 1
-        public static func upgrade(_ object: inout [String: Any], from version: Int) throws {
-            guard version == 0 else { throw ResultSchemaError(description: "\(kind) schemaVersion \(version) is not supported by this cnibench (reads \(schemaVersion))") }
-            LegacyEnvelope.upgrade(&object)
-        }
 
         public var kind = Result.kind
         public var schemaVersion = Result.schemaVersion
@@ -159,15 +155,7 @@ public struct PktgenBenchmark {
                          device: String, options g: PacketGenerator.Options, round: Int) throws -> Sample {
         let rx = try PacketReceiver(namespace: dst, address: e.destinationIP, port: g.port,
                                     ringInterface: try PacketGenerator.receiverSetup(dst, e.destinationIP, .ring))
-        let stop = PktgenStop()
-        let box = Box()
-        let done = DispatchSemaphore(value: 0)
-        let receiverCPU = g.receiverCPU
-        Thread {
-            if let c = receiverCPU { pinCurrentThread(to: c) }
-            box.stats = rx.count(stop: stop)
-            done.signal()
-        }.start()
+        let counting = BackgroundCount(rx, cpu: g.receiverCPU)
         let state = RunState(run: e.run)
         let outPath = "\(state.directory)/trafgen-\(round).out"
         let trafgen: ChildProcess
@@ -177,8 +165,7 @@ public struct PktgenBenchmark {
                                              stdout: .file(outPath), stderr: .file(outPath),
                                              ledger: state, label: "\(src.name) trafgen")
         } catch {
-            stop.request()
-            done.wait()
+            _ = counting.finish()
             throw error
         }
         usleep(UInt32((g.duration ?? 5) * 1e6))
@@ -186,20 +173,13 @@ public struct PktgenBenchmark {
         // SIGINT: signal the whole process group (the spawn made trafgen a session leader).
         trafgen.stop(grace: .seconds(5), signal: SIGINT)
         usleep(100_000) // the forked sender may print its summary after the parent has exited
-        stop.request()
-        done.wait()
+        let r = counting.finish()
         let text = (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
         guard let (sent, seconds) = Self.parseTrafgen(text) else {
             throw PktgenError("could not read trafgen's summary (\(outPath)):\n\(text.suffix(600))")
         }
-        let r = box.stats!
         return Sample(tool: "trafgen", round: round, sent: sent, sendSeconds: seconds, received: r.received,
                       receiveSeconds: seconds, sentPps: Double(sent) / seconds, receivedPps: Double(r.received) / seconds)
-    }
-
-    private final class Box: @unchecked Sendable {
-        // @unchecked: written by the receiver thread before `done.signal()`, read after `wait()`.
-        var stats: ReceiverStats?
     }
 
     /// "      463104 packets outgoing" and "           1 sec, 983247 usec on CPU0 (463104 packets)"

@@ -75,13 +75,9 @@ public struct RouteBenchmark {
 
     /// routes.json. Files written before the envelope (`benchmark: "routes"`, `kernel`, `cpus`,
     /// `date` at the top) read as version 0.
-    public struct Report: ResultDocument, Sendable {
+    public struct Report: LegacyEnvelopedDocument, Sendable {
         public static let kind = "cnibench.route-benchmark"
         public static let schemaVersion = 1
-        public static func upgrade(_ object: inout [String: Any], from version: Int) throws {
-            guard version == 0 else { throw ResultSchemaError(description: "\(kind) schemaVersion \(version) is not supported by this cnibench (reads \(schemaVersion))") }
-            LegacyEnvelope.upgrade(&object)
-        }
 
         public var kind = Report.kind
         public var schemaVersion = Report.schemaVersion
