@@ -48,13 +48,36 @@ final class TopologyYAMLTests: XCTestCase {
     }
 
     func testDeepNestingAndSecondDocumentsAreRefused() {
-        // 20 levels reach our limit; 5000 reach libyaml's own (1000) first. Both are refused
-        // before Yams' recursive composer would follow them down the stack.
-        for (depth, text) in [(20, "nested more than 16 levels"), (5000, "Maximum nesting level")] {
+        // Past the pre-scan's bound, however deep: refused before Yams' recursive composer
+        // would follow them down the stack.
+        for depth in [70, 5000] {
             let deep = "nodes: " + String(repeating: "[", count: depth) + String(repeating: "]", count: depth) + "\n"
-            XCTAssertTrue(refusal(deep)?.message.contains(text) ?? false, "\(depth)")
+            XCTAssertTrue(refusal(deep)?.message.contains("nested more than 64 levels") ?? false, "\(depth)")
         }
+        // Within it, the spec check refuses the shape instead.
+        let shallow = "nodes: " + String(repeating: "[", count: 20) + String(repeating: "]", count: 20) + "\n"
+        XCTAssertEqual(refusal(shallow)?.field, "nodes[0]")
         XCTAssertTrue(refusal("mode: none\n---\nmode: host-gw\n")?.message.contains("second YAML document") ?? false)
+        XCTAssertTrue(refusal("mode: none\n...\nmode: host-gw\n")?.message.contains("line 2: a second YAML document") ?? false)
+    }
+
+    func testPrescanReadsQuotesAndCommentsAndRefusesWhatItCannotRead() throws {
+        // '&' and '*' in comments and quoted strings are text.
+        XCTAssertEqual(try SpecLoader.parse("# flannel & calico *\nmode: host-gw  # & *\n").mode, .hostGW)
+        XCTAssertEqual(refusal("name: 'it''s&*'  # a run name is refused, not the text\n")?.field, "name")
+        XCTAssertEqual(try SpecLoader.parse("mode: \"host-gw\" # \\\" & \nnodes: [{pods: 1}, {pods: 2}]\n").podsPerNode, [1, 2])
+        // Outside them they are refused even where YAML would read them as plain text,
+        // and the message names the line.
+        XCTAssertTrue(refusal("mode: none\nname: a&b\n")?.message.contains("line 2: '&' or '*' outside quotes") ?? false)
+        // A quote inside a plain value opens nothing: the alias after it is seen.
+        XCTAssertTrue(refusal("name: it's\nnodes: [x, *a]  # '\n")?.message.contains("anchors and aliases") ?? false)
+        for (yaml, text) in [("name: 'lab\n  two'\n", "runs past the end of its line"), ("name: !!str lab\n", "tags"),
+                             ("name: |\n  lab\n", "block scalars"), ("%YAML 1.1\n---\nmode: none\n", "directives"),
+                             ("mode:\n  host-gw\n  'x'\n", "continues the value on the line above")] {
+            XCTAssertTrue(refusal(yaml)?.message.contains(text) ?? false, "\(yaml): \(String(describing: refusal(yaml)))")
+        }
+        // Block lists and values on the next line are read as usual.
+        XCTAssertEqual(try SpecLoader.parse("mode:\n  host-gw\nnodes:\n- pods: 1\n-   pods: 3\n    # end\n").podsPerNode, [1, 3])
     }
 
     func testIntegersThatYamsWouldOverflowAreRefused() {

@@ -1,3 +1,4 @@
+import Foundation
 import Glibc
 
 /// Reads a topology file's bytes, refusing anything that is not a small regular file with a
@@ -21,19 +22,21 @@ public enum TopologyFile {
         guard fstat(fd, &st) == 0 else { throw SpecError("topology", "cannot read \(shown): \(reason(errno))") }
         try checkType(st, shown)
         // Read one byte past the limit: a file that grew since fstat is still caught.
-        var bytes = [UInt8](repeating: 0, count: maxBytes + 1)
-        var count = 0
-        while count < bytes.count {
-            let n = bytes.withUnsafeMutableBytes { buf in Glibc.read(fd, buf.baseAddress! + count, buf.count - count) }
-            if n == 0 { break }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw SpecError("topology", "cannot read \(shown): \(reason(errno))")
+        // FileHandle borrows the descriptor (the defer above closes it) and loops over short
+        // reads; it is asked again until it returns nothing, in case it stops at the size
+        // fstat reported.
+        let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: false)
+        var bytes: [UInt8] = []
+        while bytes.count <= maxBytes {
+            let chunk: Data?
+            do { chunk = try handle.read(upToCount: maxBytes + 1 - bytes.count) } catch {
+                let code = (error as NSError).domain == NSPOSIXErrorDomain ? Int32((error as NSError).code) : EIO
+                throw SpecError("topology", "cannot read \(shown): \(reason(code))")
             }
-            count += n
+            guard let chunk, !chunk.isEmpty else { break }
+            bytes.append(contentsOf: chunk)
         }
-        guard count <= maxBytes else { throw tooLarge(shown, size: nil) }
-        bytes.removeSubrange(count...)
+        guard bytes.count <= maxBytes else { throw tooLarge(shown, size: nil) }
         return bytes
     }
 
