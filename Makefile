@@ -5,7 +5,7 @@ SWIFT ?= swift
 CNIBENCH_RELEASE := .build/release/cnibench
 RESULTS ?= bench-results
 
-.PHONY: all deps deps-build deps-run build release test bench bench-quick gate clean-runs test-asan
+.PHONY: all deps deps-build deps-run build release test bench bench-quick gate clean-runs test-asan format lint
 
 all: build
 
@@ -30,6 +30,13 @@ release: deps-build
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
+
+# The tree is formatted with swift-format (the toolchain's `swift format`) per .swift-format.
+format:
+	$(SWIFT) format --in-place --recursive --parallel Sources Tests Benchmarks/Benchmarks Benchmarks/Package.swift Package.swift
+
+lint:
+	$(SWIFT) format lint --strict --recursive --parallel Sources Tests Benchmarks/Benchmarks Benchmarks/Package.swift Package.swift
 
 # Default benchmark matrix (see README "Benchmarks"): topology build/teardown against the
 # ip(8) script, route/FDB programming against ip -batch, the packet-builder microbenchmarks.

@@ -29,7 +29,7 @@ let package = Package(
         .library(name: "Topology", targets: ["Topology"]),
         .library(name: "Measure", targets: ["Measure"]),
         .library(name: "Results", targets: ["Results"]),
-        .library(name: "Gate", targets: ["Gate"]),
+        .library(name: "Gate", targets: ["Gate"])
     ],
     dependencies: [
         // Pinned to the minor versions this was built and tested with (Package.resolved is not
@@ -39,11 +39,12 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", .upToNextMinor(from: "1.16.2")),
         .package(url: "https://github.com/apple/swift-system", .upToNextMinor(from: "1.8.1")),
         .package(url: "https://github.com/jpsim/Yams", .upToNextMinor(from: "6.2.2")),
-        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", .upToNextMinor(from: "0.2.0")),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", .upToNextMinor(from: "0.2.0"))
     ],
     targets: [
-        .systemLibrary(name: "CLibNL", pkgConfig: "libnl-route-3.0",
-                       providers: [.apt(["libnl-3-dev", "libnl-route-3-dev"])]),
+        .systemLibrary(
+            name: "CLibNL", pkgConfig: "libnl-route-3.0",
+            providers: [.apt(["libnl-3-dev", "libnl-route-3-dev"])]),
         .systemLibrary(name: "CLibMNL", pkgConfig: "libmnl", providers: [.apt(["libmnl-dev"])]),
         .systemLibrary(name: "CLibBPF", pkgConfig: "libbpf", providers: [.apt(["libbpf-dev"])]),
         .target(
@@ -81,28 +82,32 @@ let package = Package(
             dependencies: [
                 "TopologyModel", "NetAddress", "Netlink", "ProcessKit",
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "SystemPackage", package: "swift-system"),
+                .product(name: "SystemPackage", package: "swift-system")
             ]
         ),
         // Calico's BGP control plane: BIRD configuration, client, faults, the IPIP route mirror.
         .target(
             name: "CalicoBGP",
-            dependencies: [.product(name: "SystemPackage", package: "swift-system"), "TopologyModel", "Topology", "NetAddress", "Netlink", "ProcessKit", .product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                .product(name: "SystemPackage", package: "swift-system"), "TopologyModel", "Topology", "NetAddress", "Netlink",
+                "ProcessKit", .product(name: "Logging", package: "swift-log")
+            ]
         ),
         // Programs that run inside a run's namespaces: rr server/client, pktgen, flannel-udp daemon.
         .target(
             name: "Agents",
             dependencies: [
                 "TopologyModel", "Topology", "NetAddress", "Netlink", "CNIPacket", "CNetShim", "ProcessKit",
-                .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "Histogram", package: "hdrhistogram-swift")
             ]
         ),
         // The bench engine: one driver per test, CPU accounting, the environment fingerprint.
         .target(
             name: "Measure",
-            dependencies: [.product(name: "SystemPackage", package: "swift-system"), 
+            dependencies: [
+                .product(name: "SystemPackage", package: "swift-system"),
                 "TopologyModel", "Topology", "Agents", "Results", "Gate", "NetAddress", "Netlink", "ProcessKit",
-                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Logging", package: "swift-log")
             ]
         ),
         // Benchmarks of the testbed itself: topology build, route programming, pktgen, BGP.
@@ -110,24 +115,35 @@ let package = Package(
             name: "SideBenchmarks",
             dependencies: [
                 "TopologyModel", "Topology", "CalicoBGP", "Agents", "Measure", "Results", "NetAddress", "Netlink",
-                "CNIPacket", "ProcessKit", .product(name: "Logging", package: "swift-log"),
+                "CNIPacket", "ProcessKit", .product(name: "Logging", package: "swift-log")
             ]
         ),
         .executableTarget(
             name: "cnibench",
             dependencies: [
                 .product(name: "SystemPackage", package: "swift-system"),
-                "TopologyModel", "Topology", "CalicoBGP", "Agents", "Measure", "SideBenchmarks", "Results", "Gate", "NetAddress", "Netlink", "CNIPacket", "ProcessKit",
+                "TopologyModel", "Topology", "CalicoBGP", "Agents", "Measure", "SideBenchmarks", "Results", "Gate", "NetAddress", "Netlink",
+                "CNIPacket", "ProcessKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Logging", package: "swift-log")
             ]
         ),
         .testTarget(name: "NetAddressTests", dependencies: ["NetAddress"]),
         .testTarget(name: "CNIPacketTests", dependencies: ["CNIPacket", "NetAddress"]),
         // No root needed: spec, plans, datapaths, results, gate, fuzzing of the inputs.
-        .testTarget(name: "UnitTests", dependencies: ["TopologyModel", "Topology", "CalicoBGP", "Agents", "Measure", "SideBenchmarks", "Results", "Gate", "NetAddress", "Netlink", "CNIPacket", "ProcessKit", "Yams", .product(name: "SystemPackage", package: "swift-system")], resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "UnitTests",
+            dependencies: [
+                "TopologyModel", "Topology", "CalicoBGP", "Agents", "Measure", "SideBenchmarks", "Results", "Gate", "NetAddress", "Netlink",
+                "CNIPacket", "ProcessKit", "Yams", .product(name: "SystemPackage", package: "swift-system")
+            ], resources: [.copy("Fixtures")]),
         .testTarget(name: "ProcessKitTests", dependencies: ["ProcessKit"]),
         // Real namespaces (root; skipped with a printed reason otherwise).
-        .testTarget(name: "KernelTests", dependencies: ["TopologyModel", "Topology", "CalicoBGP", "Agents", "Measure", "SideBenchmarks", "Results", "Gate", "NetAddress", "Netlink", "CNIPacket", "ProcessKit", .product(name: "SystemPackage", package: "swift-system")]),
+        .testTarget(
+            name: "KernelTests",
+            dependencies: [
+                "TopologyModel", "Topology", "CalicoBGP", "Agents", "Measure", "SideBenchmarks", "Results", "Gate", "NetAddress", "Netlink",
+                "CNIPacket", "ProcessKit", .product(name: "SystemPackage", package: "swift-system")
+            ])
     ]
 )

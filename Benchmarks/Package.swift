@@ -12,7 +12,7 @@ let package = Package(
         // Pinned to a minor version: a newer package-benchmark may measure differently and
         // move the figures the thresholds in Thresholds/ were set from.
         .package(url: "https://github.com/ordo-one/benchmark", .upToNextMinor(from: "1.38.1"), traits: ["MallocInterposer"]),
-        .package(name: "cnibench", path: "../"),
+        .package(name: "cnibench", path: "../")
     ],
     targets: [
         .target(
@@ -26,10 +26,10 @@ let package = Package(
                 .product(name: "Benchmark", package: "benchmark"),
                 .product(name: "CNIPacket", package: "cnibench"),
                 .product(name: "NetAddress", package: "cnibench"),
-                "CPacketReference",
+                "CPacketReference"
             ],
             path: "Benchmarks/PacketBuilder",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
-        ),
+        )
     ]
 )

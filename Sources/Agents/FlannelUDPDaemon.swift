@@ -70,9 +70,10 @@ public final class FlannelUDPDaemon {
     /// Attaches to the TUN and binds the UDP socket, in the calling process's namespace.
     public init(_ config: Configuration) throws {
         self.config = config
-        routes = ContiguousArray(config.leases.map {
-            Route(network: $0.subnet.first.value, mask: $0.subnet.mask, nodeBE: $0.node.networkOrder)
-        })
+        routes = ContiguousArray(
+            config.leases.map {
+                Route(network: $0.subnet.first.value, mask: $0.subnet.mask, nodeBE: $0.node.networkOrder)
+            })
         tunAddress = config.subnet.first.value
         let t = cnb_tun_attach(config.tun)
         guard t >= 0 else { throw NetlinkError(operation: "attach to TUN \(config.tun)", namespace: "-", code: t) }
@@ -88,7 +89,8 @@ public final class FlannelUDPDaemon {
         let size = UInt32(max(config.mtu, 1500) + 64)
         icmp = UnsafeMutableRawBufferPointer.allocate(byteCount: 128, alignment: 8)
         guard cnb_udp_batch_init(&tx, UInt32(config.batch), size) == 0,
-              cnb_udp_batch_init(&rx, UInt32(config.batch), size) == 0 else {
+            cnb_udp_batch_init(&rx, UInt32(config.batch), size) == 0
+        else {
             throw NetlinkError(operation: "allocate batches", namespace: "-", code: -ENOMEM)
         }
     }
@@ -105,7 +107,10 @@ public final class FlannelUDPDaemon {
     public func run(tick: Int32 = 500, stop: () -> Bool) {
         while !stop() {
             let ready = cnb_poll2(tunFD, udpFD, tick)
-            if ready < 0 { usleep(1000); continue }
+            if ready < 0 {
+                usleep(1000)
+                continue
+            }
             // As flanneld does, keep moving packets while either side has some, without poll.
             var busy = ready != 0
             while busy {
@@ -136,14 +141,20 @@ public final class FlannelUDPDaemon {
             if len <= 0 { break }
             read += 1
             let packet = UnsafeMutableRawBufferPointer(start: p, count: len)
-            guard len >= 20, packet[0] >> 4 == 4 else { counters.malformed &+= 1; continue }
+            guard len >= 20, packet[0] >> 4 == 4 else {
+                counters.malformed &+= 1
+                continue
+            }
             let dst = UInt32(bigEndian: packet.loadUnaligned(fromByteOffset: 16, as: UInt32.self))
             let node = lookup(dst)
             if node == 0 {
                 netUnreachable(packet)
                 continue
             }
-            guard Self.decrementTTL(packet) else { counters.ttlExpired &+= 1; continue }
+            guard Self.decrementTTL(packet) else {
+                counters.ttlExpired &+= 1
+                continue
+            }
             cnb_udp_batch_set(&tx, n, UInt32(len), node, config.port)
             n += 1
         }
@@ -162,8 +173,14 @@ public final class FlannelUDPDaemon {
             let len = Int(cnb_udp_batch_len(&rx, i))
             // SAFETY: recvmmsg wrote `len` <= buffer_size bytes into buffer i (i < k <= count).
             let packet = UnsafeMutableRawBufferPointer(start: cnb_udp_batch_buffer(&rx, i), count: len)
-            guard len >= 20, len <= Int(rx.buffer_size), packet[0] >> 4 == 4 else { counters.malformed &+= 1; continue }
-            guard Self.decrementTTL(packet) else { counters.ttlExpired &+= 1; continue }
+            guard len >= 20, len <= Int(rx.buffer_size), packet[0] >> 4 == 4 else {
+                counters.malformed &+= 1
+                continue
+            }
+            guard Self.decrementTTL(packet) else {
+                counters.ttlExpired &+= 1
+                continue
+            }
             var w = Foundation.write(tunFD, packet.baseAddress, len)
             while w < 0 && (errno == EAGAIN || errno == EINTR) { w = Foundation.write(tunFD, packet.baseAddress, len) }
             if w == len { counters.udpToTUN &+= 1 } else { counters.sendErrors &+= 1 }
@@ -189,7 +206,10 @@ public final class FlannelUDPDaemon {
     /// quoting the offender's IP header and 8 bytes; none for ICMP or non-first fragments.
     private func netUnreachable(_ offender: UnsafeMutableRawBufferPointer) {
         let ihl = Int(offender[0] & 0x0f) * 4
-        guard ihl >= 20, offender.count >= ihl + 8 else { counters.malformed &+= 1; return }
+        guard ihl >= 20, offender.count >= ihl + 8 else {
+            counters.malformed &+= 1
+            return
+        }
         let proto = offender[9]
         let frag = UInt16(bigEndian: offender.loadUnaligned(fromByteOffset: 6, as: UInt16.self))
         guard proto != 1, frag & 0x1fff == 0 else { return }
@@ -205,14 +225,16 @@ public final class FlannelUDPDaemon {
         out[9] = 1
         out.storeBytes(of: tunAddress.bigEndian, toByteOffset: 12, as: UInt32.self)
         out.storeBytes(of: offender.loadUnaligned(fromByteOffset: 12, as: UInt32.self), toByteOffset: 16, as: UInt32.self)
-        out.storeBytes(of: InternetChecksum.checksum(UnsafeRawBufferPointer(rebasing: out[0..<20])).bigEndian,
-                       toByteOffset: 10, as: UInt16.self)
+        out.storeBytes(
+            of: InternetChecksum.checksum(UnsafeRawBufferPointer(rebasing: out[0..<20])).bigEndian,
+            toByteOffset: 10, as: UInt16.self)
         // ICMP: type 3 code 0, unused word, then the quote.
         out[20] = 3
         out[21] = 0
         UnsafeMutableRawBufferPointer(rebasing: out[28..<total]).copyMemory(from: UnsafeRawBufferPointer(rebasing: offender[0..<quoted]))
-        out.storeBytes(of: InternetChecksum.checksum(UnsafeRawBufferPointer(rebasing: out[20..<total])).bigEndian,
-                       toByteOffset: 22, as: UInt16.self)
+        out.storeBytes(
+            of: InternetChecksum.checksum(UnsafeRawBufferPointer(rebasing: out[20..<total])).bigEndian,
+            toByteOffset: 22, as: UInt16.self)
         if Foundation.write(tunFD, out.baseAddress, total) == total { counters.unreachable &+= 1 }
     }
 }

@@ -160,14 +160,18 @@ public enum PacketGenerator {
             _ = prime(ns, destination)
             mac = try lookup()
         }
-        guard let mac else { throw PktgenError("\(ns.name): next hop \(via) on \(dev) did not resolve (no neighbour entry after a ping to \(destination))") }
+        guard let mac else {
+            throw PktgenError("\(ns.name): next hop \(via) on \(dev) did not resolve (no neighbour entry after a ping to \(destination))")
+        }
         return FirstHop(device: dev, sourceMAC: link.mac, sourceIP: source, nextHop: via, nextHopMAC: mac)
     }
 
     /// One ping from inside `ns`: resolves the neighbour entries on the way. True if answered.
     @discardableResult
     static func prime(_ ns: NetworkNamespace, _ destination: IPv4Address) -> Bool {
-        guard let ping = try? ChildProcess.spawn(["ping", "-c", "1", "-W", "1", "-q", destination.description], in: ns) else { return false }
+        guard let ping = try? ChildProcess.spawn(["ping", "-c", "1", "-W", "1", "-q", destination.description], in: ns) else {
+            return false
+        }
         return ping.wait().status.succeeded
     }
 
@@ -189,10 +193,16 @@ public enum PacketGenerator {
     }
 
     static func validate(_ o: Options, mtu: UInt32) throws {
-        guard frameSizes.contains(o.frameSize) else { throw PktgenError("--size \(o.frameSize): \(frameSizes.lowerBound)…\(frameSizes.upperBound) bytes (Ethernet frame with FCS)") }
+        guard frameSizes.contains(o.frameSize) else {
+            throw PktgenError("--size \(o.frameSize): \(frameSizes.lowerBound)…\(frameSizes.upperBound) bytes (Ethernet frame with FCS)")
+        }
         let ipBytes = o.frameSize - fcsBytes - EthernetHeader.length
-        guard ipBytes <= Int(mtu) else { throw PktgenError("--size \(o.frameSize): an IP packet of \(ipBytes) bytes exceeds the interface MTU \(mtu)") }
-        guard o.flows >= 1, o.flows <= 65535 - Int(o.sourcePort) else { throw PktgenError("--flows \(o.flows): 1…\(65535 - Int(o.sourcePort))") }
+        guard ipBytes <= Int(mtu) else {
+            throw PktgenError("--size \(o.frameSize): an IP packet of \(ipBytes) bytes exceeds the interface MTU \(mtu)")
+        }
+        guard o.flows >= 1, o.flows <= 65535 - Int(o.sourcePort) else {
+            throw PktgenError("--flows \(o.flows): 1…\(65535 - Int(o.sourcePort))")
+        }
         guard o.duration != nil || o.count != nil else { throw PktgenError("give --duration or --count") }
         if let d = o.duration { guard d > 0, d <= 3600 else { throw PktgenError("--duration \(d): more than 0, at most 3600 s") } }
         if let c = o.count { guard c > 0 else { throw PktgenError("--count must be at least 1") } }
@@ -203,8 +213,10 @@ public enum PacketGenerator {
 
     /// Sends from `source` (a namespace of the run) to `destination`, which must be in `allowed`
     /// (checked before anything is opened or sent).
-    public static func send(from source: NetworkNamespace, to destination: IPv4Address, allowed: Set<IPv4Address>,
-                            options: Options, stop: PktgenStop = PktgenStop()) throws -> (SenderStats, FirstHop) {
+    public static func send(
+        from source: NetworkNamespace, to destination: IPv4Address, allowed: Set<IPv4Address>,
+        options: Options, stop: PktgenStop = PktgenStop()
+    ) throws -> (SenderStats, FirstHop) {
         guard allowed.contains(destination) else {
             throw PktgenError("refusing \(destination): not an address of the run's namespaces (pktgen sends only inside the run)")
         }
@@ -213,11 +225,13 @@ public enum PacketGenerator {
         try validate(options, mtu: mtu)
         let t = try template(hop: hop, destination: destination, options: options)
         let slot = Int(cnb_tx_slot_size_for(UInt32(t.frameLength)))
-        let ring = try PacketTxRing(namespace: source, interface: hop.device, slots: options.ringSlots,
-                                    slotSize: max(slot, 128), qdiscBypass: options.qdiscBypass)
-        let stats = ring.send(template: t, basePort: options.sourcePort, flows: options.flows, count: options.count ?? 0,
-                              durationNs: options.duration.map { UInt64($0 * 1e9) } ?? 0, pps: options.pps ?? 0,
-                              batch: options.batch, stop: stop)
+        let ring = try PacketTxRing(
+            namespace: source, interface: hop.device, slots: options.ringSlots,
+            slotSize: max(slot, 128), qdiscBypass: options.qdiscBypass)
+        let stats = ring.send(
+            template: t, basePort: options.sourcePort, flows: options.flows, count: options.count ?? 0,
+            durationNs: options.duration.map { UInt64($0 * 1e9) } ?? 0, pps: options.pps ?? 0,
+            batch: options.batch, stop: stop)
         return (stats, hop)
     }
 
@@ -238,13 +252,16 @@ public enum PacketGenerator {
 
     /// Opens a receiver in `ns` for address:port, ready before this returns.
     static func openReceiver(_ ns: NetworkNamespace, _ address: IPv4Address, options: Options) throws -> PacketReceiver {
-        try PacketReceiver(namespace: ns, address: address, port: options.port,
-                           ringInterface: try receiverSetup(ns, address, options.receiver))
+        try PacketReceiver(
+            namespace: ns, address: address, port: options.port,
+            ringInterface: try receiverSetup(ns, address, options.receiver))
     }
 
     /// Counts arrivals in `ns` for `seconds` (or until `stop`), for the receiving half of the hook.
-    public static func receive(in ns: NetworkNamespace, address: IPv4Address, seconds: Double, options: Options,
-                               stop: PktgenStop = PktgenStop()) throws -> ReceiverStats {
+    public static func receive(
+        in ns: NetworkNamespace, address: IPv4Address, seconds: Double, options: Options,
+        stop: PktgenStop = PktgenStop()
+    ) throws -> ReceiverStats {
         let rx = try openReceiver(ns, address, options: options)
         return rx.count(stop: stop, lingerNs: 0, deadlineNs: cnb_now_ns() + UInt64(seconds * 1e9))
     }
@@ -262,7 +279,9 @@ public enum PacketGenerator {
         let sent = DispatchSemaphore(value: 0)
         Thread {
             if let c = options.senderCPU { pinCurrentThread(to: c) }
-            box.sent = Result { try send(from: try NetworkNamespace.open(e.source), to: e.destinationIP, allowed: allowed, options: options, stop: stop) }
+            box.sent = Result {
+                try send(from: try NetworkNamespace.open(e.source), to: e.destinationIP, allowed: allowed, options: options, stop: stop)
+            }
             sent.signal()
         }.start()
         sent.wait()
@@ -309,8 +328,10 @@ public struct PktgenReport: Codable, Sendable {
     public var receivedPps: Double
     public var droppedPps: Double
 
-    init(endpoints e: PacketGenerator.Endpoints, options: PacketGenerator.Options, hop: PacketGenerator.FirstHop,
-         sender s: SenderStats, receiver r: ReceiverStats) {
+    init(
+        endpoints e: PacketGenerator.Endpoints, options: PacketGenerator.Options, hop: PacketGenerator.FirstHop,
+        sender s: SenderStats, receiver r: ReceiverStats
+    ) {
         run = e.run
         from = e.source
         to = e.destination
@@ -338,13 +359,16 @@ public struct PktgenReport: Codable, Sendable {
     public func render() -> String {
         func rate(_ v: Double) -> String { v >= 1e6 ? String(format: "%.3f Mpps", v / 1e6) : String(format: "%.0f pps", v) }
         let header = "pktgen \(from) (\(fromIP)) → \(to) (\(toIP)) via \(device), next hop \(nextHop) \(nextHopMAC)"
-        let shape = "\(frameBytes)-byte frames, \(flows) flow\(flows == 1 ? "" : "s"), \(String(format: "%.2f", seconds)) s"
+        let shape =
+            "\(frameBytes)-byte frames, \(flows) flow\(flows == 1 ? "" : "s"), \(String(format: "%.2f", seconds)) s"
             + (targetPps.map { ", paced at \(rate($0))" } ?? ", full speed") + ", receiver \(receiver.rawValue)"
-        return [header, "  " + shape,
-                "  sent      \(String(sent).leftPadded(12, with: " "))  \(rate(sentPps))",
-                "  received  \(String(received).leftPadded(12, with: " "))  \(rate(receivedPps))",
-                "  dropped   \(String(dropped).leftPadded(12, with: " "))  \(rate(droppedPps))"
-                    + (receiverRingDrops > 0 ? " (receiver ring overflows: \(receiverRingDrops), counted as received)" : "")]
-            .joined(separator: "\n")
+        return [
+            header, "  " + shape,
+            "  sent      \(String(sent).leftPadded(12, with: " "))  \(rate(sentPps))",
+            "  received  \(String(received).leftPadded(12, with: " "))  \(rate(receivedPps))",
+            "  dropped   \(String(dropped).leftPadded(12, with: " "))  \(rate(droppedPps))"
+                + (receiverRingDrops > 0 ? " (receiver ring overflows: \(receiverRingDrops), counted as received)" : "")
+        ]
+        .joined(separator: "\n")
     }
 }

@@ -50,8 +50,10 @@ final class PacketTxRing: @unchecked Sendable {
     /// `stop` is requested. `pps` > 0 paces the sending; 0 sends as fast as the ring drains.
     ///
     /// The loop allocates nothing: it writes each frame straight into its ring slot.
-    func send(template: UDPFrameTemplate, basePort: UInt16, flows: Int, count: UInt64, durationNs: UInt64,
-              pps: Double, batch: Int, stop: PktgenStop) -> SenderStats {
+    func send(
+        template: UDPFrameTemplate, basePort: UInt16, flows: Int, count: UInt64, durationNs: UInt64,
+        pps: Double, batch: Int, stop: PktgenStop
+    ) -> SenderStats {
         precondition(template.frameLength <= slotCapacity && flows >= 1 && batch >= 1)
         var r = ring
         let frameNr = r.frame_nr
@@ -91,9 +93,10 @@ final class PacketTxRing: @unchecked Sendable {
                 // (slot < frame_nr, data_offset + capacity == frame_size), and the slot is ours
                 // until it is submitted: its status is AVAILABLE, so the kernel does not touch it.
                 let buffer = UnsafeMutableRawBufferPointer(start: cnb_tx_slot_data(&r, slot), count: capacity)
-                let n = try! template.write(into: buffer, sourcePort: basePort &+ flow,
-                                            identification: UInt16(truncatingIfNeeded: seq),
-                                            stamp: UInt32(truncatingIfNeeded: seq))
+                let n = try! template.write(
+                    into: buffer, sourcePort: basePort &+ flow,
+                    identification: UInt16(truncatingIfNeeded: seq),
+                    stamp: UInt32(truncatingIfNeeded: seq))
                 cnb_tx_slot_submit(&r, slot, UInt32(truncatingIfNeeded: n))
                 slot = slot &+ 1 == frameNr ? 0 : slot &+ 1
                 flow = flow &+ 1 == flowCount ? 0 : flow &+ 1
@@ -180,8 +183,9 @@ package final class PacketReceiver: @unchecked Sendable {
             }
         }
         let span = rx.last_ns > rx.first_ns ? Double(rx.last_ns - rx.first_ns) / 1e9 : 0
-        return ReceiverStats(received: mode == .ring ? kernelPackets : read, ringDrops: kernelDrops,
-                             activeSeconds: span, mode: mode)
+        return ReceiverStats(
+            received: mode == .ring ? kernelPackets : read, ringDrops: kernelDrops,
+            activeSeconds: span, mode: mode)
     }
 }
 

@@ -78,7 +78,13 @@ public enum RequestResponse {
         let flags = spin ? Int32(MSG_DONTWAIT) : 0
         while got < count {
             let n = recv(fd, buf + got, count - got, flags)
-            if n > 0 { got += n } else if n < 0 && (errno == EINTR || (spin && (errno == EAGAIN || errno == EWOULDBLOCK))) { continue } else { return false }
+            if n > 0 {
+                got += n
+            } else if n < 0 && (errno == EINTR || (spin && (errno == EAGAIN || errno == EWOULDBLOCK))) {
+                continue
+            } else {
+                return false
+            }
         }
         return true
     }
@@ -107,7 +113,10 @@ public enum RequestResponse {
         var served = 0
         while served < connections {
             let c = accept(fd, nil, nil)
-            if c < 0 { if errno == EINTR { continue }; throw Failure("accept") }
+            if c < 0 {
+                if errno == EINTR { continue }
+                throw Failure("accept")
+            }
             setInt(c, Int32(IPPROTO_TCP), TCP_NODELAY, 1)
             while readFully(c, buf, size, spin: spin) {
                 if !writeFully(c, buf, size) { break }
@@ -125,8 +134,10 @@ public enum RequestResponse {
 
     /// Connects (retrying while refused, up to `connectTimeout`), then does transactions for
     /// `duration` seconds, one in flight.
-    public static func run(to endpoint: Endpoint, from source: IPv4Address?, size: Int, duration: Double,
-                           connectTimeout: Double = 5, spin: Bool = false) throws(Failure) -> Report {
+    public static func run(
+        to endpoint: Endpoint, from source: IPv4Address?, size: Int, duration: Double,
+        connectTimeout: Double = 5, spin: Bool = false
+    ) throws(Failure) -> Report {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw Failure("socket") }
         defer { close(fd) }
@@ -137,7 +148,9 @@ public enum RequestResponse {
         defer { if extra >= 0 { close(extra) } }
         while connect(fdInUse, endpoint) != 0 {
             let e = errno
-            guard e == ECONNREFUSED || e == EINTR || e == ETIMEDOUT, nowNs() < giveUp else { throw Failure("connect \(endpoint)", errno: e) }
+            guard e == ECONNREFUSED || e == EINTR || e == ETIMEDOUT, nowNs() < giveUp else {
+                throw Failure("connect \(endpoint)", errno: e)
+            }
             usleep(20_000)
             // A refused socket cannot be connected again: a fresh one, bound as before.
             if extra >= 0 { close(extra) }
@@ -160,8 +173,14 @@ public enum RequestResponse {
         while last < end {
             // The clock is read right around the round trip: recording is outside the interval.
             let t0 = nowNs()
-            guard writeFully(fdInUse, buf, size) else { failure = "write: \(String(cString: strerror(errno)))"; break }
-            guard readFully(fdInUse, buf, size, spin: spin) else { failure = "read: connection closed or \(String(cString: strerror(errno)))"; break }
+            guard writeFully(fdInUse, buf, size) else {
+                failure = "write: \(String(cString: strerror(errno)))"
+                break
+            }
+            guard readFully(fdInUse, buf, size, spin: spin) else {
+                failure = "read: connection closed or \(String(cString: strerror(errno)))"
+                break
+            }
             last = nowNs()
             _ = h.record(max(last - t0, 1))
             count += 1
@@ -176,7 +195,8 @@ public enum RequestResponse {
             for (k, p) in percentiles { lat[k] = Double(h.valueAtPercentile(p)) / 1000 }
         }
         if count == 0 { throw Failure(message: failure ?? "no transaction completed") }
-        return Report(transactions: count, seconds: secs, transactionsPerSecond: secs > 0 ? Double(count) / secs : 0,
-                      requestBytes: size, latencyUs: lat, error: failure)
+        return Report(
+            transactions: count, seconds: secs, transactionsPerSecond: secs > 0 ? Double(count) / secs : 0,
+            requestBytes: size, latencyUs: lat, error: failure)
     }
 }

@@ -53,25 +53,27 @@ public enum InternetChecksum {
     /// Folds carries back into the low 16 bits (end-around carry).
     @inlinable @inline(__always)
     public static func fold(_ sum: UInt64) -> UInt16 {
-        var s = (sum & 0xFFFF_FFFF) &+ (sum >> 32)   // < 2^33
-        s = (s & 0xFFFF) &+ (s >> 16)                // < 2^18
-        s = (s & 0xFFFF) &+ (s >> 16)                // < 2^16 + 3
-        s = (s & 0xFFFF) &+ (s >> 16)                // < 2^16
+        var s = (sum & 0xFFFF_FFFF) &+ (sum >> 32)  // < 2^33
+        s = (s & 0xFFFF) &+ (s >> 16)  // < 2^18
+        s = (s & 0xFFFF) &+ (s >> 16)  // < 2^16 + 3
+        s = (s & 0xFFFF) &+ (s >> 16)  // < 2^16
         return UInt16(truncatingIfNeeded: s)
     }
 
     /// `fold` for sums below 2^31 (a handful of 16-bit terms): two rounds suffice.
     @inlinable @inline(__always)
     public static func fold(_ sum: UInt32) -> UInt16 {
-        var s = (sum & 0xFFFF) &+ (sum >> 16)   // < 2^16 + 2^15
-        s = (s & 0xFFFF) &+ (s >> 16)           // < 2^16
+        var s = (sum & 0xFFFF) &+ (sum >> 16)  // < 2^16 + 2^15
+        s = (s & 0xFFFF) &+ (s >> 16)  // < 2^16
         return UInt16(truncatingIfNeeded: s)
     }
 
     /// Sum of the IPv4 pseudo-header used by UDP and TCP checksums.
     @inlinable
-    public static func pseudoHeaderSum(source: IPv4Address, destination: IPv4Address,
-                                       protocol proto: IPProtocol, length: UInt16) -> UInt32 {
+    public static func pseudoHeaderSum(
+        source: IPv4Address, destination: IPv4Address,
+        protocol proto: IPProtocol, length: UInt16
+    ) -> UInt32 {
         (source.value >> 16) + (source.value & 0xFFFF)
             + (destination.value >> 16) + (destination.value & 0xFFFF)
             + UInt32(proto.rawValue) + UInt32(length)
@@ -87,9 +89,10 @@ public enum InternetChecksum {
     /// RFC 1624 for an aligned 32-bit field (two words), e.g. an address or a sequence number.
     @inlinable @inline(__always)
     public static func update(_ checksum: UInt16, old: UInt32, new: UInt32) -> UInt16 {
-        ~fold(UInt64(~checksum)
-              + UInt64(~UInt16(truncatingIfNeeded: old >> 16)) + UInt64(~UInt16(truncatingIfNeeded: old))
-              + UInt64(new >> 16) + UInt64(new & 0xFFFF))
+        ~fold(
+            UInt64(~checksum)
+                + UInt64(~UInt16(truncatingIfNeeded: old >> 16)) + UInt64(~UInt16(truncatingIfNeeded: old))
+                + UInt64(new >> 16) + UInt64(new & 0xFFFF))
     }
 
     /// The core loop, over native-endian 64-bit words with end-around carry.
@@ -151,7 +154,7 @@ public enum InternetChecksum {
         let (ab, oab) = a.addingReportingOverflow(b)
         carries &+= oab ? 1 : 0
         let (abt, oabt) = ab.addingReportingOverflow(tail &+ carries)
-        let total = abt &+ (oabt ? 1 : 0)   // cannot overflow again: abt < 2^64 - tail.
+        let total = abt &+ (oabt ? 1 : 0)  // cannot overflow again: abt < 2^64 - tail.
         let folded = fold(total)
         #if _endian(little)
         return folded.byteSwapped

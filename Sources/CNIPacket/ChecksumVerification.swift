@@ -36,8 +36,9 @@ extension Frame {
 
     static func verify(_ bytes: RawSpan, _ layers: PacketLayers) -> (ip: Bool?, l4: Bool?) {
         guard let ip = layers.ipv4, let ipAt = layers.ipv4Offset,
-              ipAt >= 0, ipAt + Int(ip.totalLength) <= bytes.byteCount else { return (nil, nil) }
-        let ipOK = InternetChecksum.verifies(bytes.extracting(ipAt ..< ipAt + ip.headerLength))
+            ipAt >= 0, ipAt + Int(ip.totalLength) <= bytes.byteCount
+        else { return (nil, nil) }
+        let ipOK = InternetChecksum.verifies(bytes.extracting(ipAt..<ipAt + ip.headerLength))
         guard let l4 = layers.transportOffset, let transport = layers.transport else { return (ipOK, nil) }
         let ipEnd = ipAt + Int(ip.totalLength)
         let l4OK: Bool?
@@ -46,16 +47,18 @@ extension Frame {
             if udp.checksum == 0 {
                 l4OK = nil
             } else {
-                let pseudo = InternetChecksum.pseudoHeaderSum(source: ip.source, destination: ip.destination,
-                                                              protocol: .udp, length: udp.length)
-                l4OK = InternetChecksum.verifies(bytes.extracting(l4 ..< l4 + Int(udp.length)), initial: pseudo)
+                let pseudo = InternetChecksum.pseudoHeaderSum(
+                    source: ip.source, destination: ip.destination,
+                    protocol: .udp, length: udp.length)
+                l4OK = InternetChecksum.verifies(bytes.extracting(l4..<l4 + Int(udp.length)), initial: pseudo)
             }
         case .tcp:
-            let pseudo = InternetChecksum.pseudoHeaderSum(source: ip.source, destination: ip.destination,
-                                                          protocol: .tcp, length: UInt16(ipEnd - l4))
-            l4OK = InternetChecksum.verifies(bytes.extracting(l4 ..< ipEnd), initial: pseudo)
+            let pseudo = InternetChecksum.pseudoHeaderSum(
+                source: ip.source, destination: ip.destination,
+                protocol: .tcp, length: UInt16(ipEnd - l4))
+            l4OK = InternetChecksum.verifies(bytes.extracting(l4..<ipEnd), initial: pseudo)
         case .icmp:
-            l4OK = InternetChecksum.verifies(bytes.extracting(l4 ..< ipEnd))
+            l4OK = InternetChecksum.verifies(bytes.extracting(l4..<ipEnd))
         }
         return (ipOK, l4OK)
     }

@@ -55,7 +55,8 @@ public struct EthernetHeader: Hashable, Sendable {
         try span.require(.ethernet, offset: offset, length: length, limit: span.byteCount)
         let dst = UInt64(span.be16(offset)) << 32 | UInt64(span.be32(offset + 2))
         let src = UInt64(span.be16(offset + 6)) << 32 | UInt64(span.be32(offset + 8))
-        return EthernetHeader(destination: MACAddress(dst), source: MACAddress(src),
-                              etherType: EtherType(span.be16(offset + 12)))
+        return EthernetHeader(
+            destination: MACAddress(dst), source: MACAddress(src),
+            etherType: EtherType(span.be16(offset + 12)))
     }
 }

@@ -29,13 +29,16 @@ public struct UDPFrameTemplate: Sendable {
     /// Builds the template. `stampOffset` is the stamp's position within the payload
     /// (even, so it is word-aligned for the checksum), or nil for no stamp; a payload too
     /// short for it is an error. `udpChecksum: false` sends UDP checksum 0.
-    public init(ethernet: EthernetHeader, ipv4: IPv4Header, udp: UDPHeader, payload: [UInt8] = [],
-                udpChecksum: Bool = true, stampOffset stampAt: Int? = 0) throws(PacketError) {
+    public init(
+        ethernet: EthernetHeader, ipv4: IPv4Header, udp: UDPHeader, payload: [UInt8] = [],
+        udpChecksum: Bool = true, stampOffset stampAt: Int? = 0
+    ) throws(PacketError) {
         if let s = stampAt, s < 0 || s % 2 != 0 || s + 4 > payload.count {
             throw .valueOutOfRange(.payload, field: "stampOffset", value: s)
         }
-        let frame = try PacketBuilder.udpFrame(ethernet: ethernet, ipv4: ipv4, udp: udp, payload: payload,
-                                               udpChecksum: udpChecksum)
+        let frame = try PacketBuilder.udpFrame(
+            ethernet: ethernet, ipv4: ipv4, udp: udp, payload: payload,
+            udpChecksum: udpChecksum)
         let ip = EthernetHeader.length
         let l4 = ip + ipv4.headerLength
         bytes = frame
@@ -60,28 +63,34 @@ public struct UDPFrameTemplate: Sendable {
     /// identification and payload stamp (ignored if the template has no stamp).
     /// Returns `frameLength`. Allocation-free.
     @inlinable
-    public func write(into buffer: UnsafeMutableRawBufferPointer, sourcePort: UInt16, identification: UInt16,
-                      stamp: UInt32) throws(PacketError) -> Int {
+    public func write(
+        into buffer: UnsafeMutableRawBufferPointer, sourcePort: UInt16, identification: UInt16,
+        stamp: UInt32
+    ) throws(PacketError) -> Int {
         let n = frameLength
         let available = buffer.count
         guard available >= n else { throw .bufferTooSmall(needed: n, available: available) }
         // SAFETY: the buffer holds at least n >= 42 bytes (just checked), so its base address
         // is non-nil; `patch` writes only inside the first n bytes.
-        unsafe patch(buffer.baseAddress.unsafelyUnwrapped, sourcePort: sourcePort,
-                     identification: identification, stamp: stamp)
+        unsafe patch(
+            buffer.baseAddress.unsafelyUnwrapped, sourcePort: sourcePort,
+            identification: identification, stamp: stamp)
         return n
     }
 
     /// The bounds-checked span flavour of `write`, at `offset`.
     @inlinable
-    public func write(into span: inout MutableRawSpan, at offset: Int = 0, sourcePort: UInt16, identification: UInt16,
-                      stamp: UInt32) throws(PacketError) -> Int {
+    public func write(
+        into span: inout MutableRawSpan, at offset: Int = 0, sourcePort: UInt16, identification: UInt16,
+        stamp: UInt32
+    ) throws(PacketError) -> Int {
         try requireCapacity(span.byteCount, offset: offset, needed: frameLength)
         // SAFETY: offset + frameLength <= span.byteCount was checked above, and the span's
         // memory is valid (and exclusively ours) inside withUnsafeMutableBytes.
         unsafe span.withUnsafeMutableBytes { buffer in
-            unsafe patch(buffer.baseAddress.unsafelyUnwrapped + offset, sourcePort: sourcePort,
-                         identification: identification, stamp: stamp)
+            unsafe patch(
+                buffer.baseAddress.unsafelyUnwrapped + offset, sourcePort: sourcePort,
+                identification: identification, stamp: stamp)
         }
         return frameLength
     }

@@ -14,8 +14,10 @@ public struct ICMPEchoHeader: Hashable, Sendable {
     public var identifier: UInt16
     public var sequenceNumber: UInt16
 
-    public init(type: UInt8 = ICMPEchoHeader.echoRequest, code: UInt8 = 0, identifier: UInt16,
-                sequenceNumber: UInt16, checksum: UInt16 = 0) {
+    public init(
+        type: UInt8 = ICMPEchoHeader.echoRequest, code: UInt8 = 0, identifier: UInt16,
+        sequenceNumber: UInt16, checksum: UInt16 = 0
+    ) {
         self.type = type
         self.code = code
         self.checksum = checksum
@@ -38,8 +40,9 @@ public struct ICMPEchoHeader: Hashable, Sendable {
 
     public static func parse(_ span: RawSpan, at offset: Int = 0) throws(PacketError) -> ICMPEchoHeader {
         try span.require(.icmp, offset: offset, length: length, limit: span.byteCount)
-        return ICMPEchoHeader(type: span.u8(offset), code: span.u8(offset + 1),
-                              identifier: span.be16(offset + 4), sequenceNumber: span.be16(offset + 6),
-                              checksum: span.be16(offset + 2))
+        return ICMPEchoHeader(
+            type: span.u8(offset), code: span.u8(offset + 1),
+            identifier: span.be16(offset + 4), sequenceNumber: span.be16(offset + 6),
+            checksum: span.be16(offset + 2))
     }
 }

@@ -61,10 +61,12 @@ public struct IPv4Header: Hashable, Sendable {
     public var source: IPv4Address
     public var destination: IPv4Address
 
-    public init(source: IPv4Address, destination: IPv4Address, protocol proto: IPProtocol = .udp,
-                ttl: UInt8 = 64, identification: UInt16 = 0, flags: IPv4Flags = .dontFragment,
-                fragmentOffset: UInt16 = 0, tos: UInt8 = 0, totalLength: UInt16 = 20,
-                headerChecksum: UInt16 = 0, headerLength: Int = 20) {
+    public init(
+        source: IPv4Address, destination: IPv4Address, protocol proto: IPProtocol = .udp,
+        ttl: UInt8 = 64, identification: UInt16 = 0, flags: IPv4Flags = .dontFragment,
+        fragmentOffset: UInt16 = 0, tos: UInt8 = 0, totalLength: UInt16 = 20,
+        headerChecksum: UInt16 = 0, headerLength: Int = 20
+    ) {
         self.headerLengthStorage = UInt8(clamping: headerLength)
         self.tos = tos
         self.totalLength = totalLength
@@ -120,17 +122,18 @@ public struct IPv4Header: Hashable, Sendable {
         let total = span.be16(offset + 2)
         guard Int(total) >= hl else { throw .invalidLength(.ipv4, Int(total)) }
         let frag = span.be16(offset + 6)
-        return IPv4Header(source: IPv4Address(span.be32(offset + 12)),
-                          destination: IPv4Address(span.be32(offset + 16)),
-                          protocol: IPProtocol(span.u8(offset + 9)),
-                          ttl: span.u8(offset + 8),
-                          identification: span.be16(offset + 4),
-                          flags: IPv4Flags(rawValue: UInt8(frag >> 13)),
-                          fragmentOffset: frag & 0x1FFF,
-                          tos: span.u8(offset + 1),
-                          totalLength: total,
-                          headerChecksum: span.be16(offset + 10),
-                          headerLength: hl)
+        return IPv4Header(
+            source: IPv4Address(span.be32(offset + 12)),
+            destination: IPv4Address(span.be32(offset + 16)),
+            protocol: IPProtocol(span.u8(offset + 9)),
+            ttl: span.u8(offset + 8),
+            identification: span.be16(offset + 4),
+            flags: IPv4Flags(rawValue: UInt8(frag >> 13)),
+            fragmentOffset: frag & 0x1FFF,
+            tos: span.u8(offset + 1),
+            totalLength: total,
+            headerChecksum: span.be16(offset + 10),
+            headerLength: hl)
     }
 
     /// The header checksum for these field values (the stored `headerChecksum` is

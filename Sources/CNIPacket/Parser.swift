@@ -41,8 +41,10 @@ public struct PacketLayers: Hashable, Sendable {
     public var payload: Range<Int>
 
     @inlinable
-    public init(ethernet: EthernetHeader? = nil, ipv4: IPv4Header? = nil, transport: TransportHeader? = nil,
-                ipv4Offset: Int? = nil, transportOffset: Int? = nil, payload: Range<Int>) {
+    public init(
+        ethernet: EthernetHeader? = nil, ipv4: IPv4Header? = nil, transport: TransportHeader? = nil,
+        ipv4Offset: Int? = nil, transportOffset: Int? = nil, payload: Range<Int>
+    ) {
         self.ethernet = ethernet
         self.ipv4 = ipv4
         self.transport = transport
@@ -71,7 +73,7 @@ public struct ParsedFrame: Hashable, Sendable {
 
     /// A frame with nothing decoded, to pass to `Frame.decode(_:into:)`.
     @inlinable
-    public static var empty: ParsedFrame { ParsedFrame(outer: PacketLayers(payload: 0 ..< 0)) }
+    public static var empty: ParsedFrame { ParsedFrame(outer: PacketLayers(payload: 0..<0)) }
 
     // Outer-layer shortcuts: frame.ipv4?.protocol, frame.udp?.destinationPort, ...
     @inlinable public var ethernet: EthernetHeader? { outer.ethernet }
@@ -98,8 +100,10 @@ public struct ParseOptions: Hashable, Sendable {
 
     /// `vxlanPorts`: UDP destination ports whose payload is decoded as VXLAN (at most 4;
     /// extra ones are ignored).
-    public init(vxlanPorts: [UInt16] = [VXLANHeader.ianaPort, VXLANHeader.linuxDefaultPort],
-                decodeEncapsulation: Bool = true) {
+    public init(
+        vxlanPorts: [UInt16] = [VXLANHeader.ianaPort, VXLANHeader.linuxDefaultPort],
+        decodeEncapsulation: Bool = true
+    ) {
         var p: [UInt16] = Array(vxlanPorts.prefix(4))
         portCount = p.count
         while p.count < 4 { p.append(0) }
@@ -141,8 +145,10 @@ public enum Frame {
         parse(bytes, ethernet: true, options: options)
     }
 
-    public static func decode(_ bytes: UnsafeRawBufferPointer,
-                              options: ParseOptions = .default) throws(PacketError) -> ParsedFrame {
+    public static func decode(
+        _ bytes: UnsafeRawBufferPointer,
+        options: ParseOptions = .default
+    ) throws(PacketError) -> ParsedFrame {
         // SAFETY: caller memory valid for the call (API contract); the span is bounded by it.
         try decode(unsafe bytes.bytes, ethernet: true, options: options)
     }
@@ -166,16 +172,20 @@ public enum Frame {
     /// Decodes an Ethernet frame into an existing value, for loops over many frames
     /// (capture analysis) that want no per-frame copy of the result. On error `frame`
     /// holds whatever was decoded before the failing header.
-    public static func decode(_ bytes: UnsafeRawBufferPointer, into frame: inout ParsedFrame,
-                              options: ParseOptions = .default) throws(PacketError) {
+    public static func decode(
+        _ bytes: UnsafeRawBufferPointer, into frame: inout ParsedFrame,
+        options: ParseOptions = .default
+    ) throws(PacketError) {
         // SAFETY: caller memory valid for the call (API contract); the span is bounded by it.
         try decode(unsafe bytes.bytes, ethernet: true, options: options, into: &frame)
     }
 
     // MARK: Bare IPv4 packets (tun devices, IPIP interfaces, cooked captures)
 
-    public static func decodeIPv4Packet(_ bytes: RawSpan,
-                                        options: ParseOptions = .default) throws(PacketError) -> ParsedFrame {
+    public static func decodeIPv4Packet(
+        _ bytes: RawSpan,
+        options: ParseOptions = .default
+    ) throws(PacketError) -> ParsedFrame {
         try decode(bytes, ethernet: false, options: options)
     }
 
@@ -184,8 +194,10 @@ public enum Frame {
         parse(unsafe bytes.span.bytes, ethernet: false, options: options)
     }
 
-    public static func parseIPv4Packet(_ bytes: UnsafeRawBufferPointer,
-                                       options: ParseOptions = .default) -> ParsedFrame? {
+    public static func parseIPv4Packet(
+        _ bytes: UnsafeRawBufferPointer,
+        options: ParseOptions = .default
+    ) -> ParsedFrame? {
         // SAFETY: caller memory valid for the call (API contract); the span is bounded by it.
         parse(unsafe bytes.bytes, ethernet: false, options: options)
     }
@@ -208,8 +220,10 @@ public enum Frame {
     }
 
     @usableFromInline
-    static func decode(_ bytes: RawSpan, ethernet: Bool, options: ParseOptions,
-                       into frame: inout ParsedFrame) throws(PacketError) {
+    static func decode(
+        _ bytes: RawSpan, ethernet: Bool, options: ParseOptions,
+        into frame: inout ParsedFrame
+    ) throws(PacketError) {
         frame.encapsulation = nil
         frame.inner = nil
         try layers(bytes, from: 0, to: bytes.byteCount, ethernet: ethernet, into: &frame.outer)
@@ -221,10 +235,10 @@ public enum Frame {
             frame.inner = PacketLayers(payload: payload)
             try layers(bytes, from: payload.lowerBound, to: payload.upperBound, ethernet: false, into: &frame.inner!)
         } else if let udp = frame.outer.udp, options.isVXLANPort(udp.destinationPort) {
-            let vxlan = try VXLANHeader.parse(bytes.extracting(0 ..< payload.upperBound), at: payload.lowerBound)
+            let vxlan = try VXLANHeader.parse(bytes.extracting(0..<payload.upperBound), at: payload.lowerBound)
             let innerStart = payload.lowerBound + VXLANHeader.length
             frame.encapsulation = .vxlan(vxlan)
-            frame.outer.payload = innerStart ..< payload.upperBound
+            frame.outer.payload = innerStart..<payload.upperBound
             frame.inner = PacketLayers(payload: frame.outer.payload)
             try layers(bytes, from: innerStart, to: payload.upperBound, ethernet: true, into: &frame.inner!)
         }
@@ -232,29 +246,31 @@ public enum Frame {
 
     /// Decodes [Ethernet →] IPv4 → transport within `start ..< end` of `bytes`. Offsets in
     /// the result are relative to `bytes`, so inner and outer layers share one coordinate system.
-    static func layers(_ bytes: RawSpan, from start: Int, to end: Int, ethernet: Bool,
-                       into result: inout PacketLayers) throws(PacketError) {
+    static func layers(
+        _ bytes: RawSpan, from start: Int, to end: Int, ethernet: Bool,
+        into result: inout PacketLayers
+    ) throws(PacketError) {
         // Every read below goes through `window`, which ends at `end`, so no header can be
         // read past the bytes its enclosing layer vouches for.
-        var window = bytes.extracting(0 ..< end)
-        result = PacketLayers(payload: start ..< end)
+        var window = bytes.extracting(0..<end)
+        result = PacketLayers(payload: start..<end)
         var at = start
         if ethernet {
             let eth = try EthernetHeader.parse(window, at: at)
             result.ethernet = eth
             at += EthernetHeader.length
-            result.payload = at ..< end
+            result.payload = at..<end
             guard eth.etherType == .ipv4 else { return }
         }
 
         let ip = try IPv4Header.parse(window, at: at)
         let ipEnd = at + Int(ip.totalLength)
         guard ipEnd <= end else { throw .truncated(.ipv4, needed: Int(ip.totalLength), available: end - at) }
-        window = bytes.extracting(0 ..< ipEnd)
+        window = bytes.extracting(0..<ipEnd)
         let l4 = at + ip.headerLength
         result.ipv4 = ip
         result.ipv4Offset = at
-        result.payload = l4 ..< ipEnd
+        result.payload = l4..<ipEnd
         guard !ip.isFragment else { return }
 
         switch ip.protocol {
@@ -263,15 +279,15 @@ public enum Frame {
             let udpLength = Int(udp.length)
             guard udpLength >= UDPHeader.length, udpLength <= ipEnd - l4 else { throw .invalidLength(.udp, udpLength) }
             result.transport = .udp(udp)
-            result.payload = l4 + UDPHeader.length ..< l4 + udpLength
+            result.payload = l4 + UDPHeader.length..<l4 + udpLength
         case .tcp:
             let tcp = try TCPHeader.parse(window, at: l4)
             result.transport = .tcp(tcp)
-            result.payload = l4 + tcp.headerLength ..< ipEnd
+            result.payload = l4 + tcp.headerLength..<ipEnd
         case .icmp:
             let icmp = try ICMPEchoHeader.parse(window, at: l4)
             result.transport = .icmp(icmp)
-            result.payload = l4 + ICMPEchoHeader.length ..< ipEnd
+            result.payload = l4 + ICMPEchoHeader.length..<ipEnd
         default:
             return
         }

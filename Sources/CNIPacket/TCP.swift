@@ -35,9 +35,11 @@ public struct TCPHeader: Hashable, Sendable {
     public var checksum: UInt16
     public var urgentPointer: UInt16
 
-    public init(sourcePort: UInt16, destinationPort: UInt16, sequenceNumber: UInt32 = 0,
-                acknowledgmentNumber: UInt32 = 0, flags: TCPFlags = [], window: UInt16 = 65535,
-                checksum: UInt16 = 0, urgentPointer: UInt16 = 0, headerLength: Int = 20) {
+    public init(
+        sourcePort: UInt16, destinationPort: UInt16, sequenceNumber: UInt32 = 0,
+        acknowledgmentNumber: UInt32 = 0, flags: TCPFlags = [], window: UInt16 = 65535,
+        checksum: UInt16 = 0, urgentPointer: UInt16 = 0, headerLength: Int = 20
+    ) {
         self.sourcePort = sourcePort
         self.destinationPort = destinationPort
         self.sequenceNumber = sequenceNumber
@@ -60,7 +62,7 @@ public struct TCPHeader: Hashable, Sendable {
         span.put16(destinationPort, offset + 2)
         span.put32(sequenceNumber, offset + 4)
         span.put32(acknowledgmentNumber, offset + 8)
-        span.put8(UInt8(headerLength / 4) << 4, offset + 12)   // reserved bits and NS = 0
+        span.put8(UInt8(headerLength / 4) << 4, offset + 12)  // reserved bits and NS = 0
         span.put8(flags.rawValue, offset + 13)
         span.put16(window, offset + 14)
         span.put16(checksum, offset + 16)
@@ -74,10 +76,11 @@ public struct TCPHeader: Hashable, Sendable {
         let hl = Int(span.u8(offset + 12) >> 4) * 4
         guard hl >= minimumLength else { throw .invalidHeaderLength(.tcp, hl) }
         try span.require(.tcp, offset: offset, length: hl, limit: span.byteCount)
-        return TCPHeader(sourcePort: span.be16(offset), destinationPort: span.be16(offset + 2),
-                         sequenceNumber: span.be32(offset + 4), acknowledgmentNumber: span.be32(offset + 8),
-                         flags: TCPFlags(rawValue: span.u8(offset + 13)), window: span.be16(offset + 14),
-                         checksum: span.be16(offset + 16), urgentPointer: span.be16(offset + 18),
-                         headerLength: hl)
+        return TCPHeader(
+            sourcePort: span.be16(offset), destinationPort: span.be16(offset + 2),
+            sequenceNumber: span.be32(offset + 4), acknowledgmentNumber: span.be32(offset + 8),
+            flags: TCPFlags(rawValue: span.u8(offset + 13)), window: span.be16(offset + 14),
+            checksum: span.be16(offset + 16), urgentPointer: span.be16(offset + 18),
+            headerLength: hl)
     }
 }

@@ -30,8 +30,9 @@ public struct UDPHeader: Hashable, Sendable {
 
     public static func parse(_ span: RawSpan, at offset: Int = 0) throws(PacketError) -> UDPHeader {
         try span.require(.udp, offset: offset, length: length, limit: span.byteCount)
-        return UDPHeader(sourcePort: span.be16(offset), destinationPort: span.be16(offset + 2),
-                         length: span.be16(offset + 4), checksum: span.be16(offset + 6))
+        return UDPHeader(
+            sourcePort: span.be16(offset), destinationPort: span.be16(offset + 2),
+            length: span.be16(offset + 4), checksum: span.be16(offset + 6))
     }
 
     /// The transmitted checksum for a computed one: RFC 768 sends 0xFFFF for a computed

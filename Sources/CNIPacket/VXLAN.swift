@@ -25,8 +25,8 @@ public struct VXLANHeader: Hashable, Sendable {
     public func write(to span: inout MutableRawSpan, at offset: Int = 0) throws(PacketError) -> Int {
         guard vni <= 0xFF_FFFF else { throw .valueOutOfRange(.vxlan, field: "vni", value: Int(vni)) }
         try requireCapacity(span.byteCount, offset: offset, needed: Self.length)
-        span.put32(UInt32(flags) << 24, offset)      // flags + 24 reserved bits
-        span.put32(vni << 8, offset + 4)             // VNI + 8 reserved bits
+        span.put32(UInt32(flags) << 24, offset)  // flags + 24 reserved bits
+        span.put32(vni << 8, offset + 4)  // VNI + 8 reserved bits
         return Self.length
     }
 
@@ -53,9 +53,11 @@ extension PacketBuilder {
     /// `udp` supplies the ports (destination normally 4789 or 8472). The outer UDP checksum
     /// is 0 unless `udpChecksum` (Linux's `udpcsum` option) is set. Returns the frame length.
     @discardableResult
-    public static func vxlan(into span: inout MutableRawSpan, at offset: Int = 0, ethernet: EthernetHeader,
-                             ipv4: IPv4Header, udp: UDPHeader, vxlan: VXLANHeader, innerFrameLength: Int,
-                             udpChecksum: Bool = false) throws(PacketError) -> Int {
+    public static func vxlan(
+        into span: inout MutableRawSpan, at offset: Int = 0, ethernet: EthernetHeader,
+        ipv4: IPv4Header, udp: UDPHeader, vxlan: VXLANHeader, innerFrameLength: Int,
+        udpChecksum: Bool = false
+    ) throws(PacketError) -> Int {
         guard innerFrameLength >= 0 else { throw .invalidLength(.vxlan, innerFrameLength) }
         let e = try writeEthernet(into: &span, at: offset, ethernet)
         let ipAt = offset + e
@@ -68,56 +70,69 @@ extension PacketBuilder {
     }
 
     @discardableResult
-    public static func vxlan(into buffer: UnsafeMutableRawBufferPointer, at offset: Int = 0, ethernet: EthernetHeader,
-                             ipv4: IPv4Header, udp: UDPHeader, vxlan: VXLANHeader, innerFrameLength: Int,
-                             udpChecksum: Bool = false) throws(PacketError) -> Int {
+    public static func vxlan(
+        into buffer: UnsafeMutableRawBufferPointer, at offset: Int = 0, ethernet: EthernetHeader,
+        ipv4: IPv4Header, udp: UDPHeader, vxlan: VXLANHeader, innerFrameLength: Int,
+        udpChecksum: Bool = false
+    ) throws(PacketError) -> Int {
         // SAFETY: caller memory valid for the call (API contract); the span is bounded by it.
         var span = unsafe buffer.mutableBytes
-        return try Self.vxlan(into: &span, at: offset, ethernet: ethernet, ipv4: ipv4, udp: udp, vxlan: vxlan,
-                              innerFrameLength: innerFrameLength, udpChecksum: udpChecksum)
+        return try Self.vxlan(
+            into: &span, at: offset, ethernet: ethernet, ipv4: ipv4, udp: udp, vxlan: vxlan,
+            innerFrameLength: innerFrameLength, udpChecksum: udpChecksum)
     }
 
     /// One call for the common case: a VXLAN frame whose inner frame is Ethernet + IPv4 + UDP + payload.
     @discardableResult
-    public static func vxlanUDP(into span: inout MutableRawSpan, at offset: Int = 0,
-                                outerEthernet: EthernetHeader, outerIPv4: IPv4Header, outerUDP: UDPHeader,
-                                vxlan: VXLANHeader, innerEthernet: EthernetHeader, innerIPv4: IPv4Header,
-                                innerUDP: UDPHeader, payload: RawSpan, innerUDPChecksum: Bool = true,
-                                outerUDPChecksum: Bool = false) throws(PacketError) -> Int {
+    public static func vxlanUDP(
+        into span: inout MutableRawSpan, at offset: Int = 0,
+        outerEthernet: EthernetHeader, outerIPv4: IPv4Header, outerUDP: UDPHeader,
+        vxlan: VXLANHeader, innerEthernet: EthernetHeader, innerIPv4: IPv4Header,
+        innerUDP: UDPHeader, payload: RawSpan, innerUDPChecksum: Bool = true,
+        outerUDPChecksum: Bool = false
+    ) throws(PacketError) -> Int {
         let innerAt = offset + VXLANHeader.innerOffset(outerHeaderLength: outerIPv4.headerLength)
         try requireCapacity(span.byteCount, offset: offset, needed: innerAt - offset)
-        let n = try udp(into: &span, at: innerAt, ethernet: innerEthernet, ipv4: innerIPv4, udp: innerUDP,
-                        payload: payload, udpChecksum: innerUDPChecksum)
-        return try Self.vxlan(into: &span, at: offset, ethernet: outerEthernet, ipv4: outerIPv4, udp: outerUDP,
-                              vxlan: vxlan, innerFrameLength: n, udpChecksum: outerUDPChecksum)
+        let n = try udp(
+            into: &span, at: innerAt, ethernet: innerEthernet, ipv4: innerIPv4, udp: innerUDP,
+            payload: payload, udpChecksum: innerUDPChecksum)
+        return try Self.vxlan(
+            into: &span, at: offset, ethernet: outerEthernet, ipv4: outerIPv4, udp: outerUDP,
+            vxlan: vxlan, innerFrameLength: n, udpChecksum: outerUDPChecksum)
     }
 
     @discardableResult
-    public static func vxlanUDP(into buffer: UnsafeMutableRawBufferPointer, at offset: Int = 0,
-                                outerEthernet: EthernetHeader, outerIPv4: IPv4Header, outerUDP: UDPHeader,
-                                vxlan: VXLANHeader, innerEthernet: EthernetHeader, innerIPv4: IPv4Header,
-                                innerUDP: UDPHeader, payload: UnsafeRawBufferPointer, innerUDPChecksum: Bool = true,
-                                outerUDPChecksum: Bool = false) throws(PacketError) -> Int {
+    public static func vxlanUDP(
+        into buffer: UnsafeMutableRawBufferPointer, at offset: Int = 0,
+        outerEthernet: EthernetHeader, outerIPv4: IPv4Header, outerUDP: UDPHeader,
+        vxlan: VXLANHeader, innerEthernet: EthernetHeader, innerIPv4: IPv4Header,
+        innerUDP: UDPHeader, payload: UnsafeRawBufferPointer, innerUDPChecksum: Bool = true,
+        outerUDPChecksum: Bool = false
+    ) throws(PacketError) -> Int {
         // SAFETY: caller memory valid for the call (API contract); spans bounded by it.
         var span = unsafe buffer.mutableBytes
         let p = unsafe payload.bytes
-        return try vxlanUDP(into: &span, at: offset, outerEthernet: outerEthernet, outerIPv4: outerIPv4,
-                            outerUDP: outerUDP, vxlan: vxlan, innerEthernet: innerEthernet, innerIPv4: innerIPv4,
-                            innerUDP: innerUDP, payload: p, innerUDPChecksum: innerUDPChecksum,
-                            outerUDPChecksum: outerUDPChecksum)
+        return try vxlanUDP(
+            into: &span, at: offset, outerEthernet: outerEthernet, outerIPv4: outerIPv4,
+            outerUDP: outerUDP, vxlan: vxlan, innerEthernet: innerEthernet, innerIPv4: innerIPv4,
+            innerUDP: innerUDP, payload: p, innerUDPChecksum: innerUDPChecksum,
+            outerUDPChecksum: outerUDPChecksum)
     }
 
     /// `innerFrame` (a whole Ethernet frame) wrapped in outer Ethernet + IPv4 + UDP + VXLAN.
-    public static func vxlanFrame(ethernet: EthernetHeader, ipv4: IPv4Header, udp: UDPHeader, vxlan: VXLANHeader,
-                                  innerFrame: [UInt8], udpChecksum: Bool = false) throws(PacketError) -> [UInt8] {
+    public static func vxlanFrame(
+        ethernet: EthernetHeader, ipv4: IPv4Header, udp: UDPHeader, vxlan: VXLANHeader,
+        innerFrame: [UInt8], udpChecksum: Bool = false
+    ) throws(PacketError) -> [UInt8] {
         let innerAt = VXLANHeader.innerOffset(outerHeaderLength: max(0, min(ipv4.headerLength, IPv4Header.maximumLength)))
         var out = [UInt8](repeating: 0, count: innerAt + innerFrame.count)
         var ms = out.mutableSpan
         // SAFETY: raw views of [UInt8] are sound (no padding, no invalid bit patterns).
         var raw = unsafe ms.mutableBytes
         raw.copy(unsafe innerFrame.span.bytes, to: innerAt)
-        try Self.vxlan(into: &raw, ethernet: ethernet, ipv4: ipv4, udp: udp, vxlan: vxlan,
-                       innerFrameLength: innerFrame.count, udpChecksum: udpChecksum)
+        try Self.vxlan(
+            into: &raw, ethernet: ethernet, ipv4: ipv4, udp: udp, vxlan: vxlan,
+            innerFrameLength: innerFrame.count, udpChecksum: udpChecksum)
         return out
     }
 }

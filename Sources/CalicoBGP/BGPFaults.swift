@@ -39,7 +39,8 @@ public struct BGPFaults {
         guard let inst = peering.instance(label) else { return nil }
         for e in RunState(run: run).entries().reversed() {
             if case .process(let pid, let st, let cmd) = e, cmd == "\(inst.namespace) bird", st != 0,
-               Processes.startTime(pid) == st, !Processes.isZombie(pid) {
+                Processes.startTime(pid) == st, !Processes.isZombie(pid)
+            {
                 return pid
             }
         }

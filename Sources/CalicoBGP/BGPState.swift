@@ -31,7 +31,8 @@ public struct BGPExpectation: Sendable {
             return PlannedRoute(destination: block, owner: .bird, gateway: nextHop, device: "eth0", onlink: true, mtu: UInt32(plan.podMTU))
         case .kernel:
             // Programmed by the route mirror, as Felix does since v3.33 (see BirdConfig).
-            return PlannedRoute(destination: block, owner: .felix, gateway: peer.ip, device: "tunl0", onlink: true, mtu: UInt32(plan.podMTU))
+            return PlannedRoute(
+                destination: block, owner: .felix, gateway: peer.ip, device: "tunl0", onlink: true, mtu: UInt32(plan.podMTU))
         case nil:
             return PlannedRoute(destination: block, owner: .bird, gateway: nextHop, device: "eth0")
         }
@@ -123,7 +124,9 @@ public struct BGPStateCheck: ControlPlaneCheck {
             let sock = layout.socket(inst.label)
             let client: BirdClient
             do { client = try BirdClient(socket: sock, timeout: 2) } catch {
-                out.append("\(inst.namespace): BIRD \(inst.label) not answering (\(error)); see \(ProcessLauncher(state: RunState(run: plan.spec.name)).logPath(inst.namespace, "bird"))")
+                out.append(
+                    "\(inst.namespace): BIRD \(inst.label) not answering (\(error)); see \(ProcessLauncher(state: RunState(run: plan.spec.name)).logPath(inst.namespace, "bird"))"
+                )
                 continue
             }
             guard let protos = try? client.protocols() else {

@@ -25,7 +25,9 @@ public final class BirdClient {
     public init(socket path: String, timeout: Double = 3) throws(BirdError) {
         self.path = path
         do { socket = try UnixStreamSocket(connectingTo: path, timeout: timeout) } catch {
-            throw BirdError(error == .fileNameTooLong ? "socket path too long (\(path.utf8.count) bytes): \(path)" : "BIRD not answering on \(path): \(error)")
+            throw BirdError(
+                error == .fileNameTooLong
+                    ? "socket path too long (\(path.utf8.count) bytes): \(path)" : "BIRD not answering on \(path): \(error)")
         }
         _ = try readReply()
     }
@@ -97,8 +99,9 @@ public final class BirdClient {
             let f = l.text.split(separator: " ", maxSplits: 5, omittingEmptySubsequences: true).map(String.init)
             guard f.count >= 4 else { return nil }
             // Name Proto Table State Since [Info]: Since is one token in BIRD 2's default format.
-            return ProtocolStatus(name: f[0], proto: f[1], state: f[3], since: f.count > 4 ? f[4] : "",
-                                  info: f.count > 5 ? f[5].split(separator: " ").joined(separator: " ") : "")
+            return ProtocolStatus(
+                name: f[0], proto: f[1], state: f[3], since: f.count > 4 ? f[4] : "",
+                info: f.count > 5 ? f[5].split(separator: " ").joined(separator: " ") : "")
         }
     }
 
@@ -117,7 +120,8 @@ public final class BirdClient {
         var current: IPv4Prefix?
         for l in try command("show route primary all where net ~ \(pool) && source = RTS_BGP") {
             if let first = l.text.split(separator: " ").first, l.text.first != "\t", first.contains("/"),
-               let p = IPv4Prefix(first) {
+                let p = IPv4Prefix(first)
+            {
                 current = p
             } else if let p = current, let r = l.text.range(of: "BGP.next_hop: ") {
                 if let ip = IPv4Address(l.text[r.upperBound...].split(separator: " ").first ?? "") { out[p] = ip }
@@ -129,7 +133,11 @@ public final class BirdClient {
     /// `configure` (re-read the file BIRD was started with), as confd does after re-rendering.
     public func reconfigure() throws(BirdError) {
         let lines = try command("configure")
-        guard lines.contains(where: { $0.text.contains("Reconfigured") || $0.text.contains("Reconfiguration in progress") || $0.text.contains("unchanged") }) else {
+        guard
+            lines.contains(where: {
+                $0.text.contains("Reconfigured") || $0.text.contains("Reconfiguration in progress") || $0.text.contains("unchanged")
+            })
+        else {
             throw BirdError("configure via \(path): \(lines.map(\.text).joined(separator: "; "))")
         }
     }

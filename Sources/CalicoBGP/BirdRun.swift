@@ -67,18 +67,26 @@ public enum BGPConvergence {
         guard plan.spec.usesBird else { return [] }
         let peering = BGPPeering(plan: plan)
         let n = plan.addressing.nodes.count
-        var lines = ["BGP: \(peering.instances.count) BIRD daemons (\(peering.usesReflectors ? "route reflectors node1…node\(plan.spec.routeReflectors), cluster id \(BGPPeering.clusterID)" : "node-to-node mesh")\(peering.hasGateway ? ", gateway peering in \(plan.addressing.fabricNamespace)" : ""), AS \(BGPPeering.asNumber)), \(peering.sessions.count) sessions; configs and sockets in \(BirdLayout(run: plan.spec.name).directory)"]
+        var lines = [
+            "BGP: \(peering.instances.count) BIRD daemons (\(peering.usesReflectors ? "route reflectors node1…node\(plan.spec.routeReflectors), cluster id \(BGPPeering.clusterID)" : "node-to-node mesh")\(peering.hasGateway ? ", gateway peering in \(plan.addressing.fabricNamespace)" : ""), AS \(BGPPeering.asNumber)), \(peering.sessions.count) sessions; configs and sockets in \(BirdLayout(run: plan.spec.name).directory)"
+        ]
         if plan.spec.mode == .calicoIPIP {
-            lines.append(plan.ipip == .kernel
-                ? "IPIP: stock BIRD 2 has no krt_tunnel; cnibench ipip-mirror programs BIRD's routes as `via <node> dev tunl0 onlink proto 80` (Felix's way since Calico v3.33)"
-                : "IPIP: no ipip driver, no krt_tunnel in stock BIRD 2: BIRD installs `<block> via <on-link hop> dev eth0 onlink mtu \(plan.podMTU) proto bird`; cnibench ipip-mirror copies block -> BGP next hop into the tc-BPF map that encapsulates")
+            lines.append(
+                plan.ipip == .kernel
+                    ? "IPIP: stock BIRD 2 has no krt_tunnel; cnibench ipip-mirror programs BIRD's routes as `via <node> dev tunl0 onlink proto 80` (Felix's way since Calico v3.33)"
+                    : "IPIP: no ipip driver, no krt_tunnel in stock BIRD 2: BIRD installs `<block> via <on-link hop> dev eth0 onlink mtu \(plan.podMTU) proto bird`; cnibench ipip-mirror copies block -> BGP next hop into the tc-BPF map that encapsulates"
+            )
         }
         let o = wait(BGPExpectation(plan: plan), timeout: timeout ?? Double(20 + n / 2))
         if o.converged {
             lines.append("BGP converged: every node holds every block after \(String(format: "%.1f", o.seconds)) s")
         } else {
-            lines.append("warning: BGP not converged after \(String(format: "%.0f", o.seconds)) s (\(o.missing.count) namespaces incomplete); see cnibench status --name \(plan.spec.name)")
-            for (ns, m) in o.missing.sorted(by: { $0.key < $1.key }).prefix(3) { lines.append("  \(ns): \(m.first ?? "")\(m.count > 1 ? " (+\(m.count - 1))" : "")") }
+            lines.append(
+                "warning: BGP not converged after \(String(format: "%.0f", o.seconds)) s (\(o.missing.count) namespaces incomplete); see cnibench status --name \(plan.spec.name)"
+            )
+            for (ns, m) in o.missing.sorted(by: { $0.key < $1.key }).prefix(3) {
+                lines.append("  \(ns): \(m.first ?? "")\(m.count > 1 ? " (+\(m.count - 1))" : "")")
+            }
         }
         return lines
     }

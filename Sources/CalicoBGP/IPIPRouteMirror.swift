@@ -46,17 +46,24 @@ public struct IPIPRouteMirror {
         let handle = try NetlinkHandle(ns)
         let kernelMode = plan.ipip == .kernel
         let eth0 = try handle.linkIndex("eth0")
-        log("node\(nodeIndex) \(node.ip), pool \(pool), \(kernelMode ? "kernel tunl0 routes" : "tc-BPF map on eth0 (ifindex \(eth0))"), BIRD at \(sock)")
+        log(
+            "node\(nodeIndex) \(node.ip), pool \(pool), \(kernelMode ? "kernel tunl0 routes" : "tc-BPF map on eth0 (ifindex \(eth0))"), BIRD at \(sock)"
+        )
 
         var client: BirdClient?
-        var current: [IPv4Prefix: IPv4Address] = [:] // what the map (or tunl0 routes) hold
+        var current: [IPv4Prefix: IPv4Address] = [:]  // what the map (or tunl0 routes) hold
         var lastKernel: Set<IPv4Prefix> = []
         var lastAsked = ContinuousClock.now - .seconds(10)
         while true {
             // 1. BIRD's routes in the kernel (tc-BPF) — the set the map must follow.
-            let kernel: Set<IPv4Prefix> = kernelMode ? [] : Set(((try? handle.routes()) ?? []).filter {
-                $0.proto == RouteProtocol.bird && $0.type == .unicast && pool.contains($0.destination.address) && $0.device == "eth0"
-            }.map(\.destination))
+            let kernel: Set<IPv4Prefix> =
+                kernelMode
+                ? []
+                : Set(
+                    ((try? handle.routes()) ?? []).filter {
+                        $0.proto == RouteProtocol.bird && $0.type == .unicast && pool.contains($0.destination.address)
+                            && $0.device == "eth0"
+                    }.map(\.destination))
             // 2. The BGP next hops, when something changed or once a second.
             var hops: [IPv4Prefix: IPv4Address]?
             if kernelMode || kernel != lastKernel || ContinuousClock.now - lastAsked > .seconds(1) {
@@ -68,7 +75,10 @@ public struct IPIPRouteMirror {
             // 3. What the tunnel must hold now.
             var desired: [IPv4Prefix: IPv4Address] = [:]
             if kernelMode {
-                guard let hops else { Thread.sleep(forTimeInterval: interval); continue } // BIRD down: keep
+                guard let hops else {
+                    Thread.sleep(forTimeInterval: interval)
+                    continue
+                }  // BIRD down: keep
                 desired = hops
             } else {
                 for b in kernel { if let nh = hops?[b] ?? current[b] { desired[b] = nh } }
@@ -79,8 +89,10 @@ public struct IPIPRouteMirror {
                 do {
                     if kernelMode {
                         for (b, nh) in add {
-                            try handle.routeReplace(Route(destination: b, proto: RouteProtocol.felix, gateway: nh, device: "tunl0",
-                                                          onlink: true, mtu: UInt32(plan.podMTU)))
+                            try handle.routeReplace(
+                                Route(
+                                    destination: b, proto: RouteProtocol.felix, gateway: nh, device: "tunl0",
+                                    onlink: true, mtu: UInt32(plan.podMTU)))
                         }
                         for b in del { try? handle.routeDel(Route(destination: b, proto: RouteProtocol.felix, device: "tunl0")) }
                     } else {
@@ -89,7 +101,9 @@ public struct IPIPRouteMirror {
                     }
                     for (b, nh) in add { current[b] = nh }
                     for b in del { current[b] = nil }
-                    log("+\(add.count) -\(del.count): " + (add.map { "\($0.key)->\($0.value)" } + del.map { "-\($0)" }).sorted().joined(separator: " "))
+                    log(
+                        "+\(add.count) -\(del.count): "
+                            + (add.map { "\($0.key)->\($0.value)" } + del.map { "-\($0)" }).sorted().joined(separator: " "))
                 } catch {
                     log("update failed: \(error)")
                 }
@@ -101,7 +115,8 @@ public struct IPIPRouteMirror {
     /// Adds/replaces or withdraws block → node entries of the map the attached programs use.
     static func updateMap(_ ns: NetworkNamespace, ifindex: CInt, _ entries: [(IPv4Prefix, IPv4Address)], withdraw: Bool) throws {
         do {
-            try CalicoIPIPProgram.updateRoutes(in: ns, ifindex: ifindex, entries.map { CalicoIPIPProgram.Route(block: $0.0, node: $0.1) }, withdraw: withdraw)
+            try CalicoIPIPProgram.updateRoutes(
+                in: ns, ifindex: ifindex, entries.map { CalicoIPIPProgram.Route(block: $0.0, node: $0.1) }, withdraw: withdraw)
         } catch { throw BirdError("tc-bpf route map \(withdraw ? "withdraw" : "update") in \(ns.name): \(error)") }
     }
 }

@@ -49,8 +49,10 @@ public enum BestHalfShift {
     /// normalization to the baseline without dividing round by round — a round in which only
     /// the baseline was slowed would otherwise look like an unusually *good* round, breaking
     /// the one-sidedness the better half relies on.
-    public static func estimate(base: [Double], head: [Double], baseReference: [Double]? = nil, headReference: [Double]? = nil,
-                                level: Double) -> Estimate? {
+    public static func estimate(
+        base: [Double], head: [Double], baseReference: [Double]? = nil, headReference: [Double]? = nil,
+        level: Double
+    ) -> Estimate? {
         let m = base.count, n = head.count, total = m + n
         guard m >= 2, n >= 2, total <= 64, level > 0, level < 1 else { return nil }
         var reference: [Double]? = nil
@@ -83,8 +85,9 @@ public enum BestHalfShift {
         // The verdict rests on the p-values at no change; keep the bisected ends consistent with them.
         if pWorse0 <= alphaHalf { high = min(high, -1e-12) }
         if p(0, worse: false) <= alphaHalf { low = max(low, 1e-12) }
-        return Estimate(shift: observed, low: low, high: high, pWorse: pWorse0,
-                        relabellings: splits.count, exact: splits.exact)
+        return Estimate(
+            shift: observed, low: low, high: high, pWorse: pWorse0,
+            relabellings: splits.count, exact: splits.exact)
     }
 
     /// Mean of the better (upper) half; with an odd count the middle value is included. The plain
@@ -149,8 +152,10 @@ public enum BestHalfShift {
         /// one of them when exact, and is added as one when sampled). Pools are base's m rounds
         /// then head's, given best first: walking one from its best value, each group's better
         /// half is the first half of it met — no sorting or allocation per relabelling.
-        func tailProbability(subject: [(bit: UInt64, value: Double)], reference: [(bit: UInt64, value: Double)]?, m: Int,
-                             tail: (Double) -> Bool) -> Double {
+        func tailProbability(
+            subject: [(bit: UInt64, value: Double)], reference: [(bit: UInt64, value: Double)]?, m: Int,
+            tail: (Double) -> Bool
+        ) -> Double {
             let n = subject.count - m
             var hits = 0
             for mask in masks {
@@ -167,9 +172,13 @@ public enum BestHalfShift {
             var sumBase = 0.0, sumHead = 0.0, inBase = 0, inHead = 0
             for (bit, value) in ordered {
                 if mask & bit != 0 {
-                    if inBase < topBase { sumBase += value; inBase += 1 }
+                    if inBase < topBase {
+                        sumBase += value
+                        inBase += 1
+                    }
                 } else if inHead < topHead {
-                    sumHead += value; inHead += 1
+                    sumHead += value
+                    inHead += 1
                 }
                 if inBase == topBase && inHead == topHead { break }
             }

@@ -66,17 +66,20 @@ public enum ShiftMethod: String, Sendable, CaseIterable {
 
     /// `references`: for metrics normalized to the baseline, the subject's and the baseline's
     /// own oriented log values per round; `base`/`head` are then the per-round ratios.
-    func shift(base: [Double], head: [Double], references: (base: [Double], baseRef: [Double], head: [Double], headRef: [Double])?,
-               level: Double) -> (Double, Double, Double)? {
+    func shift(
+        base: [Double], head: [Double], references: (base: [Double], baseRef: [Double], head: [Double], headRef: [Double])?,
+        level: Double
+    ) -> (Double, Double, Double)? {
         switch self {
         case .betterHalf:
             // Beyond 64 rounds in all the relabellings no longer fit a word; ranks are fine there.
             if base.count + head.count > 64 { return ShiftMethod.rank.shift(base: base, head: head, references: nil, level: level) }
-            let e = if let r = references {
-                BestHalfShift.estimate(base: r.base, head: r.head, baseReference: r.baseRef, headReference: r.headRef, level: level)
-            } else {
-                BestHalfShift.estimate(base: base, head: head, level: level)
-            }
+            let e =
+                if let r = references {
+                    BestHalfShift.estimate(base: r.base, head: r.head, baseReference: r.baseRef, headReference: r.headRef, level: level)
+                } else {
+                    BestHalfShift.estimate(base: base, head: head, level: level)
+                }
             return e.map { ($0.shift, $0.low, $0.high) }
         case .rank:
             return RankShift.estimate(base: base, head: head, level: level).map { ($0.shift, $0.low, $0.high) }
@@ -85,7 +88,9 @@ public enum ShiftMethod: String, Sendable, CaseIterable {
 }
 
 public enum Verdict: String, Sendable, Codable {
-    case faster, slower, noChange = "no significant change", insufficient = "too few samples"
+    case faster, slower
+    case noChange = "no significant change"
+    case insufficient = "too few samples"
     case tooManyFailed = "too many failed rounds"
 }
 
@@ -117,7 +122,11 @@ public struct MetricComparison: Sendable, Codable {
     public var baseFailed: [String] = []
     public var headFailed: [String] = []
 
-    public init(key: String, subject: String, test: String, metric: String, unit: String, better: Better, normalized: Bool, level: Double, baseMedian: Double, headMedian: Double, baseSamples: [Double], headSamples: [Double], improvement: Double, interval: Interval, verdict: Verdict, regression: Bool, gated: Bool, baseFailed: [String] = [], headFailed: [String] = []) {
+    public init(
+        key: String, subject: String, test: String, metric: String, unit: String, better: Better, normalized: Bool, level: Double,
+        baseMedian: Double, headMedian: Double, baseSamples: [Double], headSamples: [Double], improvement: Double, interval: Interval,
+        verdict: Verdict, regression: Bool, gated: Bool, baseFailed: [String] = [], headFailed: [String] = []
+    ) {
         self.key = key
         self.subject = subject
         self.test = test
@@ -154,8 +163,10 @@ public struct ComparisonReport: Sendable, Codable {
     public var regressions: [MetricComparison] { metrics.filter(\.regression) }
     public var notes: [String]
 
-    public init(baseFiles: [String], headFiles: [String], settings: String, metrics: [MetricComparison], notes: [String],
-                environment: HostEnvironment? = nil) {
+    public init(
+        baseFiles: [String], headFiles: [String], settings: String, metrics: [MetricComparison], notes: [String],
+        environment: HostEnvironment? = nil
+    ) {
         self.environment = environment
         self.baseFiles = baseFiles
         self.headFiles = headFiles
@@ -184,7 +195,9 @@ public enum Comparator {
     public static func load(_ paths: [String], vocabulary: ResultVocabulary) throws -> [BenchResult] {
         guard !paths.isEmpty else { throw IncomparableError(description: "no result files given") }
         return try paths.map { p in
-            do { return try BenchResult.loadValidated(path: p, vocabulary: vocabulary) } catch { throw IncomparableError(description: "\(error)") }
+            do { return try BenchResult.loadValidated(path: p, vocabulary: vocabulary) } catch {
+                throw IncomparableError(description: "\(error)")
+            }
         }
     }
 
@@ -196,7 +209,9 @@ public enum Comparator {
         for (i, r) in all.enumerated().dropFirst() {
             let which = i < base.count ? "base file \(i + 1)" : "head file \(i - base.count + 1)"
             if Set(r.config.modes) != Set(ref.config.modes) {
-                out.append("modes differ: \(ref.config.modes.sorted().joined(separator: ",")) vs \(r.config.modes.sorted().joined(separator: ",")) (\(which))")
+                out.append(
+                    "modes differ: \(ref.config.modes.sorted().joined(separator: ",")) vs \(r.config.modes.sorted().joined(separator: ",")) (\(which))"
+                )
             }
             if r.config.underlays != ref.config.underlays {
                 out.append("underlays differ: \(ref.config.underlays) vs \(r.config.underlays) (\(which))")
@@ -205,17 +220,23 @@ public enum Comparator {
                 out.append("kernels differ: \(ref.environment.kernel) vs \(r.environment.kernel) (\(which))")
             }
             if r.config.nodes != ref.config.nodes || r.config.podsPerNode != ref.config.podsPerNode {
-                out.append("topologies differ: \(ref.config.nodes)×\(ref.config.podsPerNode) vs \(r.config.nodes)×\(r.config.podsPerNode) (\(which))")
+                out.append(
+                    "topologies differ: \(ref.config.nodes)×\(ref.config.podsPerNode) vs \(r.config.nodes)×\(r.config.podsPerNode) (\(which))"
+                )
             }
             if r.config.cpuPinning != ref.config.cpuPinning {
-                out.append("CPU pinning differs: \(ref.config.cpuPinning ?? "not recorded") vs \(r.config.cpuPinning ?? "not recorded") (\(which)); run both with the same --pin")
+                out.append(
+                    "CPU pinning differs: \(ref.config.cpuPinning ?? "not recorded") vs \(r.config.cpuPinning ?? "not recorded") (\(which)); run both with the same --pin"
+                )
             }
             if r.environment.ipip != ref.environment.ipip {
                 out.append("calico-ipip implementations differ: \(ref.environment.ipip ?? "-") vs \(r.environment.ipip ?? "-") (\(which))")
             }
         }
         let baseTests = Set(base.flatMap(\.config.tests)), headTests = Set(head.flatMap(\.config.tests))
-        if baseTests.isDisjoint(with: headTests) { out.append("no test in common: base \(baseTests.map(\.rawValue).sorted()), head \(headTests.map(\.rawValue).sorted())") }
+        if baseTests.isDisjoint(with: headTests) {
+            out.append("no test in common: base \(baseTests.map(\.rawValue).sorted()), head \(headTests.map(\.rawValue).sorted())")
+        }
         return Array(Set(out)).sorted()
     }
 
@@ -243,7 +264,9 @@ public enum Comparator {
         var errored: [(file: String, sample: BenchSample)] = []
         for (index, r) in results.enumerated() {
             let file = index < files.count ? (files[index] as NSString).lastPathComponent : "file \(index + 1)"
-            func failure(_ key: String, _ round: Int, _ why: String) -> String { "round \(round) of \(key) in \(file): \(why) — counted as failed" }
+            func failure(_ key: String, _ round: Int, _ why: String) -> String {
+                "round \(round) of \(key) in \(file): \(why) — counted as failed"
+            }
             let baselineOf = Dictionary(uniqueKeysWithValues: r.subjects.map { ($0.id, $0.baseline) })
             // (subject, test, round) → metrics, to find the same round's baseline sample.
             var byRound: [SampleKey: [String: Double]] = [:]
@@ -255,7 +278,9 @@ public enum Comparator {
                 for (metric, value) in sample.metrics.sorted(by: { $0.key < $1.key }) {
                     let key = MetricSummary.key(subject: sample.subject, test: sample.test, metric: metric)
                     s.info[key] = (sample.subject, sample.mode, sample.test.rawValue, metric)
-                    if baselineOf[sample.subject] ?? nil != nil, MetricInfo.named(metric)?.comparable ?? false { s.normalizable.insert(key) }
+                    if baselineOf[sample.subject] ?? nil != nil, MetricInfo.named(metric)?.comparable ?? false {
+                        s.normalizable.insert(key)
+                    }
                     guard MetricBounds.check(metric, value) == .ok else {
                         let why = Fmt.compact(value) + (value == 0 ? " (must be > 0)" : "")
                         s.failed[key, default: []].append(failure(key, sample.round, why))
@@ -264,9 +289,13 @@ public enum Comparator {
                     }
                     s.raw[key, default: []].append(value)
                     guard let baseSubject = baselineOf[sample.subject] ?? nil, value > 0,
-                          MetricInfo.named(metric)?.comparable ?? false else { continue }
-                    guard let b = byRound[SampleKey(subject: baseSubject, test: sample.test, round: sample.round)]?[metric], MetricBounds.check(metric, b) == .ok, b > 0 else {
-                        s.failedNormalized[key, default: []].append(failure(key, sample.round, "baseline \(baseSubject) has no value in that round"))
+                        MetricInfo.named(metric)?.comparable ?? false
+                    else { continue }
+                    guard let b = byRound[SampleKey(subject: baseSubject, test: sample.test, round: sample.round)]?[metric],
+                        MetricBounds.check(metric, b) == .ok, b > 0
+                    else {
+                        s.failedNormalized[key, default: []].append(
+                            failure(key, sample.round, "baseline \(baseSubject) has no value in that round"))
                         continue
                     }
                     s.normalized[key, default: []].append(value / b)
@@ -276,7 +305,8 @@ public enum Comparator {
             }
         }
         for (file, sample) in errored {
-            for (key, info) in s.info.sorted(by: { $0.key < $1.key }) where info.subject == sample.subject && info.test == sample.test.rawValue {
+            for (key, info) in s.info.sorted(by: { $0.key < $1.key })
+            where info.subject == sample.subject && info.test == sample.test.rawValue {
                 let why = "test failed (\((sample.error ?? "").prefix(60)))"
                 let line = "round \(sample.round) of \(key) in \(file): \(why) — counted as failed"
                 s.failed[key, default: []].append(line)
@@ -292,7 +322,9 @@ public enum Comparator {
     /// machine during the A/B hits both sides alike, which is not true of a stored baseline.
     static func interleavedOnOneMachine(base: [BenchResult], head: [BenchResult]) -> Bool {
         let all = base + head
-        guard Set(all.map { "\($0.environment.hostName ?? "")|\($0.environment.cpuModel)|\($0.environment.cpuCount)" }).count == 1 else { return false }
+        guard Set(all.map { "\($0.environment.hostName ?? "")|\($0.environment.cpuModel)|\($0.environment.cpuCount)" }).count == 1 else {
+            return false
+        }
         func span(_ rs: [BenchResult]) -> (Date, Date) {
             (rs.map(\.startedAt).min()!, rs.map { $0.finishedAt ?? $0.startedAt }.max()!)
         }
@@ -300,24 +332,37 @@ public enum Comparator {
         return b0 <= h1 && h0 <= b1
     }
 
-    public static func compare(baseFiles: [String], headFiles: [String], settings: ComparisonSettings = .init(),
-                               vocabulary: ResultVocabulary) throws -> ComparisonReport {
+    public static func compare(
+        baseFiles: [String], headFiles: [String], settings: ComparisonSettings = .init(),
+        vocabulary: ResultVocabulary
+    ) throws -> ComparisonReport {
         let base = try load(baseFiles, vocabulary: vocabulary), head = try load(headFiles, vocabulary: vocabulary)
         let problems = incompatibilities(base: base, head: head)
-        guard problems.isEmpty else { throw IncomparableError(description: "results are not comparable:\n  " + problems.joined(separator: "\n  ")) }
+        guard problems.isEmpty else {
+            throw IncomparableError(description: "results are not comparable:\n  " + problems.joined(separator: "\n  "))
+        }
         let b = series(base, files: baseFiles), h = series(head, files: headFiles)
         let oneMachine = interleavedOnOneMachine(base: base, head: head)
         var notes: [String] = []
         if !oneMachine {
-            notes.append("not a same-runner A/B (different machines, or base and head not measured interleaved): costs per GB/Mpkt are judged against each round's node→node baseline")
+            notes.append(
+                "not a same-runner A/B (different machines, or base and head not measured interleaved): costs per GB/Mpkt are judged against each round's node→node baseline"
+            )
         }
 
         // Which values each metric is judged on, and whether it gates.
-        struct Candidate { var key: String; var info: (subject: String, mode: String, test: String, metric: String); var mi: MetricInfo
-                           var normalized: Bool; var bx: [Double]; var hx: [Double]; var gated: Bool
-                           var baseFailed: [String] = [], headFailed: [String] = []
-                           /// Normalized metrics: the subject's and the baseline's own values, round by round.
-                           var pairs: (base: [Double], baseRef: [Double], head: [Double], headRef: [Double])? = nil }
+        struct Candidate {
+            var key: String
+            var info: (subject: String, mode: String, test: String, metric: String)
+            var mi: MetricInfo
+            var normalized: Bool
+            var bx: [Double]
+            var hx: [Double]
+            var gated: Bool
+            var baseFailed: [String] = [], headFailed: [String] = []
+            /// Normalized metrics: the subject's and the baseline's own values, round by round.
+            var pairs: (base: [Double], baseRef: [Double], head: [Double], headRef: [Double])? = nil
+        }
         var candidates: [Candidate] = []
         // Keys with a value or a failed round on both sides: a side whose rounds all failed is
         // judged (as too many failed), not left out.
@@ -330,27 +375,38 @@ public enum Comparator {
             let hx = (useNormalized ? h.normalized[key] : h.raw[key]) ?? []
             // The baselines (mode none) are the yardstick: reported, not gated.
             let gated = settings.gatedMetrics.contains(mi.metric) && (useNormalized || ownValue) && info.mode != BenchSubject.baselineMode
-            var candidate = Candidate(key: key, info: info, mi: mi, normalized: useNormalized, bx: bx, hx: hx, gated: gated,
-                                      baseFailed: (useNormalized ? b.failedNormalized[key] : b.failed[key]) ?? [],
-                                      headFailed: (useNormalized ? h.failedNormalized[key] : h.failed[key]) ?? [])
+            var candidate = Candidate(
+                key: key, info: info, mi: mi, normalized: useNormalized, bx: bx, hx: hx, gated: gated,
+                baseFailed: (useNormalized ? b.failedNormalized[key] : b.failed[key]) ?? [],
+                headFailed: (useNormalized ? h.failedNormalized[key] : h.failed[key]) ?? [])
             if useNormalized {
-                candidate.pairs = (b.pairedSubject[key] ?? [], b.pairedReference[key] ?? [], h.pairedSubject[key] ?? [], h.pairedReference[key] ?? [])
+                candidate.pairs = (
+                    b.pairedSubject[key] ?? [], b.pairedReference[key] ?? [], h.pairedSubject[key] ?? [], h.pairedReference[key] ?? []
+                )
             }
             candidates.append(candidate)
             if useNormalized {
                 // The raw values too, for the reader: they show a runner's speed, never decide.
-                candidates.append(Candidate(key: key + "/raw", info: info, mi: mi, normalized: false, bx: b.raw[key] ?? [], hx: h.raw[key] ?? [], gated: false,
-                                            baseFailed: b.failed[key] ?? [], headFailed: h.failed[key] ?? []))
+                candidates.append(
+                    Candidate(
+                        key: key + "/raw", info: info, mi: mi, normalized: false, bx: b.raw[key] ?? [], hx: h.raw[key] ?? [], gated: false,
+                        baseFailed: b.failed[key] ?? [], headFailed: h.failed[key] ?? []))
             }
         }
         guard !candidates.isEmpty else {
             func sample(_ s: Series) -> String {
                 let keys = s.info.keys.sorted()
-                return keys.isEmpty ? "no metric" : "\(keys.count) metrics (\(keys.prefix(3).joined(separator: ", "))\(keys.count > 3 ? ", …" : ""))"
+                return keys.isEmpty
+                    ? "no metric" : "\(keys.count) metrics (\(keys.prefix(3).joined(separator: ", "))\(keys.count > 3 ? ", …" : ""))"
             }
-            throw IncomparableError(description: "no metric in common, nothing to compare: base has \(sample(b)), head has \(sample(h)); measure the same modes, paths and tests on both sides")
+            throw IncomparableError(
+                description:
+                    "no metric in common, nothing to compare: base has \(sample(b)), head has \(sample(h)); measure the same modes, paths and tests on both sides"
+            )
         }
-        func tooManyFailed(_ failed: Int, _ ok: Int) -> Bool { failed > 0 && Double(failed) > settings.maxFailedFraction * Double(failed + ok) }
+        func tooManyFailed(_ failed: Int, _ ok: Int) -> Bool {
+            failed > 0 && Double(failed) > settings.maxFailedFraction * Double(failed + ok)
+        }
         func judgeable(_ c: Candidate) -> Bool {
             c.bx.count >= settings.minimumSamples && c.hx.count >= settings.minimumSamples
                 && !tooManyFailed(c.baseFailed.count, c.bx.count) && !tooManyFailed(c.headFailed.count, c.hx.count)
@@ -361,14 +417,17 @@ public enum Comparator {
 
         var metrics: [MetricComparison] = []
         for c in candidates {
-            var m = MetricComparison(key: c.key, subject: c.info.subject, test: c.info.test, metric: c.info.metric,
-                                     unit: c.normalized ? "× baseline" : c.mi.unit, better: c.mi.better, normalized: c.normalized,
-                                     level: c.gated ? level : settings.confidenceLevel,
-                                     baseMedian: Stats.median(c.bx) ?? .nan, headMedian: Stats.median(c.hx) ?? .nan,
-                                     baseSamples: c.bx, headSamples: c.hx, improvement: .nan, interval: Interval(low: .nan, high: .nan),
-                                     verdict: .insufficient, regression: false, gated: c.gated, baseFailed: c.baseFailed, headFailed: c.headFailed)
+            var m = MetricComparison(
+                key: c.key, subject: c.info.subject, test: c.info.test, metric: c.info.metric,
+                unit: c.normalized ? "× baseline" : c.mi.unit, better: c.mi.better, normalized: c.normalized,
+                level: c.gated ? level : settings.confidenceLevel,
+                baseMedian: Stats.median(c.bx) ?? .nan, headMedian: Stats.median(c.hx) ?? .nan,
+                baseSamples: c.bx, headSamples: c.hx, improvement: .nan, interval: Interval(low: .nan, high: .nan),
+                verdict: .insufficient, regression: false, gated: c.gated, baseFailed: c.baseFailed, headFailed: c.headFailed)
             if !c.key.hasSuffix("/raw") { notes += c.baseFailed.map { "base: \($0)" } + c.headFailed.map { "head: \($0)" } }
-            let failedSides = [("base", c.baseFailed.count, c.bx.count), ("head", c.headFailed.count, c.hx.count)].filter { tooManyFailed($0.1, $0.2) }
+            let failedSides = [("base", c.baseFailed.count, c.bx.count), ("head", c.headFailed.count, c.hx.count)].filter {
+                tooManyFailed($0.1, $0.2)
+            }
             if !failedSides.isEmpty {
                 m.verdict = .tooManyFailed
                 let which = failedSides.map { "\($0.1) of \($0.1 + $0.2) \($0.0) rounds failed" }.joined(separator: ", ")
@@ -380,24 +439,38 @@ public enum Comparator {
             let sign = c.mi.better == .higher ? 1.0 : -1.0
             func oriented(_ x: [Double]) -> [Double] { x.map { sign * log($0) } }
             let lb = oriented(c.bx.filter { $0 > 0 }), lh = oriented(c.hx.filter { $0 > 0 })
-            let references = c.pairs.map { (base: oriented($0.base), baseRef: oriented($0.baseRef), head: oriented($0.head), headRef: oriented($0.headRef)) }
+            let references = c.pairs.map {
+                (base: oriented($0.base), baseRef: oriented($0.baseRef), head: oriented($0.head), headRef: oriented($0.headRef))
+            }
             if lb.count >= settings.minimumSamples, lh.count >= settings.minimumSamples,
-               let (shift, low, high) = settings.method.shift(base: lb, head: lh, references: references, level: m.level) {
+                let (shift, low, high) = settings.method.shift(base: lb, head: lh, references: references, level: m.level)
+            {
                 m.improvement = exp(shift) - 1
                 m.interval = Interval(low: exp(low) - 1, high: exp(high) - 1)
-                if m.interval.high < 0 { m.verdict = .slower } else if m.interval.low > 0 { m.verdict = .faster } else { m.verdict = .noChange }
+                if m.interval.high < 0 {
+                    m.verdict = .slower
+                } else if m.interval.low > 0 {
+                    m.verdict = .faster
+                } else {
+                    m.verdict = .noChange
+                }
                 m.regression = c.gated && m.verdict == .slower && m.improvement < -settings.maxRegression
             } else if c.gated {
-                notes.append("\(c.key): \(lb.count) base and \(lh.count) head rounds are too few for a \(percent(m.level)) interval; not judged (at least \(settings.minimumSamples) a side, more when many metrics gate)")
+                notes.append(
+                    "\(c.key): \(lb.count) base and \(lh.count) head rounds are too few for a \(percent(m.level)) interval; not judged (at least \(settings.minimumSamples) a side, more when many metrics gate)"
+                )
             }
             metrics.append(m)
         }
-        let familyText = settings.familyWise && family > 1
+        let familyText =
+            settings.familyWise && family > 1
             ? "\(percent(settings.confidenceLevel)) for all \(family) gated metrics together (each at \(percent(level)))"
             : "\(percent(settings.confidenceLevel)) interval"
-        return ComparisonReport(baseFiles: baseFiles, headFiles: headFiles,
-                                settings: "max regression \(Int((settings.maxRegression * 100).rounded()))%, \(familyText); \(settings.method.summary) on log values (rates and latencies ÷ the same round's node→node baseline\(oneMachine ? "; same-runner A/B, so costs per GB/Mpkt as measured" : ", costs too")); at least \(settings.minimumSamples) rounds a side",
-                                metrics: metrics, notes: notes, environment: head.first?.environment.host)
+        return ComparisonReport(
+            baseFiles: baseFiles, headFiles: headFiles,
+            settings:
+                "max regression \(Int((settings.maxRegression * 100).rounded()))%, \(familyText); \(settings.method.summary) on log values (rates and latencies ÷ the same round's node→node baseline\(oneMachine ? "; same-runner A/B, so costs per GB/Mpkt as measured" : ", costs too")); at least \(settings.minimumSamples) rounds a side",
+            metrics: metrics, notes: notes, environment: head.first?.environment.host)
     }
 
     public static func percent(_ level: Double) -> String {
@@ -405,4 +478,3 @@ public enum Comparator {
         return p == p.rounded() ? "\(Int(p))%" : String(format: "%.2f%%", p)
     }
 }
-

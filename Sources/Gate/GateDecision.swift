@@ -32,8 +32,10 @@ public enum GateDecision: Equatable {
 
     /// The whole gate: compare the files and decide. Input that cannot be judged (unreadable,
     /// refused, not comparable) is `.cannotJudge`, exit 2, like every other reason for it.
-    public static func judge(baseFiles: [String], headFiles: [String], settings: ComparisonSettings = .init(),
-                             vocabulary: ResultVocabulary) -> (GateDecision, ComparisonReport?) {
+    public static func judge(
+        baseFiles: [String], headFiles: [String], settings: ComparisonSettings = .init(),
+        vocabulary: ResultVocabulary
+    ) -> (GateDecision, ComparisonReport?) {
         do {
             let report = try Comparator.compare(baseFiles: baseFiles, headFiles: headFiles, settings: settings, vocabulary: vocabulary)
             return (decide(report), report)
@@ -47,7 +49,9 @@ public enum GateDecision: Equatable {
     public static func failedRounds(_ report: ComparisonReport) -> GateDecision? {
         let broken = report.metrics.filter { $0.gated && $0.verdict == .tooManyFailed }
         guard !broken.isEmpty else { return nil }
-        return .cannotJudge(reason: "\(broken.count) gated metric\(broken.count == 1 ? "" : "s") with too many failed rounds: \(broken.map(\.key).joined(separator: ", "))",
-                            details: report.notes.filter { $0.contains("counted as failed") || $0.contains("cannot be judged") })
+        return .cannotJudge(
+            reason:
+                "\(broken.count) gated metric\(broken.count == 1 ? "" : "s") with too many failed rounds: \(broken.map(\.key).joined(separator: ", "))",
+            details: report.notes.filter { $0.contains("counted as failed") || $0.contains("cannot be judged") })
     }
 }

@@ -66,9 +66,11 @@ public struct GateValidationRun: Sendable {
     public var elapsedSeconds: Int?
     public var environment: HostEnvironment
 
-    public init(directory: String, trials: Int, rounds: Int, useRounds: Int, rules: Int, modes: String, tests: String,
-                durationSeconds: Int, maxRegression: String, settings: ComparisonSettings, commit: String,
-                elapsedSeconds: Int?, environment: HostEnvironment) {
+    public init(
+        directory: String, trials: Int, rounds: Int, useRounds: Int, rules: Int, modes: String, tests: String,
+        durationSeconds: Int, maxRegression: String, settings: ComparisonSettings, commit: String,
+        elapsedSeconds: Int?, environment: HostEnvironment
+    ) {
         self.directory = directory
         self.trials = trials
         self.rounds = rounds
@@ -110,14 +112,19 @@ public enum GateValidation {
             func change(_ r: ComparisonReport?, _ metric: Metric) -> Double? {
                 r?.metrics.first { $0.key == "\(run.subject)/\(metric.rawValue)" }.map(\.improvement).flatMap { $0.isFinite ? $0 : nil }
             }
-            rows.append(.init(trial: t, aaExit: aa.exitCode, aaThroughput: change(aaReport, .throughputGbps), aaCPUPerGB: change(aaReport, .cpuSecondsPerGB),
-                              injectedExit: ij.exitCode, injectedThroughput: change(ijReport, .throughputGbps), injectedCPUPerGB: change(ijReport, .cpuSecondsPerGB)))
+            rows.append(
+                .init(
+                    trial: t, aaExit: aa.exitCode, aaThroughput: change(aaReport, .throughputGbps),
+                    aaCPUPerGB: change(aaReport, .cpuSecondsPerGB),
+                    injectedExit: ij.exitCode, injectedThroughput: change(ijReport, .throughputGbps),
+                    injectedCPUPerGB: change(ijReport, .cpuSecondsPerGB)))
         }
-        return GateValidationSummary(environment: run.environment, trials: run.trials, roundsPerSide: run.useRounds,
-                                     aaPass: rows.filter { $0.aaExit == 0 }.count, injectedCaught: rows.filter { $0.injectedExit == 1 }.count,
-                                     rules: run.rules, modes: run.modes, tests: run.tests, durationSeconds: run.durationSeconds,
-                                     maxRegression: run.maxRegression, commit: run.commit, elapsedSeconds: run.elapsedSeconds,
-                                     subject: run.subject, trialResults: rows)
+        return GateValidationSummary(
+            environment: run.environment, trials: run.trials, roundsPerSide: run.useRounds,
+            aaPass: rows.filter { $0.aaExit == 0 }.count, injectedCaught: rows.filter { $0.injectedExit == 1 }.count,
+            rules: run.rules, modes: run.modes, tests: run.tests, durationSeconds: run.durationSeconds,
+            maxRegression: run.maxRegression, commit: run.commit, elapsedSeconds: run.elapsedSeconds,
+            subject: run.subject, trialResults: rows)
     }
 
     public static func markdown(_ s: GateValidationSummary, roundsRun: Int) -> String {
@@ -126,35 +133,43 @@ public enum GateValidation {
         f.locale = Locale(identifier: "en_US_POSIX")
         f.timeZone = TimeZone(identifier: "UTC")
         f.dateFormat = "yyyy-MM-dd'T'HH:mm'Z'"
-        var l = ["# Regression gate validation", "",
-                 "Reproduce: `scripts/validate-gate.sh --trials \(s.trials) --rounds \(roundsRun) --rules \(s.rules) --modes \(s.modes) --tests \(s.tests) --duration \(s.durationSeconds)` (root; \(s.elapsedSeconds.map(String.init) ?? "null") s here)."]
+        var l = [
+            "# Regression gate validation", "",
+            "Reproduce: `scripts/validate-gate.sh --trials \(s.trials) --rounds \(roundsRun) --rules \(s.rules) --modes \(s.modes) --tests \(s.tests) --duration \(s.durationSeconds)` (root; \(s.elapsedSeconds.map(String.init) ?? "null") s here)."
+        ]
         if s.roundsPerSide != roundsRun {
-            l.append("Judged on the first \(s.roundsPerSide) of the \(roundsRun) rounds of each side (`--summarize-only --use-rounds \(s.roundsPerSide)`).")
+            l.append(
+                "Judged on the first \(s.roundsPerSide) of the \(roundsRun) rounds of each side (`--summarize-only --use-rounds \(s.roundsPerSide)`)."
+            )
         }
-        l += ["",
-              "Machine: \(s.environment.cpuCount) CPUs, kernel \(s.environment.kernel), shared and noisy; cnibench \(s.commit); \(f.string(from: s.createdAt)).",
-              "",
-              "Procedure, as `make gate` / `scripts/gate-ab.sh` runs it: a trial is \(s.roundsPerSide) rounds of three sides,",
-              "A1 and A2 (the same build) and I (the same build with \(s.rules) never-matching nftables rules in a",
-              "forward-hook chain of each node namespace, `--inject-forward-rules \(s.rules)`). Every round of every side is",
-              "its own `cnibench bench --modes \(s.modes) --tests \(s.tests) --repeats 1 --duration \(s.durationSeconds)` (fresh topology and",
-              "processes); the order of the sides rotates each round. Verdicts: `cnibench gate --baseline A1… --current A2…`",
-              "(A/A) and `--current I…` (injected), `--max-regression \(s.maxRegression)`: exit 0 pass, 1 regression, 2 cannot judge.",
-              "",
-              "| result | rate | target |",
-              "|---|---|---|",
-              "| A/A comparisons that pass | **\(s.aaPass) / \(s.trials)** | ≥ 19 / 20 |",
-              "| injected regressions caught | **\(s.injectedCaught) / \(s.trials)** | ≥ 19 / 20 |",
-              "",
-              "False-alarm rate \((s.trials - s.aaPass) * 100 / max(s.trials, 1))%, detection rate \(s.injectedCaught * 100 / max(s.trials, 1))%.",
-              "",
-              "Changes below are `cnibench compare`'s estimates for \(s.subject) (throughput normalized to",
-              "the same round's node→node baseline; CPU seconds per GB; positive = better).",
-              "",
-              "| trial | A/A exit | A/A throughput | A/A CPU/GB | injected exit | injected throughput | injected CPU/GB |",
-              "|---|---|---|---|---|---|---|"]
+        l += [
+            "",
+            "Machine: \(s.environment.cpuCount) CPUs, kernel \(s.environment.kernel), shared and noisy; cnibench \(s.commit); \(f.string(from: s.createdAt)).",
+            "",
+            "Procedure, as `make gate` / `scripts/gate-ab.sh` runs it: a trial is \(s.roundsPerSide) rounds of three sides,",
+            "A1 and A2 (the same build) and I (the same build with \(s.rules) never-matching nftables rules in a",
+            "forward-hook chain of each node namespace, `--inject-forward-rules \(s.rules)`). Every round of every side is",
+            "its own `cnibench bench --modes \(s.modes) --tests \(s.tests) --repeats 1 --duration \(s.durationSeconds)` (fresh topology and",
+            "processes); the order of the sides rotates each round. Verdicts: `cnibench gate --baseline A1… --current A2…`",
+            "(A/A) and `--current I…` (injected), `--max-regression \(s.maxRegression)`: exit 0 pass, 1 regression, 2 cannot judge.",
+            "",
+            "| result | rate | target |",
+            "|---|---|---|",
+            "| A/A comparisons that pass | **\(s.aaPass) / \(s.trials)** | ≥ 19 / 20 |",
+            "| injected regressions caught | **\(s.injectedCaught) / \(s.trials)** | ≥ 19 / 20 |",
+            "",
+            "False-alarm rate \((s.trials - s.aaPass) * 100 / max(s.trials, 1))%, detection rate \(s.injectedCaught * 100 / max(s.trials, 1))%.",
+            "",
+            "Changes below are `cnibench compare`'s estimates for \(s.subject) (throughput normalized to",
+            "the same round's node→node baseline; CPU seconds per GB; positive = better).",
+            "",
+            "| trial | A/A exit | A/A throughput | A/A CPU/GB | injected exit | injected throughput | injected CPU/GB |",
+            "|---|---|---|---|---|---|---|"
+        ]
         for t in s.trialResults {
-            l.append("| \(t.trial) | \(t.aaExit) | \(pct(t.aaThroughput)) | \(pct(t.aaCPUPerGB)) | \(t.injectedExit) | \(pct(t.injectedThroughput)) | \(pct(t.injectedCPUPerGB)) |")
+            l.append(
+                "| \(t.trial) | \(t.aaExit) | \(pct(t.aaThroughput)) | \(pct(t.aaCPUPerGB)) | \(t.injectedExit) | \(pct(t.injectedThroughput)) | \(pct(t.injectedCPUPerGB)) |"
+            )
         }
         return l.joined(separator: "\n") + "\n"
     }

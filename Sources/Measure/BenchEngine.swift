@@ -107,7 +107,10 @@ public final class BenchEngine {
     /// of these is refused naming --name.
     static func runName(_ o: BenchOptions, _ m: Mode, _ u: Underlay) throws -> RunName {
         do { return try o.runPrefix.appending("-\(m.rawValue)-\(u.rawValue)") } catch {
-            throw BenchInputError("--name \(o.runPrefix)", "not a usable run-name prefix: \(error.problem) once '-\(m.rawValue)-\(u.rawValue)' is appended; use a prefix of at most \(RunName.maxLength - "-\(m.rawValue)-\(u.rawValue)".count) characters")
+            throw BenchInputError(
+                "--name \(o.runPrefix)",
+                "not a usable run-name prefix: \(error.problem) once '-\(m.rawValue)-\(u.rawValue)' is appended; use a prefix of at most \(RunName.maxLength - "-\(m.rawValue)-\(u.rawValue)".count) characters"
+            )
         }
     }
 
@@ -122,7 +125,10 @@ public final class BenchEngine {
             var u = o.underlay ?? .l2
             if m.needsL2Adjacency && u == .l3 {
                 if explicit {
-                    throw BenchInputError("--underlay l3", "\(m.rawValue) needs L2 adjacency between nodes (its next hop is the peer node) and cannot run on l3; drop it from --modes or use --underlay l2")
+                    throw BenchInputError(
+                        "--underlay l3",
+                        "\(m.rawValue) needs L2 adjacency between nodes (its next hop is the peer node) and cannot run on l3; drop it from --modes or use --underlay l2"
+                    )
                 }
                 u = .l2
             }
@@ -152,20 +158,26 @@ public final class BenchEngine {
         try Prerequisites.requireRoot("bench")
         if tests.contains(where: \.usesIperf3) {
             guard Prerequisites.which("iperf3") != nil else {
-                throw BenchInputError("--tests \(tests.filter(\.usesIperf3).map(\.rawValue).joined(separator: ","))",
-                                      "these tests need iperf3, which is not on PATH; install it with: apt-get install -y iperf3 (make bench does), or run only --tests rr")
+                throw BenchInputError(
+                    "--tests \(tests.filter(\.usesIperf3).map(\.rawValue).joined(separator: ","))",
+                    "these tests need iperf3, which is not on PATH; install it with: apt-get install -y iperf3 (make bench does), or run only --tests rr"
+                )
             }
         }
         if tests.contains(.rr) || tests.contains(.pktgen) {
             guard FileManager.default.isExecutableFile(atPath: executable) else {
-                throw BenchInputError("--tests", "the cnibench executable \(executable) (needed inside the namespaces for rr/pktgen) is not runnable")
+                throw BenchInputError(
+                    "--tests", "the cnibench executable \(executable) (needed inside the namespaces for rr/pktgen) is not runnable")
             }
         }
         if tests.contains(.pktgen) && !pktgenAvailable {
             throw BenchInputError("--tests pktgen", PacketGeneratorHook.unavailableMessage)
         }
         for u in units where RunState(run: u.run).exists {
-            throw BenchInputError("--name \(o.runPrefix)", "run '\(u.run)' already exists (a bench still running, or a crashed one): remove it with cnibench down --name \(u.run) or cnibench clean, or choose another --name prefix")
+            throw BenchInputError(
+                "--name \(o.runPrefix)",
+                "run '\(u.run)' already exists (a bench still running, or a crashed one): remove it with cnibench down --name \(u.run) or cnibench clean, or choose another --name prefix"
+            )
         }
         // The kernel, probed in a scratch namespace (created and removed at once).
         let features = try KernelFeatures.probe(run: try o.runPrefix.appending("-chk"), state: nil)
@@ -198,19 +210,26 @@ public final class BenchEngine {
             let (src, dst, mtu): (BenchEndpoint, BenchEndpoint, Int)
             switch path {
             case .nodeToNode:
-                (src, dst, mtu) = (BenchEndpoint(namespace: n1.namespace, ip: n1.ip.description),
-                                   BenchEndpoint(namespace: n2.namespace, ip: n2.ip.description), b.plan.spec.mtu)
+                (src, dst, mtu) = (
+                    BenchEndpoint(namespace: n1.namespace, ip: n1.ip.description),
+                    BenchEndpoint(namespace: n2.namespace, ip: n2.ip.description), b.plan.spec.mtu
+                )
             case .sameNode:
-                (src, dst, mtu) = (BenchEndpoint(namespace: n1.pods[0].namespace, ip: n1.pods[0].ip.description),
-                                   BenchEndpoint(namespace: n1.pods[1].namespace, ip: n1.pods[1].ip.description), b.plan.podMTU)
+                (src, dst, mtu) = (
+                    BenchEndpoint(namespace: n1.pods[0].namespace, ip: n1.pods[0].ip.description),
+                    BenchEndpoint(namespace: n1.pods[1].namespace, ip: n1.pods[1].ip.description), b.plan.podMTU
+                )
             case .crossNode:
-                (src, dst, mtu) = (BenchEndpoint(namespace: n1.pods[0].namespace, ip: n1.pods[0].ip.description),
-                                   BenchEndpoint(namespace: n2.pods[0].namespace, ip: n2.pods[0].ip.description), b.plan.podMTU)
+                (src, dst, mtu) = (
+                    BenchEndpoint(namespace: n1.pods[0].namespace, ip: n1.pods[0].ip.description),
+                    BenchEndpoint(namespace: n2.pods[0].namespace, ip: n2.pods[0].ip.description), b.plan.podMTU
+                )
             }
             let id = BenchSubject.id(mode: b.unit.mode.rawValue, underlay: b.unit.underlay.rawValue, path: path)
             let base = baselineFor(b.unit.underlay)
-            return BenchSubject(id: id, mode: b.unit.mode.rawValue, underlay: b.unit.underlay.rawValue, path: path, run: b.unit.run.value,
-                                source: src, destination: dst, mtu: mtu, baseline: id == base ? nil : base)
+            return BenchSubject(
+                id: id, mode: b.unit.mode.rawValue, underlay: b.unit.underlay.rawValue, path: path, run: b.unit.run.value,
+                source: src, destination: dst, mtu: mtu, baseline: id == base ? nil : base)
         }
     }
 
@@ -231,14 +250,16 @@ public final class BenchEngine {
             cpuPinning: CPUPinning.recorded(pinned))
         var result = BenchResult(
             schemaVersion: BenchResult.currentSchemaVersion, kind: BenchResult.kindName,
-            about: "cnibench bench result; schema: docs/result-schema.md. Reproduce with `command` (as root, from the repository). Values are medians over rounds with 95% percentile-bootstrap intervals; overhead is against the node→node baseline of the same run.",
+            about:
+                "cnibench bench result; schema: docs/result-schema.md. Reproduce with `command` (as root, from the repository). Values are medians over rounds with 95% percentile-bootstrap intervals; overhead is against the node→node baseline of the same run.",
             command: options.command, startedAt: started, finishedAt: nil, complete: false, interruption: nil, config: config,
-            environment: EnvironmentFingerprint(kernel: KernelFeatures.kernelRelease(), kernelVersion: nil, cpuModel: Fingerprint.cpuModel(),
-                                                cpuCount: Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))), memoryGiB: Fingerprint.memoryGiB(),
-                                                offloads: [], sysctls: [:], iperf3Version: iperf3Version(),
-                                                cnibenchVersion: CNIBenchVersion.string, gitCommit: nil, gitDirty: nil, ipip: nil,
-                                                stealSeconds: 0, stealFraction: 0, loadAverageAtStart: loadAtStart,
-                                                pktgenAvailable: pktgenAvailable),
+            environment: EnvironmentFingerprint(
+                kernel: KernelFeatures.kernelRelease(), kernelVersion: nil, cpuModel: Fingerprint.cpuModel(),
+                cpuCount: Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))), memoryGiB: Fingerprint.memoryGiB(),
+                offloads: [], sysctls: [:], iperf3Version: iperf3Version(),
+                cnibenchVersion: CNIBenchVersion.string, gitCommit: nil, gitDirty: nil, ipip: nil,
+                stealSeconds: 0, stealFraction: 0, loadAverageAtStart: loadAtStart,
+                pktgenAvailable: pktgenAvailable),
             subjects: [], rounds: [], samples: [], summaries: [], warnings: [])
         result.environment.hostName = (try? String(contentsOfFile: "/proc/sys/kernel/hostname", encoding: .utf8))?
             .trimmingCharacters(in: .whitespacesAndNewlines)
@@ -280,10 +301,13 @@ public final class BenchEngine {
                 if let ino = b.namespaces[n]?.inode { ourNamespaces.insert(ino) }
             }
             if options.injectForwardRules > 0 && u.mode != .none {
-                try ForwardPathInjection.apply(rules: options.injectForwardRules,
-                                               namespaces: r.plan.addressing.nodes.compactMap { b.namespaces[$0.namespace] },
-                                               scratchDirectory: state.directory)
-                result.warnings.append("\(u.id): \(options.injectForwardRules) never-matching nftables rules injected on the nodes' forward path (gate validation)")
+                try ForwardPathInjection.apply(
+                    rules: options.injectForwardRules,
+                    namespaces: r.plan.addressing.nodes.compactMap { b.namespaces[$0.namespace] },
+                    scratchDirectory: state.directory)
+                result.warnings.append(
+                    "\(u.id): \(options.injectForwardRules) never-matching nftables rules injected on the nodes' forward path (gate validation)"
+                )
             }
             built.append(b)
             if let ipip = r.plan.ipip { result.environment.ipip = ipip.rawValue }
@@ -309,7 +333,7 @@ public final class BenchEngine {
             let n1 = a.nodes[0]
             var devices: [(String, String, String)] = [
                 ("pod eth0", n1.pods[0].namespace, "eth0"), ("node eth0", n1.namespace, "eth0"),
-                ("node \(n1.pods[0].hostVeth)", n1.namespace, n1.pods[0].hostVeth),
+                ("node \(n1.pods[0].hostVeth)", n1.namespace, n1.pods[0].hostVeth)
             ]
             for s in b.plan.steps where s.namespace == n1.namespace {
                 if case .vxlanAdd(_, let name, _) = s { devices.append(("node \(name)", n1.namespace, name)) }
@@ -340,16 +364,19 @@ public final class BenchEngine {
                         let subject = result.subjects.first { $0.run == b.unit.run.value && $0.path == path }!
                         for test in tests {
                             if Interrupt.requested { throw Interrupted() }
-                            let eta = testSeconds.isEmpty ? nil : testSeconds.reduce(0, +) / Double(testSeconds.count) * Double(total - done)
-                            var p = BenchProgress(done: done, total: total, round: round, rounds: options.repeats, unit: b.unit.id,
-                                                  path: path, test: test, etaSeconds: eta, outcome: nil)
+                            let eta =
+                                testSeconds.isEmpty ? nil : testSeconds.reduce(0, +) / Double(testSeconds.count) * Double(total - done)
+                            var p = BenchProgress(
+                                done: done, total: total, round: round, rounds: options.repeats, unit: b.unit.id,
+                                path: path, test: test, etaSeconds: eta, outcome: nil)
                             progress?(p)
                             let t0 = ContinuousClock.now
                             var sample: BenchSample
                             if broken.contains(b.unit.id) {
-                                sample = BenchSample(subject: subject.id, mode: subject.mode, underlay: subject.underlay, path: path,
-                                                     test: test, round: round, startedAt: Date(), metrics: [:], cpu: nil,
-                                                     error: "connectivity check failed before the bench; not measured")
+                                sample = BenchSample(
+                                    subject: subject.id, mode: subject.mode, underlay: subject.underlay, path: path,
+                                    test: test, round: round, startedAt: Date(), metrics: [:], cpu: nil,
+                                    error: "connectivity check failed before the bench; not measured")
                             } else {
                                 sample = try measure(b, subject: subject, test: test, round: round)
                             }
@@ -375,13 +402,18 @@ public final class BenchEngine {
             }
             result.complete = true
         } catch is Interrupted {
-            result.interruption = "interrupted after \(done) of \(total) tests (round \(result.rounds.count) of \(options.repeats)); results so far kept"
+            result.interruption =
+                "interrupted after \(done) of \(total) tests (round \(result.rounds.count) of \(options.repeats)); results so far kept"
             result.warnings.append(result.interruption!)
         }
         result.environment.stealSeconds = steal
         result.environment.stealFraction = busy + steal > 0 ? steal / (busy + steal) : 0
         if steal > 0.05 * max(busy, 1e-9) {
-            result.warnings.append(String(format: "steal time was %.1f%% of CPU time: the hypervisor took CPU from this machine; throughput figures are less reliable than CPU per GB", result.environment.stealFraction * 100))
+            result.warnings.append(
+                String(
+                    format:
+                        "steal time was %.1f%% of CPU time: the hypervisor took CPU from this machine; throughput figures are less reliable than CPU per GB",
+                    result.environment.stealFraction * 100))
         }
         result.finishedAt = Date()
         result.createdAt = result.finishedAt
@@ -398,7 +430,9 @@ public final class BenchEngine {
         if let v = m[.p50Us] { parts.append(String(format: "p50 %.1f µs", v)) }
         if let v = m[.p99Us] { parts.append(String(format: "p99 %.1f µs", v)) }
         if let v = m[.receivedMpps] { parts.append(String(format: "%.3f Mpps", v)) }
-        if let v = m[.cpuSecondsPerGB] { parts.append(String(format: "%.2f CPU·s/GB", v)) } else if let v = m[.cpuSecondsPerMpkt] {
+        if let v = m[.cpuSecondsPerGB] {
+            parts.append(String(format: "%.2f CPU·s/GB", v))
+        } else if let v = m[.cpuSecondsPerMpkt] {
             parts.append(String(format: "%.1f CPU·s/Mpkt", v))
         }
         return parts.joined(separator: ", ")
@@ -407,17 +441,21 @@ public final class BenchEngine {
     // MARK: one test
 
     func measure(_ b: Built, subject: BenchSubject, test: BenchTest, round: Int) throws -> BenchSample {
-        var sample = BenchSample(subject: subject.id, mode: subject.mode, underlay: subject.underlay, path: subject.path, test: test,
-                                 round: round, startedAt: Date(), metrics: [:], cpu: nil, error: nil)
+        var sample = BenchSample(
+            subject: subject.id, mode: subject.mode, underlay: subject.underlay, path: subject.path, test: test,
+            round: round, startedAt: Date(), metrics: [:], cpu: nil, error: nil)
         do {
             // Only addresses of this run's own namespaces are ever targeted.
             guard let dstIP = IPv4Address(subject.destination.ip), let srcIP = IPv4Address(subject.source.ip),
-                  b.plan.namespaces.contains(subject.source.namespace), b.plan.namespaces.contains(subject.destination.namespace),
-                  b.plan.addressing.nodes.contains(where: { $0.ip == dstIP || $0.pods.contains { $0.ip == dstIP } })
-            else { throw MeasureError("refusing \(subject.id): destination \(subject.destination.ip) is not an address of run \(b.unit.run)") }
-            let context = TestContext(engine: self, built: b, subject: subject, test: test,
-                                      source: try b.ns(subject.source.namespace), sourceIP: srcIP,
-                                      destination: try b.ns(subject.destination.namespace), destinationIP: dstIP)
+                b.plan.namespaces.contains(subject.source.namespace), b.plan.namespaces.contains(subject.destination.namespace),
+                b.plan.addressing.nodes.contains(where: { $0.ip == dstIP || $0.pods.contains { $0.ip == dstIP } })
+            else {
+                throw MeasureError("refusing \(subject.id): destination \(subject.destination.ip) is not an address of run \(b.unit.run)")
+            }
+            let context = TestContext(
+                engine: self, built: b, subject: subject, test: test,
+                source: try b.ns(subject.source.namespace), sourceIP: srcIP,
+                destination: try b.ns(subject.destination.namespace), destinationIP: dstIP)
             let result = try test.driver.measure(context)
             sample.cpu = result.cpu
             sample.metrics = result.metrics.byName

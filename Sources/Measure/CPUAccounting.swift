@@ -29,7 +29,14 @@ public struct CPUTimes: Sendable, Equatable {
         guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix("cpu ") }) else { return nil }
         let f = line.split(separator: " ").dropFirst().compactMap { UInt64($0) }
         guard f.count >= 8 else { return nil }
-        user = f[0]; nice = f[1]; system = f[2]; idle = f[3]; iowait = f[4]; irq = f[5]; softirq = f[6]; steal = f[7]
+        user = f[0]
+        nice = f[1]
+        system = f[2]
+        idle = f[3]
+        iowait = f[4]
+        irq = f[5]
+        softirq = f[6]
+        steal = f[7]
     }
 
     public static func read() -> CPUTimes? {
@@ -42,13 +49,16 @@ public struct CPUTimes: Sendable, Equatable {
 
     /// The usage between two snapshots; `foreignSeconds` is the CPU time other tenants' processes
     /// took meanwhile (see `ForeignProcesses`).
-    public static func usage(from a: CPUTimes, to b: CPUTimes, wallSeconds: Double, processSeconds: Double?,
-                             foreignSeconds: Double? = nil) -> CPUUsage {
+    public static func usage(
+        from a: CPUTimes, to b: CPUTimes, wallSeconds: Double, processSeconds: Double?,
+        foreignSeconds: Double? = nil
+    ) -> CPUUsage {
         func d(_ x: UInt64, _ y: UInt64) -> Double { y >= x ? Double(y - x) / ticksPerSecond : 0 }
-        return CPUUsage(busySeconds: d(a.busy, b.busy), userSeconds: d(a.user + a.nice, b.user + b.nice),
-                        systemSeconds: d(a.system, b.system), softirqSeconds: d(a.softirq + a.irq, b.softirq + b.irq),
-                        stealSeconds: d(a.steal, b.steal), idleSeconds: d(a.idle + a.iowait, b.idle + b.iowait),
-                        wallSeconds: wallSeconds, processSeconds: processSeconds, foreignSeconds: foreignSeconds)
+        return CPUUsage(
+            busySeconds: d(a.busy, b.busy), userSeconds: d(a.user + a.nice, b.user + b.nice),
+            systemSeconds: d(a.system, b.system), softirqSeconds: d(a.softirq + a.irq, b.softirq + b.irq),
+            stealSeconds: d(a.steal, b.steal), idleSeconds: d(a.idle + a.iowait, b.idle + b.iowait),
+            wallSeconds: wallSeconds, processSeconds: processSeconds, foreignSeconds: foreignSeconds)
     }
 }
 

@@ -24,7 +24,10 @@ public enum CPUPinning: Sendable, Equatable, CustomStringConvertible {
         default:
             let parts = text.split(separator: ",", omittingEmptySubsequences: false).map { Int($0.trimmingCharacters(in: .whitespaces)) }
             guard parts.count == 2, let c = parts[0], let s = parts[1], c >= 0, s >= 0 else {
-                throw BenchInputError("--pin \(text)", "use auto, none, or CLIENT,SERVER CPU numbers such as 0,1 (CPUs this process may use: \(Self.listText(Self.allowedCPUs())))")
+                throw BenchInputError(
+                    "--pin \(text)",
+                    "use auto, none, or CLIENT,SERVER CPU numbers such as 0,1 (CPUs this process may use: \(Self.listText(Self.allowedCPUs())))"
+                )
             }
             self = .cpus(client: c, server: s)
         }
@@ -46,7 +49,8 @@ public enum CPUPinning: Sendable, Equatable, CustomStringConvertible {
         case .auto: return allowed.count >= 2 ? (allowed[0], allowed[1]) : nil
         case .cpus(let c, let s):
             for cpu in [c, s] where !allowed.contains(cpu) {
-                throw BenchInputError("--pin \(description)", "CPU \(cpu) is not available to this process; it may use \(Self.listText(allowed))")
+                throw BenchInputError(
+                    "--pin \(description)", "CPU \(cpu) is not available to this process; it may use \(Self.listText(allowed))")
             }
             return (c, s)
         }
@@ -60,7 +64,8 @@ public enum CPUPinning: Sendable, Equatable, CustomStringConvertible {
     /// The CPUs this process may run on (`Cpus_allowed_list` of /proc/self/status, e.g. "0-1,4").
     public static func allowedCPUs(status: String? = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) -> [Int] {
         guard let line = status?.split(separator: "\n").first(where: { $0.hasPrefix("Cpus_allowed_list:") }),
-              let list = line.split(separator: ":", maxSplits: 1).last else { return [] }
+            let list = line.split(separator: ":", maxSplits: 1).last
+        else { return [] }
         return parseList(list.trimmingCharacters(in: .whitespaces))
     }
 

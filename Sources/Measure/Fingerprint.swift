@@ -29,7 +29,7 @@ public enum Ethtool {
     /// Features recorded in a result besides GSO/GRO/TSO.
     public static let interesting = [
         "tx-checksum-ip-generic", "rx-checksum", "scatter-gather", "tx-udp-segmentation", "rx-udp-gro-forwarding",
-        "tx-udp_tnl-segmentation", "tx-gso-partial", "rx-gro-list", "tx-scatter-gather-fraglist",
+        "tx-udp_tnl-segmentation", "tx-gso-partial", "rx-gro-list", "tx-scatter-gather-fraglist"
     ]
 
     public static func offloads(label: String, namespace: NetworkNamespace, device: String) -> DeviceOffloads {
@@ -38,11 +38,13 @@ public enum Ethtool {
             func active(_ n: String) -> Bool? { fs.first { $0.name == n }?.active }
             var extra: [String: Bool] = [:]
             for n in interesting { if let a = active(n) { extra[n] = a } }
-            return DeviceOffloads(label: label, namespace: namespace.name, device: device, gso: active("tx-generic-segmentation"),
-                                  gro: active("rx-gro"), tso: active("tx-tcp-segmentation"), features: extra, error: nil)
+            return DeviceOffloads(
+                label: label, namespace: namespace.name, device: device, gso: active("tx-generic-segmentation"),
+                gro: active("rx-gro"), tso: active("tx-tcp-segmentation"), features: extra, error: nil)
         } catch {
-            return DeviceOffloads(label: label, namespace: namespace.name, device: device, gso: nil, gro: nil, tso: nil,
-                                  features: [:], error: "\(error)")
+            return DeviceOffloads(
+                label: label, namespace: namespace.name, device: device, gso: nil, gro: nil, tso: nil,
+                features: [:], error: "\(error)")
         }
     }
 }
@@ -52,7 +54,7 @@ enum Fingerprint {
         "net.ipv4.tcp_congestion_control", "net.ipv4.tcp_rmem", "net.ipv4.tcp_wmem", "net.ipv4.tcp_mtu_probing",
         "net.ipv4.tcp_timestamps", "net.ipv4.tcp_sack", "net.core.rmem_max", "net.core.wmem_max", "net.core.rmem_default",
         "net.core.wmem_default", "net.core.netdev_max_backlog", "net.core.default_qdisc", "net.core.netdev_budget",
-        "net.core.busy_poll", "net.ipv4.udp_mem",
+        "net.core.busy_poll", "net.ipv4.udp_mem"
     ]
 
     static func cpuModel() -> String {
@@ -65,8 +67,9 @@ enum Fingerprint {
 
     static func memoryGiB() -> Double? {
         guard let t = try? String(contentsOfFile: "/proc/meminfo", encoding: .utf8),
-              let line = t.split(separator: "\n").first(where: { $0.hasPrefix("MemTotal:") }),
-              let kb = line.split(separator: " ").dropFirst().first.flatMap({ Double($0) }) else { return nil }
+            let line = t.split(separator: "\n").first(where: { $0.hasPrefix("MemTotal:") }),
+            let kb = line.split(separator: " ").dropFirst().first.flatMap({ Double($0) })
+        else { return nil }
         return (kb / 1024 / 1024 * 10).rounded() / 10
     }
 

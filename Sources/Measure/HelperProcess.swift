@@ -29,11 +29,15 @@ final class HelperProcess {
     private static let counter = Mutex(0)
 
     static func start(in ns: NetworkNamespace, state: RunState, label: String, argv: [String], cpu: Int? = nil) throws -> HelperProcess {
-        let n = counter.withLock { v -> Int in v += 1; return v }
+        let n = counter.withLock { v -> Int in
+            v += 1
+            return v
+        }
         let base = "\(state.directory)/bench-\(getpid())-\(n)-\(label)"
         let outPath = base + ".out", errPath = base + ".err"
-        let child = try ChildProcess.spawn(argv, in: ns, stdout: .file(outPath), stderr: .file(errPath), cpu: cpu,
-                                           ledger: state, label: "\(ns.name) bench \(label)")
+        let child = try ChildProcess.spawn(
+            argv, in: ns, stdout: .file(outPath), stderr: .file(errPath), cpu: cpu,
+            ledger: state, label: "\(ns.name) bench \(label)")
         return HelperProcess(child: child, label: label, stdoutPath: outPath, stderrPath: errPath)
     }
 

@@ -78,9 +78,10 @@ public struct Iperf3Report: Decodable, Sendable {
         guard let recv = end?.sum_received, let bytes = recv.bytes, let bps = recv.bits_per_second, let secs = recv.seconds, secs > 0 else {
             throw Failure(description: "iperf3 report has no receiver totals (end.sum_received)")
         }
-        var o = Outcome(seconds: secs, receivedBytes: bytes, receivedBitsPerSecond: bps,
-                        sentBitsPerSecond: end?.sum_sent?.bits_per_second, retransmits: end?.sum_sent?.retransmits,
-                        mss: start?.tcp_mss_default.flatMap { $0 > 0 ? $0 : nil })
+        var o = Outcome(
+            seconds: secs, receivedBytes: bytes, receivedBitsPerSecond: bps,
+            sentBitsPerSecond: end?.sum_sent?.bits_per_second, retransmits: end?.sum_sent?.retransmits,
+            mss: start?.tcp_mss_default.flatMap { $0 > 0 ? $0 : nil })
         if isUDP {
             let s = end?.sum ?? recv
             // iperf3 counts reordered or duplicated datagrams against the lost ones and can then

@@ -22,7 +22,8 @@ public enum PacketGeneratorHook {
     /// alone says nothing).
     public static func isAvailable(executable: String) -> Bool {
         guard FileManager.default.isExecutableFile(atPath: executable),
-              let help = runCapturing([executable, "pktgen", "--help"]) else { return false }
+            let help = runCapturing([executable, "pktgen", "--help"])
+        else { return false }
         return help.contains("cnibench pktgen")
     }
 
@@ -31,8 +32,10 @@ public enum PacketGeneratorHook {
     }
 
     public static func senderArguments(executable: String, to: IPv4Address, from: IPv4Address, duration: Int) -> [String] {
-        [executable, "pktgen", "--to", to.description, "--from", from.description, "--size", String(frameBytes),
-         "--duration", String(duration), "--json"]
+        [
+            executable, "pktgen", "--to", to.description, "--from", from.description, "--size", String(frameBytes),
+            "--duration", String(duration), "--json"
+        ]
     }
 
     public struct Report: Decodable, Sendable {
@@ -41,5 +44,6 @@ public enum PacketGeneratorHook {
         public var seconds: Double?
     }
 
-    public static let unavailableMessage = "the pktgen test needs `cnibench pktgen` (the packet generator), which this build does not have; drop pktgen from --tests"
+    public static let unavailableMessage =
+        "the pktgen test needs `cnibench pktgen` (the packet generator), which this build does not have; drop pktgen from --tests"
 }

@@ -6,8 +6,9 @@ import TopologyModel
 
 extension ResultVocabulary {
     /// The modes and underlays this build can measure: what a result file may name.
-    public static let cnibench = ResultVocabulary(modes: Mode.allCases.map(\.rawValue),
-                                                  underlays: Underlay.allCases.map(\.rawValue))
+    public static let cnibench = ResultVocabulary(
+        modes: Mode.allCases.map(\.rawValue),
+        underlays: Underlay.allCases.map(\.rawValue))
 }
 
 // The loaders with this build's vocabulary, as the command line uses them.
@@ -24,13 +25,16 @@ extension ResultReport {
 
 extension Comparator {
     public static func load(_ paths: [String]) throws -> [BenchResult] { try load(paths, vocabulary: .cnibench) }
-    public static func compare(baseFiles: [String], headFiles: [String], settings: ComparisonSettings = .init()) throws -> ComparisonReport {
+    public static func compare(baseFiles: [String], headFiles: [String], settings: ComparisonSettings = .init()) throws -> ComparisonReport
+    {
         try compare(baseFiles: baseFiles, headFiles: headFiles, settings: settings, vocabulary: .cnibench)
     }
 }
 
 extension GateDecision {
-    public static func judge(baseFiles: [String], headFiles: [String], settings: ComparisonSettings = .init()) -> (GateDecision, ComparisonReport?) {
+    public static func judge(baseFiles: [String], headFiles: [String], settings: ComparisonSettings = .init()) -> (
+        GateDecision, ComparisonReport?
+    ) {
         judge(baseFiles: baseFiles, headFiles: headFiles, settings: settings, vocabulary: .cnibench)
     }
 }

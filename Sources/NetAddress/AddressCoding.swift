@@ -18,7 +18,8 @@ extension IPv4Prefix: Codable {
     public init(from decoder: any Decoder) throws {
         let s = try decoder.singleValueContainer().decode(String.self)
         guard let p = IPv4Prefix(s) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "'\(s)' is not an IPv4 prefix (a.b.c.d/n)"))
+            throw DecodingError.dataCorrupted(
+                .init(codingPath: decoder.codingPath, debugDescription: "'\(s)' is not an IPv4 prefix (a.b.c.d/n)"))
         }
         self = p
     }

@@ -37,8 +37,10 @@ public struct IPv4Address: Hashable, Comparable, Sendable, CustomStringConvertib
     /// The four octets in wire order, without allocating.
     @inlinable
     public var bytes: (UInt8, UInt8, UInt8, UInt8) {
-        (UInt8(truncatingIfNeeded: value >> 24), UInt8(truncatingIfNeeded: value >> 16),
-         UInt8(truncatingIfNeeded: value >> 8), UInt8(truncatingIfNeeded: value))
+        (
+            UInt8(truncatingIfNeeded: value >> 24), UInt8(truncatingIfNeeded: value >> 16),
+            UInt8(truncatingIfNeeded: value >> 8), UInt8(truncatingIfNeeded: value)
+        )
     }
 
     /// The four octets in wire order, as an array (allocates; not for per-packet code).

@@ -43,7 +43,8 @@ public struct IPv4Prefix: Hashable, Sendable, CustomStringConvertible, LosslessS
     /// The `index`-th subnet of length `newLength` inside this prefix.
     public func subnet(_ index: Int, length newLength: Int) -> IPv4Prefix? {
         guard newLength >= length, newLength <= 32, index >= 0,
-              UInt64(index) < (UInt64(1) << UInt64(newLength - length)) else { return nil }
+            UInt64(index) < (UInt64(1) << UInt64(newLength - length))
+        else { return nil }
         let base = first.value &+ UInt32(truncatingIfNeeded: UInt64(index) << UInt64(32 - newLength))
         return IPv4Prefix(IPv4Address(base), newLength)
     }

@@ -39,9 +39,11 @@ public struct MACAddress: Hashable, Comparable, Sendable, CustomStringConvertibl
     /// The six octets in wire order, without allocating; C structs take this tuple as a `uint8_t[6]`.
     @inlinable
     public var bytes: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) {
-        (UInt8(truncatingIfNeeded: value >> 40), UInt8(truncatingIfNeeded: value >> 32),
-         UInt8(truncatingIfNeeded: value >> 24), UInt8(truncatingIfNeeded: value >> 16),
-         UInt8(truncatingIfNeeded: value >> 8), UInt8(truncatingIfNeeded: value))
+        (
+            UInt8(truncatingIfNeeded: value >> 40), UInt8(truncatingIfNeeded: value >> 32),
+            UInt8(truncatingIfNeeded: value >> 24), UInt8(truncatingIfNeeded: value >> 16),
+            UInt8(truncatingIfNeeded: value >> 8), UInt8(truncatingIfNeeded: value)
+        )
     }
 
     /// The six octets in wire order, as an array (allocates; not for per-packet code).

@@ -9,7 +9,7 @@ enum CStringArray {
     static func with<R>(_ strings: [String], _ body: (UnsafePointer<UnsafePointer<CChar>?>) -> R) -> R {
         // Sound: every strdup'd pointer stays valid until the defer frees it, after body returns.
         let copies: [UnsafeMutablePointer<CChar>?] = unsafe strings.map { unsafe strdup($0) }
-        defer { for unsafe p in unsafe copies { unsafe free(p) } }
+        defer { unsafe copies.forEach { unsafe free($0) } }
         let consts: [UnsafePointer<CChar>?] = unsafe copies.map { unsafe $0.map { unsafe UnsafePointer($0) } }
         return unsafe consts.withUnsafeBufferPointer { unsafe body($0.baseAddress!) }
     }
@@ -17,7 +17,7 @@ enum CStringArray {
     /// Calls `body` with a NULL-terminated argv-style array.
     static func withNullTerminated<R>(_ strings: [String], _ body: (UnsafePointer<UnsafeMutablePointer<CChar>?>) -> R) -> R {
         let copies: [UnsafeMutablePointer<CChar>?] = unsafe strings.map { unsafe strdup($0) } + [nil]
-        defer { for unsafe p in unsafe copies { unsafe free(p) } }
+        defer { unsafe copies.forEach { unsafe free($0) } }
         return unsafe copies.withUnsafeBufferPointer { unsafe body($0.baseAddress!) }
     }
 }

@@ -24,9 +24,13 @@ public enum CalicoIPIPProgram {
 
     /// `tc qdisc add dev DEV clsact; tc filter add dev DEV {egress,ingress} bpf da obj …`,
     /// with the route map filled before the filters go live. Idempotent.
-    public static func attach(in ns: NetworkNamespace, ifindex: CInt, device: String, nodeIP: IPv4Address,
-                              routes: [Route]) throws(NetlinkError) {
-        let raws = routes.map { cnb_ipip_route(block_be: $0.block.address.networkOrder, prefix_len: UInt8($0.block.length), node_ip_be: $0.node.networkOrder) }
+    public static func attach(
+        in ns: NetworkNamespace, ifindex: CInt, device: String, nodeIP: IPv4Address,
+        routes: [Route]
+    ) throws(NetlinkError) {
+        let raws = routes.map {
+            cnb_ipip_route(block_be: $0.block.address.networkOrder, prefix_len: UInt8($0.block.length), node_ip_be: $0.node.networkOrder)
+        }
         var err = [CChar](repeating: 0, count: 512)
         let rc = unsafe raws.withUnsafeBufferPointer { r in
             unsafe err.withUnsafeMutableBufferPointer { e in
@@ -44,7 +48,9 @@ public enum CalicoIPIPProgram {
     /// step with BIRD when routes are learned rather than planned.
     public static func updateRoutes(in ns: NetworkNamespace, ifindex: CInt, _ routes: [Route], withdraw: Bool) throws(NetlinkError) {
         guard !routes.isEmpty else { return }
-        let raws = routes.map { cnb_ipip_route(block_be: $0.block.address.networkOrder, prefix_len: UInt8($0.block.length), node_ip_be: $0.node.networkOrder) }
+        let raws = routes.map {
+            cnb_ipip_route(block_be: $0.block.address.networkOrder, prefix_len: UInt8($0.block.length), node_ip_be: $0.node.networkOrder)
+        }
         var err = [CChar](repeating: 0, count: 512)
         // Sound: both buffers outlive the call; the shim reads `count` routes and writes at
         // most `count` bytes of NUL-terminated message.
@@ -55,7 +61,9 @@ public enum CalicoIPIPProgram {
         }
         guard rc == 0 else {
             let text = unsafe err.withUnsafeBufferPointer { unsafe String(cString: $0.baseAddress!) }
-            throw NetlinkError(operation: "tc-bpf calico-ipip route \(withdraw ? "withdraw" : "update")", namespace: ns.name, code: rc, kernelMessage: text)
+            throw NetlinkError(
+                operation: "tc-bpf calico-ipip route \(withdraw ? "withdraw" : "update")", namespace: ns.name, code: rc, kernelMessage: text
+            )
         }
     }
 
@@ -69,7 +77,8 @@ public enum CalicoIPIPProgram {
     public static func counters(in ns: NetworkNamespace, ifindex: CInt) -> Counters? {
         var s = cnb_ipip_stats()
         guard unsafe cnb_ipip_bpf_stats(ns.fd, ifindex, &s) == 0 else { return nil }
-        return Counters(encapsulated: s.encap_ok, encapMTUDrops: s.encap_mtu_drop, encapErrors: s.encap_err,
-                        decapsulated: s.decap_ok, decapSkipped: s.decap_skip, decapErrors: s.decap_err)
+        return Counters(
+            encapsulated: s.encap_ok, encapMTUDrops: s.encap_mtu_drop, encapErrors: s.encap_err,
+            decapsulated: s.decap_ok, decapSkipped: s.decap_skip, decapErrors: s.decap_err)
     }
 }

@@ -20,8 +20,9 @@ public struct NetlinkError: Error, CustomStringConvertible, Sendable {
 
     /// Builds an error from a shim return value (-errno).
     public init(operation: String, namespace: String, code: Int32, kernelMessage: String? = nil) {
-        self.init(operation: operation, namespace: namespace, errno: Errno(rawValue: -code),
-                  kernelMessage: kernelMessage)
+        self.init(
+            operation: operation, namespace: namespace, errno: Errno(rawValue: -code),
+            kernelMessage: kernelMessage)
     }
 
     public var description: String {
@@ -46,6 +47,6 @@ extension Errno {
         61: "ENODATA", 71: "EPROTO", 90: "EMSGSIZE", 93: "EPROTONOSUPPORT", 95: "EOPNOTSUPP",
         97: "EAFNOSUPPORT", 98: "EADDRINUSE", 99: "EADDRNOTAVAIL", 100: "ENETDOWN",
         101: "ENETUNREACH", 105: "ENOBUFS", 110: "ETIMEDOUT", 111: "ECONNREFUSED",
-        113: "EHOSTUNREACH", 114: "EALREADY", 118: "ENOTNAM",
+        113: "EHOSTUNREACH", 114: "EALREADY", 118: "ENOTNAM"
     ]
 }

@@ -15,8 +15,9 @@ import SystemPackage
     /// Opens a handle inside `ns`. Refuses the root namespace: cnibench never writes there.
     public init(_ ns: NetworkNamespace) throws(NetlinkError) {
         guard !ns.isRoot else {
-            throw NetlinkError(operation: "open netlink handle", namespace: ns.name, errno: .permissionDenied,
-                               kernelMessage: "refusing to act on the root network namespace")
+            throw NetlinkError(
+                operation: "open netlink handle", namespace: ns.name, errno: .permissionDenied,
+                kernelMessage: "refusing to act on the root network namespace")
         }
         namespace = ns.name
         var err: CInt = 0
@@ -48,9 +49,11 @@ import SystemPackage
     /// `ip link add NAME [mtu M] type veth peer name PEER netns PEERNS` — both ends created in
     /// their namespaces directly, never passing through the root namespace. `up` applies to this
     /// end only: the kernel cannot open the peer before the pair is joined (ENOTCONN).
-    public func linkAddVeth(_ name: String, peer: String, peerNamespace: NetworkNamespace?, mtu: UInt32 = 0,
-                            mac: MACAddress? = nil, peerMAC: MACAddress? = nil, master: String? = nil,
-                            up: Bool = true) throws(NetlinkError) {
+    public func linkAddVeth(
+        _ name: String, peer: String, peerNamespace: NetworkNamespace?, mtu: UInt32 = 0,
+        mac: MACAddress? = nil, peerMAC: MACAddress? = nil, master: String? = nil,
+        up: Bool = true
+    ) throws(NetlinkError) {
         let masterIndex: CInt = try master.map { n throws(NetlinkError) in try linkIndex(n) } ?? 0
         let rc = unsafe withOptionalMAC(mac) { m in
             unsafe withOptionalMAC(peerMAC) { pm in
@@ -69,26 +72,33 @@ import SystemPackage
     public func linkAddVXLAN(_ name: String, _ p: VXLANParameters, up: Bool = true) throws(NetlinkError) {
         let dev = try linkIndex(p.device)
         let rc = unsafe withOptionalMAC(p.mac) { m in
-            var params = unsafe cnb_vxlan_params(vni: p.vni, port: p.port, local_be: p.local.networkOrder,
-                                                 link_ifindex: dev, learning: p.learning ? 1 : 0, ttl: 0,
-                                                 mtu: p.mtu, mac: m, up: up ? 1 : 0)
+            var params = unsafe cnb_vxlan_params(
+                vni: p.vni, port: p.port, local_be: p.local.networkOrder,
+                link_ifindex: dev, learning: p.learning ? 1 : 0, ttl: 0,
+                mtu: p.mtu, mac: m, up: up ? 1 : 0)
             return unsafe cnb_link_add_vxlan(raw, name, &params)
         }
         try check(rc, "link add \(name) type vxlan id \(p.vni) dstport \(p.port) local \(p.local) dev \(p.device)")
     }
 
     /// `ip link add NAME type ipip local L remote R [dev D] ttl T` (kernel ipip driver).
-    public func linkAddIPIP(_ name: String, local: IPv4Address?, remote: IPv4Address?, device: String? = nil,
-                            ttl: UInt8 = 0, pmtudisc: Bool = false, mtu: UInt32 = 0, up: Bool = true) throws(NetlinkError) {
+    public func linkAddIPIP(
+        _ name: String, local: IPv4Address?, remote: IPv4Address?, device: String? = nil,
+        ttl: UInt8 = 0, pmtudisc: Bool = false, mtu: UInt32 = 0, up: Bool = true
+    ) throws(NetlinkError) {
         let dev: CInt = try device.map { n throws(NetlinkError) in try linkIndex(n) } ?? 0
-        try check(unsafe cnb_link_add_ipip(raw, name, local?.networkOrder ?? 0, remote?.networkOrder ?? 0, dev, ttl,
-                                    pmtudisc ? 1 : 0, mtu, up ? 1 : 0),
-                  "link add \(name) type ipip")
+        try check(
+            unsafe cnb_link_add_ipip(
+                raw, name, local?.networkOrder ?? 0, remote?.networkOrder ?? 0, dev, ttl,
+                pmtudisc ? 1 : 0, mtu, up ? 1 : 0),
+            "link add \(name) type ipip")
     }
 
     /// `ip link set NAME [up|down] [mtu M] [master B|nomaster] [address MAC]`.
-    public func linkSet(_ name: String, up: Bool? = nil, mtu: UInt32 = 0, master: String?? = nil,
-                        mac: MACAddress? = nil) throws(NetlinkError) {
+    public func linkSet(
+        _ name: String, up: Bool? = nil, mtu: UInt32 = 0, master: String?? = nil,
+        mac: MACAddress? = nil
+    ) throws(NetlinkError) {
         let idx = try linkIndex(name)
         var masterIndex: CInt = -1
         if let m = master { masterIndex = try m.map { n throws(NetlinkError) in try linkIndex(n) } ?? 0 }
@@ -107,7 +117,8 @@ import SystemPackage
     /// `ip link set NAME type bridge_slave hairpin on|off`.
     public func bridgePortSetHairpin(_ name: String, on: Bool) throws(NetlinkError) {
         let idx = try linkIndex(name)
-        try check(unsafe cnb_bridge_port_set_hairpin(raw, idx, on ? 1 : 0), "link set \(name) type bridge_slave hairpin \(on ? "on" : "off")")
+        try check(
+            unsafe cnb_bridge_port_set_hairpin(raw, idx, on ? 1 : 0), "link set \(name) type bridge_slave hairpin \(on ? "on" : "off")")
     }
 
     /// Hairpin mode of a bridge port.
@@ -123,8 +134,9 @@ import SystemPackage
     /// `ip addr add A/N dev DEV`.
     public func addrAdd(_ prefix: IPv4Prefix, dev: String) throws(NetlinkError) {
         let idx = try linkIndex(dev)
-        try check(unsafe cnb_addr_add(raw, idx, prefix.address.networkOrder, UInt8(prefix.length), 0),
-                  "addr add \(prefix) dev \(dev)")
+        try check(
+            unsafe cnb_addr_add(raw, idx, prefix.address.networkOrder, UInt8(prefix.length), 0),
+            "addr add \(prefix) dev \(dev)")
     }
 
     // MARK: routes
@@ -149,11 +161,12 @@ import SystemPackage
 
     private func raw(_ r: Route) throws(NetlinkError) -> cnb_route {
         let oif: CInt = try r.device.map { n throws(NetlinkError) in try linkIndex(n) } ?? 0
-        return cnb_route(dst_be: r.destination.address.networkOrder, dst_len: UInt8(r.destination.length),
-                         type: r.type.rawValue, protocol: r.proto, scope: r.scope.rawValue, table: 254,
-                         gateway_be: r.gateway?.networkOrder ?? 0, oif: oif,
-                         nh_flags: r.onlink ? UInt32(RTNH_F_ONLINK) : 0, mtu: r.mtu ?? 0,
-                         prefsrc_be: r.source?.networkOrder ?? 0, priority: r.metric)
+        return cnb_route(
+            dst_be: r.destination.address.networkOrder, dst_len: UInt8(r.destination.length),
+            type: r.type.rawValue, protocol: r.proto, scope: r.scope.rawValue, table: 254,
+            gateway_be: r.gateway?.networkOrder ?? 0, oif: oif,
+            nh_flags: r.onlink ? UInt32(RTNH_F_ONLINK) : 0, mtu: r.mtu ?? 0,
+            prefsrc_be: r.source?.networkOrder ?? 0, priority: r.metric)
     }
 
     /// Many routes in batched sendmsg calls (libmnl), `ip -batch` style. `replace` picks the verb.
@@ -183,9 +196,10 @@ import SystemPackage
     private func raw(_ n: Neighbour) throws(NetlinkError) -> cnb_neigh {
         let idx = try linkIndex(n.device)
         let m = n.lladdr.bytes
-        return cnb_neigh(family: n.family.rawValue, ifindex: idx, dst_be: n.address?.networkOrder ?? 0,
-                         lladdr: m, state: n.permanent ? UInt16(NUD_PERMANENT) : UInt16(NUD_REACHABLE),
-                         flags: n.isSelf ? UInt8(NTF_SELF) : 0)
+        return cnb_neigh(
+            family: n.family.rawValue, ifindex: idx, dst_be: n.address?.networkOrder ?? 0,
+            lladdr: m, state: n.permanent ? UInt16(NUD_PERMANENT) : UInt16(NUD_REACHABLE),
+            flags: n.isSelf ? UInt8(NTF_SELF) : 0)
     }
 
     /// Many neighbour/FDB entries in batched sendmsg calls.
@@ -194,7 +208,9 @@ import SystemPackage
         var failed: CInt = -1
         let flags = NLM_F_CREATE | (replace ? NLM_F_REPLACE : NLM_F_EXCL)
         let rc = unsafe raws.withUnsafeBufferPointer { unsafe cnb_neigh_batch(raw, $0.baseAddress, CInt($0.count), flags, &failed) }
-        let what = failed >= 0 && Int(failed) < entries.count ? Self.describe(entries[Int(failed)], verb: replace ? "replace" : "add") : "neigh batch"
+        let what =
+            failed >= 0 && Int(failed) < entries.count
+            ? Self.describe(entries[Int(failed)], verb: replace ? "replace" : "add") : "neigh batch"
         try check(rc, what)
     }
 
@@ -213,13 +229,15 @@ import SystemPackage
             unsafe cnb_link_dump(raw, p, n)
         }
         return raws.map { l in
-            var info = LinkInfo(index: Int(l.ifindex), name: Self.string(l.name), kind: Self.string(l.kind),
-                                isUp: l.flags & UInt32(IFF_UP) != 0, mtu: l.mtu, master: Int(l.master),
-                                mac: MACAddress([l.mac.0, l.mac.1, l.mac.2, l.mac.3, l.mac.4, l.mac.5]), vxlan: nil)
+            var info = LinkInfo(
+                index: Int(l.ifindex), name: Self.string(l.name), kind: Self.string(l.kind),
+                isUp: l.flags & UInt32(IFF_UP) != 0, mtu: l.mtu, master: Int(l.master),
+                mac: MACAddress([l.mac.0, l.mac.1, l.mac.2, l.mac.3, l.mac.4, l.mac.5]), vxlan: nil)
             if info.kind == "vxlan" {
-                info.vxlan = .init(vni: l.vxlan_id, port: l.vxlan_port,
-                                   local: l.vxlan_local_be == 0 ? nil : IPv4Address(networkOrder: l.vxlan_local_be),
-                                   link: Int(l.vxlan_link), learning: l.vxlan_learning != 0)
+                info.vxlan = .init(
+                    vni: l.vxlan_id, port: l.vxlan_port,
+                    local: l.vxlan_local_be == 0 ? nil : IPv4Address(networkOrder: l.vxlan_local_be),
+                    link: Int(l.vxlan_link), learning: l.vxlan_learning != 0)
             }
             return info
         }
@@ -232,8 +250,9 @@ import SystemPackage
             unsafe cnb_addr_dump(raw, p, n)
         }
         return raws.map { a in
-            AddressInfo(device: names[Int(a.ifindex)] ?? "if\(a.ifindex)",
-                        prefix: IPv4Prefix(IPv4Address(networkOrder: a.addr_be), Int(a.prefix_len)))
+            AddressInfo(
+                device: names[Int(a.ifindex)] ?? "if\(a.ifindex)",
+                prefix: IPv4Prefix(IPv4Address(networkOrder: a.addr_be), Int(a.prefix_len)))
         }
     }
 
@@ -244,27 +263,30 @@ import SystemPackage
             unsafe cnb_route_dump(raw, p, n)
         }
         return raws.map { r in
-            Route(destination: IPv4Prefix(IPv4Address(networkOrder: r.dst_be), Int(r.dst_len)),
-                  type: RouteType(rawValue: r.type) ?? .unicast, proto: r.protocol,
-                  scope: RouteScope(rawValue: r.scope) ?? .universe,
-                  gateway: r.gateway_be == 0 ? nil : IPv4Address(networkOrder: r.gateway_be),
-                  device: r.oif == 0 ? nil : names[Int(r.oif)] ?? "if\(r.oif)",
-                  onlink: r.nh_flags & UInt32(RTNH_F_ONLINK) != 0, mtu: r.mtu == 0 ? nil : r.mtu,
-                  source: r.prefsrc_be == 0 ? nil : IPv4Address(networkOrder: r.prefsrc_be), metric: r.priority)
+            Route(
+                destination: IPv4Prefix(IPv4Address(networkOrder: r.dst_be), Int(r.dst_len)),
+                type: RouteType(rawValue: r.type) ?? .unicast, proto: r.protocol,
+                scope: RouteScope(rawValue: r.scope) ?? .universe,
+                gateway: r.gateway_be == 0 ? nil : IPv4Address(networkOrder: r.gateway_be),
+                device: r.oif == 0 ? nil : names[Int(r.oif)] ?? "if\(r.oif)",
+                onlink: r.nh_flags & UInt32(RTNH_F_ONLINK) != 0, mtu: r.mtu == 0 ? nil : r.mtu,
+                source: r.prefsrc_be == 0 ? nil : IPv4Address(networkOrder: r.prefsrc_be), metric: r.priority)
         }
     }
 
     /// `ip neigh show` (family .inet) or `bridge fdb show` (family .bridge).
     public func neighbours(_ family: Neighbour.Family) throws(NetlinkError) -> [Neighbour] {
         let names = try linkNames()
-        let raws = try unsafe dump(initial: 256, family == .inet ? "neigh show" : "fdb show") { (p: UnsafeMutablePointer<cnb_neigh>, n: CInt) in
+        let raws = try unsafe dump(initial: 256, family == .inet ? "neigh show" : "fdb show") {
+            (p: UnsafeMutablePointer<cnb_neigh>, n: CInt) in
             unsafe cnb_neigh_dump(raw, family.rawValue, p, n)
         }
         return raws.map { n in
-            Neighbour(family: family, device: names[Int(n.ifindex)] ?? "if\(n.ifindex)",
-                      address: n.dst_be == 0 ? nil : IPv4Address(networkOrder: n.dst_be),
-                      lladdr: MACAddress([n.lladdr.0, n.lladdr.1, n.lladdr.2, n.lladdr.3, n.lladdr.4, n.lladdr.5]),
-                      permanent: n.state & UInt16(NUD_PERMANENT) != 0, isSelf: n.flags & UInt8(NTF_SELF) != 0)
+            Neighbour(
+                family: family, device: names[Int(n.ifindex)] ?? "if\(n.ifindex)",
+                address: n.dst_be == 0 ? nil : IPv4Address(networkOrder: n.dst_be),
+                lladdr: MACAddress([n.lladdr.0, n.lladdr.1, n.lladdr.2, n.lladdr.3, n.lladdr.4, n.lladdr.5]),
+                permanent: n.state & UInt16(NUD_PERMANENT) != 0, isSelf: n.flags & UInt8(NTF_SELF) != 0)
         }
     }
 

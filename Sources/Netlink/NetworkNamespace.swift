@@ -131,14 +131,17 @@ public final class NetworkNamespace {
     /// Starts `argv` inside this namespace (`ip netns exec NAME argv…` without the ip binary).
     /// Output goes to the given fds (-1 = /dev/null). `cpu` pins the process to one CPU
     /// (`taskset -c CPU`). Returns the pid.
-    public func spawn(_ argv: [String], stdin: CInt = -1, stdout: CInt = -1, stderr: CInt = -1,
-                      newSession: Bool = true, cpu: Int? = nil) throws(NetlinkError) -> pid_t {
+    public func spawn(
+        _ argv: [String], stdin: CInt = -1, stdout: CInt = -1, stderr: CInt = -1,
+        newSession: Bool = true, cpu: Int? = nil
+    ) throws(NetlinkError) -> pid_t {
         precondition(!argv.isEmpty, "spawn needs a program")
         let pid = CStringArray.withNullTerminated(argv) { args in
             unsafe cnb_spawn_in_netns(fd, args, stdin, stdout, stderr, newSession ? 1 : 0, CInt(cpu ?? -1))
         }
         guard pid > 0 else {
-            throw NetlinkError(operation: (cpu.map { "taskset -c \($0) " } ?? "") + "exec \(argv.joined(separator: " "))", namespace: name, code: pid)
+            throw NetlinkError(
+                operation: (cpu.map { "taskset -c \($0) " } ?? "") + "exec \(argv.joined(separator: " "))", namespace: name, code: pid)
         }
         return pid
     }

@@ -4,10 +4,20 @@
 import NetAddress
 
 /// Route types (rtm_type) cnibench uses.
-public enum RouteType: UInt8, Sendable, Codable { case unicast = 1, local = 2, broadcast = 3, blackhole = 6, unreachable = 7 }
+public enum RouteType: UInt8, Sendable, Codable {
+    case unicast = 1
+    case local = 2
+    case broadcast = 3
+    case blackhole = 6
+    case unreachable = 7
+}
 
 /// Route scopes (rtm_scope).
-public enum RouteScope: UInt8, Sendable, Codable { case universe = 0, link = 253, host = 254 }
+public enum RouteScope: UInt8, Sendable, Codable {
+    case universe = 0
+    case link = 253
+    case host = 254
+}
 
 /// Well-known route protocols (rtm_protocol).
 public enum RouteProtocol {
@@ -32,9 +42,11 @@ public struct Route: Hashable, Sendable {
     public var source: IPv4Address?
     public var metric: UInt32 = 0
 
-    public init(destination: IPv4Prefix, type: RouteType = .unicast, proto: UInt8 = RouteProtocol.boot,
-                scope: RouteScope = .universe, gateway: IPv4Address? = nil, device: String? = nil,
-                onlink: Bool = false, mtu: UInt32? = nil, source: IPv4Address? = nil, metric: UInt32 = 0) {
+    public init(
+        destination: IPv4Prefix, type: RouteType = .unicast, proto: UInt8 = RouteProtocol.boot,
+        scope: RouteScope = .universe, gateway: IPv4Address? = nil, device: String? = nil,
+        onlink: Bool = false, mtu: UInt32? = nil, source: IPv4Address? = nil, metric: UInt32 = 0
+    ) {
         self.destination = destination
         self.type = type
         self.proto = proto
@@ -79,7 +91,10 @@ extension RouteProtocol {
 
 /// Neighbour (ARP) entry or bridge FDB entry.
 public struct Neighbour: Hashable, Sendable {
-    public enum Family: UInt8, Sendable { case inet = 2, bridge = 7 }
+    public enum Family: UInt8, Sendable {
+        case inet = 2
+        case bridge = 7
+    }
     public var family: Family
     public var device: String
     public var address: IPv4Address?
@@ -88,8 +103,10 @@ public struct Neighbour: Hashable, Sendable {
     /// NTF_SELF: the entry belongs to the device itself (a VXLAN device's FDB), not a bridge.
     public var isSelf = false
 
-    public init(family: Family, device: String, address: IPv4Address?, lladdr: MACAddress,
-                permanent: Bool = true, isSelf: Bool = false) {
+    public init(
+        family: Family, device: String, address: IPv4Address?, lladdr: MACAddress,
+        permanent: Bool = true, isSelf: Bool = false
+    ) {
         self.family = family
         self.device = device
         self.address = address
@@ -139,8 +156,10 @@ public struct VXLANParameters: Sendable, Hashable {
     public var mtu: UInt32
     public var mac: MACAddress?
 
-    public init(vni: UInt32, port: UInt16, local: IPv4Address, device: String, learning: Bool = false,
-                mtu: UInt32, mac: MACAddress?) {
+    public init(
+        vni: UInt32, port: UInt16, local: IPv4Address, device: String, learning: Bool = false,
+        mtu: UInt32, mac: MACAddress?
+    ) {
         self.vni = vni
         self.port = port
         self.local = local

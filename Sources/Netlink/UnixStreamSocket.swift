@@ -33,7 +33,9 @@ public final class UnixStreamSocket {
             for (i, b) in bytes.enumerated() { p[i] = b }
         }
         let rc = unsafe withUnsafePointer(to: &addr) {
-            unsafe $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { unsafe connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+            unsafe $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                unsafe connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
         }
         guard rc == 0 else {
             let e = Errno(rawValue: errno)

@@ -34,7 +34,9 @@ struct OpenedOutputs {
             }
             self.stdout = try open(stdout, pipeWrite: pipeWrite)
             // The same file for both shares one descriptor (one offset), as `>file 2>&1` does.
-            if case .file = stderr, stderr == stdout { self.stderr = self.stdout } else {
+            if case .file = stderr, stderr == stdout {
+                self.stderr = self.stdout
+            } else {
                 self.stderr = try open(stderr, pipeWrite: pipeWrite)
             }
         } catch {

@@ -35,11 +35,13 @@ public final class ChildProcess {
     /// `taskset -c`); without, in ours (`workingDirectory` and `environment` only apply there;
     /// nil environment = ours). With a ledger, pid + start time + `label` are recorded before
     /// this returns.
-    public static func spawn(_ argv: [String], in namespace: NetworkNamespace? = nil,
-                             stdout: ChildOutput = .discard, stderr: ChildOutput = .discard,
-                             newSession: Bool = true, cpu: Int? = nil,
-                             workingDirectory: String? = nil, environment: [String]? = nil,
-                             ledger: (any ProcessLedger)? = nil, label: String? = nil) throws -> ChildProcess {
+    public static func spawn(
+        _ argv: [String], in namespace: NetworkNamespace? = nil,
+        stdout: ChildOutput = .discard, stderr: ChildOutput = .discard,
+        newSession: Bool = true, cpu: Int? = nil,
+        workingDirectory: String? = nil, environment: [String]? = nil,
+        ledger: (any ProcessLedger)? = nil, label: String? = nil
+    ) throws -> ChildProcess {
         var fds = try OpenedOutputs(stdout: stdout, stderr: stderr)
         let pid: pid_t
         do {
@@ -48,8 +50,9 @@ public final class ChildProcess {
                 pid = try namespace.spawn(argv, stdout: fds.stdout, stderr: fds.stderr, newSession: newSession, cpu: cpu)
             } else {
                 precondition(cpu == nil, "CPU pinning needs a namespace spawn")
-                pid = try HostSpawn.spawn(argv, stdout: fds.stdout, stderr: fds.stderr, newSession: newSession,
-                                          workingDirectory: workingDirectory, environment: environment)
+                pid = try HostSpawn.spawn(
+                    argv, stdout: fds.stdout, stderr: fds.stderr, newSession: newSession,
+                    workingDirectory: workingDirectory, environment: environment)
             }
         } catch {
             fds.closeParentCopies()
@@ -61,8 +64,9 @@ public final class ChildProcess {
         if let ledger {
             // The start time pins the identity; if the process already died, record it anyway
             // (0) so the ledger says what was attempted.
-            try ledger.recordProcess(pid: pid, startTime: Processes.startTime(pid) ?? 0,
-                                     command: label ?? argv.joined(separator: " "))
+            try ledger.recordProcess(
+                pid: pid, startTime: Processes.startTime(pid) ?? 0,
+                command: label ?? argv.joined(separator: " "))
         }
         return child
     }
@@ -98,7 +102,8 @@ public final class ChildProcess {
 
     /// Waits until exit; at `deadline` stops it (SIGTERM, grace, SIGKILL); on Ctrl-C/SIGTERM to
     /// us stops it and throws `Interrupted`.
-    public func waitOrStop(until deadline: ContinuousClock.Instant, grace: Duration = .milliseconds(300)) throws(Interrupted) -> Termination {
+    public func waitOrStop(until deadline: ContinuousClock.Instant, grace: Duration = .milliseconds(300)) throws(Interrupted) -> Termination
+    {
         while true {
             if let t = poll() { return t }
             if Interrupt.requested {
@@ -166,7 +171,8 @@ public final class ChildProcess {
         var status: Int32 = 0
         var usage = rusage()
         guard wait4(pid, &status, options, &usage) == pid else { return nil }
-        let cpu = Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
+        let cpu =
+            Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
             + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
         let t = Termination(status: ExitStatus(waitStatus: status), cpuSeconds: cpu, stoppedByUs: stoppedByUs)
         termination = t

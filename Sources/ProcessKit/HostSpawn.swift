@@ -5,17 +5,23 @@ import Foundation
 /// ip scripts a benchmark times). posix_spawn rather than fork: the child does not copy our
 /// address space, so a timed program pays only for itself.
 enum HostSpawn {
-    static func spawn(_ argv: [String], stdout: CInt, stderr: CInt, newSession: Bool,
-                      workingDirectory: String?, environment: [String]?) throws -> pid_t {
+    static func spawn(
+        _ argv: [String], stdout: CInt, stderr: CInt, newSession: Bool,
+        workingDirectory: String?, environment: [String]?
+    ) throws -> pid_t {
         precondition(!argv.isEmpty, "spawn needs a program")
         var fa = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&fa)
         defer { posix_spawn_file_actions_destroy(&fa) }
         posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0)
-        if stdout >= 0 { posix_spawn_file_actions_adddup2(&fa, stdout, 1) } else {
+        if stdout >= 0 {
+            posix_spawn_file_actions_adddup2(&fa, stdout, 1)
+        } else {
             posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0)
         }
-        if stderr >= 0 { posix_spawn_file_actions_adddup2(&fa, stderr, 2) } else {
+        if stderr >= 0 {
+            posix_spawn_file_actions_adddup2(&fa, stderr, 2)
+        } else {
             posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0)
         }
         if let workingDirectory { _ = cnb_spawn_file_actions_addchdir(&fa, workingDirectory) }
@@ -40,11 +46,15 @@ enum HostSpawn {
         var pid: pid_t = 0
         let rc: Int32
         if let cEnv {
-            rc = argv[0].contains("/") ? posix_spawn(&pid, argv[0], &fa, &attr, cArgs, cEnv)
-                                       : posix_spawnp(&pid, argv[0], &fa, &attr, cArgs, cEnv)
+            rc =
+                argv[0].contains("/")
+                ? posix_spawn(&pid, argv[0], &fa, &attr, cArgs, cEnv)
+                : posix_spawnp(&pid, argv[0], &fa, &attr, cArgs, cEnv)
         } else {
-            rc = argv[0].contains("/") ? posix_spawn(&pid, argv[0], &fa, &attr, cArgs, environ)
-                                       : posix_spawnp(&pid, argv[0], &fa, &attr, cArgs, environ)
+            rc =
+                argv[0].contains("/")
+                ? posix_spawn(&pid, argv[0], &fa, &attr, cArgs, environ)
+                : posix_spawnp(&pid, argv[0], &fa, &attr, cArgs, environ)
         }
         guard rc == 0 else { throw ProcessError("cannot start \(argv[0]): \(String(cString: strerror(rc)))") }
         return pid

@@ -29,8 +29,10 @@ public enum Interrupt {
         let problems = teardown()
         cnb_interrupt_disarm_abort()
         if interrupted {
-            say(problems.isEmpty ? "interrupted: run \(run) rolled back, everything it built removed"
-                                 : "interrupted: run \(run) not fully removed; finish with: cnibench clean --name \(run)")
+            say(
+                problems.isEmpty
+                    ? "interrupted: run \(run) rolled back, everything it built removed"
+                    : "interrupted: run \(run) not fully removed; finish with: cnibench clean --name \(run)")
         }
         return problems
     }

@@ -10,7 +10,9 @@ public enum Prerequisites {
     /// Namespaces need CAP_SYS_ADMIN (mounts) and CAP_NET_ADMIN (netlink writes): root.
     public static func requireRoot(_ command: String) throws {
         guard geteuid() == 0 else {
-            throw PrerequisiteError("cnibench \(command) needs root: it creates network namespaces (CAP_SYS_ADMIN) and configures them over netlink (CAP_NET_ADMIN). Run it as root, e.g. sudo cnibench \(command) …")
+            throw PrerequisiteError(
+                "cnibench \(command) needs root: it creates network namespaces (CAP_SYS_ADMIN) and configures them over netlink (CAP_NET_ADMIN). Run it as root, e.g. sudo cnibench \(command) …"
+            )
         }
     }
 
@@ -27,7 +29,9 @@ public enum Prerequisites {
     /// Fails with the Debian package to install when a program is missing.
     public static func requireProgram(_ program: String, package: String, for purpose: String) throws {
         guard which(program) != nil else {
-            throw PrerequisiteError("\(purpose) needs '\(program)', which is not on PATH; install it with: apt-get install -y \(package) (or run make bench / make test, which install it)")
+            throw PrerequisiteError(
+                "\(purpose) needs '\(program)', which is not on PATH; install it with: apt-get install -y \(package) (or run make bench / make test, which install it)"
+            )
         }
     }
 

@@ -32,7 +32,8 @@ public enum ProcFS {
         guard let close = text.lastIndex(of: ")") else { return nil }
         let f = text[text.index(after: close)...].split(separator: " ")
         guard f.count > 19, let state = f[0].first, let flags = UInt64(f[6]), let ut = UInt64(f[11]),
-              let st = UInt64(f[12]), let start = UInt64(f[19]) else { return nil }
+            let st = UInt64(f[12]), let start = UInt64(f[19])
+        else { return nil }
         return Stat(state: state, flags: flags, utime: ut, stime: st, startTime: start)
     }
 
@@ -52,7 +53,8 @@ public enum ProcFS {
     /// VmRSS from /proc/PID/status in KiB; nil if gone (or a kernel thread).
     public static func residentKiB(_ pid: Int32) -> Double? {
         guard let s = readSmallFile("/proc/\(pid)/status"),
-              let line = s.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }) else { return nil }
+            let line = s.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") })
+        else { return nil }
         return line.split(whereSeparator: { $0 == " " || $0 == "\t" }).dropFirst().first.flatMap { Double($0) }
     }
 

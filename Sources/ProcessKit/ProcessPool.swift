@@ -54,9 +54,10 @@ public enum ProcessPool {
             while running.count < width, next < jobs.count {
                 let job = jobs[next]
                 do {
-                    let child = try ChildProcess.spawn(job.argv, in: job.namespace,
-                                                       stdout: job.keepOutput ? .pipe : .discard,
-                                                       stderr: job.keepOutput ? .pipe : .discard)
+                    let child = try ChildProcess.spawn(
+                        job.argv, in: job.namespace,
+                        stdout: job.keepOutput ? .pipe : .discard,
+                        stderr: job.keepOutput ? .pipe : .discard)
                     running.append((next, child))
                 } catch {
                     outcomes[next] = ProcessOutcome(status: nil, error: "\(error)")

@@ -62,7 +62,7 @@ public enum ProcessReaper {
         while !live.isEmpty {
             live = live.filter { t in
                 var status: Int32 = 0
-                _ = waitpid(t.pid, &status, WNOHANG) // reaps our children; ECHILD for the others
+                _ = waitpid(t.pid, &status, WNOHANG)  // reaps our children; ECHILD for the others
                 return running(t)
             }
             if live.isEmpty || ContinuousClock.now >= deadline { break }

@@ -11,8 +11,9 @@ public enum ProgramRunner {
     /// Runs `argv` and returns its status and stdout (plus stderr, interleaved, if
     /// `includeStderr`). Throws only when it cannot be started.
     public static func capture(_ argv: [String], includeStderr: Bool = false, workingDirectory: String? = nil) throws -> Captured {
-        let child = try ChildProcess.spawn(argv, stdout: .pipe, stderr: includeStderr ? .pipe : .discard,
-                                           newSession: false, workingDirectory: workingDirectory)
+        let child = try ChildProcess.spawn(
+            argv, stdout: .pipe, stderr: includeStderr ? .pipe : .discard,
+            newSession: false, workingDirectory: workingDirectory)
         // Read before waiting: a child with more output than the pipe holds would block forever.
         let output = child.readOutput()
         return Captured(status: child.wait().status, output: output)
@@ -32,8 +33,9 @@ public enum ProgramRunner {
     /// Runs a program with stdout to /dev/null and stderr to a file, in `scriptEnvironment`, and
     /// blocks in wait4 (no polling, so the measured time is the program's).
     public static func run(_ argv: [String], stderrPath: String) throws -> ExitStatus {
-        let child = try ChildProcess.spawn(argv, stderr: .file(stderrPath), newSession: false,
-                                           environment: scriptEnvironment)
+        let child = try ChildProcess.spawn(
+            argv, stderr: .file(stderrPath), newSession: false,
+            environment: scriptEnvironment)
         return child.wait().status
     }
 
@@ -45,7 +47,9 @@ public enum ProgramRunner {
 
     /// Runs argv under time(1) (if installed) and returns its status and the peak RSS in MiB of
     /// the largest process among it and its descendants (nil without time(1)).
-    public static func runMeasuringRSS(_ argv: [String], stderrPath: String, scratch: String) throws -> (status: ExitStatus, maxRSSMB: Double?) {
+    public static func runMeasuringRSS(_ argv: [String], stderrPath: String, scratch: String) throws -> (
+        status: ExitStatus, maxRSSMB: Double?
+    ) {
         guard let time = timeProgram else { return (try run(argv, stderrPath: stderrPath), nil) }
         unlink(scratch)
         let status = try run([time, "-f", "%M", "-o", scratch] + argv, stderrPath: stderrPath)
@@ -80,8 +84,8 @@ public struct ResourceUsage: Sendable {
     static func of(_ who: Int32) -> ResourceUsage {
         var r = rusage()
         getrusage(__rusage_who_t(who), &r)
-        let cpu = Double(r.ru_utime.tv_sec) + Double(r.ru_utime.tv_usec) / 1e6 +
-                  Double(r.ru_stime.tv_sec) + Double(r.ru_stime.tv_usec) / 1e6
+        let cpu =
+            Double(r.ru_utime.tv_sec) + Double(r.ru_utime.tv_usec) / 1e6 + Double(r.ru_stime.tv_sec) + Double(r.ru_stime.tv_usec) / 1e6
         return ResourceUsage(cpuSeconds: cpu, maxRSSMB: Double(r.ru_maxrss) / 1024)
     }
 

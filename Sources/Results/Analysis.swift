@@ -25,15 +25,18 @@ extension BenchResult {
                     let values = xs.map(\.value)
                     let key = MetricSummary.key(subject: subject.id, test: test, metric: metric)
                     let info = MetricInfo.named(metric)
-                    let ci = Stats.bootstrap(values, level: config.confidenceLevel, resamples: config.bootstrapResamples,
-                                             seed: Stats.seed(config.seed, key))!
-                    var summary = MetricSummary(key: key, subject: subject.id, mode: subject.mode, underlay: subject.underlay,
-                                                path: subject.path, test: test, metric: metric, unit: info?.unit ?? "",
-                                                better: info?.better ?? .higher, samples: values, rounds: xs.map(\.round),
-                                                median: Stats.median(values)!, ci: ci, vsBaseline: nil)
+                    let ci = Stats.bootstrap(
+                        values, level: config.confidenceLevel, resamples: config.bootstrapResamples,
+                        seed: Stats.seed(config.seed, key))!
+                    var summary = MetricSummary(
+                        key: key, subject: subject.id, mode: subject.mode, underlay: subject.underlay,
+                        path: subject.path, test: test, metric: metric, unit: info?.unit ?? "",
+                        better: info?.better ?? .higher, samples: values, rounds: xs.map(\.round),
+                        median: Stats.median(values)!, ci: ci, vsBaseline: nil)
                     if let base = subject.baseline, info?.comparable ?? false {
-                        summary.vsBaseline = compare(xs, series(base, test, metric), baseline: base, better: summary.better,
-                                                     config: config, seed: Stats.seed(config.seed, key + "|ratio"))
+                        summary.vsBaseline = compare(
+                            xs, series(base, test, metric), baseline: base, better: summary.better,
+                            config: config, seed: Stats.seed(config.seed, key + "|ratio"))
                     }
                     out.append(summary)
                 }
@@ -42,8 +45,10 @@ extension BenchResult {
         return out
     }
 
-    static func compare(_ a: [(round: Int, value: Double)], _ b: [(round: Int, value: Double)], baseline: String, better: Better,
-                        config: BenchConfig, seed: UInt64) -> BaselineComparison? {
+    static func compare(
+        _ a: [(round: Int, value: Double)], _ b: [(round: Int, value: Double)], baseline: String, better: Better,
+        config: BenchConfig, seed: UInt64
+    ) -> BaselineComparison? {
         guard !a.isEmpty, !b.isEmpty else { return nil }
         let bByRound = Dictionary(b.map { ($0.round, $0.value) }, uniquingKeysWith: { x, _ in x })
         let common = a.filter { bByRound[$0.round] != nil }
@@ -51,12 +56,14 @@ extension BenchResult {
         let r: (value: Double, interval: Interval)?
         let n: Int
         if paired {
-            r = Stats.ratio(common.map(\.value), common.map { bByRound[$0.round]! }, paired: true,
-                            level: config.confidenceLevel, resamples: config.bootstrapResamples, seed: seed)
+            r = Stats.ratio(
+                common.map(\.value), common.map { bByRound[$0.round]! }, paired: true,
+                level: config.confidenceLevel, resamples: config.bootstrapResamples, seed: seed)
             n = common.count
         } else {
-            r = Stats.ratio(a.map(\.value), b.map(\.value), paired: false,
-                            level: config.confidenceLevel, resamples: config.bootstrapResamples, seed: seed)
+            r = Stats.ratio(
+                a.map(\.value), b.map(\.value), paired: false,
+                level: config.confidenceLevel, resamples: config.bootstrapResamples, seed: seed)
             n = min(a.count, b.count)
         }
         guard let r, r.value.isFinite else { return nil }
@@ -69,8 +76,9 @@ extension BenchResult {
             overhead = (r.value - 1) * 100
             oci = Interval(low: (r.interval.low - 1) * 100, high: (r.interval.high - 1) * 100)
         }
-        return BaselineComparison(baseline: baseline, ratio: r.value, ratioCI: r.interval, overheadPercent: overhead,
-                                  overheadCI: oci, paired: paired, n: n)
+        return BaselineComparison(
+            baseline: baseline, ratio: r.value, ratioCI: r.interval, overheadPercent: overhead,
+            overheadCI: oci, paired: paired, n: n)
     }
 
     /// Recomputes `summaries` from `samples` (after the samples changed, or to refresh a file).

@@ -70,11 +70,14 @@ public struct MetricInfo: Sendable {
     public var perUnitOfWork = false
 
     public static let all: [MetricInfo] = [
-        .init(.throughputGbps, unit: "Gbit/s", better: .higher, comparable: true, description: "goodput at the receiver (iperf3 end.sum_received)"),
+        .init(
+            .throughputGbps, unit: "Gbit/s", better: .higher, comparable: true,
+            description: "goodput at the receiver (iperf3 end.sum_received)"),
         .init(.retransmits, unit: "segments", better: .lower, comparable: false, description: "TCP retransmissions (sender)"),
         .init(.lossPercent, unit: "%", better: .lower, comparable: false, description: "UDP datagrams lost"),
         .init(.jitterMs, unit: "ms", better: .lower, comparable: false, description: "UDP jitter (RFC 3550, receiver)"),
-        .init(.transactionsPerSecond, unit: "1/s", better: .higher, comparable: true, description: "request/response round trips per second"),
+        .init(
+            .transactionsPerSecond, unit: "1/s", better: .higher, comparable: true, description: "request/response round trips per second"),
         .init(.p50Us, unit: "µs", better: .lower, comparable: true, description: "round-trip latency, 50th percentile"),
         .init(.p90Us, unit: "µs", better: .lower, comparable: true, description: "round-trip latency, 90th percentile"),
         .init(.p99Us, unit: "µs", better: .lower, comparable: true, description: "round-trip latency, 99th percentile"),
@@ -82,12 +85,29 @@ public struct MetricInfo: Sendable {
         .init(.meanUs, unit: "µs", better: .lower, comparable: false, description: "round-trip latency, mean"),
         .init(.sentMpps, unit: "Mpps", better: .higher, comparable: false, description: "pktgen: packets sent per second"),
         .init(.receivedMpps, unit: "Mpps", better: .higher, comparable: true, description: "pktgen: packets received per second"),
-        .init(.cpuSeconds, unit: "CPU·s", better: .lower, comparable: false, description: "CPU used by the test: machine busy time (/proc/stat user+nice+system+irq+softirq) less the CPU of processes outside the bench's namespaces"),
-        .init(.stealSeconds, unit: "CPU·s", better: .lower, comparable: false, description: "steal time during the test (/proc/stat), apart from cpuSeconds"),
-        .init(.cpuSecondsPerGB, unit: "CPU·s/GB", better: .lower, comparable: true, description: "cpuSeconds per 10^9 bytes received", perUnitOfWork: true),
-        .init(.machineCpuSecondsPerGB, unit: "CPU·s/GB", better: .lower, comparable: false, description: "raw machine busy time per 10^9 bytes (nothing subtracted)", perUnitOfWork: true),
-        .init(.cpuSecondsPerMpkt, unit: "CPU·s/Mpkt", better: .lower, comparable: true, description: "cpuSeconds per 10^6 packets (TCP: bytes/MSS; UDP: datagrams received; rr: 2 per transaction)", perUnitOfWork: true),
-        .init(.processCpuSecondsPerGB, unit: "CPU·s/GB", better: .lower, comparable: true, description: "the test's own processes' CPU time (wait4 rusage) per 10^9 bytes: less sensitive to other tenants, misses softirq work done elsewhere", perUnitOfWork: true),
+        .init(
+            .cpuSeconds, unit: "CPU·s", better: .lower, comparable: false,
+            description:
+                "CPU used by the test: machine busy time (/proc/stat user+nice+system+irq+softirq) less the CPU of processes outside the bench's namespaces"
+        ),
+        .init(
+            .stealSeconds, unit: "CPU·s", better: .lower, comparable: false,
+            description: "steal time during the test (/proc/stat), apart from cpuSeconds"),
+        .init(
+            .cpuSecondsPerGB, unit: "CPU·s/GB", better: .lower, comparable: true, description: "cpuSeconds per 10^9 bytes received",
+            perUnitOfWork: true),
+        .init(
+            .machineCpuSecondsPerGB, unit: "CPU·s/GB", better: .lower, comparable: false,
+            description: "raw machine busy time per 10^9 bytes (nothing subtracted)", perUnitOfWork: true),
+        .init(
+            .cpuSecondsPerMpkt, unit: "CPU·s/Mpkt", better: .lower, comparable: true,
+            description: "cpuSeconds per 10^6 packets (TCP: bytes/MSS; UDP: datagrams received; rr: 2 per transaction)", perUnitOfWork: true
+        ),
+        .init(
+            .processCpuSecondsPerGB, unit: "CPU·s/GB", better: .lower, comparable: true,
+            description:
+                "the test's own processes' CPU time (wait4 rusage) per 10^9 bytes: less sensitive to other tenants, misses softirq work done elsewhere",
+            perUnitOfWork: true)
     ]
 
     /// nil for a name this build does not know (readers keep such metrics but cannot judge them).
@@ -132,7 +152,10 @@ public struct BenchSubject: Codable, Sendable, Equatable {
 
     public static func id(mode: String, underlay: String, path: BenchPath) -> String { "\(mode)@\(underlay)/\(path.rawValue)" }
 
-    public init(id: String, mode: String, underlay: String, path: BenchPath, run: String, source: BenchEndpoint, destination: BenchEndpoint, mtu: Int, baseline: String? = nil) {
+    public init(
+        id: String, mode: String, underlay: String, path: BenchPath, run: String, source: BenchEndpoint, destination: BenchEndpoint,
+        mtu: Int, baseline: String? = nil
+    ) {
         self.id = id
         self.mode = mode
         self.underlay = underlay
@@ -166,7 +189,10 @@ public struct CPUUsage: Codable, Sendable, Equatable {
     /// The CPU attributed to the test: machine busy time less what foreign processes used.
     public var attributedSeconds: Double { max(0, busySeconds - (foreignSeconds ?? 0)) }
 
-    public init(busySeconds: Double, userSeconds: Double, systemSeconds: Double, softirqSeconds: Double, stealSeconds: Double, idleSeconds: Double, wallSeconds: Double, processSeconds: Double? = nil, foreignSeconds: Double? = nil) {
+    public init(
+        busySeconds: Double, userSeconds: Double, systemSeconds: Double, softirqSeconds: Double, stealSeconds: Double, idleSeconds: Double,
+        wallSeconds: Double, processSeconds: Double? = nil, foreignSeconds: Double? = nil
+    ) {
         self.busySeconds = busySeconds
         self.userSeconds = userSeconds
         self.systemSeconds = systemSeconds
@@ -195,7 +221,10 @@ public struct BenchSample: Codable, Sendable, Equatable {
     /// Set when the test failed; the sample then counts in no summary.
     public var error: String?
 
-    public init(subject: String, mode: String, underlay: String, path: BenchPath, test: BenchTest, round: Int, startedAt: Date, metrics: [String: Double], cpu: CPUUsage? = nil, error: String? = nil) {
+    public init(
+        subject: String, mode: String, underlay: String, path: BenchPath, test: BenchTest, round: Int, startedAt: Date,
+        metrics: [String: Double], cpu: CPUUsage? = nil, error: String? = nil
+    ) {
         self.subject = subject
         self.mode = mode
         self.underlay = underlay
@@ -234,7 +263,10 @@ public struct MetricSummary: Codable, Sendable, Equatable {
 
     public static func key(subject: String, test: BenchTest, metric: String) -> String { "\(subject)/\(test.rawValue)/\(metric)" }
 
-    public init(key: String, subject: String, mode: String, underlay: String, path: BenchPath, test: BenchTest, metric: String, unit: String, better: Better, samples: [Double], rounds: [Int], median: Double, ci: Interval, vsBaseline: BaselineComparison? = nil) {
+    public init(
+        key: String, subject: String, mode: String, underlay: String, path: BenchPath, test: BenchTest, metric: String, unit: String,
+        better: Better, samples: [Double], rounds: [Int], median: Double, ci: Interval, vsBaseline: BaselineComparison? = nil
+    ) {
         self.key = key
         self.subject = subject
         self.mode = mode
@@ -303,7 +335,11 @@ public struct BenchConfig: Codable, Sendable, Equatable {
     /// (scheduler's choice). Absent in older files.
     public var cpuPinning: String? = nil
 
-    public init(modes: [String], tests: [BenchTest], underlay: String? = nil, underlays: [String: String], repeats: Int, durationSeconds: Int, seed: UInt64, nodes: Int, podsPerNode: Int, runPrefix: String, udpBitrate: String, udpPacketBytes: Int, rrMessageBytes: Int, confidenceLevel: Double, bootstrapResamples: Int, cpuPinning: String? = nil) {
+    public init(
+        modes: [String], tests: [BenchTest], underlay: String? = nil, underlays: [String: String], repeats: Int, durationSeconds: Int,
+        seed: UInt64, nodes: Int, podsPerNode: Int, runPrefix: String, udpBitrate: String, udpPacketBytes: Int, rrMessageBytes: Int,
+        confidenceLevel: Double, bootstrapResamples: Int, cpuPinning: String? = nil
+    ) {
         self.modes = modes
         self.tests = tests
         self.underlay = underlay
@@ -337,7 +373,10 @@ public struct DeviceOffloads: Codable, Sendable, Equatable {
     public var features: [String: Bool]
     public var error: String?
 
-    public init(label: String, namespace: String, device: String, gso: Bool? = nil, gro: Bool? = nil, tso: Bool? = nil, features: [String: Bool], error: String? = nil) {
+    public init(
+        label: String, namespace: String, device: String, gso: Bool? = nil, gro: Bool? = nil, tso: Bool? = nil, features: [String: Bool],
+        error: String? = nil
+    ) {
         self.label = label
         self.namespace = namespace
         self.device = device
@@ -375,7 +414,12 @@ public struct EnvironmentFingerprint: Codable, Sendable, Equatable {
     /// a same-runner A/B from results of different machines. Absent in older files.
     public var hostName: String? = nil
 
-    public init(kernel: String, kernelVersion: String? = nil, cpuModel: String, cpuCount: Int, memoryGiB: Double? = nil, offloads: [DeviceOffloads], sysctls: [String: String], iperf3Version: String? = nil, cnibenchVersion: String, gitCommit: String? = nil, gitDirty: Bool? = nil, ipip: String? = nil, stealSeconds: Double, stealFraction: Double, loadAverageAtStart: Double? = nil, pktgenAvailable: Bool, hostName: String? = nil) {
+    public init(
+        kernel: String, kernelVersion: String? = nil, cpuModel: String, cpuCount: Int, memoryGiB: Double? = nil, offloads: [DeviceOffloads],
+        sysctls: [String: String], iperf3Version: String? = nil, cnibenchVersion: String, gitCommit: String? = nil, gitDirty: Bool? = nil,
+        ipip: String? = nil, stealSeconds: Double, stealFraction: Double, loadAverageAtStart: Double? = nil, pktgenAvailable: Bool,
+        hostName: String? = nil
+    ) {
         self.kernel = kernel
         self.kernelVersion = kernelVersion
         self.cpuModel = cpuModel
@@ -440,7 +484,11 @@ public struct BenchResult: Codable, Sendable, Equatable {
     public func subject(_ id: String) -> BenchSubject? { subjects.first { $0.id == id } }
     public func summary(_ key: String) -> MetricSummary? { summaries.first { $0.key == key } }
 
-    public init(schemaVersion: Int, kind: String, about: String, command: String, startedAt: Date, finishedAt: Date? = nil, createdAt: Date? = nil, complete: Bool, interruption: String? = nil, config: BenchConfig, environment: EnvironmentFingerprint, subjects: [BenchSubject], rounds: [BenchRound], samples: [BenchSample], summaries: [MetricSummary], warnings: [String]) {
+    public init(
+        schemaVersion: Int, kind: String, about: String, command: String, startedAt: Date, finishedAt: Date? = nil, createdAt: Date? = nil,
+        complete: Bool, interruption: String? = nil, config: BenchConfig, environment: EnvironmentFingerprint, subjects: [BenchSubject],
+        rounds: [BenchRound], samples: [BenchSample], summaries: [MetricSummary], warnings: [String]
+    ) {
         self.schemaVersion = schemaVersion
         self.kind = kind
         self.about = about
@@ -482,10 +530,14 @@ extension BenchResult: ResultDocument {
         }
         // Bench results had an envelope from the start: no version 0 to upgrade.
         guard header.kind == kindName else {
-            throw ResultSchemaError(description: "not a cnibench bench result (kind is \(header.kind.map { "'\($0)'" } ?? "missing"), expected '\(kindName)')")
+            throw ResultSchemaError(
+                description: "not a cnibench bench result (kind is \(header.kind.map { "'\($0)'" } ?? "missing"), expected '\(kindName)')")
         }
         guard header.schemaVersion == currentSchemaVersion else {
-            throw ResultSchemaError(description: "schemaVersion \(header.schemaVersion.map(String.init) ?? "missing") is not supported by this cnibench (reads \(currentSchemaVersion))")
+            throw ResultSchemaError(
+                description:
+                    "schemaVersion \(header.schemaVersion.map(String.init) ?? "missing") is not supported by this cnibench (reads \(currentSchemaVersion))"
+            )
         }
         return try ResultWriter.decode(BenchResult.self, from: data)
     }

@@ -7,38 +7,46 @@ public enum HTMLReport {
     public static func render(_ r: BenchResult) -> String {
         let c = r.config
         var b = """
-        <!DOCTYPE html>
-        <html lang="en"><head><meta charset="utf-8">
-        <title>cnibench bench — \(esc(Fmt.date(r.startedAt)))</title>
-        <style>
-        body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:24px auto;max-width:1100px;padding:0 16px;color:#1d2330}
-        h1{font-size:22px;margin-bottom:4px} h2{font-size:18px;margin-top:34px;border-bottom:1px solid #dde2ea;padding-bottom:4px}
-        h3{font-size:14px;margin:18px 0 6px;color:#445}
-        .meta{color:#556;font-size:13px} code{background:#f2f4f8;padding:1px 4px;border-radius:3px}
-        table{border-collapse:collapse;margin:8px 0 4px;font-size:13px} th,td{padding:3px 9px;border-bottom:1px solid #e6e9ef;text-align:right;white-space:nowrap}
-        th{background:#f4f6fa;font-weight:600} td:nth-child(-n+3),th:nth-child(-n+3){text-align:left}
-        tr.base td{background:#fafbf4} .warn{background:#fff6e0;border-left:4px solid #e0a800;padding:6px 10px;margin:10px 0}
-        .partial{background:#fde8e8;border-left:4px solid #c62828;padding:6px 10px}
-        svg text{font:12px system-ui,sans-serif;fill:#1d2330} svg .axis{stroke:#99a;stroke-width:1} svg .grid{stroke:#e8ebf0;stroke-width:1}
-        .legend span{display:inline-block;margin-right:14px;font-size:12px} .legend i{display:inline-block;width:11px;height:11px;margin-right:4px;vertical-align:-1px;border-radius:2px}
-        </style></head><body>
-        <h1>cnibench bench</h1>
-        <div class="meta">\(esc(Fmt.date(r.startedAt))) · \(esc(r.environmentLine))</div>
+            <!DOCTYPE html>
+            <html lang="en"><head><meta charset="utf-8">
+            <title>cnibench bench — \(esc(Fmt.date(r.startedAt)))</title>
+            <style>
+            body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:24px auto;max-width:1100px;padding:0 16px;color:#1d2330}
+            h1{font-size:22px;margin-bottom:4px} h2{font-size:18px;margin-top:34px;border-bottom:1px solid #dde2ea;padding-bottom:4px}
+            h3{font-size:14px;margin:18px 0 6px;color:#445}
+            .meta{color:#556;font-size:13px} code{background:#f2f4f8;padding:1px 4px;border-radius:3px}
+            table{border-collapse:collapse;margin:8px 0 4px;font-size:13px} th,td{padding:3px 9px;border-bottom:1px solid #e6e9ef;text-align:right;white-space:nowrap}
+            th{background:#f4f6fa;font-weight:600} td:nth-child(-n+3),th:nth-child(-n+3){text-align:left}
+            tr.base td{background:#fafbf4} .warn{background:#fff6e0;border-left:4px solid #e0a800;padding:6px 10px;margin:10px 0}
+            .partial{background:#fde8e8;border-left:4px solid #c62828;padding:6px 10px}
+            svg text{font:12px system-ui,sans-serif;fill:#1d2330} svg .axis{stroke:#99a;stroke-width:1} svg .grid{stroke:#e8ebf0;stroke-width:1}
+            .legend span{display:inline-block;margin-right:14px;font-size:12px} .legend i{display:inline-block;width:11px;height:11px;margin-right:4px;vertical-align:-1px;border-radius:2px}
+            </style></head><body>
+            <h1>cnibench bench</h1>
+            <div class="meta">\(esc(Fmt.date(r.startedAt))) · \(esc(r.environmentLine))</div>
 
-        """
+            """
         if !r.complete { b += "<p class=\"partial\"><b>Partial result:</b> \(esc(r.interruption ?? "the run did not finish"))</p>\n" }
-        b += "<p class=\"meta\">Reproduce: <code>\(esc(r.command))</code> (root, from the repository); regenerate: <code>cnibench report RESULT.json --format html</code>. "
-        b += "\(c.repeats) round\(c.repeats == 1 ? "" : "s") × \(c.durationSeconds) s per test, mode order shuffled per round (seed \(c.seed)). "
-        b += "Bars are medians, whiskers \(Int(c.confidenceLevel * 100))% bootstrap intervals; overhead is against the node→node baseline of the same run (positive = worse). "
-        b += "CPU is the machine's busy time during the test (/proc/stat user+system+softirq) less what processes outside the bench's namespaces used.</p>\n"
+        b +=
+            "<p class=\"meta\">Reproduce: <code>\(esc(r.command))</code> (root, from the repository); regenerate: <code>cnibench report RESULT.json --format html</code>. "
+        b +=
+            "\(c.repeats) round\(c.repeats == 1 ? "" : "s") × \(c.durationSeconds) s per test, mode order shuffled per round (seed \(c.seed)). "
+        b +=
+            "Bars are medians, whiskers \(Int(c.confidenceLevel * 100))% bootstrap intervals; overhead is against the node→node baseline of the same run (positive = worse). "
+        b +=
+            "CPU is the machine's busy time during the test (/proc/stat user+system+softirq) less what processes outside the bench's namespaces used.</p>\n"
         b += legend()
         for test in c.tests {
             let rows = r.rows(for: test)
             b += "<h2>\(esc(test.title)) <code>\(test.rawValue)</code></h2>\n"
-            guard !rows.isEmpty else { b += "<p><i>No samples.</i></p>\n"; continue }
+            guard !rows.isEmpty else {
+                b += "<p><i>No samples.</i></p>\n"
+                continue
+            }
             let head = test.headline
             let info = head.info
-            b += "<h3>\(esc(info.description)) (\(esc(info.unit))\(info.better == .lower ? ", lower is better" : ", higher is better"))</h3>\n"
+            b +=
+                "<h3>\(esc(info.description)) (\(esc(info.unit))\(info.better == .lower ? ", lower is better" : ", higher is better"))</h3>\n"
             b += barChart(rows: rows, metric: head)
             if test == .rr {
                 b += "<h3>Round-trip latency percentiles (µs, log scale; median over rounds)</h3>\n"
@@ -89,7 +97,8 @@ public enum HTMLReport {
     }
 
     static func legend() -> String {
-        "<div class=\"legend\">" + BenchPath.allCases.map { "<span><i style=\"background:\(color($0))\"></i>\($0.rawValue)</span>" }.joined()
+        "<div class=\"legend\">"
+            + BenchPath.allCases.map { "<span><i style=\"background:\(color($0))\"></i>\($0.rawValue)</span>" }.joined()
             + "</div>\n"
     }
 
@@ -121,7 +130,8 @@ public enum HTMLReport {
         let maxV = data.map { max($0.1.median, $0.1.ci.high) }.max() ?? 1
         let (axisMax, step) = niceScale(maxV)
         func x(_ v: Double) -> Double { labelW + max(0, min(v, axisMax)) / axisMax * plotW }
-        var s = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" role=\"img\">\n"
+        var s =
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" role=\"img\">\n"
         var t = 0.0
         while t <= axisMax + step / 2 {
             let xx = x(t)
@@ -131,13 +141,17 @@ public enum HTMLReport {
         }
         for (i, (row, m)) in data.enumerated() {
             let y = top + Double(i) * rowH
-            let label = "\(row.subject.mode) · \(row.subject.path.rawValue)\(row.subject.underlay == "l2" ? "" : " · \(row.subject.underlay)")"
+            let label =
+                "\(row.subject.mode) · \(row.subject.path.rawValue)\(row.subject.underlay == "l2" ? "" : " · \(row.subject.underlay)")"
             s += "<text x=\"\(f(labelW - 8))\" y=\"\(f(y + rowH / 2 + 4))\" text-anchor=\"end\">\(esc(label))</text>"
-            s += "<rect x=\"\(f(labelW))\" y=\"\(f(y + 4))\" width=\"\(f(max(0.5, x(m.median) - labelW)))\" height=\"\(f(rowH - 8))\" fill=\"\(color(row.subject.path))\"><title>\(esc(m.key)): \(Fmt.num(m.median)) \(esc(unit)) [\(Fmt.interval(m.ci))], n=\(m.n)</title></rect>"
+            s +=
+                "<rect x=\"\(f(labelW))\" y=\"\(f(y + 4))\" width=\"\(f(max(0.5, x(m.median) - labelW)))\" height=\"\(f(rowH - 8))\" fill=\"\(color(row.subject.path))\"><title>\(esc(m.key)): \(Fmt.num(m.median)) \(esc(unit)) [\(Fmt.interval(m.ci))], n=\(m.n)</title></rect>"
             let y0 = y + rowH / 2
-            s += "<line x1=\"\(f(x(m.ci.low)))\" y1=\"\(f(y0))\" x2=\"\(f(x(m.ci.high)))\" y2=\"\(f(y0))\" stroke=\"#1d2330\" stroke-width=\"1.4\"/>"
+            s +=
+                "<line x1=\"\(f(x(m.ci.low)))\" y1=\"\(f(y0))\" x2=\"\(f(x(m.ci.high)))\" y2=\"\(f(y0))\" stroke=\"#1d2330\" stroke-width=\"1.4\"/>"
             for v in [m.ci.low, m.ci.high] {
-                s += "<line x1=\"\(f(x(v)))\" y1=\"\(f(y0 - 5))\" x2=\"\(f(x(v)))\" y2=\"\(f(y0 + 5))\" stroke=\"#1d2330\" stroke-width=\"1.4\"/>"
+                s +=
+                    "<line x1=\"\(f(x(v)))\" y1=\"\(f(y0 - 5))\" x2=\"\(f(x(v)))\" y2=\"\(f(y0 + 5))\" stroke=\"#1d2330\" stroke-width=\"1.4\"/>"
             }
             var note = Fmt.num(m.median)
             if let c = m.vsBaseline { note += " (\(Fmt.signedPercent(c.overheadPercent)))" }
@@ -148,7 +162,7 @@ public enum HTMLReport {
     }
 
     static let percentileSeries: [(metric: Metric, label: String, color: String)] = [
-        (.p50Us, "p50", "#2f6db5"), (.p90Us, "p90", "#3aa17e"), (.p99Us, "p99", "#e0a800"), (.p999Us, "p99.9", "#c62828"),
+        (.p50Us, "p50", "#2f6db5"), (.p90Us, "p90", "#3aa17e"), (.p99Us, "p99", "#e0a800"), (.p999Us, "p99.9", "#c62828")
     ]
 
     /// One row per subject on a log axis, a marker per percentile joined by a line.
@@ -161,7 +175,8 @@ public enum HTMLReport {
         let labelW = 250.0, plotW = 560.0, rightW = 150.0, rowH = 24.0, top = 8.0, bottom = 26.0
         let width = labelW + plotW + rightW, height = top + Double(data.count) * rowH + bottom
         func x(_ v: Double) -> Double { labelW + (log10(max(v, lo)) - log10(lo)) / (log10(hi) - log10(lo)) * plotW }
-        var s = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" role=\"img\">\n"
+        var s =
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" role=\"img\">\n"
         var d = lo
         while d <= hi * 1.0001 {
             for k in [1.0, 2, 5] where d * k <= hi * 1.0001 {
@@ -173,27 +188,34 @@ public enum HTMLReport {
         }
         for (i, row) in data.enumerated() {
             let y0 = top + Double(i) * rowH + rowH / 2
-            let label = "\(row.subject.mode) · \(row.subject.path.rawValue)\(row.subject.underlay == "l2" ? "" : " · \(row.subject.underlay)")"
+            let label =
+                "\(row.subject.mode) · \(row.subject.path.rawValue)\(row.subject.underlay == "l2" ? "" : " · \(row.subject.underlay)")"
             s += "<text x=\"\(f(labelW - 8))\" y=\"\(f(y0 + 4))\" text-anchor=\"end\">\(esc(label))</text>"
             let pts = percentileSeries.compactMap { p in row[p.metric].map { (p, $0.median) } }
             if let a = pts.first, let z = pts.last {
                 s += "<line x1=\"\(f(x(a.1)))\" y1=\"\(f(y0))\" x2=\"\(f(x(z.1)))\" y2=\"\(f(y0))\" stroke=\"#99a\" stroke-width=\"2\"/>"
             }
             for (p, v) in pts {
-                s += "<circle cx=\"\(f(x(v)))\" cy=\"\(f(y0))\" r=\"5\" fill=\"\(p.color)\"><title>\(esc(row.subject.id)) \(p.label): \(Fmt.num(v)) µs</title></circle>"
+                s +=
+                    "<circle cx=\"\(f(x(v)))\" cy=\"\(f(y0))\" r=\"5\" fill=\"\(p.color)\"><title>\(esc(row.subject.id)) \(p.label): \(Fmt.num(v)) µs</title></circle>"
             }
             if let p99 = row[.p99Us] { s += "<text x=\"\(f(labelW + plotW + 6))\" y=\"\(f(y0 + 4))\">p99 \(Fmt.num(p99.median))</text>" }
             s += "\n"
         }
         s += "<line class=\"axis\" x1=\"\(f(labelW))\" y1=\"\(f(top))\" x2=\"\(f(labelW))\" y2=\"\(f(height - bottom))\"/>\n</svg>\n"
-        s += "<div class=\"legend\">" + percentileSeries.map { "<span><i style=\"background:\($0.color)\"></i>\($0.label)</span>" }.joined() + "</div>\n"
+        s +=
+            "<div class=\"legend\">" + percentileSeries.map { "<span><i style=\"background:\($0.color)\"></i>\($0.label)</span>" }.joined()
+            + "</div>\n"
         return s
     }
 
     static func table(_ rows: [ReportRow], columns: [(String, Metric, MarkdownReport.Cell)]) -> String {
-        var o = "<table><tr><th>mode</th><th>path</th><th>underlay</th>" + columns.map { "<th>\(esc($0.0))</th>" }.joined() + "<th>n</th></tr>\n"
+        var o =
+            "<table><tr><th>mode</th><th>path</th><th>underlay</th>" + columns.map { "<th>\(esc($0.0))</th>" }.joined()
+            + "<th>n</th></tr>\n"
         for row in rows {
-            o += "<tr\(row.subject.baseline == nil ? " class=\"base\"" : "")><td>\(esc(row.label))</td><td>\(row.subject.path.rawValue)</td><td>\(esc(row.subject.underlay))</td>"
+            o +=
+                "<tr\(row.subject.baseline == nil ? " class=\"base\"" : "")><td>\(esc(row.label))</td><td>\(row.subject.path.rawValue)</td><td>\(esc(row.subject.underlay))</td>"
             for (_, metric, kind) in columns { o += "<td>\(esc(MarkdownReport.cell(row, metric, kind)))</td>" }
             o += "<td>\(esc(MarkdownReport.count(row)))</td></tr>\n"
         }
@@ -203,7 +225,9 @@ public enum HTMLReport {
     static func environment(_ r: BenchResult) -> String {
         let e = r.environment
         var o = "<h2>Environment</h2>\n<table>"
-        func row(_ k: String, _ v: String) { o += "<tr><th style=\"text-align:left\">\(esc(k))</th><td style=\"text-align:left;white-space:normal\">\(esc(v))</td></tr>" }
+        func row(_ k: String, _ v: String) {
+            o += "<tr><th style=\"text-align:left\">\(esc(k))</th><td style=\"text-align:left;white-space:normal\">\(esc(v))</td></tr>"
+        }
         row("kernel", e.kernel + (e.kernelVersion.map { " (\($0))" } ?? ""))
         row("CPU", "\(e.cpuModel) × \(e.cpuCount)" + (e.memoryGiB.map { ", \(Fmt.num($0)) GiB" } ?? ""))
         row("iperf3", e.iperf3Version ?? "not found")
@@ -212,11 +236,14 @@ public enum HTMLReport {
         row("steal", String(format: "%.2f CPU·s over the tests (%.2f%% of CPU time)", e.stealSeconds, e.stealFraction * 100))
         row("pktgen", e.pktgenAvailable ? "available" : "not in this build")
         for (k, v) in e.sysctls.sorted(by: { $0.key < $1.key }) { row(k, v) }
-        o += "</table>\n<h3>Offloads (ETHTOOL_GFEATURES)</h3>\n<table><tr><th>device</th><th>namespace</th><th>GSO</th><th>GRO</th><th>TSO</th><th style=\"text-align:left\">other</th></tr>\n"
+        o +=
+            "</table>\n<h3>Offloads (ETHTOOL_GFEATURES)</h3>\n<table><tr><th>device</th><th>namespace</th><th>GSO</th><th>GRO</th><th>TSO</th><th style=\"text-align:left\">other</th></tr>\n"
         func b(_ x: Bool?) -> String { x.map { $0 ? "on" : "off" } ?? "?" }
         for d in e.offloads {
-            let other = d.error ?? d.features.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value ? "on" : "off")" }.joined(separator: ", ")
-            o += "<tr><td>\(esc(d.label))</td><td>\(esc(d.namespace))</td><td>\(b(d.gso))</td><td>\(b(d.gro))</td><td>\(b(d.tso))</td><td style=\"text-align:left;white-space:normal\">\(esc(other))</td></tr>\n"
+            let other =
+                d.error ?? d.features.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value ? "on" : "off")" }.joined(separator: ", ")
+            o +=
+                "<tr><td>\(esc(d.label))</td><td>\(esc(d.namespace))</td><td>\(b(d.gso))</td><td>\(b(d.gro))</td><td>\(b(d.tso))</td><td style=\"text-align:left;white-space:normal\">\(esc(other))</td></tr>\n"
         }
         return o + "</table>\n"
     }

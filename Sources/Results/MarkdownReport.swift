@@ -96,9 +96,12 @@ public enum MarkdownReport {
         if !r.complete { o += "> **Partial result**: \(r.interruption ?? "the run did not finish").\n\n" }
         o += "Reproduce: `\(r.command)` (root, from the repository) · regenerate this page: `cnibench report RESULT.json --format md`\n\n"
         o += "\(r.environmentLine)\n\n"
-        o += "\(c.repeats) round\(c.repeats == 1 ? "" : "s") × \(c.durationSeconds) s per test, mode order shuffled per round (seed \(c.seed)); "
-        o += "2 nodes × 2 pods per mode; UDP offered load \(c.udpBitrate)bit/s in \(c.udpPacketBytes)-byte datagrams; request/response \(c.rrMessageBytes) bytes each way.\n"
-        o += "Values are medians with \(Int(c.confidenceLevel * 100))% bootstrap intervals; **overhead** is against the node→node baseline of the same underlay in this run (positive = worse), with its interval; CPU is the machine's busy time during the test (/proc/stat user+system+softirq) less what processes outside the bench's namespaces used: when a TCP stream saturates every core it mirrors throughput, while the UDP test at a fixed offered load shows the cost per byte on its own.\n\n"
+        o +=
+            "\(c.repeats) round\(c.repeats == 1 ? "" : "s") × \(c.durationSeconds) s per test, mode order shuffled per round (seed \(c.seed)); "
+        o +=
+            "2 nodes × 2 pods per mode; UDP offered load \(c.udpBitrate)bit/s in \(c.udpPacketBytes)-byte datagrams; request/response \(c.rrMessageBytes) bytes each way.\n"
+        o +=
+            "Values are medians with \(Int(c.confidenceLevel * 100))% bootstrap intervals; **overhead** is against the node→node baseline of the same underlay in this run (positive = worse), with its interval; CPU is the machine's busy time during the test (/proc/stat user+system+softirq) less what processes outside the bench's namespaces used: when a TCP stream saturates every core it mirrors throughput, while the UDP test at a fixed offered load shows the cost per byte on its own.\n\n"
         if !r.environment.offloads.isEmpty { o += "Offloads — \(r.offloadLine).\n\n" }
         for test in c.tests {
             let rows = r.rows(for: test)
@@ -131,19 +134,30 @@ public enum MarkdownReport {
     static func columns(for test: BenchTest) -> [(String, Metric, Cell)] {
         switch test {
         case .tcp1, .tcp4:
-            [("Gbit/s", .throughputGbps, .value), ("95% CI", .throughputGbps, .ci), ("overhead vs baseline", .throughputGbps, .overhead),
-             ("CPU·s/GB", .cpuSecondsPerGB, .value), ("CPU/GB vs baseline", .cpuSecondsPerGB, .overhead), ("retransmits", .retransmits, .value)]
+            [
+                ("Gbit/s", .throughputGbps, .value), ("95% CI", .throughputGbps, .ci), ("overhead vs baseline", .throughputGbps, .overhead),
+                ("CPU·s/GB", .cpuSecondsPerGB, .value), ("CPU/GB vs baseline", .cpuSecondsPerGB, .overhead),
+                ("retransmits", .retransmits, .value)
+            ]
         case .udp:
-            [("Gbit/s received", .throughputGbps, .value), ("95% CI", .throughputGbps, .ci), ("overhead vs baseline", .throughputGbps, .overhead),
-             ("loss %", .lossPercent, .value), ("jitter ms", .jitterMs, .value), ("CPU·s/GB", .cpuSecondsPerGB, .value),
-             ("CPU·s/Mpkt", .cpuSecondsPerMpkt, .value)]
+            [
+                ("Gbit/s received", .throughputGbps, .value), ("95% CI", .throughputGbps, .ci),
+                ("overhead vs baseline", .throughputGbps, .overhead),
+                ("loss %", .lossPercent, .value), ("jitter ms", .jitterMs, .value), ("CPU·s/GB", .cpuSecondsPerGB, .value),
+                ("CPU·s/Mpkt", .cpuSecondsPerMpkt, .value)
+            ]
         case .rr:
-            [("p50 µs", .p50Us, .value), ("95% CI", .p50Us, .ci), ("p50 overhead", .p50Us, .overhead), ("p90 µs", .p90Us, .value),
-             ("p99 µs", .p99Us, .value), ("p99.9 µs", .p999Us, .value), ("trans/s", .transactionsPerSecond, .value),
-             ("CPU·s/Mpkt", .cpuSecondsPerMpkt, .value)]
+            [
+                ("p50 µs", .p50Us, .value), ("95% CI", .p50Us, .ci), ("p50 overhead", .p50Us, .overhead), ("p90 µs", .p90Us, .value),
+                ("p99 µs", .p99Us, .value), ("p99.9 µs", .p999Us, .value), ("trans/s", .transactionsPerSecond, .value),
+                ("CPU·s/Mpkt", .cpuSecondsPerMpkt, .value)
+            ]
         case .pktgen:
-            [("received Mpps", .receivedMpps, .value), ("95% CI", .receivedMpps, .ci), ("overhead vs baseline", .receivedMpps, .overhead),
-             ("sent Mpps", .sentMpps, .value), ("loss %", .lossPercent, .value), ("CPU·s/Mpkt", .cpuSecondsPerMpkt, .value)]
+            [
+                ("received Mpps", .receivedMpps, .value), ("95% CI", .receivedMpps, .ci),
+                ("overhead vs baseline", .receivedMpps, .overhead),
+                ("sent Mpps", .sentMpps, .value), ("loss %", .lossPercent, .value), ("CPU·s/Mpkt", .cpuSecondsPerMpkt, .value)
+            ]
         }
     }
 

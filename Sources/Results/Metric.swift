@@ -37,5 +37,5 @@ extension BenchSample {
 
 extension Dictionary where Key == Metric, Value == Double {
     /// Keyed by JSON name, as `BenchSample.metrics` stores them.
-    public var byName: [String: Double] { Dictionary<String, Double>(uniqueKeysWithValues: map { ($0.key.rawValue, $0.value) }) }
+    public var byName: [String: Double] { [String: Double](uniqueKeysWithValues: map { ($0.key.rawValue, $0.value) }) }
 }

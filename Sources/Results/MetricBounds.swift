@@ -41,16 +41,16 @@ public enum MetricBounds {
     /// over any machine (10 Tbit/s, a 1-hour round trip, 10^6 CPU·s per GB) so that only
     /// damage or a unit mix-up hits them.
     static let byUnit: [String: MetricRange] = [
-        "Gbit/s": MetricRange(mustBePositive: true, upper: 10_000),          // 10 Tbit/s
+        "Gbit/s": MetricRange(mustBePositive: true, upper: 10_000),  // 10 Tbit/s
         "segments": MetricRange(mustBePositive: false, upper: 1e12),
         "%": MetricRange(mustBePositive: false, upper: 100),
-        "ms": MetricRange(mustBePositive: false, upper: 3_600_000),           // 1 hour
-        "1/s": MetricRange(mustBePositive: true, upper: 1e9),                 // 1 ns round trips
-        "µs": MetricRange(mustBePositive: true, upper: 3_600_000_000),        // 1 hour
-        "Mpps": MetricRange(mustBePositive: true, upper: 10_000),             // 10 Gpps
+        "ms": MetricRange(mustBePositive: false, upper: 3_600_000),  // 1 hour
+        "1/s": MetricRange(mustBePositive: true, upper: 1e9),  // 1 ns round trips
+        "µs": MetricRange(mustBePositive: true, upper: 3_600_000_000),  // 1 hour
+        "Mpps": MetricRange(mustBePositive: true, upper: 10_000),  // 10 Gpps
         "CPU·s": MetricRange(mustBePositive: false, upper: 1e6),
         "CPU·s/GB": MetricRange(mustBePositive: true, upper: 1e6),
-        "CPU·s/Mpkt": MetricRange(mustBePositive: true, upper: 1e6),
+        "CPU·s/Mpkt": MetricRange(mustBePositive: true, upper: 1e6)
     ]
 
     /// The range of a known metric; nil for a name this build does not know (the schema says

@@ -28,7 +28,8 @@ public struct HostEnvironment: Codable, Sendable, Equatable {
 extension EnvironmentFingerprint {
     /// The envelope's part of a bench result's fingerprint.
     public var host: HostEnvironment {
-        HostEnvironment(kernel: kernel, kernelVersion: kernelVersion, cpuModel: cpuModel, cpuCount: cpuCount, cnibenchVersion: cnibenchVersion)
+        HostEnvironment(
+            kernel: kernel, kernelVersion: kernelVersion, cpuModel: cpuModel, cpuCount: cpuCount, cnibenchVersion: cnibenchVersion)
     }
 }
 

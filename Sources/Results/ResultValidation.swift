@@ -60,10 +60,14 @@ extension BenchResult {
         }
         if let u = config.underlay, !vocabulary.underlays.contains(u) { throw refuse("config.underlay", quoted(u), underlays) }
         guard Self.resampleRange.contains(config.bootstrapResamples) else {
-            throw refuse("config.bootstrapResamples", "\(config.bootstrapResamples)", "\(Self.resampleRange.lowerBound)…\(Self.resampleRange.upperBound)")
+            throw refuse(
+                "config.bootstrapResamples", "\(config.bootstrapResamples)",
+                "\(Self.resampleRange.lowerBound)…\(Self.resampleRange.upperBound)")
         }
         guard Self.confidenceRange.contains(config.confidenceLevel) else {
-            throw refuse("config.confidenceLevel", Fmt.compact(config.confidenceLevel), "\(Self.confidenceRange.lowerBound)…\(Self.confidenceRange.upperBound)")
+            throw refuse(
+                "config.confidenceLevel", Fmt.compact(config.confidenceLevel),
+                "\(Self.confidenceRange.lowerBound)…\(Self.confidenceRange.upperBound)")
         }
         var ids: [String: BenchSubject] = [:]
         for (i, s) in subjects.enumerated() {
@@ -81,11 +85,15 @@ extension BenchResult {
         var seen = Set<SampleKey>()
         for (i, s) in samples.enumerated() {
             guard seen.insert(s.key).inserted else {
-                throw refuse("samples[\(i)]", "a second sample of \(s.subject) \(s.test.rawValue) round \(s.round)", "one sample per subject, test and round")
+                throw refuse(
+                    "samples[\(i)]", "a second sample of \(s.subject) \(s.test.rawValue) round \(s.round)",
+                    "one sample per subject, test and round")
             }
             guard vocabulary.modes.contains(s.mode) else { throw refuse("samples[\(i)].mode", quoted(s.mode), modes) }
             guard vocabulary.underlays.contains(s.underlay) else { throw refuse("samples[\(i)].underlay", quoted(s.underlay), underlays) }
-            guard let subject = ids[s.subject] else { throw refuse("samples[\(i)].subject", quoted(s.subject), "the id of a subject of this file") }
+            guard let subject = ids[s.subject] else {
+                throw refuse("samples[\(i)].subject", quoted(s.subject), "the id of a subject of this file")
+            }
             guard s.mode == subject.mode, s.underlay == subject.underlay, s.path == subject.path else {
                 throw refuse("samples[\(i)]", "\(quoted(s.mode))@\(quoted(s.underlay))/\(s.path.rawValue)", "its subject's \(subject.id)")
             }
@@ -93,7 +101,9 @@ extension BenchResult {
             for (metric, value) in s.metrics.sorted(by: { $0.key < $1.key }) where MetricBounds.check(metric, value) == .impossible {
                 let unit = MetricInfo.named(metric)?.unit ?? ""
                 let valid = MetricBounds.range(of: metric)?.describe(unit: unit) ?? "a finite number"
-                throw refuse("samples[\(i)].metrics.\(metric.prefix(80)) (\(s.subject) \(s.test.rawValue) round \(s.round))", Fmt.compact(value), valid)
+                throw refuse(
+                    "samples[\(i)].metrics.\(metric.prefix(80)) (\(s.subject) \(s.test.rawValue) round \(s.round))", Fmt.compact(value),
+                    valid)
             }
         }
     }

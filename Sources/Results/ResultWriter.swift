@@ -48,7 +48,10 @@ public enum ResultWriter {
             throw ResultSchemaError(description: "not a \(T.kind) file (kind is '\(kind)')")
         }
         guard let version else {
-            throw ResultSchemaError(description: "\(T.kind): schemaVersion \(object["schemaVersion"].map { "\($0)" } ?? "missing") is not supported by this cnibench (reads \(T.schemaVersion))")
+            throw ResultSchemaError(
+                description:
+                    "\(T.kind): schemaVersion \(object["schemaVersion"].map { "\($0)" } ?? "missing") is not supported by this cnibench (reads \(T.schemaVersion))"
+            )
         }
         var upgraded = data
         if version != T.schemaVersion {
@@ -58,7 +61,10 @@ public enum ResultWriter {
             upgraded = try JSONSerialization.data(withJSONObject: object)
         }
         do { return try decoder().decode(T.self, from: upgraded) } catch {
-            throw ResultSchemaError(description: "\(T.kind) does not match schema \(T.schemaVersion)\(version == T.schemaVersion ? "" : " (read as version \(version))"): \(error)")
+            throw ResultSchemaError(
+                description:
+                    "\(T.kind) does not match schema \(T.schemaVersion)\(version == T.schemaVersion ? "" : " (read as version \(version))"): \(error)"
+            )
         }
     }
 

@@ -29,5 +29,7 @@ extension BenchSample {
 }
 
 extension MetricSummary {
-    public static func key(subject: String, test: BenchTest, metric: Metric) -> String { key(subject: subject, test: test, metric: metric.rawValue) }
+    public static func key(subject: String, test: BenchTest, metric: Metric) -> String {
+        key(subject: subject, test: test, metric: metric.rawValue)
+    }
 }

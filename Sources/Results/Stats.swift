@@ -50,8 +50,10 @@ public enum Stats {
 
     /// Percentile bootstrap interval of `statistic` over resamples (with replacement) of `xs`.
     /// With one sample the interval is that sample; with none, nil.
-    public static func bootstrap(_ xs: [Double], level: Double = 0.95, resamples: Int = bootstrapResamples, seed: UInt64,
-                                 statistic: ([Double]) -> Double = { median($0)! }) -> Interval? {
+    public static func bootstrap(
+        _ xs: [Double], level: Double = 0.95, resamples: Int = bootstrapResamples, seed: UInt64,
+        statistic: ([Double]) -> Double = { median($0)! }
+    ) -> Interval? {
         guard !xs.isEmpty else { return nil }
         guard xs.count > 1 else { return Interval(low: xs[0], high: xs[0]) }
         var rng = SplitMix64(seed: seed)
@@ -69,8 +71,10 @@ public enum Stats {
     /// Median of `numerator/denominator` with its bootstrap interval. Paired by index when
     /// `paired` (the two lists come from the same rounds: one ratio per round, resampled), else
     /// the two lists are resampled independently and the ratio of their medians is taken.
-    public static func ratio(_ numerator: [Double], _ denominator: [Double], paired: Bool, level: Double = 0.95,
-                             resamples: Int = bootstrapResamples, seed: UInt64) -> (value: Double, interval: Interval)? {
+    public static func ratio(
+        _ numerator: [Double], _ denominator: [Double], paired: Bool, level: Double = 0.95,
+        resamples: Int = bootstrapResamples, seed: UInt64
+    ) -> (value: Double, interval: Interval)? {
         guard !numerator.isEmpty, !denominator.isEmpty else { return nil }
         if paired {
             precondition(numerator.count == denominator.count, "paired samples need equal counts")

@@ -103,7 +103,7 @@ public struct BGPBenchmark {
             for n in config.nodeCounts {
                 for t in config.topologies {
                     if t == .rr && config.routeReflectors >= n { continue }
-                    if Interrupt.requested { break } // each case removes its own run; the command exits 130
+                    if Interrupt.requested { break }  // each case removes its own run; the command exits 130
                     log("bench-bgp: \(u.rawValue) N=\(n) \(t.rawValue)…")
                     let c = runCase(nodes: n, topology: t, underlay: u)
                     log("  " + Self.summary(c))
@@ -116,7 +116,8 @@ public struct BGPBenchmark {
 
     static func summary(_ c: Case) -> String {
         func f(_ v: Double?) -> String { v.map { String(format: "%.2f s", $0) } ?? "-" }
-        return "sessions \(c.sessionsEstablished)/\(c.sessionsConfigured), converged \(c.convergedNodes)/\(c.nodes) median \(f(c.convergeMedianSeconds)) worst \(f(c.convergeWorstSeconds)), RSS \(String(format: "%.1f", c.birdRSSTotalMB)) MB, CPU \(String(format: "%.2f", c.birdCPUSecondsTotal)) s, new block \(f(c.newBlockWorstSeconds)), node leave \(f(c.nodeLeaveWorstSeconds))\(c.error.map { " ERROR \($0)" } ?? "")\(c.skipped.map { " SKIPPED: \($0)" } ?? "")"
+        return
+            "sessions \(c.sessionsEstablished)/\(c.sessionsConfigured), converged \(c.convergedNodes)/\(c.nodes) median \(f(c.convergeMedianSeconds)) worst \(f(c.convergeWorstSeconds)), RSS \(String(format: "%.1f", c.birdRSSTotalMB)) MB, CPU \(String(format: "%.2f", c.birdCPUSecondsTotal)) s, new block \(f(c.newBlockWorstSeconds)), node leave \(f(c.nodeLeaveWorstSeconds))\(c.error.map { " ERROR \($0)" } ?? "")\(c.skipped.map { " SKIPPED: \($0)" } ?? "")"
     }
 
     static func birdVersion() -> String {
@@ -130,16 +131,18 @@ public struct BGPBenchmark {
         var spec = TopologySpec()
         spec.mode = .calicoBGP
         spec.underlay = underlay
-        spec.bgpGateway = underlay == .l3 // calico-bgp across subnets: the router learns the blocks
+        spec.bgpGateway = underlay == .l3  // calico-bgp across subnets: the router learns the blocks
         spec.podsPerNode = Array(repeating: 1, count: n)
         spec.routing = .bird
         spec.bgp = topology
         spec.routeReflectors = config.routeReflectors
         spec.bgpTimers = config.timers
         if n > 200 && underlay == .l2 { spec.underlayCIDR = IPv4Prefix("192.168.0.0/16") }
-        var c = Case(nodes: n, topology: topology.rawValue, underlay: underlay.rawValue, routeReflectors: topology == .rr ? config.routeReflectors : nil,
-                     sessionsConfigured: 0, sessionsEstablished: 0, upSeconds: 0, convergedNodes: 0,
-                     birdRSSTotalMB: 0, birdRSSMaxMB: 0, birdCPUSecondsTotal: 0, birdCPUSecondsMax: 0)
+        var c = Case(
+            nodes: n, topology: topology.rawValue, underlay: underlay.rawValue,
+            routeReflectors: topology == .rr ? config.routeReflectors : nil,
+            sessionsConfigured: 0, sessionsEstablished: 0, upSeconds: 0, convergedNodes: 0,
+            birdRSSTotalMB: 0, birdRSSMaxMB: 0, birdCPUSecondsTotal: 0, birdCPUSecondsMax: 0)
         do {
             spec.name = try config.runPrefix.appending("\(n)\(topology == .mesh ? "m" : "r")\(underlay == .l3 ? "g" : "")")
         } catch {
@@ -147,7 +150,7 @@ public struct BGPBenchmark {
             return c
         }
         let state = RunState(run: spec.name)
-        Teardown(state: state).run() // a leftover of an interrupted bench
+        Teardown(state: state).run()  // a leftover of an interrupted bench
         defer { Teardown(state: state).run() }
         do {
             let plan = try Planner(spec: spec).plan()
@@ -157,7 +160,8 @@ public struct BGPBenchmark {
             // end on one segment, one per node and router port across subnets.
             let arpNeed = underlay == .l2 ? 2 * peering.sessions.count : 2 * n
             if !config.allowARPOverflow, let limit = Self.arpLimit(), arpNeed + (NeighbourBudget.inUse() ?? 0) > limit {
-                c.skipped = "needs about \(arpNeed) ARP entries in the machine-wide neighbour table (gc_thresh3 = \(limit), \(NeighbourBudget.inUse() ?? 0) in use): past it every namespace on the machine drops packets; see the l3 rows (--allow-arp-overflow runs it anyway)"
+                c.skipped =
+                    "needs about \(arpNeed) ARP entries in the machine-wide neighbour table (gc_thresh3 = \(limit), \(NeighbourBudget.inUse() ?? 0) in use): past it every namespace on the machine drops packets; see the l3 rows (--allow-arp-overflow runs it anyway)"
                 return c
             }
             // Initial convergence: poll every node's kernel from a thread while `up` builds the
@@ -190,17 +194,19 @@ public struct BGPBenchmark {
                 // BIRD prints local time of day; t0 is boot time: convert through "now".
                 let t0Wall = Date().addingTimeInterval(t0 - Self.bootNow())
                 var d = last - Self.secondsOfDay(t0Wall)
-                if d < -43200 { d += 86400 } // past midnight
+                if d < -43200 { d += 86400 }  // past midnight
                 c.sessionsUpWorstSeconds = d
             }
             let stamps = peering.instances.compactMap {
-                (try? FileManager.default.attributesOfItem(atPath: BirdLayout(run: spec.name).pidFile($0.label)))?[.modificationDate] as? Date
+                (try? FileManager.default.attributesOfItem(atPath: BirdLayout(run: spec.name).pidFile($0.label)))?[.modificationDate]
+                    as? Date
             }
             if stamps.count == peering.instances.count, let lo = stamps.min(), let hi = stamps.max() {
                 c.birdStartSpreadSeconds = hi.timeIntervalSince(lo)
             }
             guard per.count == n, times.count == BGPExpectation(plan: plan).routes().count else {
-                c.error = "only \(per.count) of \(n) nodes\(times.count > per.count ? " (and the router)" : "") converged within \(Int(config.timeout) + n) s"
+                c.error =
+                    "only \(per.count) of \(n) nodes\(times.count > per.count ? " (and the router)" : "") converged within \(Int(config.timeout) + n) s"
                 return c
             }
             // A new block on the last node (a client with reflectors).
@@ -234,7 +240,8 @@ public struct BGPBenchmark {
     /// Sum of the "dropped" column of /proc/net/softnet_stat.
     static func softnetDrops() -> Int {
         guard let t = try? String(contentsOfFile: "/proc/net/softnet_stat", encoding: .utf8) else { return 0 }
-        return t.split(separator: "\n").compactMap { l in l.split(separator: " ").dropFirst().first.flatMap { Int($0, radix: 16) } }.reduce(0, +)
+        return t.split(separator: "\n").compactMap { l in l.split(separator: " ").dropFirst().first.flatMap { Int($0, radix: 16) } }.reduce(
+            0, +)
     }
 
     static func secondsOfDay(_ d: Date) -> Double {
@@ -304,7 +311,9 @@ final class ConvergencePoller: @unchecked Sendable {
     func start() {
         let t = Thread { [self] in
             let r = runInline()
-            lock.lock(); first = r; lock.unlock()
+            lock.lock()
+            first = r
+            lock.unlock()
             done.signal()
         }
         t.start()
@@ -312,7 +321,8 @@ final class ConvergencePoller: @unchecked Sendable {
 
     func join() -> [String: Double] {
         done.wait()
-        lock.lock(); defer { lock.unlock() }
+        lock.lock()
+        defer { lock.unlock() }
         return first
     }
 

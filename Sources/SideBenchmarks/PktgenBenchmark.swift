@@ -88,8 +88,9 @@ public struct PktgenBenchmark {
         let state = RunState(run: o.run)
         defer { Teardown(state: state).run() }
         let pods = built.plan.addressing.allPods
-        let e = PacketGenerator.Endpoints(run: o.run, source: pods[0].namespace, sourceIP: pods[0].ip,
-                                          destination: pods[1].namespace, destinationIP: pods[1].ip)
+        let e = PacketGenerator.Endpoints(
+            run: o.run, source: pods[0].namespace, sourceIP: pods[0].ip,
+            destination: pods[1].namespace, destinationIP: pods[1].ip)
         var g = PacketGenerator.Options()
         g.frameSize = o.frameSize
         g.duration = o.seconds
@@ -113,17 +114,19 @@ public struct PktgenBenchmark {
         for round in 1...o.rounds {
             let order = round % 2 == 1 ? ["cnibench-pktgen", "trafgen"] : ["trafgen", "cnibench-pktgen"]
             for tool in order {
-                try Interrupt.check() // Ctrl-C: the deferred Teardown removes the run
+                try Interrupt.check()  // Ctrl-C: the deferred Teardown removes the run
                 let s: Sample
                 if tool == "trafgen" {
                     s = try trafgen(config: config, src: src, dst: dst, e: e, device: hop.device, options: g, round: round)
                 } else {
                     let r = try PacketGenerator.run(e, options: g)
-                    s = Sample(tool: tool, round: round, sent: r.sent, sendSeconds: r.seconds, received: r.received,
-                               receiveSeconds: r.seconds, sentPps: r.sentPps, receivedPps: r.receivedPps)
+                    s = Sample(
+                        tool: tool, round: round, sent: r.sent, sendSeconds: r.seconds, received: r.received,
+                        receiveSeconds: r.seconds, sentPps: r.sentPps, receivedPps: r.receivedPps)
                 }
-                log("round \(round) \(tool.padding(toLength: 16, withPad: " ", startingAt: 0))"
-                    + String(format: "sent %.3f Mpps, received %.3f Mpps", s.sentPps / 1e6, s.receivedPps / 1e6))
+                log(
+                    "round \(round) \(tool.padding(toLength: 16, withPad: " ", startingAt: 0))"
+                        + String(format: "sent %.3f Mpps, received %.3f Mpps", s.sentPps / 1e6, s.receivedPps / 1e6))
                 samples.append(s)
             }
         }
@@ -151,19 +154,25 @@ public struct PktgenBenchmark {
 
     /// One trafgen run: our RX-ring receiver in the destination, trafgen in the source for the
     /// duration, stopped with SIGINT; its own count and send time from its exit summary.
-    private func trafgen(config: String, src: NetworkNamespace, dst: NetworkNamespace, e: PacketGenerator.Endpoints,
-                         device: String, options g: PacketGenerator.Options, round: Int) throws -> Sample {
-        let rx = try PacketReceiver(namespace: dst, address: e.destinationIP, port: g.port,
-                                    ringInterface: try PacketGenerator.receiverSetup(dst, e.destinationIP, .ring))
+    private func trafgen(
+        config: String, src: NetworkNamespace, dst: NetworkNamespace, e: PacketGenerator.Endpoints,
+        device: String, options g: PacketGenerator.Options, round: Int
+    ) throws -> Sample {
+        let rx = try PacketReceiver(
+            namespace: dst, address: e.destinationIP, port: g.port,
+            ringInterface: try PacketGenerator.receiverSetup(dst, e.destinationIP, .ring))
         let counting = BackgroundCount(rx, cpu: g.receiverCPU)
         let state = RunState(run: e.run)
         let outPath = "\(state.directory)/trafgen-\(round).out"
         let trafgen: ChildProcess
         do {
-            trafgen = try ChildProcess.spawn([Prerequisites.which("trafgen")!, "--dev", device, "--conf", config, "--cpus", "1",
-                                              "--no-sock-mem", "--notouch-irq"], in: src,
-                                             stdout: .file(outPath), stderr: .file(outPath),
-                                             ledger: state, label: "\(src.name) trafgen")
+            trafgen = try ChildProcess.spawn(
+                [
+                    Prerequisites.which("trafgen")!, "--dev", device, "--conf", config, "--cpus", "1",
+                    "--no-sock-mem", "--notouch-irq"
+                ], in: src,
+                stdout: .file(outPath), stderr: .file(outPath),
+                ledger: state, label: "\(src.name) trafgen")
         } catch {
             _ = counting.finish()
             throw error
@@ -172,14 +181,15 @@ public struct PktgenBenchmark {
         // trafgen forks its sender (-P 1: one child) and each process prints its own summary on
         // SIGINT: signal the whole process group (the spawn made trafgen a session leader).
         trafgen.stop(grace: .seconds(5), signal: SIGINT)
-        usleep(100_000) // the forked sender may print its summary after the parent has exited
+        usleep(100_000)  // the forked sender may print its summary after the parent has exited
         let r = counting.finish()
         let text = (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
         guard let (sent, seconds) = Self.parseTrafgen(text) else {
             throw PktgenError("could not read trafgen's summary (\(outPath)):\n\(text.suffix(600))")
         }
-        return Sample(tool: "trafgen", round: round, sent: sent, sendSeconds: seconds, received: r.received,
-                      receiveSeconds: seconds, sentPps: Double(sent) / seconds, receivedPps: Double(r.received) / seconds)
+        return Sample(
+            tool: "trafgen", round: round, sent: sent, sendSeconds: seconds, received: r.received,
+            receiveSeconds: seconds, sentPps: Double(sent) / seconds, receivedPps: Double(r.received) / seconds)
     }
 
     /// "      463104 packets outgoing" and "           1 sec, 983247 usec on CPU0 (463104 packets)"
@@ -192,7 +202,8 @@ public struct PktgenBenchmark {
             let w = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
             if w.count == 3, w[1] == "packets", w[2] == "outgoing" { sent = UInt64(w[0]) }
             if let i = w.firstIndex(of: "sec,"), i >= 1, i + 2 < w.count, w[i + 2] == "usec",
-               let s = Double(w[i - 1]), let us = Double(w[i + 1]) {
+                let s = Double(w[i - 1]), let us = Double(w[i + 1])
+            {
                 seconds = max(seconds, s + us / 1e6)
             }
         }
@@ -202,46 +213,48 @@ public struct PktgenBenchmark {
 
     static func trafgenVersion() -> String {
         guard let path = Prerequisites.which("trafgen"),
-              let r = try? ProgramRunner.capture([path, "--version"], includeStderr: true) else { return "?" }
+            let r = try? ProgramRunner.capture([path, "--version"], includeStderr: true)
+        else { return "?" }
         return r.output.split(separator: "\n").first.map(String.init) ?? "?"
     }
 
     public static func markdown(_ r: Result) -> String {
         func mpps(_ v: Double) -> String { String(format: "%.3f", v / 1e6) }
         var md = """
-        # cnibench pktgen vs trafgen
+            # cnibench pktgen vs trafgen
 
-        \(r.frameBytes)-byte UDP frames (FCS included: \(r.frameBytes - 4) bytes written), one flow, pod → pod on one node:
-        \(r.path). Both tools send through an AF_PACKET TX ring with qdisc bypass from one process
-        (trafgen `-P 1`), the same frame bytes (trafgen's config is pktgen's first frame; pktgen also
-        patches IP ID, a payload counter and both checksums per packet), \(String(format: "%.0f", r.seconds)) s per test,
-        \(r.rounds) rounds alternating which goes first; the same RX-ring receiver in the destination pod counts both.
-        Rates are packets over each tool's own send time (first to last send).
+            \(r.frameBytes)-byte UDP frames (FCS included: \(r.frameBytes - 4) bytes written), one flow, pod → pod on one node:
+            \(r.path). Both tools send through an AF_PACKET TX ring with qdisc bypass from one process
+            (trafgen `-P 1`), the same frame bytes (trafgen's config is pktgen's first frame; pktgen also
+            patches IP ID, a payload counter and both checksums per packet), \(String(format: "%.0f", r.seconds)) s per test,
+            \(r.rounds) rounds alternating which goes first; the same RX-ring receiver in the destination pod counts both.
+            Rates are packets over each tool's own send time (first to last send).
 
-        | | cnibench pktgen | trafgen | pktgen / trafgen |
-        |---|---:|---:|---:|
-        | sent (Mpps, median) | \(mpps(r.pktgenSentPpsMedian)) | \(mpps(r.trafgenSentPpsMedian)) | \(String(format: "%.2f×", r.ratioSent)) |
-        | received (Mpps, median) | \(mpps(r.pktgenReceivedPpsMedian)) | \(mpps(r.trafgenReceivedPpsMedian)) | \(String(format: "%.2f×", r.ratioReceived)) |
+            | | cnibench pktgen | trafgen | pktgen / trafgen |
+            |---|---:|---:|---:|
+            | sent (Mpps, median) | \(mpps(r.pktgenSentPpsMedian)) | \(mpps(r.trafgenSentPpsMedian)) | \(String(format: "%.2f×", r.ratioSent)) |
+            | received (Mpps, median) | \(mpps(r.pktgenReceivedPpsMedian)) | \(mpps(r.trafgenReceivedPpsMedian)) | \(String(format: "%.2f×", r.ratioReceived)) |
 
-        Target ≥ 1.0× trafgen: **\(r.targetMet ? "met" : "not met")**.
+            Target ≥ 1.0× trafgen: **\(r.targetMet ? "met" : "not met")**.
 
-        | round | tool | sent | received | send s | sent Mpps | received Mpps |
-        |---:|---|---:|---:|---:|---:|---:|
+            | round | tool | sent | received | send s | sent Mpps | received Mpps |
+            |---:|---|---:|---:|---:|---:|---:|
 
-        """
+            """
         for s in r.samples {
-            md += "| \(s.round) | \(s.tool) | \(s.sent) | \(s.received) | \(String(format: "%.3f", s.sendSeconds)) | \(mpps(s.sentPps)) | \(mpps(s.receivedPps)) |\n"
+            md +=
+                "| \(s.round) | \(s.tool) | \(s.sent) | \(s.received) | \(String(format: "%.3f", s.sendSeconds)) | \(mpps(s.sentPps)) | \(mpps(s.receivedPps)) |\n"
         }
         md += """
 
-        Machine: kernel \(r.environment.kernel), \(r.environment.cpuCount) CPUs, load average at start \(r.loadAverageAtStart); cnibench \(r.build) build; \(r.trafgenVersion).
+            Machine: kernel \(r.environment.kernel), \(r.environment.cpuCount) CPUs, load average at start \(r.loadAverageAtStart); cnibench \(r.build) build; \(r.trafgenVersion).
 
-        Reproduce (root; Debian package netsniff-ng, installed by `scripts/install-deps.sh`):
+            Reproduce (root; Debian package netsniff-ng, installed by `scripts/install-deps.sh`):
 
-            swift build -c release
-            \(r.command)
+                swift build -c release
+                \(r.command)
 
-        """
+            """
         return md
     }
 }

@@ -32,10 +32,16 @@ public struct RouteBenchmark {
 
         var how: (routes: String, fdb: String) {
             switch self {
-            case .netlinkBatch: ("NetlinkHandle.routeBatch (libmnl, many requests per sendmsg, acks read after)",
-                                 "NetlinkHandle.neighBatch(replace: true), AF_BRIDGE + NTF_SELF")
-            case .netlinkSingle: ("NetlinkHandle.routeAdd per route (libnl, one request, wait for its ack)",
-                                  "NetlinkHandle.neighReplace per entry")
+            case .netlinkBatch:
+                (
+                    "NetlinkHandle.routeBatch (libmnl, many requests per sendmsg, acks read after)",
+                    "NetlinkHandle.neighBatch(replace: true), AF_BRIDGE + NTF_SELF"
+                )
+            case .netlinkSingle:
+                (
+                    "NetlinkHandle.routeAdd per route (libnl, one request, wait for its ack)",
+                    "NetlinkHandle.neighReplace per entry"
+                )
             case .ipBatch: ("ip -n NS -batch FILE (`route add …` lines)", "bridge -n NS -batch FILE (`fdb replace … self permanent` lines)")
             }
         }
@@ -150,7 +156,8 @@ public struct RouteBenchmark {
         let probePlan = try Planner(spec: spec(.netlinkBatch)).plan()
         let first = Self.routeBase.advanced(by: 1), last = Self.routeBase.advanced(by: options.routes)
         for p in [probePlan.addressing.podCIDR, probePlan.addressing.underlayCIDR] where p.first <= last && first <= p.last {
-            throw PrerequisiteError("--routes \(options.routes): the benchmark's destinations \(first)–\(last) would overlap the run's \(p)")
+            throw PrerequisiteError(
+                "--routes \(options.routes): the benchmark's destinations \(first)–\(last) would overlap the run's \(p)")
         }
         Prerequisites.raiseFileLimit()
 
@@ -172,7 +179,9 @@ public struct RouteBenchmark {
         try (fdb.map { "fdb replace \($0.lladdr) dev \($0.device) dst \($0.address!) self permanent" }.joined(separator: "\n") + "\n")
             .write(toFile: fdbFile, atomically: true, encoding: .utf8)
 
-        log("bench-routes: \(options.routes) /32 routes (\(first)–\(last) via \(node.gateway) dev eth0) and \(options.fdb) FDB entries on flannel.1 in a node namespace; \(options.rounds) rounds × \(Method.allCases.count) methods")
+        log(
+            "bench-routes: \(options.routes) /32 routes (\(first)–\(last) via \(node.gateway) dev eth0) and \(options.fdb) FDB entries on flannel.1 in a node namespace; \(options.rounds) rounds × \(Method.allCases.count) methods"
+        )
         KernelNamespaceCensus.settle(kickName: kickName, quiet: 0.5, timeout: 30)
 
         var samples: [Sample] = []
@@ -181,12 +190,16 @@ public struct RouteBenchmark {
                 let methods = Method.allCases
                 let order = (0..<methods.count).map { methods[($0 + round) % methods.count] }
                 for m in order {
-                    try Interrupt.check() // Ctrl-C: the catch below removes every run
-                    let s = try sample(round: round, method: m, routes: routes, fdb: fdb, ip: ipPath, bridge: bridgePath,
-                                       routeFile: routeFile, fdbFile: fdbFile, stderrPath: stderrPath)
+                    try Interrupt.check()  // Ctrl-C: the catch below removes every run
+                    let s = try sample(
+                        round: round, method: m, routes: routes, fdb: fdb, ip: ipPath, bridge: bridgePath,
+                        routeFile: routeFile, fdbFile: fdbFile, stderrPath: stderrPath)
                     let label = m.rawValue.padding(toLength: 28, withPad: " ", startingAt: 0)
-                    log("  round \(round + 1) \(label)" + String(format: " routes %7.3f s (%8.0f/s)  fdb %6.3f s (%7.0f/s)",
-                        s.routeSeconds, Double(options.routes) / s.routeSeconds, s.fdbSeconds, Double(options.fdb) / s.fdbSeconds))
+                    log(
+                        "  round \(round + 1) \(label)"
+                            + String(
+                                format: " routes %7.3f s (%8.0f/s)  fdb %6.3f s (%7.0f/s)",
+                                s.routeSeconds, Double(options.routes) / s.routeSeconds, s.fdbSeconds, Double(options.fdb) / s.fdbSeconds))
                     samples.append(s)
                 }
             }
@@ -202,9 +215,10 @@ public struct RouteBenchmark {
         let rows = Method.allCases.map { m in
             let ss = samples.filter { $0.method == m.rawValue }
             let r = median(ss.map(\.routeSeconds)), f = median(ss.map(\.fdbSeconds))
-            return Row(method: m.rawValue, routesHow: m.how.routes, fdbHow: m.how.fdb,
-                       routeSeconds: r, routesPerSecond: Double(options.routes) / r, routeRatio: ipRoute / r,
-                       fdbSeconds: f, fdbPerSecond: Double(options.fdb) / f, fdbRatio: ipFDB / f)
+            return Row(
+                method: m.rawValue, routesHow: m.how.routes, fdbHow: m.how.fdb,
+                routeSeconds: r, routesPerSecond: Double(options.routes) / r, routeRatio: ipRoute / r,
+                fdbSeconds: f, fdbPerSecond: Double(options.fdb) / f, fdbRatio: ipFDB / f)
         }
         let batch = rows.first { $0.method == Method.netlinkBatch.rawValue }!
         var leftovers: [String] = []
@@ -214,18 +228,21 @@ public struct RouteBenchmark {
             leftovers += Set(NetworkNamespace.list()).intersection(planned).sorted().map { "/run/netns/\($0)" }
             if RunState(run: run).exists { leftovers.append(RunState(run: run).directory) }
         }
-        let report = Report(routes: options.routes, fdbEntries: options.fdb, rounds: options.rounds,
-                            routeExample: "ip route add \(routes[0].ipArguments)",
-                            fdbExample: "bridge fdb replace \(fdb[0].lladdr) dev flannel.1 dst \(fdb[0].address!) self permanent",
-                            rows: rows, samples: samples, targetMet: batch.routeRatio >= 1 && batch.fdbRatio >= 1,
-                            cnibenchPeakRSSMB: ResourceUsage.current.maxRSSMB,
-                            command: options.reproduce, leftovers: leftovers)
+        let report = Report(
+            routes: options.routes, fdbEntries: options.fdb, rounds: options.rounds,
+            routeExample: "ip route add \(routes[0].ipArguments)",
+            fdbExample: "bridge fdb replace \(fdb[0].lladdr) dev flannel.1 dst \(fdb[0].address!) self permanent",
+            rows: rows, samples: samples, targetMet: batch.routeRatio >= 1 && batch.fdbRatio >= 1,
+            cnibenchPeakRSSMB: ResourceUsage.current.maxRSSMB,
+            command: options.reproduce, leftovers: leftovers)
         return report
     }
 
     /// One method in one fresh run: build (untimed), program routes then FDB (timed), count, remove.
-    private func sample(round: Int, method m: Method, routes: [Route], fdb: [Neighbour], ip: String, bridge: String,
-                        routeFile: String, fdbFile: String, stderrPath: String) throws -> Sample {
+    private func sample(
+        round: Int, method m: Method, routes: [Route], fdb: [Neighbour], ip: String, bridge: String,
+        routeFile: String, fdbFile: String, stderrPath: String
+    ) throws -> Sample {
         let before = KernelNamespaceCensus.count() ?? 0
         let result = try RunBuilder(spec: spec(m), logger: logger).up()
         let nsName = result.plan.addressing.nodes[0].namespace
@@ -247,7 +264,8 @@ public struct RouteBenchmark {
             for (argv, what) in [([ip, "-n", nsName, "-batch", routeFile], "routes"), ([bridge, "-n", nsName, "-batch", fdbFile], "fdb")] {
                 let (status, s) = try MonotonicClock.time { try ProgramRunner.run(argv, stderrPath: stderrPath) }
                 guard status.succeeded else {
-                    throw PrerequisiteError("\(argv.joined(separator: " ")) failed (exit \(status.shellCode)):\n\(ProgramRunner.tail(stderrPath))")
+                    throw PrerequisiteError(
+                        "\(argv.joined(separator: " ")) failed (exit \(status.shellCode)):\n\(ProgramRunner.tail(stderrPath))")
                 }
                 if what == "routes" { routeSeconds = s } else { fdbSeconds = s }
             }
@@ -255,58 +273,65 @@ public struct RouteBenchmark {
         // Count what the kernel holds.
         let h = try NetlinkHandle(try NetworkNamespace.open(nsName))
         let first = Self.routeBase.advanced(by: 1), last = Self.routeBase.advanced(by: routes.count)
-        let installed = try h.routes().filter { $0.destination.length == 32 && first <= $0.destination.address && $0.destination.address <= last }.count
+        let installed = try h.routes().filter {
+            $0.destination.length == 32 && first <= $0.destination.address && $0.destination.address <= last
+        }.count
         let fdbInstalled = try h.neighbours(.bridge).filter {
             $0.device == "flannel.1" && $0.lladdr.bytes.0 == Self.macPrefix.0 && $0.lladdr.bytes.1 == Self.macPrefix.1
         }.count
         guard installed == routes.count, fdbInstalled == fdb.count else {
-            throw PrerequisiteError("\(m.rawValue): the kernel holds \(installed)/\(routes.count) routes and \(fdbInstalled)/\(fdb.count) FDB entries in \(nsName)")
+            throw PrerequisiteError(
+                "\(m.rawValue): the kernel holds \(installed)/\(routes.count) routes and \(fdbInstalled)/\(fdb.count) FDB entries in \(nsName)"
+            )
         }
         let problems = Teardown(state: RunState(run: result.plan.spec.name), logger: logger).run()
         guard problems.isEmpty else { throw PrerequisiteError("teardown of \(result.plan.spec.name): \(problems.joined(separator: "; "))") }
         // Let the kernel destroy this run (and its 10,000 routes) before the next method starts:
         // its cleanup would compete for the same locks. Slack 1: the kick namespace itself.
         _ = KernelNamespaceCensus.wait(atMost: before + 1, timeout: 30, kickName: kickName)
-        return Sample(round: round + 1, method: m.rawValue, namespace: nsName, routeSeconds: routeSeconds, fdbSeconds: fdbSeconds,
-                      routesInstalled: installed, fdbInstalled: fdbInstalled)
+        return Sample(
+            round: round + 1, method: m.rawValue, namespace: nsName, routeSeconds: routeSeconds, fdbSeconds: fdbSeconds,
+            routesInstalled: installed, fdbInstalled: fdbInstalled)
     }
 
     public static func markdown(_ r: Report) -> String {
         let f = BenchKit.Format.f
         var md = """
-        # Route and FDB programming: cnibench netlink vs `ip -batch` / `bridge -batch`
+            # Route and FDB programming: cnibench netlink vs `ip -batch` / `bridge -batch`
 
-        **How to run.** As root, from the repository: `swift build -c release && .build/release/\(r.command)`.
-        For each method it builds a fresh 1-node flannel-vxlan run (L3 underlay; untimed), then installs \(r.routes) /32 routes
-        (`\(r.routeExample)`, …) and \(r.fdbEntries) VXLAN FDB entries with distinct MACs (`\(r.fdbExample)`, …) in the node
-        namespace, counts them by dumping the tables, and removes the run. Methods rotate order each round; \(r.rounds) rounds.
-        Nothing is sent anywhere and nothing is left behind.
+            **How to run.** As root, from the repository: `swift build -c release && .build/release/\(r.command)`.
+            For each method it builds a fresh 1-node flannel-vxlan run (L3 underlay; untimed), then installs \(r.routes) /32 routes
+            (`\(r.routeExample)`, …) and \(r.fdbEntries) VXLAN FDB entries with distinct MACs (`\(r.fdbExample)`, …) in the node
+            namespace, counts them by dumping the tables, and removes the run. Methods rotate order each round; \(r.rounds) rounds.
+            Nothing is sent anywhere and nothing is left behind.
 
-        **How to read.** Seconds are wall-clock medians from opening the namespace/starting the program until the last ack
-        (for `ip`/`bridge`: the whole process, exec and file parsing included). Rate = entries ÷ median seconds.
-        *× ip* = rate ÷ the `ip -batch` (routes) or `bridge -batch` (FDB) rate: above 1.0 cnibench is faster. Target: the
-        cnibench batch row ≥ 1.0× for both.
+            **How to read.** Seconds are wall-clock medians from opening the namespace/starting the program until the last ack
+            (for `ip`/`bridge`: the whole process, exec and file parsing included). Rate = entries ÷ median seconds.
+            *× ip* = rate ÷ the `ip -batch` (routes) or `bridge -batch` (FDB) rate: above 1.0 cnibench is faster. Target: the
+            cnibench batch row ≥ 1.0× for both.
 
 
-        """
+            """
         md += "| method | routes s | routes/s | × ip | FDB s | FDB entries/s | × bridge |\n|---|---:|---:|---:|---:|---:|---:|\n"
         for row in r.rows {
-            md += "| \(row.method) | \(f(row.routeSeconds, 3)) | \(f(row.routesPerSecond, 0)) | \(f(row.routeRatio, 2))× | \(f(row.fdbSeconds, 3)) | \(f(row.fdbPerSecond, 0)) | \(f(row.fdbRatio, 2))× |\n"
+            md +=
+                "| \(row.method) | \(f(row.routeSeconds, 3)) | \(f(row.routesPerSecond, 0)) | \(f(row.routeRatio, 2))× | \(f(row.fdbSeconds, 3)) | \(f(row.fdbPerSecond, 0)) | \(f(row.fdbRatio, 2))× |\n"
         }
         md += "\nTarget (cnibench batch ≥ 1.0× ip for routes and FDB): \(r.targetMet ? "met" : "NOT met").\n\n"
         md += "| round | method | routes s | FDB s | routes counted | FDB counted |\n|---:|---|---:|---:|---:|---:|\n"
         for s in r.samples {
-            md += "| \(s.round) | \(s.method) | \(f(s.routeSeconds, 3)) | \(f(s.fdbSeconds, 3)) | \(s.routesInstalled) | \(s.fdbInstalled) |\n"
+            md +=
+                "| \(s.round) | \(s.method) | \(f(s.routeSeconds, 3)) | \(f(s.fdbSeconds, 3)) | \(s.routesInstalled) | \(s.fdbInstalled) |\n"
         }
         md += "\n"
         for row in r.rows { md += "- \(row.method): routes by \(row.routesHow); FDB by \(row.fdbHow).\n" }
         md += """
-        - Peak RSS (`ru_maxrss`) of the cnibench process: \(f(r.cnibenchPeakRSSMB, 1)) MB (whole benchmark, setup included).
-        - Kernel \(r.environment.kernel), \(r.environment.cpuCount) CPUs; cnibench \(r.environment.cnibenchVersion); \(BenchKit.Format.isoDate(r.createdAt)).
-        - Reproduce: `\(r.command)`
-        - Left behind: \(r.leftovers.isEmpty ? "nothing" : r.leftovers.joined(separator: ", ")).
+            - Peak RSS (`ru_maxrss`) of the cnibench process: \(f(r.cnibenchPeakRSSMB, 1)) MB (whole benchmark, setup included).
+            - Kernel \(r.environment.kernel), \(r.environment.cpuCount) CPUs; cnibench \(r.environment.cnibenchVersion); \(BenchKit.Format.isoDate(r.createdAt)).
+            - Reproduce: `\(r.command)`
+            - Left behind: \(r.leftovers.isEmpty ? "nothing" : r.leftovers.joined(separator: ", ")).
 
-        """
+            """
         return md
     }
 }

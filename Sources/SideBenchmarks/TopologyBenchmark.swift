@@ -27,7 +27,8 @@ enum BenchKit {
     /// benchmark): nothing of anybody else's is ever removed.
     static func requireFreeRunName(_ run: RunName) throws {
         if RunState(run: run).exists {
-            throw PrerequisiteError("run name '\(run)' is in use (a run, or one left by an interrupted benchmark); remove it with: cnibench down --name \(run)")
+            throw PrerequisiteError(
+                "run name '\(run)' is in use (a run, or one left by an interrupted benchmark); remove it with: cnibench down --name \(run)")
         }
     }
 
@@ -54,7 +55,8 @@ public enum KernelNamespaceCensus {
         // SLUB's per-cache "objects" file is close to the number allocated (it counts free slots of
         // per-CPU slabs as used, a few objects at most); /proc/slabinfo is the fallback.
         if let text = ProcFS.readSmallFile("/sys/kernel/slab/net_namespace/objects"),
-           let n = Int(text.split(whereSeparator: { $0 == " " || $0 == "\n" }).first ?? "") {
+            let n = Int(text.split(whereSeparator: { $0 == " " || $0 == "\n" }).first ?? "")
+        {
             return n
         }
         guard let text = ProcFS.readSmallFile("/proc/slabinfo") else { return nil }
@@ -92,7 +94,8 @@ public enum KernelNamespaceCensus {
                 since = .now
                 lastKick = nil
             } else if let k = kickName, MonotonicClock.seconds(since: since) >= stall,
-                      lastKick.map({ MonotonicClock.seconds(since: $0) >= 2 }) ?? true {
+                lastKick.map({ MonotonicClock.seconds(since: $0) >= 2 }) ?? true
+            {
                 kick(k)
                 lastKick = .now
             }
@@ -112,8 +115,11 @@ public enum KernelNamespaceCensus {
         while MonotonicClock.seconds(since: t) < timeout {
             usleep(100_000)
             let n = count()
-            if n != last { last = n; since = .now; kicked = false }
-            else if MonotonicClock.seconds(since: since) >= quiet {
+            if n != last {
+                last = n
+                since = .now
+                kicked = false
+            } else if MonotonicClock.seconds(since: since) >= quiet {
                 // One more kick once quiet, for objects the first kick's own run deferred.
                 guard !kicked, let k = kickName else { break }
                 kick(k)
@@ -261,7 +267,9 @@ public struct TopologyBenchmark {
         try Prerequisites.requireRoot("bench-topology")
         guard options.rounds >= 1 else { throw PrerequisiteError("--rounds must be at least 1") }
         guard options.mode != .calicoIPIP else {
-            throw PrerequisiteError("bench-topology: calico-ipip's rendered plan attaches cnibench's own tc-BPF object, which the ip(8) script cannot reproduce; pick another --mode")
+            throw PrerequisiteError(
+                "bench-topology: calico-ipip's rendered plan attaches cnibench's own tc-BPF object, which the ip(8) script cannot reproduce; pick another --mode"
+            )
         }
         let specA = spec(named: options.cnibenchRun)
         let specB = spec(named: options.ipRun)
@@ -292,7 +300,9 @@ public struct TopologyBenchmark {
             .write(toFile: teardownScript, atomically: true, encoding: .utf8)
         try FileManager.default.createDirectory(atPath: options.outDirectory, withIntermediateDirectories: true)
 
-        log("bench-topology: \(options.nodes) nodes × \(options.podsPerNode) pods, \(options.underlay.rawValue) underlay, mode \(options.mode.rawValue): \(planA.namespaces.count) namespaces, \(planA.steps.count) steps / \(ipCommands.filter { !$0.hasPrefix("#") }.count) ip commands; \(options.rounds) rounds")
+        log(
+            "bench-topology: \(options.nodes) nodes × \(options.podsPerNode) pods, \(options.underlay.rawValue) underlay, mode \(options.mode.rawValue): \(planA.namespaces.count) namespaces, \(planA.steps.count) steps / \(ipCommands.filter { !$0.hasPrefix("#") }.count) ip commands; \(options.rounds) rounds"
+        )
         if let n = KernelNamespaceCensus.settle(kickName: kickName) { log("kernel holds \(n) network namespaces before the first phase") }
 
         var phases: [Phase] = []
@@ -300,17 +310,20 @@ public struct TopologyBenchmark {
             for round in 0..<options.rounds {
                 let order = round % 2 == 0 ? ["cnibench", "ip"] : ["ip", "cnibench"]
                 for method in order {
-                    try Interrupt.check() // Ctrl-C: the catch below removes both runs
+                    try Interrupt.check()  // Ctrl-C: the catch below removes both runs
                     let check = options.check && round == 0
-                    let p = method == "cnibench"
+                    let p =
+                        method == "cnibench"
                         ? try cnibenchPhase(round: round, plan: planA, check: check)
-                        : try ipPhase(round: round, plan: planB, build: buildScript, teardown: teardownScript,
-                                      stderrPath: stderrPath, check: check)
-                    log("  round \(round + 1) \(method.padding(toLength: 8, withPad: " ", startingAt: 0))" +
-                        String(format: " build %6.2f s  teardown %5.2f s", p.buildSeconds, p.teardownSeconds) +
-                        "  freed after \(BenchKit.Format.f(p.teardownUntilFreedSeconds)) s  (\(p.namespaces) namespaces" +
-                        String(format: ", CPU %.2f s", p.cpuSeconds) +
-                        (p.checkMissing.map { ", state check: \($0) missing" } ?? "") + ")")
+                        : try ipPhase(
+                            round: round, plan: planB, build: buildScript, teardown: teardownScript,
+                            stderrPath: stderrPath, check: check)
+                    log(
+                        "  round \(round + 1) \(method.padding(toLength: 8, withPad: " ", startingAt: 0))"
+                            + String(format: " build %6.2f s  teardown %5.2f s", p.buildSeconds, p.teardownSeconds)
+                            + "  freed after \(BenchKit.Format.f(p.teardownUntilFreedSeconds)) s  (\(p.namespaces) namespaces"
+                            + String(format: ", CPU %.2f s", p.cpuSeconds) + (p.checkMissing.map { ", state check: \($0) missing" } ?? "")
+                            + ")")
                     phases.append(p)
                 }
             }
@@ -330,37 +343,48 @@ public struct TopologyBenchmark {
             func medianOfAll(_ xs: [Double?]) -> Double? { xs.contains(nil) ? nil : Stats.median(xs.compactMap { $0 }) }
             let b = median(ps.map(\.buildSeconds)), t = median(ps.map(\.teardownSeconds))
             let freed = medianOfAll(ps.map(\.teardownUntilFreedSeconds))
-            return MethodSummary(method: method, how: how, buildSeconds: b, teardownSeconds: t,
-                                 totalSeconds: median(ps.map { $0.buildSeconds + $0.teardownSeconds }),
-                                 teardownUntilFreedSeconds: freed,
-                                 totalUntilFreedSeconds: medianOfAll(ps.map { p in p.teardownUntilFreedSeconds.map { p.buildSeconds + $0 } }),
-                                 cpuSeconds: median(ps.map(\.cpuSeconds)), peakRSSMB: rss, peakRSSNote: note,
-                                 namespaces: ps.map(\.namespaces).max() ?? 0)
+            return MethodSummary(
+                method: method, how: how, buildSeconds: b, teardownSeconds: t,
+                totalSeconds: median(ps.map { $0.buildSeconds + $0.teardownSeconds }),
+                teardownUntilFreedSeconds: freed,
+                totalUntilFreedSeconds: medianOfAll(ps.map { p in p.teardownUntilFreedSeconds.map { p.buildSeconds + $0 } }),
+                cpuSeconds: median(ps.map(\.cpuSeconds)), peakRSSMB: rss, peakRSSNote: note,
+                namespaces: ps.map(\.namespaces).max() ?? 0)
         }
-        let a = summary("cnibench", how: "RunBuilder.up() through netlink; Teardown.run() (cnibench down)",
-                        rss: selfUsage.maxRSSMB, note: "ru_maxrss of the cnibench process (RUSAGE_SELF), whole benchmark")
-        let b = summary("ip", how: "/bin/sh -e on the plan rendered by PlanRenderer (`cnibench plan`); one `ip netns delete` per namespace",
-                        rss: ipRSS, note: ipRSS == nil
-                            ? "not measured: needs GNU time(1) (apt-get install time); RUSAGE_CHILDREN would report cnibench's own RSS, inherited at exec"
-                            : "ru_maxrss of the largest sh/ip/sysctl process, via time(1); they run one after another")
-        let ratios = Ratios(build: b.buildSeconds / a.buildSeconds, teardown: b.teardownSeconds / a.teardownSeconds,
-                            total: b.totalSeconds / a.totalSeconds,
-                            totalUntilFreed: a.totalUntilFreedSeconds.flatMap { x in b.totalUntilFreedSeconds.map { $0 / x } })
+        let a = summary(
+            "cnibench", how: "RunBuilder.up() through netlink; Teardown.run() (cnibench down)",
+            rss: selfUsage.maxRSSMB, note: "ru_maxrss of the cnibench process (RUSAGE_SELF), whole benchmark")
+        let b = summary(
+            "ip", how: "/bin/sh -e on the plan rendered by PlanRenderer (`cnibench plan`); one `ip netns delete` per namespace",
+            rss: ipRSS,
+            note: ipRSS == nil
+                ? "not measured: needs GNU time(1) (apt-get install time); RUSAGE_CHILDREN would report cnibench's own RSS, inherited at exec"
+                : "ru_maxrss of the largest sh/ip/sysctl process, via time(1); they run one after another")
+        let ratios = Ratios(
+            build: b.buildSeconds / a.buildSeconds, teardown: b.teardownSeconds / a.teardownSeconds,
+            total: b.totalSeconds / a.totalSeconds,
+            totalUntilFreed: a.totalUntilFreedSeconds.flatMap { x in b.totalUntilFreedSeconds.map { $0 / x } })
         var targets = [
-            Target(name: "speed-up", goal: "≥ 10× faster than the ip script (build + teardown)",
-                   measured: "\(BenchKit.Format.f(ratios.total, 1))×", met: ratios.total >= 10),
-            Target(name: "cnibench time", goal: "≤ 10 s build + teardown of \(a.namespaces) namespaces",
-                   measured: "\(BenchKit.Format.f(a.totalSeconds)) s", met: a.totalSeconds <= 10),
+            Target(
+                name: "speed-up", goal: "≥ 10× faster than the ip script (build + teardown)",
+                measured: "\(BenchKit.Format.f(ratios.total, 1))×", met: ratios.total >= 10),
+            Target(
+                name: "cnibench time", goal: "≤ 10 s build + teardown of \(a.namespaces) namespaces",
+                measured: "\(BenchKit.Format.f(a.totalSeconds)) s", met: a.totalSeconds <= 10)
         ]
         if let f = a.totalUntilFreedSeconds {
-            targets.append(Target(name: "cnibench time, kernel cleanup included",
-                                  goal: "≤ 10 s build + teardown until the kernel has freed the namespaces",
-                                  measured: "\(BenchKit.Format.f(f)) s", met: f <= 10))
+            targets.append(
+                Target(
+                    name: "cnibench time, kernel cleanup included",
+                    goal: "≤ 10 s build + teardown until the kernel has freed the namespaces",
+                    measured: "\(BenchKit.Format.f(f)) s", met: f <= 10))
         }
         if let r = ratios.totalUntilFreed {
-            targets.append(Target(name: "speed-up, kernel cleanup included",
-                                  goal: "≥ 10× (informational: the kernel's cleanup is the same work for both)",
-                                  measured: "\(BenchKit.Format.f(r, 1))×", met: r >= 10))
+            targets.append(
+                Target(
+                    name: "speed-up, kernel cleanup included",
+                    goal: "≥ 10× (informational: the kernel's cleanup is the same work for both)",
+                    measured: "\(BenchKit.Format.f(r, 1))×", met: r >= 10))
         }
         var leftovers: [String] = []
         let present = Set(NetworkNamespace.list())
@@ -368,12 +392,13 @@ public struct TopologyBenchmark {
             leftovers += plan.namespaces.filter(present.contains).map { "/run/netns/\($0)" }
             if RunState(run: plan.spec.name).exists { leftovers.append(RunState(run: plan.spec.name).directory) }
         }
-        let report = Report(nodes: options.nodes, podsPerNode: options.podsPerNode, underlay: options.underlay.rawValue,
-                            mode: options.mode.rawValue, namespaces: planA.namespaces.count, planSteps: planA.steps.count,
-                            ipScriptCommands: ipCommands.filter { !$0.hasPrefix("#") }.count, rounds: options.rounds,
-                            cnibenchRun: specA.name, ipRun: specB.name,
-                            cnibench: a, ip: b, ratios: ratios, targets: targets, phases: phases,
-                            command: options.reproduce, leftovers: leftovers)
+        let report = Report(
+            nodes: options.nodes, podsPerNode: options.podsPerNode, underlay: options.underlay.rawValue,
+            mode: options.mode.rawValue, namespaces: planA.namespaces.count, planSteps: planA.steps.count,
+            ipScriptCommands: ipCommands.filter { !$0.hasPrefix("#") }.count, rounds: options.rounds,
+            cnibenchRun: specA.name, ipRun: specB.name,
+            cnibench: a, ip: b, ratios: ratios, targets: targets, phases: phases,
+            command: options.reproduce, leftovers: leftovers)
         return report
     }
 
@@ -395,15 +420,20 @@ public struct TopologyBenchmark {
         guard problems.isEmpty else {
             throw PrerequisiteError("cnibench teardown of \(plan.spec.name) failed: \(problems.joined(separator: "; "))")
         }
-        let freed = KernelNamespaceCensus.wait(atMost: before + settleSlack, timeout: options.settleTimeout, kickName: kickName).map { teardown + $0 }
-        return Phase(round: round + 1, method: "cnibench", buildSeconds: build, teardownSeconds: teardown,
-                     teardownUntilFreedSeconds: freed, namespaces: count,
-                     cpuSeconds: (u1.cpuSeconds - u0.cpuSeconds) + (u3.cpuSeconds - u2.cpuSeconds), checkMissing: missing,
-                     peakRSSMB: ResourceUsage.current.maxRSSMB)
+        let freed = KernelNamespaceCensus.wait(atMost: before + settleSlack, timeout: options.settleTimeout, kickName: kickName).map {
+            teardown + $0
+        }
+        return Phase(
+            round: round + 1, method: "cnibench", buildSeconds: build, teardownSeconds: teardown,
+            teardownUntilFreedSeconds: freed, namespaces: count,
+            cpuSeconds: (u1.cpuSeconds - u0.cpuSeconds) + (u3.cpuSeconds - u2.cpuSeconds), checkMissing: missing,
+            peakRSSMB: ResourceUsage.current.maxRSSMB)
     }
 
-    private func ipPhase(round: Int, plan: Plan, build: String, teardown: String, stderrPath: String,
-                         check: Bool) throws -> Phase {
+    private func ipPhase(
+        round: Int, plan: Plan, build: String, teardown: String, stderrPath: String,
+        check: Bool
+    ) throws -> Phase {
         let run = plan.spec.name
         // A state directory for the ip run too, so that `cnibench clean` / `down --name` remove
         // its namespaces if the benchmark is interrupted: the script creates exactly the plan's
@@ -420,7 +450,9 @@ public struct TopologyBenchmark {
         guard status.succeeded else {
             let why = ProgramRunner.tail(stderrPath)
             BenchKit.removeRun(run, logger: logger)
-            throw PrerequisiteError("the ip script failed (exit \(status.shellCode)) after \(BenchKit.Format.f(buildSeconds)) s; its namespaces were removed. Its last messages:\n\(why)")
+            throw PrerequisiteError(
+                "the ip script failed (exit \(status.shellCode)) after \(BenchKit.Format.f(buildSeconds)) s; its namespaces were removed. Its last messages:\n\(why)"
+            )
         }
         let count = Set(NetworkNamespace.list()).intersection(plan.namespaces).count
         var missing: Int?
@@ -433,13 +465,17 @@ public struct TopologyBenchmark {
         guard tstatus.succeeded, left.isEmpty else {
             let why = ProgramRunner.tail(stderrPath)
             BenchKit.removeRun(run, logger: logger)
-            throw PrerequisiteError("the ip teardown script failed (exit \(tstatus.shellCode), \(left.count) namespaces left, now removed):\n\(why)")
+            throw PrerequisiteError(
+                "the ip teardown script failed (exit \(tstatus.shellCode), \(left.count) namespaces left, now removed):\n\(why)")
         }
         try state.remove()
-        let freed = KernelNamespaceCensus.wait(atMost: before + settleSlack, timeout: options.settleTimeout, kickName: kickName).map { teardownSeconds + $0 }
-        return Phase(round: round + 1, method: "ip", buildSeconds: buildSeconds, teardownSeconds: teardownSeconds,
-                     teardownUntilFreedSeconds: freed, namespaces: count, cpuSeconds: u1.cpuSeconds - u0.cpuSeconds,
-                     checkMissing: missing, peakRSSMB: [rssBuild, rssTeardown].compactMap { $0 }.max())
+        let freed = KernelNamespaceCensus.wait(atMost: before + settleSlack, timeout: options.settleTimeout, kickName: kickName).map {
+            teardownSeconds + $0
+        }
+        return Phase(
+            round: round + 1, method: "ip", buildSeconds: buildSeconds, teardownSeconds: teardownSeconds,
+            teardownUntilFreedSeconds: freed, namespaces: count, cpuSeconds: u1.cpuSeconds - u0.cpuSeconds,
+            checkMissing: missing, peakRSSMB: [rssBuild, rssTeardown].compactMap { $0 }.max())
     }
 
     /// The object-by-object check (untimed); logs the first few differences.
@@ -455,48 +491,53 @@ public struct TopologyBenchmark {
     public static func markdown(_ r: Report) -> String {
         let f = BenchKit.Format.f
         var md = """
-        # Topology build and teardown: cnibench vs the same plan as `ip` commands
+            # Topology build and teardown: cnibench vs the same plan as `ip` commands
 
-        **How to run.** As root, from the repository: `swift build -c release && .build/release/\(r.command)`.
-        It builds the topology through cnibench (netlink; run `\(r.cnibenchRun)`) and, from the very same plan,
-        as the `ip`/`bridge`/`sysctl` commands `cnibench plan` prints, run by `/bin/sh -e` (run `\(r.ipRun)`); it tears the first down as
-        `cnibench down` does and the second with one `ip netns delete` per namespace. Methods alternate (A B, B A, …) for \(r.rounds) round(s);
-        figures are medians. Between phases it waits until the kernel has destroyed the previous phase's namespaces. Nothing is left afterwards
-        (an interrupted run is removed by `cnibench clean`).
+            **How to run.** As root, from the repository: `swift build -c release && .build/release/\(r.command)`.
+            It builds the topology through cnibench (netlink; run `\(r.cnibenchRun)`) and, from the very same plan,
+            as the `ip`/`bridge`/`sysctl` commands `cnibench plan` prints, run by `/bin/sh -e` (run `\(r.ipRun)`); it tears the first down as
+            `cnibench down` does and the second with one `ip netns delete` per namespace. Methods alternate (A B, B A, …) for \(r.rounds) round(s);
+            figures are medians. Between phases it waits until the kernel has destroyed the previous phase's namespaces. Nothing is left afterwards
+            (an interrupted run is removed by `cnibench clean`).
 
-        **How to read.** *build* and *teardown* are wall-clock seconds until the command returns. The kernel destroys deleted
-        namespaces asynchronously (`cleanup_net`); *teardown until freed* runs until the kernel's namespace count
-        (`net_namespace` slab objects) is back where it was before the build — that work is the kernel's and the same for both
-        methods. *ratio* = ip time ÷ cnibench time (higher: cnibench faster). *CPU* is user + system time of the working
-        process(es). *peak RSS* is `ru_maxrss`: of the cnibench process (the whole benchmark), and of the largest single
-        `sh`/`ip`/`sysctl` process (through time(1): the processes run one after another, so that is the script's peak).
-        The kernel's namespace count is machine-wide: namespaces other programs create meanwhile delay *until freed*.
+            **How to read.** *build* and *teardown* are wall-clock seconds until the command returns. The kernel destroys deleted
+            namespaces asynchronously (`cleanup_net`); *teardown until freed* runs until the kernel's namespace count
+            (`net_namespace` slab objects) is back where it was before the build — that work is the kernel's and the same for both
+            methods. *ratio* = ip time ÷ cnibench time (higher: cnibench faster). *CPU* is user + system time of the working
+            process(es). *peak RSS* is `ru_maxrss`: of the cnibench process (the whole benchmark), and of the largest single
+            `sh`/`ip`/`sysctl` process (through time(1): the processes run one after another, so that is the script's peak).
+            The kernel's namespace count is machine-wide: namespaces other programs create meanwhile delay *until freed*.
 
 
-        """
-        md += "| method | build s | teardown s | total s | teardown until freed s | total until freed s | ratio (total) | CPU s | peak RSS MB | namespaces |\n"
+            """
+        md +=
+            "| method | build s | teardown s | total s | teardown until freed s | total until freed s | ratio (total) | CPU s | peak RSS MB | namespaces |\n"
         md += "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
         for m in [r.cnibench, r.ip] {
             let ratio = m.method == "ip" ? "1.0×" : "\(f(r.ratios.total, 1))×"
-            md += "| \(m.method) | \(f(m.buildSeconds, 2)) | \(f(m.teardownSeconds, 2)) | \(f(m.totalSeconds, 2)) | \(f(m.teardownUntilFreedSeconds, 2)) | \(f(m.totalUntilFreedSeconds, 2)) | \(ratio) | \(f(m.cpuSeconds, 2)) | \(f(m.peakRSSMB, 1)) | \(m.namespaces) |\n"
+            md +=
+                "| \(m.method) | \(f(m.buildSeconds, 2)) | \(f(m.teardownSeconds, 2)) | \(f(m.totalSeconds, 2)) | \(f(m.teardownUntilFreedSeconds, 2)) | \(f(m.totalUntilFreedSeconds, 2)) | \(ratio) | \(f(m.cpuSeconds, 2)) | \(f(m.peakRSSMB, 1)) | \(m.namespaces) |\n"
         }
-        md += "\nRatios (ip ÷ cnibench): build \(f(r.ratios.build, 1))×, teardown \(f(r.ratios.teardown, 1))×, total \(f(r.ratios.total, 1))×"
+        md +=
+            "\nRatios (ip ÷ cnibench): build \(f(r.ratios.build, 1))×, teardown \(f(r.ratios.teardown, 1))×, total \(f(r.ratios.total, 1))×"
         md += r.ratios.totalUntilFreed.map { ", total until freed \(f($0, 1))×" } ?? ""
         md += ".\n\n| target | goal | measured | met |\n|---|---|---|---|\n"
         for t in r.targets { md += "| \(t.name) | \(t.goal) | \(t.measured) | \(t.met ? "yes" : "no") |\n" }
-        md += "\n| round | method | build s | teardown s | teardown until freed s | CPU s | namespaces | state check |\n|---:|---|---:|---:|---:|---:|---:|---|\n"
+        md +=
+            "\n| round | method | build s | teardown s | teardown until freed s | CPU s | namespaces | state check |\n|---:|---|---:|---:|---:|---:|---:|---|\n"
         for p in r.phases {
-            md += "| \(p.round) | \(p.method) | \(f(p.buildSeconds, 2)) | \(f(p.teardownSeconds, 2)) | \(f(p.teardownUntilFreedSeconds, 2)) | \(f(p.cpuSeconds, 2)) | \(p.namespaces) | \(p.checkMissing.map { $0 == 0 ? "all objects present" : "\($0) missing" } ?? "-") |\n"
+            md +=
+                "| \(p.round) | \(p.method) | \(f(p.buildSeconds, 2)) | \(f(p.teardownSeconds, 2)) | \(f(p.teardownUntilFreedSeconds, 2)) | \(f(p.cpuSeconds, 2)) | \(p.namespaces) | \(p.checkMissing.map { $0 == 0 ? "all objects present" : "\($0) missing" } ?? "-") |\n"
         }
         md += """
 
-        - Topology: \(r.nodes) nodes × \(r.podsPerNode) pods, \(r.underlay) underlay, mode \(r.mode): \(r.namespaces) namespaces, \(r.planSteps) plan steps, \(r.ipScriptCommands) commands in the ip script.
-        - cnibench: \(r.cnibench.how). ip: \(r.ip.how).
-        - Kernel \(r.environment.kernel), \(r.environment.cpuCount) CPUs; cnibench \(r.environment.cnibenchVersion); \(BenchKit.Format.isoDate(r.createdAt)).
-        - Reproduce: `\(r.command)`
-        - Left behind: \(r.leftovers.isEmpty ? "nothing" : r.leftovers.joined(separator: ", ")).
+            - Topology: \(r.nodes) nodes × \(r.podsPerNode) pods, \(r.underlay) underlay, mode \(r.mode): \(r.namespaces) namespaces, \(r.planSteps) plan steps, \(r.ipScriptCommands) commands in the ip script.
+            - cnibench: \(r.cnibench.how). ip: \(r.ip.how).
+            - Kernel \(r.environment.kernel), \(r.environment.cpuCount) CPUs; cnibench \(r.environment.cnibenchVersion); \(BenchKit.Format.isoDate(r.createdAt)).
+            - Reproduce: `\(r.command)`
+            - Left behind: \(r.leftovers.isEmpty ? "nothing" : r.leftovers.joined(separator: ", ")).
 
-        """
+            """
         return md
     }
 }

@@ -7,37 +7,41 @@ struct CNIBench: ParsableCommand {
         commandName: "cnibench",
         abstract: "Kubernetes pod-network datapaths rebuilt in Linux network namespaces, and measured.",
         discussion: """
-        Pipeline: spec → plan → apply (up) → verify → measure → report → compare/gate.
-        Every object lives in namespaces named <run>-…; nothing is added to the root namespace.
+            Pipeline: spec → plan → apply (up) → verify → measure → report → compare/gate.
+            Every object lives in namespaces named <run>-…; nothing is added to the root namespace.
 
-        Examples:
-          cnibench plan --mode host-gw --nodes 2 --pods-per-node 2
-          sudo cnibench up --mode calico-vxlan --underlay l3 --nodes 3
-          sudo cnibench verify
-          sudo cnibench list
-          sudo cnibench down
-          sudo cnibench clean
-          sudo cnibench bench --modes host-gw,calico-vxlan
-          cnibench report bench-results/matrix.json --format html
+            Examples:
+              cnibench plan --mode host-gw --nodes 2 --pods-per-node 2
+              sudo cnibench up --mode calico-vxlan --underlay l3 --nodes 3
+              sudo cnibench verify
+              sudo cnibench list
+              sudo cnibench down
+              sudo cnibench clean
+              sudo cnibench bench --modes host-gw,calico-vxlan
+              cnibench report bench-results/matrix.json --format html
 
-        Shell completion (modes, underlays, tests and other values complete too):
-          cnibench --generate-completion-script bash > /etc/bash_completion.d/cnibench
-        """,
+            Shell completion (modes, underlays, tests and other values complete too):
+              cnibench --generate-completion-script bash > /etc/bash_completion.d/cnibench
+            """,
         version: CNIBenchVersion.string,
         groupedSubcommands: [
-            CommandGroup(name: "Runs", subcommands: [
-                PlanCommand.self, UpCommand.self, VerifyCommand.self, DownCommand.self, CleanCommand.self,
-                ListCommand.self, StatusCommand.self, CapsCommand.self, FaultCommand.self, PktgenCommand.self,
-                BirdConfigCommand.self,
-            ]),
+            CommandGroup(
+                name: "Runs",
+                subcommands: [
+                    PlanCommand.self, UpCommand.self, VerifyCommand.self, DownCommand.self, CleanCommand.self,
+                    ListCommand.self, StatusCommand.self, CapsCommand.self, FaultCommand.self, PktgenCommand.self,
+                    BirdConfigCommand.self
+                ]),
             CommandGroup(name: "Benchmarks", subcommands: [BenchCommand.self]),
             CommandGroup(name: "Results", subcommands: [ReportCommand.self, CompareCommand.self, GateCommand.self]),
             // Hidden: what `up` and `bench` start inside the run's namespaces. Plans and ledgers
             // record these argv spellings (`cnibench bird-exec --name …`), so they never change.
-            CommandGroup(name: "Internal", subcommands: [
-                RRServerCommand.self, RRClientCommand.self, BirdExecCommand.self, IPIPMirrorCommand.self,
-                FlannelUDPDaemonCommand.self, SummarizeCommand.self,
-            ]),
+            CommandGroup(
+                name: "Internal",
+                subcommands: [
+                    RRServerCommand.self, RRClientCommand.self, BirdExecCommand.self, IPIPMirrorCommand.self,
+                    FlannelUDPDaemonCommand.self, SummarizeCommand.self
+                ])
         ]
     )
 

@@ -35,9 +35,10 @@ struct SummarizeCommand: ParsableCommand {
         func run() throws {
             var settings = ComparisonSettings()
             settings.maxRegression = try parsePercent(maxRegression, flag: "--max-regression")
-            let r = GateValidationRun(directory: out, trials: trials, rounds: rounds, useRounds: useRounds ?? rounds, rules: rules,
-                                      modes: modes, tests: tests, durationSeconds: duration, maxRegression: maxRegression,
-                                      settings: settings, commit: commit, elapsedSeconds: elapsed, environment: .current())
+            let r = GateValidationRun(
+                directory: out, trials: trials, rounds: rounds, useRounds: useRounds ?? rounds, rules: rules,
+                modes: modes, tests: tests, durationSeconds: duration, maxRegression: maxRegression,
+                settings: settings, commit: commit, elapsedSeconds: elapsed, environment: .current())
             let s = GateValidation.summarize(r, vocabulary: .cnibench)
             let md = GateValidation.markdown(s, roundsRun: rounds)
             try md.write(toFile: "\(resultsDirectory)/gate-validation.md", atomically: true, encoding: .utf8)
@@ -58,8 +59,9 @@ struct SummarizeCommand: ParsableCommand {
         @Option(help: "`swift --version`'s first line.") var swiftVersion: String
 
         func run() throws {
-            let s = try Results.PacketBenchSummary.fromInfluxExport(directory: export, environment: HostEnvironment.current(), commit: commit,
-                                                                         swift: swiftVersion, thresholds: thresholds)
+            let s = try Results.PacketBenchSummary.fromInfluxExport(
+                directory: export, environment: HostEnvironment.current(), commit: commit,
+                swift: swiftVersion, thresholds: thresholds)
             try ResultWriter.write(s, to: "\(out)/packet-builder.json")
             try s.markdown().write(toFile: "\(out)/packet-builder.md", atomically: true, encoding: .utf8)
             print(s.markdown())

@@ -14,15 +14,16 @@ final class KernelConformanceTests: XCTestCase {
         let eth = EthernetHeader(destination: MACAddress("0a:58:0a:f4:02:09")!, source: MACAddress("0a:58:0a:f4:01:07")!)
         let ip = IPv4Header(source: src, destination: dst, ttl: 64, identification: 0x1C46, flags: .dontFragment)
         let payload = Array("hello from pod a".utf8)
-        let frame = try PacketBuilder.udpFrame(ethernet: eth, ipv4: ip,
-                                               udp: UDPHeader(sourcePort: 41234, destinationPort: 5201), payload: payload)
+        let frame = try PacketBuilder.udpFrame(
+            ethernet: eth, ipv4: ip,
+            udp: UDPHeader(sourcePort: 41234, destinationPort: 5201), payload: payload)
 
         // Ethernet
-        XCTAssertEqual(Array(frame[0 ..< 6]), [0x0A, 0x58, 0x0A, 0xF4, 0x02, 0x09])
-        XCTAssertEqual(Array(frame[6 ..< 12]), [0x0A, 0x58, 0x0A, 0xF4, 0x01, 0x07])
+        XCTAssertEqual(Array(frame[0..<6]), [0x0A, 0x58, 0x0A, 0xF4, 0x02, 0x09])
+        XCTAssertEqual(Array(frame[6..<12]), [0x0A, 0x58, 0x0A, 0xF4, 0x01, 0x07])
         XCTAssertEqual(be16(frame, 12), 0x0800)
         // IPv4 header, field by field.
-        let ipBytes = Array(frame[14 ..< 34])
+        let ipBytes = Array(frame[14..<34])
         XCTAssertEqual(ipBytes[0], 0x45)
         XCTAssertEqual(ipBytes[1], 0)
         XCTAssertEqual(Int(be16(ipBytes, 2)), 20 + 8 + payload.count)
@@ -30,7 +31,7 @@ final class KernelConformanceTests: XCTestCase {
         XCTAssertEqual(be16(ipBytes, 6), 0x4000, "DF set, no fragment offset")
         XCTAssertEqual(ipBytes[8], 64)
         XCTAssertEqual(ipBytes[9], 17)
-        XCTAssertEqual(Array(ipBytes[12 ..< 20]), [10, 244, 1, 7, 10, 244, 2, 9])
+        XCTAssertEqual(Array(ipBytes[12..<20]), [10, 244, 1, 7, 10, 244, 2, 9])
         XCTAssertEqual(referenceSum(ipBytes), 0xFFFF, "header checksum verifies")
         // UDP
         let udpBytes = Array(frame[34...])

@@ -4,12 +4,14 @@ import XCTest
 
 final class HeaderRoundTripTests: XCTestCase {
     /// Writes `h` into a buffer at a random offset, parses it back from there.
-    private func roundTrip<H: Equatable>(_ h: H, length: Int, rng: inout SeededRNG,
-                                         write: (H, inout MutableRawSpan, Int) throws(PacketError) -> Int,
-                                         parse: (RawSpan, Int) throws(PacketError) -> H,
-                                         file: StaticString = #filePath, line: UInt = #line) throws {
-        let offset = Int.random(in: 0 ... 5, using: &rng)
-        var buffer = rng.bytes(offset + length + 3)   // garbage around the header
+    private func roundTrip<H: Equatable>(
+        _ h: H, length: Int, rng: inout SeededRNG,
+        write: (H, inout MutableRawSpan, Int) throws(PacketError) -> Int,
+        parse: (RawSpan, Int) throws(PacketError) -> H,
+        file: StaticString = #filePath, line: UInt = #line
+    ) throws {
+        let offset = Int.random(in: 0...5, using: &rng)
+        var buffer = rng.bytes(offset + length + 3)  // garbage around the header
         var ms = buffer.mutableSpan
         var raw = ms.mutableBytes
         XCTAssertEqual(try write(h, &raw, offset), length, file: file, line: line)
@@ -20,23 +22,29 @@ final class HeaderRoundTripTests: XCTestCase {
 
     func testEveryHeaderKind() throws {
         var rng = SeededRNG(seed: 42)
-        for _ in 0 ..< 2_000 {
-            try roundTrip(rng.ethernet(), length: 14, rng: &rng, write: { h, s, o throws(PacketError) in try h.write(to: &s, at: o) },
-                          parse: { s, o throws(PacketError) in try EthernetHeader.parse(s, at: o) })
+        for _ in 0..<2_000 {
+            try roundTrip(
+                rng.ethernet(), length: 14, rng: &rng, write: { h, s, o throws(PacketError) in try h.write(to: &s, at: o) },
+                parse: { s, o throws(PacketError) in try EthernetHeader.parse(s, at: o) })
             var ip = rng.ipv4()
             ip.totalLength = max(ip.totalLength, UInt16(ip.headerLength))
-            try roundTrip(ip, length: ip.headerLength, rng: &rng, write: { h, s, o throws(PacketError) in try h.write(to: &s, at: o) },
-                          parse: { s, o throws(PacketError) in try IPv4Header.parse(s, at: o) })
-            try roundTrip(rng.udp(), length: 8, rng: &rng, write: { h, s, o throws(PacketError) in try h.write(to: &s, at: o) },
-                          parse: { s, o throws(PacketError) in try UDPHeader.parse(s, at: o) })
+            try roundTrip(
+                ip, length: ip.headerLength, rng: &rng, write: { h, s, o throws(PacketError) in try h.write(to: &s, at: o) },
+                parse: { s, o throws(PacketError) in try IPv4Header.parse(s, at: o) })
+            try roundTrip(
+                rng.udp(), length: 8, rng: &rng, write: { h, s, o throws(PacketError) in try h.write(to: &s, at: o) },
+                parse: { s, o throws(PacketError) in try UDPHeader.parse(s, at: o) })
             let tcp = rng.tcp()
-            try roundTrip(tcp, length: tcp.headerLength, rng: &rng, write: { h, s, o throws(PacketError) in try h.write(to: &s, at: o) },
-                          parse: { s, o throws(PacketError) in try TCPHeader.parse(s, at: o) })
-            try roundTrip(rng.icmp(), length: 8, rng: &rng, write: { h, s, o throws(PacketError) in try h.write(to: &s, at: o) },
-                          parse: { s, o throws(PacketError) in try ICMPEchoHeader.parse(s, at: o) })
+            try roundTrip(
+                tcp, length: tcp.headerLength, rng: &rng, write: { h, s, o throws(PacketError) in try h.write(to: &s, at: o) },
+                parse: { s, o throws(PacketError) in try TCPHeader.parse(s, at: o) })
+            try roundTrip(
+                rng.icmp(), length: 8, rng: &rng, write: { h, s, o throws(PacketError) in try h.write(to: &s, at: o) },
+                parse: { s, o throws(PacketError) in try ICMPEchoHeader.parse(s, at: o) })
             let vx = VXLANHeader(vni: rng.u32() & 0xFF_FFFF, flags: rng.u8() | VXLANHeader.validVNIFlag)
-            try roundTrip(vx, length: 8, rng: &rng, write: { h, s, o throws(PacketError) in try h.write(to: &s, at: o) },
-                          parse: { s, o throws(PacketError) in try VXLANHeader.parse(s, at: o) })
+            try roundTrip(
+                vx, length: 8, rng: &rng, write: { h, s, o throws(PacketError) in try h.write(to: &s, at: o) },
+                parse: { s, o throws(PacketError) in try VXLANHeader.parse(s, at: o) })
         }
     }
 
@@ -87,8 +95,8 @@ final class FrameRoundTripTests: XCTestCase {
     }
 
     func testUDP() throws {
-        for _ in 0 ..< 500 {
-            let eth = rng.ethernet(), ip = rng.plainIPv4(), payload = rng.bytes(Int.random(in: 0 ... 1472, using: &rng))
+        for _ in 0..<500 {
+            let eth = rng.ethernet(), ip = rng.plainIPv4(), payload = rng.bytes(Int.random(in: 0...1472, using: &rng))
             var udp = rng.udp()
             let frame = try PacketBuilder.udpFrame(ethernet: eth, ipv4: ip, udp: udp, payload: payload)
             XCTAssertEqual(frame.count, PacketBuilder.udpFrameLength(payloadLength: payload.count))
@@ -96,7 +104,7 @@ final class FrameRoundTripTests: XCTestCase {
             XCTAssertEqual(parsed.ethernet, ethernetIPv4(eth))
             XCTAssertEqual(parsed.ipv4, expectedIPv4(ip, .udp, l4Length: 8 + payload.count))
             udp.length = UInt16(8 + payload.count)
-            udp.checksum = try XCTUnwrap(parsed.udp).checksum   // verified below
+            udp.checksum = try XCTUnwrap(parsed.udp).checksum  // verified below
             XCTAssertEqual(parsed.udp, udp)
             XCTAssertEqual(Array(frame[parsed.payload]), payload)
             XCTAssertNil(parsed.encapsulation)
@@ -116,21 +124,23 @@ final class FrameRoundTripTests: XCTestCase {
                 try PacketBuilder.udp(into: dst, at: 7, ethernet: eth, ipv4: ip, udp: udp, payload: p, udpChecksum: false)
             }
         }
-        XCTAssertEqual(Array(buffer[7 ..< 7 + n]), viaArray)
+        XCTAssertEqual(Array(buffer[7..<7 + n]), viaArray)
         XCTAssertEqual(buffer[6], 0xEE)
         XCTAssertEqual(buffer[7 + n], 0xEE)
         XCTAssertEqual(Frame.parse(viaArray)?.udp?.checksum, 0)
         XCTAssertNil(Frame.verifyChecksums(viaArray, Frame.parse(viaArray)!).transport)
-        XCTAssertThrowsError(try buffer.withUnsafeMutableBytes { dst in
-            try payload.withUnsafeBytes { p in
-                try PacketBuilder.udp(into: dst, at: 200, ethernet: eth, ipv4: ip, udp: udp, payload: p)
+        XCTAssertThrowsError(
+            try buffer.withUnsafeMutableBytes { dst in
+                try payload.withUnsafeBytes { p in
+                    try PacketBuilder.udp(into: dst, at: 200, ethernet: eth, ipv4: ip, udp: udp, payload: p)
+                }
             }
-        }) { XCTAssertEqual($0 as? PacketError, .bufferTooSmall(needed: 142, available: 100)) }
+        ) { XCTAssertEqual($0 as? PacketError, .bufferTooSmall(needed: 142, available: 100)) }
     }
 
     func testTCP() throws {
-        for _ in 0 ..< 300 {
-            let eth = rng.ethernet(), ip = rng.plainIPv4(), payload = rng.bytes(Int.random(in: 0 ... 1400, using: &rng))
+        for _ in 0..<300 {
+            let eth = rng.ethernet(), ip = rng.plainIPv4(), payload = rng.bytes(Int.random(in: 0...1400, using: &rng))
             var tcp = rng.tcp()
             let frame = try PacketBuilder.tcpFrame(ethernet: eth, ipv4: ip, tcp: tcp, payload: payload)
             let parsed = try XCTUnwrap(Frame.parse(frame))
@@ -144,8 +154,8 @@ final class FrameRoundTripTests: XCTestCase {
     }
 
     func testICMPEcho() throws {
-        for _ in 0 ..< 300 {
-            let eth = rng.ethernet(), ip = rng.plainIPv4(), payload = rng.bytes(Int.random(in: 0 ... 100, using: &rng))
+        for _ in 0..<300 {
+            let eth = rng.ethernet(), ip = rng.plainIPv4(), payload = rng.bytes(Int.random(in: 0...100, using: &rng))
             var icmp = ICMPEchoHeader(type: ICMPEchoHeader.echoRequest, identifier: rng.u16(), sequenceNumber: rng.u16())
             let frame = try PacketBuilder.icmpFrame(ethernet: eth, ipv4: ip, icmp: icmp, payload: payload)
             let parsed = try XCTUnwrap(Frame.parse(frame))
@@ -158,10 +168,10 @@ final class FrameRoundTripTests: XCTestCase {
     }
 
     func testIPIP() throws {
-        for _ in 0 ..< 300 {
+        for _ in 0..<300 {
             let eth = rng.ethernet(), outer = rng.plainIPv4(), inner = rng.plainIPv4()
             var udp = rng.udp()
-            let payload = rng.bytes(Int.random(in: 0 ... 1400, using: &rng))
+            let payload = rng.bytes(Int.random(in: 0...1400, using: &rng))
             // Built in place in one buffer ...
             var buffer = [UInt8](repeating: 0, count: 2000)
             let n = try buffer.withUnsafeMutableBytes { dst in
@@ -181,7 +191,7 @@ final class FrameRoundTripTests: XCTestCase {
             XCTAssertTrue(parsed.isIPIP)
             XCTAssertEqual(parsed.ipv4, expectedIPv4(outer, .ipip, l4Length: innerPacket.count))
             XCTAssertNil(parsed.transport)
-            XCTAssertEqual(parsed.payload, IPIP.innerOffset() ..< n)
+            XCTAssertEqual(parsed.payload, IPIP.innerOffset()..<n)
             let innerLayers = try XCTUnwrap(parsed.inner)
             XCTAssertNil(innerLayers.ethernet)
             XCTAssertEqual(innerLayers.ipv4, expectedIPv4(inner, .udp, l4Length: 8 + payload.count))
@@ -195,26 +205,29 @@ final class FrameRoundTripTests: XCTestCase {
     }
 
     func testVXLAN() throws {
-        for i in 0 ..< 300 {
+        for i in 0..<300 {
             let outerEth = rng.ethernet(), outerIP = rng.plainIPv4(), innerEth = rng.ethernet(), innerIP = rng.plainIPv4()
             let port = i % 2 == 0 ? VXLANHeader.ianaPort : VXLANHeader.linuxDefaultPort
-            var outerUDP = UDPHeader(sourcePort: UInt16.random(in: 32768 ... 60999, using: &rng), destinationPort: port)
+            var outerUDP = UDPHeader(sourcePort: UInt16.random(in: 32768...60999, using: &rng), destinationPort: port)
             let vxlan = VXLANHeader(vni: rng.u32() & 0xFF_FFFF)
             var innerUDP = rng.udp()
-            let payload = rng.bytes(Int.random(in: 0 ... 1400, using: &rng))
+            let payload = rng.bytes(Int.random(in: 0...1400, using: &rng))
             let outerChecksum = i % 3 == 0
             var buffer = [UInt8](repeating: 0, count: 2000)
             let n = try buffer.withUnsafeMutableBytes { dst in
                 try payload.withUnsafeBytes { p in
-                    try PacketBuilder.vxlanUDP(into: dst, outerEthernet: outerEth, outerIPv4: outerIP, outerUDP: outerUDP,
-                                               vxlan: vxlan, innerEthernet: innerEth, innerIPv4: innerIP,
-                                               innerUDP: innerUDP, payload: p, outerUDPChecksum: outerChecksum)
+                    try PacketBuilder.vxlanUDP(
+                        into: dst, outerEthernet: outerEth, outerIPv4: outerIP, outerUDP: outerUDP,
+                        vxlan: vxlan, innerEthernet: innerEth, innerIPv4: innerIP,
+                        innerUDP: innerUDP, payload: p, outerUDPChecksum: outerChecksum)
                 }
             }
             let frame = Array(buffer[..<n])
             let innerFrame = try PacketBuilder.udpFrame(ethernet: innerEth, ipv4: innerIP, udp: innerUDP, payload: payload)
-            XCTAssertEqual(try PacketBuilder.vxlanFrame(ethernet: outerEth, ipv4: outerIP, udp: outerUDP, vxlan: vxlan,
-                                                        innerFrame: innerFrame, udpChecksum: outerChecksum), frame)
+            XCTAssertEqual(
+                try PacketBuilder.vxlanFrame(
+                    ethernet: outerEth, ipv4: outerIP, udp: outerUDP, vxlan: vxlan,
+                    innerFrame: innerFrame, udpChecksum: outerChecksum), frame)
             XCTAssertEqual(n, innerFrame.count + VXLANHeader.overhead)
 
             let parsed = try XCTUnwrap(Frame.parse(frame))
@@ -244,8 +257,9 @@ final class FrameRoundTripTests: XCTestCase {
 
     func testParserStopsWhereItShould() throws {
         let eth = rng.ethernet(), ip = rng.plainIPv4()
-        var udpFrame = try PacketBuilder.udpFrame(ethernet: eth, ipv4: ip, udp: UDPHeader(sourcePort: 1, destinationPort: 4789),
-                                                  payload: rng.bytes(30))
+        var udpFrame = try PacketBuilder.udpFrame(
+            ethernet: eth, ipv4: ip, udp: UDPHeader(sourcePort: 1, destinationPort: 4789),
+            payload: rng.bytes(30))
         // Not VXLAN when decoding of encapsulation is off.
         let plain = try XCTUnwrap(Frame.parse(udpFrame, options: ParseOptions(decodeEncapsulation: false)))
         XCTAssertNil(plain.encapsulation)
@@ -256,15 +270,17 @@ final class FrameRoundTripTests: XCTestCase {
 
         // ARP: Ethernet only.
         var arp = [UInt8](repeating: 0, count: 60)
-        arp[12] = 0x08; arp[13] = 0x06
+        arp[12] = 0x08
+        arp[13] = 0x06
         let a = try XCTUnwrap(Frame.parse(arp))
         XCTAssertEqual(a.ethernet?.etherType, .arp)
         XCTAssertNil(a.ipv4)
-        XCTAssertEqual(a.payload, 14 ..< 60)
+        XCTAssertEqual(a.payload, 14..<60)
 
         // Ethernet padding after a short packet is ignored.
-        var short = try PacketBuilder.udpFrame(ethernet: eth, ipv4: ip, udp: UDPHeader(sourcePort: 1, destinationPort: 2),
-                                               payload: [1, 2])
+        var short = try PacketBuilder.udpFrame(
+            ethernet: eth, ipv4: ip, udp: UDPHeader(sourcePort: 1, destinationPort: 2),
+            payload: [1, 2])
         short += [UInt8](repeating: 0, count: 60 - short.count)
         let s = try XCTUnwrap(Frame.parse(short))
         XCTAssertEqual(Array(short[s.payload]), [1, 2])
@@ -272,15 +288,19 @@ final class FrameRoundTripTests: XCTestCase {
         // Fragment: stops at IPv4.
         var fragIP = ip
         fragIP.flags = .moreFragments
-        let frag = try XCTUnwrap(Frame.parse(PacketBuilder.udpFrame(ethernet: eth, ipv4: fragIP,
-                                                                    udp: UDPHeader(sourcePort: 1, destinationPort: 2))))
+        let frag = try XCTUnwrap(
+            Frame.parse(
+                PacketBuilder.udpFrame(
+                    ethernet: eth, ipv4: fragIP,
+                    udp: UDPHeader(sourcePort: 1, destinationPort: 2))))
         XCTAssertNotNil(frag.ipv4)
         XCTAssertNil(frag.transport)
 
         // Truncation anywhere is an error, never a crash.
-        let full = try PacketBuilder.udpFrame(ethernet: eth, ipv4: ip, udp: UDPHeader(sourcePort: 1, destinationPort: 2),
-                                              payload: [1, 2, 3, 4])
-        for cut in 0 ..< full.count {
+        let full = try PacketBuilder.udpFrame(
+            ethernet: eth, ipv4: ip, udp: UDPHeader(sourcePort: 1, destinationPort: 2),
+            payload: [1, 2, 3, 4])
+        for cut in 0..<full.count {
             XCTAssertThrowsError(try Frame.decode(Array(full[..<cut])), "cut at \(cut)")
         }
 

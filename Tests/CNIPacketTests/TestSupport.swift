@@ -19,7 +19,7 @@ extension SeededRNG {
     mutating func u8() -> UInt8 { UInt8.random(in: .min ... .max, using: &self) }
     mutating func u16() -> UInt16 { UInt16.random(in: .min ... .max, using: &self) }
     mutating func u32() -> UInt32 { UInt32.random(in: .min ... .max, using: &self) }
-    mutating func bytes(_ n: Int) -> [UInt8] { (0 ..< n).map { _ in u8() } }
+    mutating func bytes(_ n: Int) -> [UInt8] { (0..<n).map { _ in u8() } }
 
     mutating func mac() -> MACAddress { MACAddress(next()) }
     mutating func ip() -> IPv4Address { IPv4Address(u32()) }
@@ -29,16 +29,18 @@ extension SeededRNG {
     }
 
     mutating func ipv4() -> IPv4Header {
-        IPv4Header(source: ip(), destination: ip(), protocol: IPProtocol(u8()), ttl: u8(), identification: u16(),
-                   flags: IPv4Flags(rawValue: u8() & 0x7), fragmentOffset: u16() & 0x1FFF, tos: u8(),
-                   totalLength: UInt16.random(in: 60 ... .max, using: &self), headerChecksum: u16(),
-                   headerLength: 20 + 4 * Int.random(in: 0 ... 10, using: &self))
+        IPv4Header(
+            source: ip(), destination: ip(), protocol: IPProtocol(u8()), ttl: u8(), identification: u16(),
+            flags: IPv4Flags(rawValue: u8() & 0x7), fragmentOffset: u16() & 0x1FFF, tos: u8(),
+            totalLength: UInt16.random(in: 60 ... .max, using: &self), headerChecksum: u16(),
+            headerLength: 20 + 4 * Int.random(in: 0...10, using: &self))
     }
 
     /// A header the frame builders can use as is: unfragmented, no options.
     mutating func plainIPv4() -> IPv4Header {
-        IPv4Header(source: ip(), destination: ip(), ttl: UInt8.random(in: 1 ... 255, using: &self),
-                   identification: u16(), flags: Bool.random(using: &self) ? .dontFragment : [], tos: u8())
+        IPv4Header(
+            source: ip(), destination: ip(), ttl: UInt8.random(in: 1...255, using: &self),
+            identification: u16(), flags: Bool.random(using: &self) ? .dontFragment : [], tos: u8())
     }
 
     mutating func udp() -> UDPHeader {
@@ -46,9 +48,10 @@ extension SeededRNG {
     }
 
     mutating func tcp() -> TCPHeader {
-        TCPHeader(sourcePort: u16(), destinationPort: u16(), sequenceNumber: u32(), acknowledgmentNumber: u32(),
-                  flags: TCPFlags(rawValue: u8()), window: u16(), checksum: u16(), urgentPointer: u16(),
-                  headerLength: 20 + 4 * Int.random(in: 0 ... 10, using: &self))
+        TCPHeader(
+            sourcePort: u16(), destinationPort: u16(), sequenceNumber: u32(), acknowledgmentNumber: u32(),
+            flags: TCPFlags(rawValue: u8()), window: u16(), checksum: u16(), urgentPointer: u16(),
+            headerLength: 20 + 4 * Int.random(in: 0...10, using: &self))
     }
 
     mutating func icmp() -> ICMPEchoHeader {
@@ -77,7 +80,7 @@ func hex(_ s: String) -> [UInt8] {
     var i = digits.startIndex
     while i < digits.endIndex {
         let j = digits.index(i, offsetBy: 2)
-        out.append(UInt8(digits[i ..< j], radix: 16)!)
+        out.append(UInt8(digits[i..<j], radix: 16)!)
         i = j
     }
     return out

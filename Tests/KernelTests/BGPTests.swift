@@ -25,7 +25,7 @@ final class BGPTests: KernelTestCase {
 
     override func tearDown() {
         let runs = runsToClean
-        super.tearDown() // Teardown + namespace/state leftovers
+        super.tearDown()  // Teardown + namespace/state leftovers
         for r in runs { XCTAssertEqual(birdProcesses(of: r), [], "run \(r) left BIRD processes") }
     }
 
@@ -35,7 +35,8 @@ final class BGPTests: KernelTestCase {
         var out: [String] = []
         for e in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
             guard let pid = Int32(e), !Processes.isZombie(pid),
-                  let raw = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { continue }
+                let raw = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline")
+            else { continue }
             let cmd = String(decoding: raw, as: UTF8.self).replacingOccurrences(of: "\0", with: " ")
             if cmd.contains(dir + "/") || (cmd.contains("ipip-mirror") && cmd.contains("--name \(run) ")) { out.append("\(pid): \(cmd)") }
         }
@@ -46,7 +47,8 @@ final class BGPTests: KernelTestCase {
     @discardableResult
     func cliUp(_ run: RunName, _ args: [String], file: StaticString = #filePath, line: UInt = #line) throws -> Plan {
         runsToClean.append(run)
-        let (status, text) = try cli(["up", "--name", run.value, "--routing", "bird", "--bgp-timers", "fast", "--pods-per-node", "1"] + args)
+        let (status, text) = try cli(
+            ["up", "--name", run.value, "--routing", "bird", "--bgp-timers", "fast", "--pods-per-node", "1"] + args)
         XCTAssertEqual(status, 0, "cnibench up failed:\n\(text)", file: file, line: line)
         XCTAssertTrue(text.contains("BGP converged"), "up output:\n\(text)", file: file, line: line)
         return try BirdExec.plan(run: run)
@@ -125,7 +127,10 @@ final class BGPTests: KernelTestCase {
         try faults.killBird("node2")
         // A crash, not a Cease: node1 keeps node2's block for the graceful-restart time…
         XCTAssertTrue(faults.routes(block, in: n1.namespace), "graceful restart keeps the stale route at first")
-        XCTAssertTrue(StateChecker(plan: plan, controlPlane: BGPStateCheck.forRun(plan)).missingObjects().contains { $0.contains("BIRD node2 not answering") }, "verify shows the failure")
+        XCTAssertTrue(
+            StateChecker(plan: plan, controlPlane: BGPStateCheck.forRun(plan)).missingObjects().contains {
+                $0.contains("BIRD node2 not answering")
+            }, "verify shows the failure")
         // …then withdraws it (fast timers: 4 s)…
         let withdrawn = BGPFaults.until(timeout: 12) { !faults.routes(block, in: n1.namespace) }
         XCTAssertNotNil(withdrawn, "node1 withdrew node2's block after the restart time")
@@ -142,8 +147,10 @@ final class BGPTests: KernelTestCase {
         let n1 = plan.addressing.nodes[0], n3 = plan.addressing.nodes[2]
         try faults.setUplink(node: 3, up: false)
         // The hold timer (3 s) expires: node1 withdraws node3's block.
-        XCTAssertNotNil(BGPFaults.until(timeout: 12) { !faults.routes(n3.podSubnets[0], in: n1.namespace) }, "withdrawn after the hold time")
-        XCTAssertFalse(StateChecker(plan: plan, controlPlane: BGPStateCheck.forRun(plan)).missingObjects().isEmpty, "verify shows the failure")
+        XCTAssertNotNil(
+            BGPFaults.until(timeout: 12) { !faults.routes(n3.podSubnets[0], in: n1.namespace) }, "withdrawn after the hold time")
+        XCTAssertFalse(
+            StateChecker(plan: plan, controlPlane: BGPStateCheck.forRun(plan)).missingObjects().isEmpty, "verify shows the failure")
         try faults.setUplink(node: 3, up: true)
         assertConvergedAndVerified(plan)
         try assertCrossNodePings(plan)

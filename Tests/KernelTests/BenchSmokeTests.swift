@@ -25,7 +25,9 @@ final class BenchSmokeTests: KernelTestCase {
 
     func testTinyBenchProducesACompleteResult() throws {
         guard Prerequisites.which("iperf3") != nil else { throw XCTSkip("iperf3 is not installed (apt-get install iperf3)") }
-        guard FileManager.default.isExecutableFile(atPath: cnibenchBinary) else { throw XCTSkip("cnibench binary not built at \(cnibenchBinary)") }
+        guard FileManager.default.isExecutableFile(atPath: cnibenchBinary) else {
+            throw XCTSkip("cnibench binary not built at \(cnibenchBinary)")
+        }
         let o = options("ktbench")
         let engine = try BenchEngine(options: o)
         runsToClean += engine.units.map(\.run)
@@ -44,7 +46,8 @@ final class BenchSmokeTests: KernelTestCase {
         XCTAssertEqual(Set(r.rounds[0].order), ["none@l2", "host-gw@l2"])
         let failed = r.samples.filter { $0.error != nil }
         guard failed.isEmpty else {
-            XCTFail("\(failed.count) tests failed, e.g. \(failed[0].subject) \(failed[0].test): \(failed[0].error!); warnings: \(r.warnings)")
+            XCTFail(
+                "\(failed.count) tests failed, e.g. \(failed[0].subject) \(failed[0].test): \(failed[0].error!); warnings: \(r.warnings)")
             return
         }
         for s in r.samples {

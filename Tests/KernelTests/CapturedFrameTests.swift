@@ -18,11 +18,13 @@ final class CapturedFrameTests: KernelTestCase {
 
     /// Sends one kernel-built UDP datagram from `pod` (bash's /dev/udp: an ordinary UDP socket)
     /// while capturing on `ns`/`dev`; returns the first frame carrying it.
-    private func capture(_ ns: String, _ dev: String, from pod: String, to dst: IPv4Address,
-                         match: ([UInt8]) -> Bool) throws -> [UInt8]? {
+    private func capture(
+        _ ns: String, _ dev: String, from pod: String, to dst: IPv4Address,
+        match: ([UInt8]) -> Bool
+    ) throws -> [UInt8]? {
         let capture = try PacketCapture(namespace: try NetworkNamespace.open(ns), interface: dev, timeout: .milliseconds(100))
         let src = try NetworkNamespace.open(pod)
-        _ = try ping(from: pod, dst) // resolve neighbours first, so the datagram is not queued behind ARP
+        _ = try ping(from: pod, dst)  // resolve neighbours first, so the datagram is not queued behind ARP
         for _ in 0..<3 {
             let text = String(decoding: Self.payload, as: UTF8.self)
             try ChildProcess.spawn(["bash", "-c", "printf '%s' '\(text)' > /dev/udp/\(dst)/\(Self.port)"], in: src).wait()
@@ -44,32 +46,45 @@ final class CapturedFrameTests: KernelTestCase {
     private static func be16(_ b: [UInt8], _ o: Int) -> UInt16 { UInt16(b[o]) << 8 | UInt16(b[o + 1]) }
 
     /// Compares built and captured bytes, except at `masked` offsets (2-byte fields).
-    private func assertSame(_ built: [UInt8], _ kernel: [UInt8], masked: [Int], _ what: String,
-                            file: StaticString = #filePath, line: UInt = #line) {
+    private func assertSame(
+        _ built: [UInt8], _ kernel: [UInt8], masked: [Int], _ what: String,
+        file: StaticString = #filePath, line: UInt = #line
+    ) {
         XCTAssertEqual(built.count, kernel.count, "\(what): length", file: file, line: line)
         var a = built, b = kernel
         for o in masked where o + 1 < a.count && o + 1 < b.count {
-            a[o] = 0; a[o + 1] = 0; b[o] = 0; b[o + 1] = 0
+            a[o] = 0
+            a[o + 1] = 0
+            b[o] = 0
+            b[o + 1] = 0
         }
         if a != b {
-            let diffs = zip(a, b).enumerated().filter { $0.element.0 != $0.element.1 }.map { "@\($0.offset): \($0.element.0) vs \($0.element.1)" }
+            let diffs = zip(a, b).enumerated().filter { $0.element.0 != $0.element.1 }.map {
+                "@\($0.offset): \($0.element.0) vs \($0.element.1)"
+            }
             XCTFail("\(what): built frame differs from the kernel's at \(diffs.prefix(8))", file: file, line: line)
         }
     }
 
     /// A UDP checksum as the kernel left it: complete (equal to ours) or, with offload pending,
     /// the folded pseudo-header sum that the device (here: nobody, it is a veth) would finish.
-    private func checkUDPChecksum(_ kernel: UInt16, built: UInt16, ip: CNIPacket.IPv4Header, udpLength: UInt16,
-                                  _ what: String, file: StaticString = #filePath, line: UInt = #line) {
+    private func checkUDPChecksum(
+        _ kernel: UInt16, built: UInt16, ip: CNIPacket.IPv4Header, udpLength: UInt16,
+        _ what: String, file: StaticString = #filePath, line: UInt = #line
+    ) {
         if kernel == built { return }
-        let pseudo = InternetChecksum.fold(InternetChecksum.pseudoHeaderSum(source: ip.source, destination: ip.destination,
-                                                                            protocol: .udp, length: udpLength))
-        XCTAssertEqual(kernel, pseudo, "\(what): UDP checksum is neither ours (\(built)) nor a partial (offload) one", file: file, line: line)
+        let pseudo = InternetChecksum.fold(
+            InternetChecksum.pseudoHeaderSum(
+                source: ip.source, destination: ip.destination,
+                protocol: .udp, length: udpLength))
+        XCTAssertEqual(
+            kernel, pseudo, "\(what): UDP checksum is neither ours (\(built)) nor a partial (offload) one", file: file, line: line)
     }
 
     private func ipHeader(like h: CNIPacket.IPv4Header, protocol p: IPProtocol) -> CNIPacket.IPv4Header {
-        CNIPacket.IPv4Header(source: h.source, destination: h.destination, protocol: p, ttl: h.ttl,
-                             identification: h.identification, flags: h.flags, tos: h.tos)
+        CNIPacket.IPv4Header(
+            source: h.source, destination: h.destination, protocol: p, ttl: h.ttl,
+            identification: h.identification, flags: h.flags, tos: h.tos)
     }
 
     // MARK: a kernel-built UDP packet from a pod
@@ -91,9 +106,10 @@ final class CapturedFrameTests: KernelTestCase {
         XCTAssertEqual(Int(udp.length), 8 + Self.payload.count)
         XCTAssertNil(p.encapsulation)
 
-        let built = try PacketBuilder.udpFrame(ethernet: eth, ipv4: ipHeader(like: ip, protocol: .udp),
-                                               udp: UDPHeader(sourcePort: udp.sourcePort, destinationPort: udp.destinationPort),
-                                               payload: Self.payload)
+        let built = try PacketBuilder.udpFrame(
+            ethernet: eth, ipv4: ipHeader(like: ip, protocol: .udp),
+            udp: UDPHeader(sourcePort: udp.sourcePort, destinationPort: udp.destinationPort),
+            payload: Self.payload)
         let udpCk = 14 + 20 + 6
         assertSame(built, kernel, masked: [udpCk], "kernel UDP")
         checkUDPChecksum(Self.be16(kernel, udpCk), built: Self.be16(built, udpCk), ip: ip, udpLength: udp.length, "kernel UDP")
@@ -105,9 +121,13 @@ final class CapturedFrameTests: KernelTestCase {
         let r = try up(spec("ktcfv", mode: .flannelVXLAN, nodes: 2, pods: 1))
         let a = r.plan.addressing
         let (src, dst) = (a.nodes[0].pods[0], a.nodes[1].pods[0])
-        guard let kernel = try capture(a.fabricNamespace, a.nodes[0].uplinkPeer, from: src.namespace, to: dst.ip, match: {
-            Frame.parse($0)?.vxlan != nil && Self.isOurs($0)
-        }) else { return XCTFail("no VXLAN frame captured on \(a.fabricNamespace)/\(a.nodes[0].uplinkPeer)") }
+        guard
+            let kernel = try capture(
+                a.fabricNamespace, a.nodes[0].uplinkPeer, from: src.namespace, to: dst.ip,
+                match: {
+                    Frame.parse($0)?.vxlan != nil && Self.isOurs($0)
+                })
+        else { return XCTFail("no VXLAN frame captured on \(a.fabricNamespace)/\(a.nodes[0].uplinkPeer)") }
         let p = try XCTUnwrap(Frame.parse(kernel))
         let outerIP = try XCTUnwrap(p.ipv4), outerUDP = try XCTUnwrap(p.udp), vx = try XCTUnwrap(p.vxlan)
         let inner = try XCTUnwrap(p.inner)
@@ -141,7 +161,8 @@ final class CapturedFrameTests: KernelTestCase {
         if outerUDP.checksum != 0 {
             checkUDPChecksum(outerUDP.checksum, built: Self.be16(built, outerCk), ip: outerIP, udpLength: outerUDP.length, "VXLAN outer")
         }
-        checkUDPChecksum(Self.be16(kernel, innerCk), built: Self.be16(built, innerCk), ip: innerIP, udpLength: innerUDP.length, "VXLAN inner")
+        checkUDPChecksum(
+            Self.be16(kernel, innerCk), built: Self.be16(built, innerCk), ip: innerIP, udpLength: innerUDP.length, "VXLAN inner")
     }
 
     // MARK: IPIP from the tc-BPF encapsulation (calico-ipip)
@@ -154,9 +175,13 @@ final class CapturedFrameTests: KernelTestCase {
         }
         let a = r.plan.addressing
         let (src, dst) = (a.nodes[0].pods[0], a.nodes[1].pods[0])
-        guard let kernel = try capture(a.fabricNamespace, a.nodes[0].uplinkPeer, from: src.namespace, to: dst.ip, match: {
-            Frame.parse($0)?.isIPIP == true && Self.isOurs($0)
-        }) else { return XCTFail("no IPIP packet captured on \(a.fabricNamespace)/\(a.nodes[0].uplinkPeer)") }
+        guard
+            let kernel = try capture(
+                a.fabricNamespace, a.nodes[0].uplinkPeer, from: src.namespace, to: dst.ip,
+                match: {
+                    Frame.parse($0)?.isIPIP == true && Self.isOurs($0)
+                })
+        else { return XCTFail("no IPIP packet captured on \(a.fabricNamespace)/\(a.nodes[0].uplinkPeer)") }
         let p = try XCTUnwrap(Frame.parse(kernel))
         let outerIP = try XCTUnwrap(p.ipv4), inner = try XCTUnwrap(p.inner)
         let innerIP = try XCTUnwrap(inner.ipv4), innerUDP = try XCTUnwrap(inner.udp)
@@ -172,14 +197,16 @@ final class CapturedFrameTests: KernelTestCase {
         var built = [UInt8](repeating: 0, count: kernel.count)
         try built.withUnsafeMutableBytes { buf in
             try Self.payload.withUnsafeBytes { pl in
-                _ = try PacketBuilder.ipipUDP(into: buf, ethernet: try XCTUnwrap(p.ethernet), outer: ipHeader(like: outerIP, protocol: .ipip),
-                                              inner: ipHeader(like: innerIP, protocol: .udp),
-                                              udp: UDPHeader(sourcePort: innerUDP.sourcePort, destinationPort: innerUDP.destinationPort),
-                                              payload: pl)
+                _ = try PacketBuilder.ipipUDP(
+                    into: buf, ethernet: try XCTUnwrap(p.ethernet), outer: ipHeader(like: outerIP, protocol: .ipip),
+                    inner: ipHeader(like: innerIP, protocol: .udp),
+                    udp: UDPHeader(sourcePort: innerUDP.sourcePort, destinationPort: innerUDP.destinationPort),
+                    payload: pl)
             }
         }
         let innerCk = 14 + 20 + 20 + 6
         assertSame(built, kernel, masked: [innerCk], "IPIP")
-        checkUDPChecksum(Self.be16(kernel, innerCk), built: Self.be16(built, innerCk), ip: innerIP, udpLength: innerUDP.length, "IPIP inner")
+        checkUDPChecksum(
+            Self.be16(kernel, innerCk), built: Self.be16(built, innerCk), ip: innerIP, udpLength: innerUDP.length, "IPIP inner")
     }
 }

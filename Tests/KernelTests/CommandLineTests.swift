@@ -22,7 +22,8 @@ final class CommandLineTests: XCTestCase {
         let lines = script.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         return lines.indices.compactMap { i -> [String]? in
             guard lines[i].trimmingCharacters(in: .whitespaces) == "'\(option)')", i + 1 < lines.count,
-                  let w = lines[i + 1].range(of: "-W ") else { return nil }
+                let w = lines[i + 1].range(of: "-W ")
+            else { return nil }
             // -W 'a'$'\n''b'…: the words between single quotes, newline separators dropped.
             return lines[i + 1][w.upperBound...].split(separator: "'").map(String.init).filter { $0 != "$" && $0 != "\\n" }
         }
@@ -40,7 +41,7 @@ final class CommandLineTests: XCTestCase {
             ("--modes", Mode.allCases.map(\.rawValue)), ("--tests", BenchTest.allCases.map(\.rawValue)),
             ("--underlay", ["l2", "l3"]), ("--routing", ["static", "bird"]), ("--bgp", ["mesh", "rr"]),
             ("--bgp-timers", BGPTimers.allCases.map(\.rawValue)), ("--method", ["better-half", "rank"]),
-            ("--ipip", ["kernel", "tc-bpf"]), ("--rx", ["ring", "socket"]), ("--pin", ["auto", "none"]),
+            ("--ipip", ["kernel", "tc-bpf"]), ("--rx", ["ring", "socket"]), ("--pin", ["auto", "none"])
         ]
         for (option, values) in lists {
             let found = bashCompletions(after: option, in: script)
@@ -56,9 +57,11 @@ final class CommandLineTests: XCTestCase {
         let (rc, help) = try runCNIBench(Array(command) + ["--help"])
         XCTAssertEqual(rc, 0, help, file: file, line: line)
         // For an unknown subcommand the parser prints the root's help, so the usage line decides.
-        XCTAssertTrue(help.contains("USAGE: cnibench \(usage ?? command.joined(separator: " ")) "), "\(argv): \(help)", file: file, line: line)
+        XCTAssertTrue(
+            help.contains("USAGE: cnibench \(usage ?? command.joined(separator: " ")) "), "\(argv): \(help)", file: file, line: line)
         for option in argv where option.hasPrefix("--") {
-            XCTAssertTrue(help.contains(option + " "), "\(command.joined(separator: " ")) has no \(option): \(help)", file: file, line: line)
+            XCTAssertTrue(
+                help.contains(option + " "), "\(command.joined(separator: " ")) has no \(option): \(help)", file: file, line: line)
         }
     }
 
@@ -90,7 +93,8 @@ final class CommandLineTests: XCTestCase {
 
     /// The benchmark commands answer to `bench NAME` and to the old `bench-NAME`, with the same options.
     func testBenchSpellings() throws {
-        for (name, option) in [("topology", "--pods-per-node"), ("routes", "--fdb"), ("pktgen", "--seconds"), ("bgp", "--route-reflectors")] {
+        for (name, option) in [("topology", "--pods-per-node"), ("routes", "--fdb"), ("pktgen", "--seconds"), ("bgp", "--route-reflectors")]
+        {
             try assertKnown(["bench", name, option])
             try assertKnown(["bench-\(name)", option], usage: "bench \(name)")
         }

@@ -33,8 +33,10 @@ final class FlannelUDPTests: KernelTestCase {
     private func check(_ underlay: Underlay, file: StaticString = #filePath, line: UInt = #line) throws {
         let run = try RunName("ktfu\(underlay.rawValue)")
         runsToClean.append(run)
-        let (rc, out) = try cli(["up", "--name", run.value, "--mode", "flannel-udp", "--underlay", underlay.rawValue,
-                                 "--nodes", "2", "--pods-per-node", "2"])
+        let (rc, out) = try cli([
+            "up", "--name", run.value, "--mode", "flannel-udp", "--underlay", underlay.rawValue,
+            "--nodes", "2", "--pods-per-node", "2"
+        ])
         XCTAssertEqual(rc, 0, out, file: file, line: line)
         let record = try RunState(run: run).record()
         let plan = try Planner(spec: record.spec, ipip: record.ipip ?? .tcBPF).plan()
@@ -57,8 +59,9 @@ final class FlannelUDPTests: KernelTestCase {
         let pods = plan.addressing.allPods
         let ns = try NetworkNamespace.open(pods[0].namespace)
         func pingRemote() -> PingOutcome {
-            PingRunner.run([PingJob(namespace: ns, arguments: ["-c", "1", "-W", "1", pods[2].ip.description], keepOutput: true)],
-                           parallelism: 1)[0]
+            PingRunner.run(
+                [PingJob(namespace: ns, arguments: ["-c", "1", "-W", "1", pods[2].ip.description], keepOutput: true)],
+                parallelism: 1)[0]
         }
         var r = pingRemote()
         if !r.succeeded { r = pingRemote() }
@@ -69,8 +72,9 @@ final class FlannelUDPTests: KernelTestCase {
         // offender. (The kernel then drops it as a martian: its source is a local address of the
         // node, which is also what happens to flanneld's; so it is checked on flannel0 itself.)
         let node1 = plan.addressing.nodes[0]
-        let tun = try PacketCapture(namespace: try NetworkNamespace.open(node1.namespace), interface: "flannel0",
-                                    timeout: .milliseconds(100))
+        let tun = try PacketCapture(
+            namespace: try NetworkNamespace.open(node1.namespace), interface: "flannel0",
+            timeout: .milliseconds(100))
         try ChildProcess.spawn(["bash", "-c", "printf x > /dev/udp/10.244.200.9/53"], in: ns).wait()
         var icmp: ParsedFrame?
         let deadline = ContinuousClock.now + .seconds(2)
@@ -105,8 +109,11 @@ final class FlannelUDPTests: KernelTestCase {
         let node1 = plan.steps.filter { $0.namespace == "ktfup-node1" }
         let tun = node1.firstIndex(of: .tunAdd(ns: "ktfup-node1", name: "flannel0", mtu: 1472))
         let addr = node1.firstIndex(of: .addrAdd(ns: "ktfup-node1", dev: "flannel0", prefix: IPv4Prefix("10.244.0.0/32")!))
-        let route = node1.firstIndex(of: .routeAdd(ns: "ktfup-node1", route: PlannedRoute(destination: IPv4Prefix("10.244.0.0/16")!, device: "flannel0")))
-        let daemon = node1.firstIndex { if case .startProcess(_, "flannel-udp", let argv) = $0 { argv.contains("10.244.1.0/24=192.168.1.12") } else { false } }
+        let route = node1.firstIndex(
+            of: .routeAdd(ns: "ktfup-node1", route: PlannedRoute(destination: IPv4Prefix("10.244.0.0/16")!, device: "flannel0")))
+        let daemon = node1.firstIndex {
+            if case .startProcess(_, "flannel-udp", let argv) = $0 { argv.contains("10.244.1.0/24=192.168.1.12") } else { false }
+        }
         XCTAssertNotNil(tun)
         XCTAssertNotNil(daemon)
         XCTAssertLessThan(tun!, addr!)
@@ -121,9 +128,11 @@ final class FlannelUDPTests: KernelTestCase {
         var buf = [UInt8](repeating: 0, count: 28)
         for ttl in 0...255 {
             for id in stride(from: 0, through: 0xffff, by: 4099) {
-                let h = CNIPacket.IPv4Header(source: IPv4Address("10.244.0.2")!, destination: IPv4Address("10.244.1.2")!,
-                                             protocol: .udp, ttl: UInt8(ttl), identification: UInt16(id), totalLength: 28)
-                    .withComputedChecksum()
+                let h = CNIPacket.IPv4Header(
+                    source: IPv4Address("10.244.0.2")!, destination: IPv4Address("10.244.1.2")!,
+                    protocol: .udp, ttl: UInt8(ttl), identification: UInt16(id), totalLength: 28
+                )
+                .withComputedChecksum()
                 try buf.withUnsafeMutableBytes { raw in
                     var span = raw.mutableBytes
                     _ = try h.write(to: &span)

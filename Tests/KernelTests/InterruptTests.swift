@@ -57,7 +57,8 @@ final class InterruptTests: KernelTestCase {
         var out: [String] = []
         for e in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
             guard let pid = Int32(e), pid != getpid(), !Processes.isZombie(pid),
-                  let raw = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { continue }
+                let raw = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline")
+            else { continue }
             let cmd = String(decoding: raw, as: UTF8.self).replacingOccurrences(of: "\0", with: " ")
             if cmd.contains(dir) || cmd.contains("--name \(run) ") { out.append("\(pid): \(cmd)") }
         }
@@ -71,7 +72,7 @@ final class InterruptTests: KernelTestCase {
         for t in 0..<trials {
             let run = try RunName("\(prefix)\(t)")
             let up = try startUp(run, args)
-            let after = Int.random(in: 1...maxEntries) // up to `complete`: the BGP wait too
+            let after = Int.random(in: 1...maxEntries)  // up to `complete`: the BGP wait too
             let reached = waitFor(up.process) { ledgerLines(run) >= after }
             if reached { up.process.interrupt() }
             up.process.waitUntilExit()
@@ -99,8 +100,9 @@ final class InterruptTests: KernelTestCase {
 
     func testInterruptDuringUpWithBirdRollsBack() throws {
         try BirdLayout.requireBinary()
-        try interruptTrials(prefix: "sgib", args: ["--nodes", "3", "--mode", "calico-bgp", "--routing", "bird", "--bgp-timers", "fast"],
-                            trials: 3, maxEntries: 16)
+        try interruptTrials(
+            prefix: "sgib", args: ["--nodes", "3", "--mode", "calico-bgp", "--routing", "bird", "--bgp-timers", "fast"],
+            trials: 3, maxEntries: 16)
     }
 
     /// A process that ignores SIGTERM holds the rollback in its grace period; the second SIGINT
@@ -123,7 +125,13 @@ final class InterruptTests: KernelTestCase {
             up.process.waitUntilExit()
             let text = up.output
             unlink(up.outputPath)
-            defer { if stubborn > 0 { var s: Int32 = 0; kill(stubborn, SIGKILL); waitpid(stubborn, &s, 0) } }
+            defer {
+                if stubborn > 0 {
+                    var s: Int32 = 0
+                    kill(stubborn, SIGKILL)
+                    waitpid(stubborn, &s, 0)
+                }
+            }
             guard up.process.terminationStatus == 130, text.contains("rollback of run \(run) abandoned") else {
                 // The build or the rollback was quicker than the signals: clean up and retry.
                 XCTAssertEqual(Teardown(state: RunState(run: run)).run(), [], "attempt \(attempt)")
@@ -139,7 +147,8 @@ final class InterruptTests: KernelTestCase {
             clean.waitUntilExit()
             XCTAssertEqual(clean.terminationStatus, 0)
             XCTAssertEqual(leftovers(of: run), [])
-            XCTAssertTrue(Processes.isZombie(stubborn) || !Processes.isAlive(stubborn), "the SIGTERM-proof process in the run survived clean")
+            XCTAssertTrue(
+                Processes.isZombie(stubborn) || !Processes.isAlive(stubborn), "the SIGTERM-proof process in the run survived clean")
             return
         }
         XCTFail("the second SIGINT never landed inside the rollback in 3 attempts")

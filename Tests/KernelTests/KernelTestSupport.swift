@@ -90,12 +90,15 @@ struct RootNamespaceSnapshot: Equatable {
 
     static func take() -> RootNamespaceSnapshot {
         func read(_ p: String) -> String { (try? String(contentsOfFile: p, encoding: .utf8)) ?? "" }
-        let dev = read("/proc/1/net/dev").split(separator: "\n").dropFirst(2).compactMap { $0.split(separator: ":").first?.trimmingCharacters(in: .whitespaces) }
+        let dev = read("/proc/1/net/dev").split(separator: "\n").dropFirst(2).compactMap {
+            $0.split(separator: ":").first?.trimmingCharacters(in: .whitespaces)
+        }
         var sys: [String: String] = [:]
         for k in ["ipv4/ip_forward", "ipv4/conf/all/forwarding", "ipv4/conf/default/rp_filter", "ipv4/conf/all/proxy_arp"] {
             sys[k] = read("/proc/1/root/proc/sys/net/\(k)")
         }
-        return RootNamespaceSnapshot(interfaces: dev.sorted(), routes: read("/proc/1/net/route"),
-                                     addresses: read("/proc/1/net/fib_trie"), sysctls: sys)
+        return RootNamespaceSnapshot(
+            interfaces: dev.sorted(), routes: read("/proc/1/net/route"),
+            addresses: read("/proc/1/net/fib_trie"), sysctls: sys)
     }
 }

@@ -24,7 +24,8 @@ final class ModeTests: KernelTestCase {
         XCTAssertTrue(try ping(from: local.namespace, sameNode.ip), "\(mode)/\(underlay): same-node pod", file: file, line: line)
         if mode != .none {
             XCTAssertTrue(try ping(from: local.namespace, remote.ip), "\(mode)/\(underlay): cross-node pod", file: file, line: line)
-            XCTAssertTrue(try ping(from: r.plan.addressing.nodes[1].namespace, local.ip), "\(mode)/\(underlay): node to pod", file: file, line: line)
+            XCTAssertTrue(
+                try ping(from: r.plan.addressing.nodes[1].namespace, local.ip), "\(mode)/\(underlay): node to pod", file: file, line: line)
         }
         XCTAssertEqual(Teardown(state: RunState(run: run)).run(), [], file: file, line: line)
     }

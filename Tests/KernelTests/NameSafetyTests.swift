@@ -30,7 +30,7 @@ final class NameSafetyTests: XCTestCase {
         let commands: [[String]] = [
             ["clean"], ["down"], ["verify"], ["status"], ["up"], ["plan"], ["fault", "kill-bird"],
             ["pktgen", "--from", "node1-pod1", "--to", "node2-pod1"], ["bench"], ["bench-pktgen"],
-            ["bird-exec", "--instance", "node1"], ["ipip-mirror", "--node", "1"], ["bird-config"],
+            ["bird-exec", "--instance", "node1"], ["ipip-mirror", "--node", "1"], ["bird-config"]
         ]
         var tried = 0
         for cmd in commands {

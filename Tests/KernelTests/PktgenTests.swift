@@ -60,8 +60,10 @@ final class PktgenTests: KernelTestCase {
         let src = try NetworkNamespace.open(a.namespace)
         var o = PacketGenerator.Options()
         o.count = 100
-        XCTAssertThrowsError(try PacketGenerator.send(from: src, to: IPv4Address("8.8.8.8")!,
-                                                      allowed: PacketGenerator.ownAddresses(plan.addressing), options: o))
+        XCTAssertThrowsError(
+            try PacketGenerator.send(
+                from: src, to: IPv4Address("8.8.8.8")!,
+                allowed: PacketGenerator.ownAddresses(plan.addressing), options: o))
         if FileManager.default.isExecutableFile(atPath: cnibenchBinary) {
             let p = Process()
             p.executableURL = URL(fileURLWithPath: cnibenchBinary)
@@ -93,9 +95,11 @@ final class PktgenTests: KernelTestCase {
         func start(_ ns: String, _ argv: [String], _ out: String) throws -> ChildProcess {
             try ChildProcess.spawn(argv, in: try NetworkNamespace.open(ns), stdout: .file("\(dir)/\(out)"))
         }
-        let rx = try start(b.namespace, PacketGeneratorHook.receiverArguments(executable: cnibenchBinary, bind: b.ip, duration: 1), "rx.json")
+        let rx = try start(
+            b.namespace, PacketGeneratorHook.receiverArguments(executable: cnibenchBinary, bind: b.ip, duration: 1), "rx.json")
         usleep(300_000)
-        let tx = try start(a.namespace, PacketGeneratorHook.senderArguments(executable: cnibenchBinary, to: b.ip, from: a.ip, duration: 1), "tx.json")
+        let tx = try start(
+            a.namespace, PacketGeneratorHook.senderArguments(executable: cnibenchBinary, to: b.ip, from: a.ip, duration: 1), "tx.json")
         XCTAssertEqual(tx.wait().status, .exited(0))
         XCTAssertEqual(rx.wait().status, .exited(0))
         let dec = JSONDecoder()

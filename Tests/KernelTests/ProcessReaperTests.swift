@@ -62,7 +62,7 @@ final class ProcessReaperTests: KernelTestCase {
                 let ns = try NetworkNamespace.open(r.plan.addressing.nodes[i % 3].namespace)
                 pids.append(try ns.spawn(["/bin/sh", "-c", "trap '' TERM; exec sleep 30"]))
             }
-            usleep(100_000) // the shells have exec'd sleep with SIGTERM ignored
+            usleep(100_000)  // the shells have exec'd sleep with SIGTERM ignored
             let daemons = RunState(run: run).entries().filter { if case .process = $0 { true } else { false } }.count
             XCTAssertEqual(daemons, 3, "one flannel-udp daemon per node in the ledger")
             let s = seconds { XCTAssertEqual(Teardown(state: RunState(run: run)).run(), []) }

@@ -26,7 +26,10 @@ final class SpawnPinningTests: KernelTestCase {
         let pinned = try ns.spawn(["sleep", "30"], cpu: allowed[1])
         let free = try ns.spawn(["sleep", "30"])
         defer {
-            for pid in [pinned, free] { kill(pid, SIGKILL); waitpid(pid, nil, 0) }
+            for pid in [pinned, free] {
+                kill(pid, SIGKILL)
+                waitpid(pid, nil, 0)
+            }
         }
         XCTAssertEqual(try allowedList(of: pinned), [allowed[1]])
         XCTAssertEqual(try allowedList(of: free), allowed, "without cpu the child keeps the parent's CPUs")

@@ -33,7 +33,9 @@ final class TopologyTests: KernelTestCase {
         let r = try up(spec("ktl3", underlay: .l3, nodes: 3, pods: 1))
         XCTAssertEqual(StateChecker(plan: r.plan).missingObjects(), [])
         let router = try NetlinkHandle(NetworkNamespace.open("ktl3-router"))
-        XCTAssertEqual(Set(try router.addresses().filter { $0.device != "lo" }.map(\.prefix.description)), ["192.168.1.1/24", "192.168.2.1/24", "192.168.3.1/24"])
+        XCTAssertEqual(
+            Set(try router.addresses().filter { $0.device != "lo" }.map(\.prefix.description)),
+            ["192.168.1.1/24", "192.168.2.1/24", "192.168.3.1/24"])
         XCTAssertTrue(try ping(from: "ktl3-node1", IPv4Address("192.168.3.2")!))
         XCTAssertTrue(try ping(from: "ktl3-node3", IPv4Address("192.168.2.2")!))
     }
@@ -89,15 +91,21 @@ final class TopologyTests: KernelTestCase {
     func testFailurePartWayRollsBackAndNamesTheStep() throws {
         // A plan whose last step the kernel refuses: a gateway that is not on-link.
         var plan = try Planner(spec: spec("ktfail")).plan()
-        plan.steps.append(.routeAdd(ns: "ktfail-node1", route: PlannedRoute(destination: IPv4Prefix("10.244.9.0/24")!,
-                                                                            gateway: IPv4Address("172.31.0.1")!, device: "eth0")))
+        plan.steps.append(
+            .routeAdd(
+                ns: "ktfail-node1",
+                route: PlannedRoute(
+                    destination: IPv4Prefix("10.244.9.0/24")!,
+                    gateway: IPv4Address("172.31.0.1")!, device: "eth0")))
         let state = RunState(run: "ktfail")
         runsToClean.append("ktfail")
         try state.create(RunRecord(spec: plan.spec, ipip: nil, createdAt: Date(), cnibenchVersion: "test"))
         XCTAssertThrowsError(try Applier(plan: plan, state: state).apply()) { e in
             let text = "\(e)"
             XCTAssertTrue(text.contains("step \(plan.steps.count)/\(plan.steps.count)"), text)
-            XCTAssertTrue(text.contains("route add 10.244.9.0/24 via 172.31.0.1 dev eth0 in ktfail-node1: Network is unreachable (ENETUNREACH)"), text)
+            XCTAssertTrue(
+                text.contains("route add 10.244.9.0/24 via 172.31.0.1 dev eth0 in ktfail-node1: Network is unreachable (ENETUNREACH)"), text
+            )
         }
         XCTAssertEqual(leftovers(of: "ktfail"), [], "rollback left objects")
     }

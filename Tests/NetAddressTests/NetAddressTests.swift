@@ -12,8 +12,10 @@ final class IPv4AddressTests: XCTestCase {
         XCTAssertEqual(IPv4Address("255.255.255.255")?.value, 0xFFFF_FFFF)
         // Leading zeros would be octal to inet_aton(3), so they are refused rather than guessed;
         // a sign or surrounding space is not part of an address.
-        for bad in ["010.0.0.1", "10.0.0.01", "00.1.2.3", "+1.2.3.4", "1.2.3.+4", "1.2.3.4\n", "\t1.2.3.4",
-                    "1.2.3", "1.2.3.4.5", "256.0.0.0", "1.2.3.", "", "1.2.3.4/32", "١.2.3.4"] {
+        for bad in [
+            "010.0.0.1", "10.0.0.01", "00.1.2.3", "+1.2.3.4", "1.2.3.+4", "1.2.3.4\n", "\t1.2.3.4",
+            "1.2.3", "1.2.3.4.5", "256.0.0.0", "1.2.3.", "", "1.2.3.4/32", "١.2.3.4"
+        ] {
             XCTAssertNil(IPv4Address(bad), bad)
         }
     }
@@ -59,8 +61,10 @@ final class IPv4PrefixTests: XCTestCase {
         XCTAssertEqual(p?.length, 16)
         XCTAssertEqual(IPv4Prefix("10.1.2.3")?.length, 32, "a bare address is a /32")
         XCTAssertEqual(IPv4Prefix("10.1.2.3/0")?.length, 0)
-        for bad in ["10.0.0.0/33", "10.0.0.0/-1", "10.0.0.0/+8", "10.0.0.0/", "10.0.0.0/8/8", "/8", "010.0.0.0/8",
-                    "10.0.0.0 /8", "10.0.0.0/8 ", ""] {
+        for bad in [
+            "10.0.0.0/33", "10.0.0.0/-1", "10.0.0.0/+8", "10.0.0.0/", "10.0.0.0/8/8", "/8", "010.0.0.0/8",
+            "10.0.0.0 /8", "10.0.0.0/8 ", ""
+        ] {
             XCTAssertNil(IPv4Prefix(bad), bad)
         }
         XCTAssertEqual(IPv4Prefix("x10.0.0.0/8".dropFirst()), IPv4Prefix(IPv4Address(10, 0, 0, 0), 8))
@@ -107,8 +111,10 @@ final class MACAddressTests: XCTestCase {
         for good in ["02:42:ac:11:00:02", "02:42:AC:11:00:02", "2:42:ac:11:0:2", "02-42-ac-11-00-02"] {
             XCTAssertEqual(MACAddress(good), m, good)
         }
-        for bad in ["", "02:42:ac:11:00", "02:42:ac:11:00:02:03", "002:42:ac:11:00:02", "02:42:ac:11:00:0g",
-                    "02::ac:11:00:02", "02:42:ac:11:00:", ":02:42:ac:11:00", "+2:42:ac:11:00:02", " 02:42:ac:11:00:02"] {
+        for bad in [
+            "", "02:42:ac:11:00", "02:42:ac:11:00:02:03", "002:42:ac:11:00:02", "02:42:ac:11:00:0g",
+            "02::ac:11:00:02", "02:42:ac:11:00:", ":02:42:ac:11:00", "+2:42:ac:11:00:02", " 02:42:ac:11:00:02"
+        ] {
             XCTAssertNil(MACAddress(bad), bad)
         }
         XCTAssertEqual(MACAddress("x02:42:ac:11:00:02".dropFirst()), m)
@@ -139,7 +145,7 @@ final class MACAddressTests: XCTestCase {
         XCTAssertEqual(MACAddress.locallyAdministered(seed: 0xFFFF_FFFF_FFFF_FFFF).description, "fe:ff:ff:ff:ff:ff")
         XCTAssertEqual(MACAddress.locallyAdministered(seed: 0).description, "02:00:00:00:00:00")
         var seed: UInt64 = 0x9E37_79B9_7F4A_7C15
-        for _ in 0 ..< 1000 {
+        for _ in 0..<1000 {
             seed = seed &* 6364136223846793005 &+ 1442695040888963407
             let m = MACAddress.locallyAdministered(seed: seed)
             XCTAssertFalse(m.isMulticast)
@@ -158,7 +164,7 @@ final class MACAddressTests: XCTestCase {
 
     func testTextRoundTrip() {
         var seed: UInt64 = 7
-        for _ in 0 ..< 1000 {
+        for _ in 0..<1000 {
             seed = seed &* 6364136223846793005 &+ 1442695040888963407
             let m = MACAddress(seed >> 7)
             XCTAssertEqual(MACAddress(m.description), m)

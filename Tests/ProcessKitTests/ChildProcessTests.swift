@@ -51,8 +51,9 @@ final class ChildProcessTests: XCTestCase {
         // The shell ignores TERM, says so, then sleeps in a loop of short sleeps (which inherit
         // the ignored disposition, so the whole group survives SIGTERM).
         let path = try scratch() + "/ready"
-        let child = try ChildProcess.spawn(["/bin/sh", "-c", "trap '' TERM; echo ready; while :; do sleep 1; done"],
-                                           stdout: .file(path))
+        let child = try ChildProcess.spawn(
+            ["/bin/sh", "-c", "trap '' TERM; echo ready; while :; do sleep 1; done"],
+            stdout: .file(path))
         // Signal only once the trap is in place.
         let end = ContinuousClock.now + .seconds(10)
         while (try? String(contentsOfFile: path, encoding: .utf8)) != "ready\n", ContinuousClock.now < end { usleep(2_000) }

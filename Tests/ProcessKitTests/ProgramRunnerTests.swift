@@ -41,7 +41,7 @@ final class ProcessPoolTests: XCTestCase {
             ProcessJob(["/bin/sh", "-c", "echo first"], keepOutput: true),
             ProcessJob(["/bin/sh", "-c", "exit 1"]),
             ProcessJob(["/bin/sleep", "30"]),
-            ProcessJob(["/nonexistent/program"]),
+            ProcessJob(["/nonexistent/program"])
         ]
         let out = ProcessPool.run(jobs, parallelism: 2, hardTimeout: .milliseconds(300))
         XCTAssertEqual(out.count, 4)
@@ -78,7 +78,7 @@ final class ProcFSTests: XCTestCase {
 
     func testStatParsesCommandWithSpacesAndParentheses() throws {
         var fields = ["S"] + Array(repeating: "0", count: 19)
-        fields[6] = "2097152" // PF_KTHREAD
+        fields[6] = "2097152"  // PF_KTHREAD
         fields[11] = "7"
         fields[12] = "5"
         fields[19] = "12345"

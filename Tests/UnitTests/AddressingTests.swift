@@ -50,8 +50,9 @@ final class AddressingTests: XCTestCase {
         XCTAssertEqual(SHA1.hex(Array("abc".utf8)), "a9993e364706816aba3e25717850c26c9cd0d89d")
         XCTAssertEqual(SHA1.hex([]), "da39a3ee5e6b4b0d3255bfef95601890afd80709")
         // 56-byte message crossing a block boundary in padding.
-        XCTAssertEqual(SHA1.hex(Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8)),
-                       "84983e441c3bd26ebaae4aa1f95129e5e54670f1")
+        XCTAssertEqual(
+            SHA1.hex(Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8)),
+            "84983e441c3bd26ebaae4aa1f95129e5e54670f1")
         let name = Addressing.calicoInterfaceName(k8sNamespace: "default", pod: "nginx")
         XCTAssertEqual(name, "cali" + String(SHA1.hex(Array("default.nginx".utf8)).prefix(11)))
         XCTAssertEqual(name.utf8.count, 15)

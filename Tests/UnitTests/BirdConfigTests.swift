@@ -8,8 +8,10 @@ import XCTest
 /// they imply, the spec checks and the plan of `--routing bird`. No root needed; if BIRD is
 /// installed every rendered configuration is also parsed by `bird -p`.
 final class BirdConfigTests: XCTestCase {
-    private func plan(_ mode: Mode = .calicoBGP, nodes: Int = 3, underlay: Underlay = .l2, bgp: BGPTopology = .mesh, k: Int = 2,
-                      gateway: Bool = false, ipip: IPIPImplementation = .tcBPF) throws -> Plan {
+    private func plan(
+        _ mode: Mode = .calicoBGP, nodes: Int = 3, underlay: Underlay = .l2, bgp: BGPTopology = .mesh, k: Int = 2,
+        gateway: Bool = false, ipip: IPIPImplementation = .tcBPF
+    ) throws -> Plan {
         var s = TopologySpec()
         s.mode = mode
         s.underlay = underlay
@@ -59,12 +61,14 @@ final class BirdConfigTests: XCTestCase {
         let p = try plan(nodes: 2)
         let c = try config(p, "node1")
         let block = p.addressing.nodes[0].podSubnets[0]
-        for line in ["protocol kernel {", "learn;", "persist;", "merge paths on;", "graceful restart;",
-                     "export filter calico_kernel_programming;", "protocol device {",
-                     "interface -\"cali*\", -\"kube-ipvs*\", \"*\";", "route \(block) blackhole;",
-                     "if ( net = \(block) ) then { accept; }", "if ( net ~ \(block) ) then { reject; }",
-                     "local as 64512;", "export filter { calico_export_to_bgp_peers(true); reject; };",
-                     "if ( net ~ \(p.addressing.podCIDR) ) then {", "add paths on;", "gateway recursive;"] {
+        for line in [
+            "protocol kernel {", "learn;", "persist;", "merge paths on;", "graceful restart;",
+            "export filter calico_kernel_programming;", "protocol device {",
+            "interface -\"cali*\", -\"kube-ipvs*\", \"*\";", "route \(block) blackhole;",
+            "if ( net = \(block) ) then { accept; }", "if ( net ~ \(block) ) then { reject; }",
+            "local as 64512;", "export filter { calico_export_to_bgp_peers(true); reject; };",
+            "if ( net ~ \(p.addressing.podCIDR) ) then {", "add paths on;", "gateway recursive;"
+        ] {
             XCTAssertTrue(c.contains(line), "node1 config lacks: \(line)")
         }
         XCTAssertFalse(c.contains(p.addressing.nodes[1].podSubnets[0].description + " ) then"), "only own blocks in calico_aggr")
@@ -122,7 +126,8 @@ final class BirdConfigTests: XCTestCase {
         XCTAssertEqual(starts[0].2, ["cnibench", "bird-exec", "--name", "cnb", "--instance", "node1"])
         if case .startProcess = p.steps.last! {} else { XCTFail("daemons start after everything else") }
         let ipip = try plan(.calicoIPIP, nodes: 2)
-        XCTAssertTrue(ipip.steps.contains { if case .bpfIPIP(_, _, _, let r) = $0 { r.isEmpty } else { false } }, "map filled by the mirror")
+        XCTAssertTrue(
+            ipip.steps.contains { if case .bpfIPIP(_, _, _, let r) = $0 { r.isEmpty } else { false } }, "map filled by the mirror")
         XCTAssertEqual(ipip.steps.filter { if case .startProcess(_, "ipip-mirror", _) = $0 { true } else { false } }.count, 2)
         // Static routing is untouched.
         var s = p.spec
@@ -145,12 +150,24 @@ final class BirdConfigTests: XCTestCase {
                 XCTAssertTrue(e.message.contains(text), "\(e)", line: line)
             }
         }
-        rejects({ $0.bgp = .rr; $0.routeReflectors = 0 }, "route-reflectors", "at least 1")
-        rejects({ $0.bgp = .rr; $0.routeReflectors = 3 }, "route-reflectors", "client")
+        rejects(
+            {
+                $0.bgp = .rr
+                $0.routeReflectors = 0
+            }, "route-reflectors", "at least 1")
+        rejects(
+            {
+                $0.bgp = .rr
+                $0.routeReflectors = 3
+            }, "route-reflectors", "client")
         rejects({ $0.mode = .calicoVXLAN }, "routing", "Felix")
         rejects({ $0.mode = .hostGW }, "routing", "calico-bgp and calico-ipip")
         rejects({ $0.bgpGateway = true }, "bgp-gateway", "l3")
-        rejects({ $0.routing = .static; $0.bgp = .rr }, "bgp", "--routing bird")
+        rejects(
+            {
+                $0.routing = .static
+                $0.bgp = .rr
+            }, "bgp", "--routing bird")
         rejects({ $0.underlay = .l3 }, "mode", "--bgp-gateway")
         var ok = TopologySpec()
         ok.mode = .calicoBGP
@@ -184,9 +201,11 @@ final class BirdConfigTests: XCTestCase {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cnb-birdcfg-\(getpid())").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let plans = [try plan(nodes: 3), try plan(nodes: 5, bgp: .rr, k: 2), try plan(nodes: 3, underlay: .l3, gateway: true),
-                     try plan(nodes: 4, underlay: .l3, bgp: .rr, k: 1, gateway: true), try plan(.calicoIPIP, nodes: 2),
-                     try plan(.calicoIPIP, nodes: 2, ipip: .kernel)]
+        let plans = [
+            try plan(nodes: 3), try plan(nodes: 5, bgp: .rr, k: 2), try plan(nodes: 3, underlay: .l3, gateway: true),
+            try plan(nodes: 4, underlay: .l3, bgp: .rr, k: 1, gateway: true), try plan(.calicoIPIP, nodes: 2),
+            try plan(.calicoIPIP, nodes: 2, ipip: .kernel)
+        ]
         for (i, p) in plans.enumerated() {
             for inst in BGPPeering(plan: p).instances {
                 let path = "\(dir)/\(i)-\(inst.label).conf"

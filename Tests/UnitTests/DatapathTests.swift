@@ -21,7 +21,10 @@ final class DatapathTests: XCTestCase {
                         s.routing = routing
                         s.podsPerNode = [2, 2, 2]
                         s.force = mode.needsL2Adjacency && underlay == .l3
-                        if s.force && routing == .bird { s.force = false; s.bgpGateway = true }
+                        if s.force && routing == .bird {
+                            s.force = false
+                            s.bgpGateway = true
+                        }
                         out.append(try Planner(spec: s, ipip: ipip).plan())
                     }
                 }
@@ -74,7 +77,10 @@ final class DatapathTests: XCTestCase {
                 let vxlan = p.steps.compactMap { if case .vxlanAdd(_, _, let v) = $0 { v } else { nil } }
                 let tuns = p.steps.filter { if case .tunAdd = $0 { true } else { false } }
                 let ipip = p.steps.filter {
-                    switch $0 { case .ipipTunnel, .bpfIPIP: true; default: false }
+                    switch $0 {
+                    case .ipipTunnel, .bpfIPIP: true
+                    default: false
+                    }
                 }
                 let label = "\(mode.rawValue) \(p.spec.underlay.rawValue) ipip \(p.ipip?.rawValue ?? "-")"
                 switch wire?.encapsulation {
@@ -94,8 +100,9 @@ final class DatapathTests: XCTestCase {
                 case .some(.none), nil:
                     XCTAssertTrue(vxlan.isEmpty && tuns.isEmpty && ipip.isEmpty, "\(label): no tunnel device")
                 }
-                XCTAssertEqual(wire?.outerIsNode ?? false, !(vxlan.isEmpty && tuns.isEmpty && ipip.isEmpty),
-                               "\(label): outer addresses are the nodes' exactly when there is a tunnel")
+                XCTAssertEqual(
+                    wire?.outerIsNode ?? false, !(vxlan.isEmpty && tuns.isEmpty && ipip.isEmpty),
+                    "\(label): outer addresses are the nodes' exactly when there is a tunnel")
                 XCTAssertEqual(EncapsulationCheck.expectation(for: mode)?.encapsulation, wire?.encapsulation)
             }
         }
@@ -111,7 +118,11 @@ final class DatapathTests: XCTestCase {
             let p = try Planner(spec: s).plan()
             let nodeIPs = Set(p.addressing.nodes.map(\.ip))
             let direct = p.steps.contains {
-                if case .routeAdd(_, let r) = $0, let g = r.gateway { nodeIPs.contains(g) && r.device == "eth0" && !r.onlink } else { false }
+                if case .routeAdd(_, let r) = $0, let g = r.gateway {
+                    nodeIPs.contains(g) && r.device == "eth0" && !r.onlink
+                } else {
+                    false
+                }
             }
             XCTAssertEqual(mode.needsL2Adjacency, direct, mode.rawValue)
         }
@@ -122,16 +133,17 @@ final class DatapathTests: XCTestCase {
             let requires = mode.datapath.requires
             for p in try plans(mode) {
                 let nodes = nodeNamespaces(p)
-                let kinds = Set(p.steps.compactMap { step -> KernelCapability? in
-                    guard let ns = step.namespace, nodes.contains(ns) else { return nil }
-                    switch step {
-                    case .vethAdd: return .veth
-                    case .bridgeAdd: return .bridge
-                    case .vxlanAdd: return .vxlan
-                    case .tunAdd: return .tun
-                    default: return nil
-                    }
-                })
+                let kinds = Set(
+                    p.steps.compactMap { step -> KernelCapability? in
+                        guard let ns = step.namespace, nodes.contains(ns) else { return nil }
+                        switch step {
+                        case .vethAdd: return .veth
+                        case .bridgeAdd: return .bridge
+                        case .vxlanAdd: return .vxlan
+                        case .tunAdd: return .tun
+                        default: return nil
+                        }
+                    })
                 XCTAssertEqual(requires, kinds, "\(mode.rawValue): requirements are the node devices the plan creates")
             }
         }
@@ -162,7 +174,9 @@ final class DatapathTests: XCTestCase {
         var out: [String] = []
         for mode in Mode.allCases {
             for p in try plans(mode) {
-                out.append("== \(mode.rawValue) \(p.spec.underlay.rawValue) mtu \(p.spec.mtu) routing \(p.spec.routing.rawValue) ipip \(p.ipip?.rawValue ?? "-")")
+                out.append(
+                    "== \(mode.rawValue) \(p.spec.underlay.rawValue) mtu \(p.spec.mtu) routing \(p.spec.routing.rawValue) ipip \(p.ipip?.rawValue ?? "-")"
+                )
                 out += PlanRenderer.summary(p) + PlanRenderer.commands(p)
             }
         }
@@ -177,7 +191,9 @@ final class DatapathTests: XCTestCase {
             let got = text.split(separator: "\n", omittingEmptySubsequences: false)
             let exp = want.split(separator: "\n", omittingEmptySubsequences: false)
             let i = (0..<min(got.count, exp.count)).first { got[$0] != exp[$0] } ?? min(got.count, exp.count)
-            XCTFail("plan rendering changed at line \(i + 1):\n  want: \(i < exp.count ? exp[i] : "<end>")\n  got:  \(i < got.count ? got[i] : "<end>")")
+            XCTFail(
+                "plan rendering changed at line \(i + 1):\n  want: \(i < exp.count ? exp[i] : "<end>")\n  got:  \(i < got.count ? got[i] : "<end>")"
+            )
         }
     }
 }

@@ -36,7 +36,9 @@ final class GateFailedRoundsTests: XCTestCase {
         guard case .cannotJudge(let reason, let details) = d else { return XCTFail("\(d)") }
         XCTAssertTrue(reason.contains(F.throughputKey), reason)
         for k in [2, 5, 8, 11] {
-            XCTAssertTrue(details.contains { $0.contains("round \(k) of \(F.throughputKey) in head.json: 0 (must be > 0) — counted as failed") }, "\(details)")
+            XCTAssertTrue(
+                details.contains { $0.contains("round \(k) of \(F.throughputKey) in head.json: 0 (must be > 0) — counted as failed") },
+                "\(details)")
         }
         let m = try XCTUnwrap(report?.metrics.first { $0.key == F.throughputKey })
         XCTAssertEqual(m.verdict, .tooManyFailed)
@@ -45,7 +47,10 @@ final class GateFailedRoundsTests: XCTestCase {
     }
 
     func testFailedTestsCountAsFailedRoundsOfEveryMetric() throws {
-        let (d, report) = try gate(failing: [1, 4, 7, 10]) { s in s.metrics = [:]; s.error = "iperf3: connection refused" }
+        let (d, report) = try gate(failing: [1, 4, 7, 10]) { s in
+            s.metrics = [:]
+            s.error = "iperf3: connection refused"
+        }
         XCTAssertEqual(d.exitCode, 2, "\(d)")
         let cpu = try XCTUnwrap(report?.metrics.first { $0.key == "host-gw@l2/cross-node/tcp1/cpuSecondsPerGB" })
         XCTAssertEqual(cpu.verdict, .tooManyFailed)
@@ -59,7 +64,9 @@ final class GateFailedRoundsTests: XCTestCase {
         XCTAssertEqual(m.headSamples.count, 11)
         XCTAssertEqual(m.headFailed.count, 1)
         // Visible in what the gate prints (the table's notes), not dropped silently.
-        XCTAssertTrue(ComparisonRenderer.table(report!, onlyGated: true).contains("round 6 of \(F.throughputKey) in head.json: 0 (must be > 0) — counted as failed"))
+        XCTAssertTrue(
+            ComparisonRenderer.table(report!, onlyGated: true).contains(
+                "round 6 of \(F.throughputKey) in head.json: 0 (must be > 0) — counted as failed"))
     }
 
     func testARoundWhoseBaselineFailedCountsAsFailedForNormalizedMetrics() throws {

@@ -40,31 +40,49 @@ final class GateTests: XCTestCase {
             var mode = base * shape.ratio * jitter()
             var cpu = 0.6 / (shape.ratio * speed) * jitter()
             if shape.burstEvery > 0, rng.next() % UInt64(shape.burstEvery) == 0 {
-                if rng.next() % 2 == 0 { base *= 0.6 } else { mode *= 0.6; cpu *= 1.5 }
+                if rng.next() % 2 == 0 {
+                    base *= 0.6
+                } else {
+                    mode *= 0.6
+                    cpu *= 1.5
+                }
             }
-            for (subject, mode_, path, value, c) in [("none@l2/node-node", "none", BenchPath.nodeToNode, base, 0.5 / speed * jitter()),
-                                                     ("host-gw@l2/cross-node", "host-gw", BenchPath.crossNode, mode, cpu)] {
+            for (subject, mode_, path, value, c) in [
+                ("none@l2/node-node", "none", BenchPath.nodeToNode, base, 0.5 / speed * jitter()),
+                ("host-gw@l2/cross-node", "host-gw", BenchPath.crossNode, mode, cpu)
+            ] {
                 var metrics = ["throughputGbps": value]
                 if shape.cpu { metrics["cpuSecondsPerGB"] = c }
-                samples.append(BenchSample(subject: subject, mode: mode_, underlay: "l2", path: path, test: .tcp1, round: r, startedAt: shape.start,
-                                           metrics: metrics, cpu: nil, error: nil))
+                samples.append(
+                    BenchSample(
+                        subject: subject, mode: mode_, underlay: "l2", path: path, test: .tcp1, round: r, startedAt: shape.start,
+                        metrics: metrics, cpu: nil, error: nil))
             }
         }
         let ep = BenchEndpoint(namespace: "x", ip: "10.0.0.1")
-        var env = EnvironmentFingerprint(kernel: shape.kernel, kernelVersion: nil, cpuModel: "test", cpuCount: 2, memoryGiB: nil, offloads: [], sysctls: [:],
-                                         iperf3Version: nil, cnibenchVersion: "t", gitCommit: nil, gitDirty: nil, ipip: nil, stealSeconds: 0,
-                                         stealFraction: 0, loadAverageAtStart: nil, pktgenAvailable: false)
+        var env = EnvironmentFingerprint(
+            kernel: shape.kernel, kernelVersion: nil, cpuModel: "test", cpuCount: 2, memoryGiB: nil, offloads: [], sysctls: [:],
+            iperf3Version: nil, cnibenchVersion: "t", gitCommit: nil, gitDirty: nil, ipip: nil, stealSeconds: 0,
+            stealFraction: 0, loadAverageAtStart: nil, pktgenAvailable: false)
         env.hostName = shape.host
         let res = BenchResult(
             schemaVersion: BenchResult.currentSchemaVersion, kind: BenchResult.kindName, about: "test", command: "test",
             startedAt: shape.start, finishedAt: shape.start.addingTimeInterval(60),
             complete: true, interruption: nil,
-            config: BenchConfig(modes: ["none", "host-gw"], tests: [.tcp1], underlay: nil, underlays: ["none": "l2", "host-gw": "l2"], repeats: shape.rounds,
-                                durationSeconds: 2, seed: seed, nodes: 2, podsPerNode: 2, runPrefix: "cb", udpBitrate: "1G", udpPacketBytes: 1400,
-                                rrMessageBytes: 1, confidenceLevel: 0.95, bootstrapResamples: 100),
+            config: BenchConfig(
+                modes: ["none", "host-gw"], tests: [.tcp1], underlay: nil, underlays: ["none": "l2", "host-gw": "l2"],
+                repeats: shape.rounds,
+                durationSeconds: 2, seed: seed, nodes: 2, podsPerNode: 2, runPrefix: "cb", udpBitrate: "1G", udpPacketBytes: 1400,
+                rrMessageBytes: 1, confidenceLevel: 0.95, bootstrapResamples: 100),
             environment: env,
-            subjects: [BenchSubject(id: "none@l2/node-node", mode: "none", underlay: "l2", path: .nodeToNode, run: "cb", source: ep, destination: ep, mtu: 1500, baseline: nil),
-                       BenchSubject(id: "host-gw@l2/cross-node", mode: "host-gw", underlay: "l2", path: .crossNode, run: "cb", source: ep, destination: ep, mtu: 1500, baseline: "none@l2/node-node")],
+            subjects: [
+                BenchSubject(
+                    id: "none@l2/node-node", mode: "none", underlay: "l2", path: .nodeToNode, run: "cb", source: ep, destination: ep,
+                    mtu: 1500, baseline: nil),
+                BenchSubject(
+                    id: "host-gw@l2/cross-node", mode: "host-gw", underlay: "l2", path: .crossNode, run: "cb", source: ep, destination: ep,
+                    mtu: 1500, baseline: "none@l2/node-node")
+            ],
             rounds: [], samples: samples, summaries: [], warnings: [])
         let url = dir.appendingPathComponent("r\(seed)-\(UUID().uuidString).json")
         try res.encoded().write(to: url)
@@ -86,7 +104,10 @@ final class GateTests: XCTestCase {
         // Head ran a day later on another runner, 25% slower overall: raw values move, normalized
         // ones do not, and CPU per GB is normalized too because this is no same-runner A/B.
         let a = Shape()
-        var b = Shape(); b.runner = 0.75; b.host = "runner-2"; b.start = a.start.addingTimeInterval(86_400)
+        var b = Shape()
+        b.runner = 0.75
+        b.host = "runner-2"
+        b.start = a.start.addingTimeInterval(86_400)
         let base = try result(a, seed: 1)
         let head = try result(b, seed: 2)
         let report = try Comparator.compare(baseFiles: [base], headFiles: [head])
@@ -107,7 +128,8 @@ final class GateTests: XCTestCase {
         // Base and head interleaved on one host: CPU per GB is judged as measured, and the 95%
         // is split over the two gated metrics (throughput, CPU per GB): 97.5% each.
         let base = try result(Shape(), seed: 3)
-        var h = Shape(); h.start = h.start.addingTimeInterval(30)
+        var h = Shape()
+        h.start = h.start.addingTimeInterval(30)
         let head = try result(h, seed: 4)
         let report = try Comparator.compare(baseFiles: [base], headFiles: [head])
         let c = try XCTUnwrap(report.metrics.first { $0.key == cpuKey })
@@ -116,7 +138,8 @@ final class GateTests: XCTestCase {
         XCTAssertEqual(c.unit, "CPU·s/GB")
         XCTAssertEqual(c.level, 0.975, accuracy: 1e-9)
         XCTAssertEqual(try XCTUnwrap(report.metrics.first { $0.key == throughputKey }).level, 0.975, accuracy: 1e-9)
-        var single = ComparisonSettings(); single.familyWise = false
+        var single = ComparisonSettings()
+        single.familyWise = false
         let r2 = try Comparator.compare(baseFiles: [base], headFiles: [head], settings: single)
         XCTAssertEqual(try XCTUnwrap(r2.metrics.first { $0.key == cpuKey }).level, 0.95, accuracy: 1e-9)
     }
@@ -127,9 +150,15 @@ final class GateTests: XCTestCase {
         var falseAlarms = 0, detections = 0
         for i in 0..<20 {
             let s = UInt64(100 + 4 * i)
-            var a = Shape(); a.rounds = 8; a.noise = 0.03; a.burstEvery = 8
-            var a2 = a; a2.start = a.start.addingTimeInterval(10)
-            var slow = a; slow.ratio = a.ratio * 0.92; slow.start = a.start.addingTimeInterval(20) // 8% slower datapath
+            var a = Shape()
+            a.rounds = 8
+            a.noise = 0.03
+            a.burstEvery = 8
+            var a2 = a
+            a2.start = a.start.addingTimeInterval(10)
+            var slow = a
+            slow.ratio = a.ratio * 0.92
+            slow.start = a.start.addingTimeInterval(20)  // 8% slower datapath
             let base = try result(a, seed: s)
             if try regressed(base, try result(a2, seed: s + 1)) { falseAlarms += 1 }
             if try regressed(base, try result(slow, seed: s + 2)) { detections += 1 }
@@ -141,8 +170,11 @@ final class GateTests: XCTestCase {
     func testOneBurstRoundDoesNotFailAnUnchangedBuild() throws {
         // Head's fourth round lost 40% to a neighbour (throughput and CPU per byte): a mean
         // would move by about 6%, past the threshold; the rank estimate barely moves.
-        var a = Shape(); a.rounds = 8; a.noise = 0.01
-        var h = a; h.start = a.start.addingTimeInterval(10)
+        var a = Shape()
+        a.rounds = 8
+        a.noise = 0.01
+        var h = a
+        h.start = a.start.addingTimeInterval(10)
         let base = try result(a, seed: 50)
         let headPath = try result(h, seed: 51)
         var r = try BenchResult.load(path: headPath)
@@ -220,7 +252,8 @@ final class GateTests: XCTestCase {
     func testBetterHalfShiftIsTheDifferenceOfTheBetterHalvesAndIgnoresSlowedRounds() throws {
         let base = [0.0, 0.01, -0.01, 0.02, 0.0, -0.02]
         // The same rounds, except one slowed by a neighbour (log −0.5 ≈ 40% slower).
-        var head = base; head[3] = -0.5
+        var head = base
+        head[3] = -0.5
         let e = try XCTUnwrap(BestHalfShift.estimate(base: base, head: head, level: 0.95))
         XCTAssertEqual(e.shift, BestHalfShift.betterHalfMean(head) - BestHalfShift.betterHalfMean(base), accuracy: 1e-12)
         XCTAssertLessThan(abs(e.shift), 0.01, "one slowed round does not move the better half much")
@@ -232,7 +265,7 @@ final class GateTests: XCTestCase {
 
     func testBetterHalfShiftFindsARealShiftWithAnExactLevel() throws {
         let base = [0.0, 0.01, -0.01, 0.02, 0.0, -0.02, 0.01, 0.0]
-        let head = base.map { $0 - 0.1 } // every round 10% (in log) slower
+        let head = base.map { $0 - 0.1 }  // every round 10% (in log) slower
         let e = try XCTUnwrap(BestHalfShift.estimate(base: base, head: head, level: 0.95))
         XCTAssertEqual(e.shift, -0.1, accuracy: 1e-9)
         XCTAssertLessThan(e.high, 0, "the interval excludes no change")
@@ -264,13 +297,16 @@ final class GateTests: XCTestCase {
         // baseline would, divided round by round, be a ratio 2× too good.
         let subject = [0.0, 0.01, -0.01, 0.02, 0.0, -0.02]
         let reference = [0.5, 0.51, 0.49, 0.5, 0.52, 0.5]
-        var headReference = reference; headReference[2] = 0.5 - 0.7
-        let e = try XCTUnwrap(BestHalfShift.estimate(base: subject, head: subject, baseReference: reference, headReference: headReference, level: 0.95))
+        var headReference = reference
+        headReference[2] = 0.5 - 0.7
+        let e = try XCTUnwrap(
+            BestHalfShift.estimate(base: subject, head: subject, baseReference: reference, headReference: headReference, level: 0.95))
         XCTAssertLessThan(abs(e.shift), 0.01, "\(e)")
         XCTAssertLessThanOrEqual(e.low, 0)
         XCTAssertGreaterThanOrEqual(e.high, 0)
         let perRound = zip(subject, headReference).map { $0 - $1 }
-        XCTAssertGreaterThan(BestHalfShift.betterHalfMean(perRound) - BestHalfShift.betterHalfMean(zip(subject, reference).map { $0 - $1 }), 0.2,
-                             "divided round by round, the same data would look over 20% better")
+        XCTAssertGreaterThan(
+            BestHalfShift.betterHalfMean(perRound) - BestHalfShift.betterHalfMean(zip(subject, reference).map { $0 - $1 }), 0.2,
+            "divided round by round, the same data would look over 20% better")
     }
 }

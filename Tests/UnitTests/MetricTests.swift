@@ -15,8 +15,9 @@ final class MetricTests: XCTestCase {
     }
 
     func testTypedValuesAreStoredUnderTheirJSONKeys() throws {
-        var s = BenchSample(subject: "none@l2/node-node", mode: "none", underlay: "l2", path: .nodeToNode, test: .tcp1, round: 1,
-                            startedAt: Date(timeIntervalSince1970: 0), metrics: [Metric.throughputGbps: 9.5, .p999Us: 12].byName)
+        var s = BenchSample(
+            subject: "none@l2/node-node", mode: "none", underlay: "l2", path: .nodeToNode, test: .tcp1, round: 1,
+            startedAt: Date(timeIntervalSince1970: 0), metrics: [Metric.throughputGbps: 9.5, .p999Us: 12].byName)
         s[.cpuSecondsPerGB] = 0.25
         s.metrics["fromANewerBuild"] = 1
         let json = String(decoding: try ResultWriter.encode(s), as: UTF8.self)

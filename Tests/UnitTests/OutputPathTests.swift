@@ -18,7 +18,10 @@ final class OutputPathTests: XCTestCase {
     override func tearDownWithError() throws { try? FileManager.default.removeItem(at: dir) }
 
     private func reason(_ check: () throws -> Void) -> String? {
-        do { try check(); return nil } catch let e as OutputPathError { return e.description } catch { return "untyped: \(error)" }
+        do {
+            try check()
+            return nil
+        } catch let e as OutputPathError { return e.description } catch { return "untyped: \(error)" }
     }
 
     func testDirectoryOptions() throws {

@@ -8,13 +8,27 @@ final class PktgenOptionTests: XCTestCase {
     private func message(_ edit: (inout PacketGenerator.Options) -> Void) -> String? {
         var o = PacketGenerator.Options()
         edit(&o)
-        do { try o.check(); return nil } catch { return "\(error)" }
+        do {
+            try o.check()
+            return nil
+        } catch { return "\(error)" }
     }
 
     func testDefaultsAndEdgesAreAccepted() {
         XCTAssertNil(message { _ in })
-        XCTAssertNil(message { $0.port = 1; $0.frameSize = 1518; $0.pps = 1; $0.duration = 3600 })
-        XCTAssertNil(message { $0.port = 65535; $0.flows = 65535 - Int($0.sourcePort); $0.count = 1 })
+        XCTAssertNil(
+            message {
+                $0.port = 1
+                $0.frameSize = 1518
+                $0.pps = 1
+                $0.duration = 3600
+            })
+        XCTAssertNil(
+            message {
+                $0.port = 65535
+                $0.flows = 65535 - Int($0.sourcePort)
+                $0.count = 1
+            })
     }
 
     func testOutOfRangeOptionsAreNamedWithTheirRange() {
@@ -29,7 +43,7 @@ final class PktgenOptionTests: XCTestCase {
             ("--pps nan:", { $0.pps = .nan }),
             ("--duration 0: valid is 0.001…3600 seconds", { $0.duration = 0 }),
             ("--duration inf:", { $0.duration = .infinity }),
-            ("--count 0: valid is 1 or more", { $0.count = 0 }),
+            ("--count 0: valid is 1 or more", { $0.count = 0 })
         ]
         for (expected, edit) in cases {
             let m = message(edit)

@@ -42,12 +42,17 @@ final class PlanTests: XCTestCase {
         let p = try plan(.flannelVXLAN)
         let node1 = p.steps.filter { $0.namespace == "cnb-node1" }
         let lines = node1.flatMap(PlanRenderer.commands)
-        XCTAssertTrue(lines.contains("ip -n cnb-node1 link add flannel.1 address 66:cb:c0:a8:01:0b mtu 1450 type vxlan id 1 dstport 8472 local 192.168.1.11 dev eth0 nolearning"))
+        XCTAssertTrue(
+            lines.contains(
+                "ip -n cnb-node1 link add flannel.1 address 66:cb:c0:a8:01:0b mtu 1450 type vxlan id 1 dstport 8472 local 192.168.1.11 dev eth0 nolearning"
+            ))
         XCTAssertTrue(lines.contains("ip -n cnb-node1 addr add 10.244.0.0/32 dev flannel.1"))
         let neigh = lines.firstIndex(of: "ip -n cnb-node1 neigh replace 10.244.1.0 lladdr 66:cb:c0:a8:01:0c dev flannel.1 nud permanent")
         let fdb = lines.firstIndex(of: "bridge -n cnb-node1 fdb append 66:cb:c0:a8:01:0c dev flannel.1 dst 192.168.1.12 self permanent")
         let route = lines.firstIndex(of: "ip -n cnb-node1 route add 10.244.1.0/24 via 10.244.1.0 dev flannel.1 onlink")
-        XCTAssertNotNil(neigh); XCTAssertNotNil(fdb); XCTAssertNotNil(route)
+        XCTAssertNotNil(neigh)
+        XCTAssertNotNil(fdb)
+        XCTAssertNotNil(route)
         XCTAssertLessThan(neigh!, fdb!)
         XCTAssertLessThan(fdb!, route!)
         XCTAssertEqual(p.podMTU, 1450)
@@ -83,8 +88,11 @@ final class PlanTests: XCTestCase {
         XCTAssertEqual(bpf.ipip, .tcBPF)
         // Across the router the on-link next hop is the gateway; the BPF map names the real node.
         XCTAssertTrue(routes(bpf, in: "cnb-node1").contains("10.233.64.64/26 via 192.168.1.1 dev eth0 proto bird mtu 1480 onlink"))
-        XCTAssertTrue(bpf.steps.contains(.bpfIPIP(ns: "cnb-node1", dev: "eth0", nodeIP: IPv4Address("192.168.1.2")!,
-                                                  routes: [TunnelRoute(block: IPv4Prefix("10.233.64.64/26")!, node: IPv4Address("192.168.2.2")!)])))
+        XCTAssertTrue(
+            bpf.steps.contains(
+                .bpfIPIP(
+                    ns: "cnb-node1", dev: "eth0", nodeIP: IPv4Address("192.168.1.2")!,
+                    routes: [TunnelRoute(block: IPv4Prefix("10.233.64.64/26")!, node: IPv4Address("192.168.2.2")!)])))
         let l2 = try plan(.calicoIPIP, underlay: .l2, ipip: .tcBPF)
         XCTAssertTrue(routes(l2, in: "cnb-node1").contains("10.233.64.64/26 via 192.168.1.12 dev eth0 proto bird mtu 1480 onlink"))
         XCTAssertEqual(bpf.podMTU, 1480)
@@ -93,7 +101,10 @@ final class PlanTests: XCTestCase {
     func testCalicoVXLANUsesFelixScheme() throws {
         let p = try plan(.calicoVXLAN)
         let lines = p.steps.filter { $0.namespace == "cnb-node1" }.flatMap(PlanRenderer.commands)
-        XCTAssertTrue(lines.contains { $0.contains("link add vxlan.calico") && $0.contains("type vxlan id 4096 dstport 4789") && $0.contains("mtu 1450") })
+        XCTAssertTrue(
+            lines.contains {
+                $0.contains("link add vxlan.calico") && $0.contains("type vxlan id 4096 dstport 4789") && $0.contains("mtu 1450")
+            })
         XCTAssertTrue(lines.contains("ip -n cnb-node1 route add 10.233.64.64/26 via 10.233.64.64 dev vxlan.calico onlink"))
         XCTAssertTrue(lines.contains("ip -n cnb-node1 route add blackhole 10.233.64.0/26 proto 80"))
     }

@@ -57,17 +57,19 @@ final class ReportTests: XCTestCase {
     // MARK: summaries and reports on a synthetic result
 
     static func synthetic(rounds: Int = 3) -> BenchResult {
-        let config = BenchConfig(modes: ["none", "host-gw", "calico-vxlan"], tests: [.tcp1, .rr], underlay: nil,
-                                 underlays: ["none": "l2", "host-gw": "l2", "calico-vxlan": "l2"], repeats: rounds, durationSeconds: 1,
-                                 seed: 7, nodes: 2, podsPerNode: 2, runPrefix: "cnbb", udpBitrate: "500M", udpPacketBytes: 1400,
-                                 rrMessageBytes: 64, confidenceLevel: 0.95, bootstrapResamples: 2000)
+        let config = BenchConfig(
+            modes: ["none", "host-gw", "calico-vxlan"], tests: [.tcp1, .rr], underlay: nil,
+            underlays: ["none": "l2", "host-gw": "l2", "calico-vxlan": "l2"], repeats: rounds, durationSeconds: 1,
+            seed: 7, nodes: 2, podsPerNode: 2, runPrefix: "cnbb", udpBitrate: "500M", udpPacketBytes: 1400,
+            rrMessageBytes: 64, confidenceLevel: 0.95, bootstrapResamples: 2000)
         func subject(_ mode: String, _ path: BenchPath) -> BenchSubject {
             let id = BenchSubject.id(mode: mode, underlay: "l2", path: path)
             let base = "none@l2/node-node"
-            return BenchSubject(id: id, mode: mode, underlay: "l2", path: path, run: "cnbb-\(mode)-l2",
-                                source: BenchEndpoint(namespace: "cnbb-\(mode)-l2-node1", ip: "192.168.1.11"),
-                                destination: BenchEndpoint(namespace: "cnbb-\(mode)-l2-node2", ip: "192.168.1.12"),
-                                mtu: 1500, baseline: id == base ? nil : base)
+            return BenchSubject(
+                id: id, mode: mode, underlay: "l2", path: path, run: "cnbb-\(mode)-l2",
+                source: BenchEndpoint(namespace: "cnbb-\(mode)-l2-node1", ip: "192.168.1.11"),
+                destination: BenchEndpoint(namespace: "cnbb-\(mode)-l2-node2", ip: "192.168.1.12"),
+                mtu: 1500, baseline: id == base ? nil : base)
         }
         let subjects = [subject("none", .nodeToNode), subject("host-gw", .crossNode), subject("calico-vxlan", .crossNode)]
         // Drift across rounds (×1, ×1.2, ×0.9) applied to every subject: paired ratios stay exact.
@@ -78,32 +80,48 @@ final class ReportTests: XCTestCase {
         for round in 1...rounds {
             for s in subjects {
                 let t = gbps[s.id]! * drift[round - 1]
-                samples.append(BenchSample(subject: s.id, mode: s.mode, underlay: "l2", path: s.path, test: .tcp1, round: round,
-                                           startedAt: Date(timeIntervalSince1970: 1_700_000_000), metrics: [
-                                               "throughputGbps": t, "cpuSecondsPerGB": 2 / (t / 8), "retransmits": 0,
-                                           ], cpu: nil, error: nil))
+                samples.append(
+                    BenchSample(
+                        subject: s.id, mode: s.mode, underlay: "l2", path: s.path, test: .tcp1, round: round,
+                        startedAt: Date(timeIntervalSince1970: 1_700_000_000),
+                        metrics: [
+                            "throughputGbps": t, "cpuSecondsPerGB": 2 / (t / 8), "retransmits": 0
+                        ], cpu: nil, error: nil))
                 let p = p50[s.id]! * drift[round - 1]
-                samples.append(BenchSample(subject: s.id, mode: s.mode, underlay: "l2", path: s.path, test: .rr, round: round,
-                                           startedAt: Date(timeIntervalSince1970: 1_700_000_000), metrics: [
-                                               "p50Us": p, "p90Us": p * 1.2, "p99Us": p * 2, "p999Us": p * 5, "transactionsPerSecond": 1e6 / p,
-                                           ], cpu: nil, error: nil))
+                samples.append(
+                    BenchSample(
+                        subject: s.id, mode: s.mode, underlay: "l2", path: s.path, test: .rr, round: round,
+                        startedAt: Date(timeIntervalSince1970: 1_700_000_000),
+                        metrics: [
+                            "p50Us": p, "p90Us": p * 1.2, "p99Us": p * 2, "p999Us": p * 5, "transactionsPerSecond": 1e6 / p
+                        ], cpu: nil, error: nil))
             }
         }
-        samples.append(BenchSample(subject: "calico-vxlan@l2/cross-node", mode: "calico-vxlan", underlay: "l2", path: .crossNode, test: .tcp1,
-                                   round: rounds + 1, startedAt: Date(timeIntervalSince1970: 1_700_000_000), metrics: [:], cpu: nil,
-                                   error: "iperf3: unable to connect to server: Connection refused"))
-        let env = EnvironmentFingerprint(kernel: "6.18.0", kernelVersion: nil, cpuModel: "Test CPU", cpuCount: 2, memoryGiB: 24,
-                                         offloads: [DeviceOffloads(label: "none@l2 pod eth0", namespace: "cnbb-none-l2-node1-pod1", device: "eth0",
-                                                                   gso: true, gro: false, tso: true, features: [:], error: nil)],
-                                         sysctls: ["net.ipv4.tcp_congestion_control": "cubic"], iperf3Version: "iperf 3.12",
-                                         cnibenchVersion: "0.1.0", gitCommit: "0123456789abcdef", gitDirty: false, ipip: "tc-bpf",
-                                         stealSeconds: 0.1, stealFraction: 0.01, loadAverageAtStart: 0.5, pktgenAvailable: false)
-        var r = BenchResult(schemaVersion: BenchResult.currentSchemaVersion, kind: BenchResult.kindName, about: "test",
-                            command: "cnibench bench --modes host-gw,calico-vxlan", startedAt: Date(timeIntervalSince1970: 1_700_000_000),
-                            finishedAt: Date(timeIntervalSince1970: 1_700_000_100), complete: true, interruption: nil, config: config,
-                            environment: env, subjects: subjects,
-                            rounds: (1...rounds).map { BenchRound(index: $0, order: ["none@l2", "host-gw@l2", "calico-vxlan@l2"], startedAt: Date(timeIntervalSince1970: 1_700_000_000)) },
-                            samples: samples, summaries: [], warnings: ["a warning & <escape>"])
+        samples.append(
+            BenchSample(
+                subject: "calico-vxlan@l2/cross-node", mode: "calico-vxlan", underlay: "l2", path: .crossNode, test: .tcp1,
+                round: rounds + 1, startedAt: Date(timeIntervalSince1970: 1_700_000_000), metrics: [:], cpu: nil,
+                error: "iperf3: unable to connect to server: Connection refused"))
+        let env = EnvironmentFingerprint(
+            kernel: "6.18.0", kernelVersion: nil, cpuModel: "Test CPU", cpuCount: 2, memoryGiB: 24,
+            offloads: [
+                DeviceOffloads(
+                    label: "none@l2 pod eth0", namespace: "cnbb-none-l2-node1-pod1", device: "eth0",
+                    gso: true, gro: false, tso: true, features: [:], error: nil)
+            ],
+            sysctls: ["net.ipv4.tcp_congestion_control": "cubic"], iperf3Version: "iperf 3.12",
+            cnibenchVersion: "0.1.0", gitCommit: "0123456789abcdef", gitDirty: false, ipip: "tc-bpf",
+            stealSeconds: 0.1, stealFraction: 0.01, loadAverageAtStart: 0.5, pktgenAvailable: false)
+        var r = BenchResult(
+            schemaVersion: BenchResult.currentSchemaVersion, kind: BenchResult.kindName, about: "test",
+            command: "cnibench bench --modes host-gw,calico-vxlan", startedAt: Date(timeIntervalSince1970: 1_700_000_000),
+            finishedAt: Date(timeIntervalSince1970: 1_700_000_100), complete: true, interruption: nil, config: config,
+            environment: env, subjects: subjects,
+            rounds: (1...rounds).map {
+                BenchRound(
+                    index: $0, order: ["none@l2", "host-gw@l2", "calico-vxlan@l2"], startedAt: Date(timeIntervalSince1970: 1_700_000_000))
+            },
+            samples: samples, summaries: [], warnings: ["a warning & <escape>"])
         r.recomputeSummaries()
         return r
     }

@@ -9,7 +9,8 @@ import XCTest
 /// read as version 0 — or refused naming kind and version.
 final class ResultEnvelopeTests: XCTestCase {
     private func legacy(_ name: String) throws -> Data {
-        let url = try XCTUnwrap(Bundle.module.url(forResource: name, withExtension: "json", subdirectory: "Fixtures/legacy-results"), "fixture \(name)")
+        let url = try XCTUnwrap(
+            Bundle.module.url(forResource: name, withExtension: "json", subdirectory: "Fixtures/legacy-results"), "fixture \(name)")
         return try Data(contentsOf: url)
     }
 
@@ -19,7 +20,9 @@ final class ResultEnvelopeTests: XCTestCase {
 
     /// Reads the legacy file, checks the machine moved into the envelope, writes it, reads it
     /// back and writes it again: the two writes are byte-identical and carry the envelope.
-    private func roundTrip<T: ResultDocument>(_ type: T.Type, fixture: String, file: StaticString = #filePath, line: UInt = #line) throws -> T {
+    private func roundTrip<T: ResultDocument>(_ type: T.Type, fixture: String, file: StaticString = #filePath, line: UInt = #line) throws
+        -> T
+    {
         let old = try legacy(fixture)
         let oldObject = try object(old)
         XCTAssertNil(oldObject["kind"], "the fixture predates the envelope", file: file, line: line)
@@ -32,7 +35,9 @@ final class ResultEnvelopeTests: XCTestCase {
         XCTAssertEqual(env["kernel"] as? String, oldObject["kernel"] as? String, file: file, line: line)
         XCTAssertEqual(env["cpuCount"] as? Int, oldObject["cpus"] as? Int, "cpus is read as cpuCount", file: file, line: line)
         XCTAssertEqual(top["createdAt"] as? String, (oldObject["date"] ?? oldObject["createdAt"]) as? String, file: file, line: line)
-        for old in ["cpus", "date", "benchmark", "schema"] { XCTAssertNil(top[old], "\(old) moved into the envelope", file: file, line: line) }
+        for old in ["cpus", "date", "benchmark", "schema"] {
+            XCTAssertNil(top[old], "\(old) moved into the envelope", file: file, line: line)
+        }
         let again = try ResultWriter.decode(T.self, from: written)
         XCTAssertEqual(try ResultWriter.encode(again), written, "a second write changes nothing", file: file, line: line)
         return again
@@ -62,7 +67,8 @@ final class ResultEnvelopeTests: XCTestCase {
 
     func testComparisonReportRoundTrips() throws {
         let env = HostEnvironment(kernel: "6.1.0", kernelVersion: "#1 SMP", cpuModel: "test cpu", cpuCount: 4, cnibenchVersion: "0.0.0")
-        let r = ComparisonReport(baseFiles: ["a.json"], headFiles: ["b.json"], settings: "rule", metrics: [], notes: ["n"], environment: env)
+        let r = ComparisonReport(
+            baseFiles: ["a.json"], headFiles: ["b.json"], settings: "rule", metrics: [], notes: ["n"], environment: env)
         let text = try ComparisonRenderer.json(r)
         XCTAssertTrue(text.contains("\"kind\" : \"cnibench.comparison\""), text)
         let back = try ResultWriter.decode(ComparisonReport.self, from: Data(text.utf8))
@@ -80,7 +86,8 @@ final class ResultEnvelopeTests: XCTestCase {
         r.createdAt = Date(timeIntervalSince1970: 1_800_000_000)
         let back = try BenchResult.decode(try r.encoded())
         XCTAssertEqual(back, r)
-        XCTAssertEqual(try ResultWriter.header(try r.encoded()).environment, r.environment.host, "the fingerprint holds the envelope's environment")
+        XCTAssertEqual(
+            try ResultWriter.header(try r.encoded()).environment, r.environment.host, "the fingerprint holds the envelope's environment")
     }
 
     func testAnotherKindIsRefusedByName() throws {
@@ -96,7 +103,8 @@ final class ResultEnvelopeTests: XCTestCase {
     func testUnknownVersionIsRefusedNamingIt() throws {
         var o = try object(try ResultWriter.encode(try ResultWriter.decode(TopologyBenchmark.Report.self, from: try legacy("topology"))))
         o["schemaVersion"] = 7
-        XCTAssertThrowsError(try ResultWriter.decode(TopologyBenchmark.Report.self, from: try JSONSerialization.data(withJSONObject: o))) { e in
+        XCTAssertThrowsError(try ResultWriter.decode(TopologyBenchmark.Report.self, from: try JSONSerialization.data(withJSONObject: o))) {
+            e in
             XCTAssertTrue("\(e)".contains("cnibench.topology-benchmark schemaVersion 7 is not supported"), "\(e)")
         }
     }

@@ -19,7 +19,7 @@ final class ResultFuzzTests: XCTestCase {
     static let expected: [String: Bool] = [
         "valid": true, "zero": true,
         "nan": false, "inf": false, "minus-1e308": false, "negative": false, "absurd-bits": false,
-        "unknown-mode-sample": false, "unknown-mode-config": false, "no-resamples": false, "schema-2": false,
+        "unknown-mode-sample": false, "unknown-mode-config": false, "no-resamples": false, "schema-2": false
     ]
 
     private func seeds() throws -> [(name: String, data: Data)] {
@@ -28,7 +28,10 @@ final class ResultFuzzTests: XCTestCase {
         return try files.map { (String($0.dropLast(5)), try Data(contentsOf: dir.appendingPathComponent($0))) }
     }
 
-    enum Outcome { case valid(BenchResult), schema, refused }
+    enum Outcome {
+        case valid(BenchResult)
+        case schema, refused
+    }
 
     /// The decoder + validator as report/compare/gate use them; any other error fails the test.
     private func run(_ data: Data, _ label: String) -> Outcome? {
@@ -73,7 +76,9 @@ final class ResultFuzzTests: XCTestCase {
             case .valid(let r)?:
                 counts.valid += 1
                 // The validator's promise, checked independently: nothing impossible got through.
-                for s in r.samples { for (m, v) in s.metrics { XCTAssertNotEqual(MetricBounds.check(m, v), .impossible, "\(label): \(m) = \(v)") } }
+                for s in r.samples {
+                    for (m, v) in s.metrics { XCTAssertNotEqual(MetricBounds.check(m, v), .impossible, "\(label): \(m) = \(v)") }
+                }
                 _ = r.failedValues
                 // What report and compare then do with it, cheaply (few resamples).
                 var small = r
@@ -86,7 +91,9 @@ final class ResultFuzzTests: XCTestCase {
             case nil: try? data.write(to: FileManager.default.temporaryDirectory.appendingPathComponent("cnibench-fuzz-\(i).json"))
             }
         }
-        print("fuzz-results: \(Self.iterations) executions: \(counts.valid) valid, \(counts.schema) schema errors, \(counts.refused) refused by validation")
+        print(
+            "fuzz-results: \(Self.iterations) executions: \(counts.valid) valid, \(counts.schema) schema errors, \(counts.refused) refused by validation"
+        )
         // The loop must reach the validator, not stop at the JSON parser every time.
         XCTAssertGreaterThan(counts.valid, 0)
         XCTAssertGreaterThan(counts.refused, 0)

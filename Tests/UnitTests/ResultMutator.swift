@@ -7,15 +7,22 @@ import Foundation
 /// token) to exercise the parser, and JSON-level (replace a leaf with an edge value, drop a
 /// key, drop or repeat an array element) to get past it into decoding and validation.
 enum ResultMutator {
-    static let tokens = ["nan", "\"nan\"", "\"-inf\"", "\"inf\"", "-1e308", "1e308", "1e999", "-0", "0", "-1", "null", "[]", "{}",
-                         "\"ghost\"", "9223372036854775808", "1e-320", ",", "\"", "}"]
-    static var values: [Any] { ["nan", "inf", "-inf", -1e308, 1e308, 0, -0.0, -1, 1e-320, 0.5, 1e12, Int.max, "ghost", "", NSNull(),
-                                [Any](), [String: Any](), true, "l3", "calico-vxlan", "2026-01-01T00:00:00Z"] }
+    static let tokens = [
+        "nan", "\"nan\"", "\"-inf\"", "\"inf\"", "-1e308", "1e308", "1e999", "-0", "0", "-1", "null", "[]", "{}",
+        "\"ghost\"", "9223372036854775808", "1e-320", ",", "\"", "}"
+    ]
+    static var values: [Any] {
+        [
+            "nan", "inf", "-inf", -1e308, 1e308, 0, -0.0, -1, 1e-320, 0.5, 1e12, Int.max, "ghost", "", NSNull(),
+            [Any](), [String: Any](), true, "l3", "calico-vxlan", "2026-01-01T00:00:00Z"
+        ]
+    }
 
     static func mutate(_ data: Data, _ rng: inout SplitMix64) -> Data {
         func pick(_ n: Int) -> Int { n <= 0 ? 0 : Int(rng.next() % UInt64(n)) }
         if rng.next() % 4 != 0, let obj = try? JSONSerialization.jsonObject(with: data),
-           let out = try? JSONSerialization.data(withJSONObject: mutateJSON(obj, &rng)) {
+            let out = try? JSONSerialization.data(withJSONObject: mutateJSON(obj, &rng))
+        {
             return out
         }
         var b = [UInt8](data)
@@ -37,7 +44,10 @@ enum ResultMutator {
         if var d = node as? [String: Any], !d.isEmpty {
             let keys = d.keys.sorted()
             let k = keys[pick(keys.count)]
-            if stop && depth > 0 { d[k] = nil; return d }
+            if stop && depth > 0 {
+                d[k] = nil
+                return d
+            }
             d[k] = mutateJSON(d[k]!, &rng, depth: depth + 1)
             return d
         }
@@ -60,6 +70,10 @@ enum ResultMutator {
     }
 
     static var numbers: [Any] { [-1e308, 1e308, 0, -0.0, -1, 1e-320, 0.5, 1e12, 1e4, 100, 101, Int.max, 1, 2] }
-    static var strings: [Any] { ["nan", "inf", "-inf", "ghost", "", "l3", "l2", "none", "calico-vxlan", "none@l2/node-node", "host-gw@l2/cross-node",
-                                 "cross-node", "rr", "tcp1", "2026-01-01T00:00:00Z"] }
+    static var strings: [Any] {
+        [
+            "nan", "inf", "-inf", "ghost", "", "l3", "l2", "none", "calico-vxlan", "none@l2/node-node", "host-gw@l2/cross-node",
+            "cross-node", "rr", "tcp1", "2026-01-01T00:00:00Z"
+        ]
+    }
 }

@@ -16,7 +16,11 @@ final class ResultValidationTests: XCTestCase {
     private typealias F = ResultFileFixtures
 
     /// A case: how the file is damaged and what the message must contain.
-    private struct Bad { var name: String; var edit: (inout BenchResult) -> Void; var expect: [String] }
+    private struct Bad {
+        var name: String
+        var edit: (inout BenchResult) -> Void
+        var expect: [String]
+    }
 
     private func setMetric(_ metric: String, _ value: Double, round: Int = 2) -> (inout BenchResult) -> Void {
         { r in r.samples[F.subjectSample(r, round: round)].metrics[metric] = value }
@@ -24,20 +28,32 @@ final class ResultValidationTests: XCTestCase {
 
     private var badCases: [Bad] {
         [
-            Bad(name: "nan", edit: setMetric("throughputGbps", .nan), expect: ["throughputGbps", "is nan", "0 < x ≤ 10000 Gbit/s", "round 2"]),
+            Bad(
+                name: "nan", edit: setMetric("throughputGbps", .nan),
+                expect: ["throughputGbps", "is nan", "0 < x ≤ 10000 Gbit/s", "round 2"]),
             Bad(name: "inf", edit: setMetric("cpuSecondsPerGB", .infinity), expect: ["cpuSecondsPerGB", "is inf", "CPU·s/GB"]),
             Bad(name: "huge-negative", edit: setMetric("throughputGbps", -1e308), expect: ["is -1e+308", "Gbit/s"]),
             Bad(name: "negative", edit: setMetric("cpuSecondsPerGB", -3), expect: ["is -3;", "0 < x ≤ 1e+06 CPU·s/GB"]),
             Bad(name: "bits-not-gigabits", edit: setMetric("throughputGbps", 9.4e9), expect: ["is 9.4e+09", "≤ 10000 Gbit/s"]),
             Bad(name: "loss-over-100", edit: setMetric("lossPercent", 150), expect: ["lossPercent", "is 150", "0 ≤ x ≤ 100 %"]),
-            Bad(name: "unknown-mode-config", edit: { $0.config.modes.append("ghost") }, expect: ["config.modes[2]", "'ghost'", "valid: a mode (none, host-gw"]),
-            Bad(name: "unknown-mode-subject", edit: { r in
-                r.subjects[1].mode = "ghost"; r.subjects[1].id = "ghost@l2/cross-node"
-                for i in r.samples.indices where r.samples[i].subject == F.subject { r.samples[i].subject = "ghost@l2/cross-node"; r.samples[i].mode = "ghost" }
-            }, expect: ["subjects[1].mode", "'ghost'"]),
-            Bad(name: "sample-mode-disagrees", edit: { r in r.samples[F.subjectSample(r, round: 1)].mode = "calico-vxlan" }, expect: ["'calico-vxlan'", "its subject's host-gw@l2/cross-node"]),
+            Bad(
+                name: "unknown-mode-config", edit: { $0.config.modes.append("ghost") },
+                expect: ["config.modes[2]", "'ghost'", "valid: a mode (none, host-gw"]),
+            Bad(
+                name: "unknown-mode-subject",
+                edit: { r in
+                    r.subjects[1].mode = "ghost"
+                    r.subjects[1].id = "ghost@l2/cross-node"
+                    for i in r.samples.indices where r.samples[i].subject == F.subject {
+                        r.samples[i].subject = "ghost@l2/cross-node"
+                        r.samples[i].mode = "ghost"
+                    }
+                }, expect: ["subjects[1].mode", "'ghost'"]),
+            Bad(
+                name: "sample-mode-disagrees", edit: { r in r.samples[F.subjectSample(r, round: 1)].mode = "calico-vxlan" },
+                expect: ["'calico-vxlan'", "its subject's host-gw@l2/cross-node"]),
             Bad(name: "unknown-subject", edit: { r in r.samples[0].subject = "nowhere" }, expect: ["samples[0].subject", "'nowhere'"]),
-            Bad(name: "no-resamples", edit: { $0.config.bootstrapResamples = 0 }, expect: ["config.bootstrapResamples", "is 0", "1…100000"]),
+            Bad(name: "no-resamples", edit: { $0.config.bootstrapResamples = 0 }, expect: ["config.bootstrapResamples", "is 0", "1…100000"])
         ]
     }
 
@@ -49,12 +65,18 @@ final class ResultValidationTests: XCTestCase {
             bad.edit(&r)
             let path = try F.write(r, to: dir, "\(bad.name).json")
             var messages: [String] = []
-            do { _ = try ResultReport.render(path: path, format: .md); XCTFail("report accepted \(bad.name)") } catch {
+            do {
+                _ = try ResultReport.render(path: path, format: .md)
+                XCTFail("report accepted \(bad.name)")
+            } catch {
                 XCTAssertEqual(ResultExit.code(for: error), 2, "report, \(bad.name): \(error)")
                 XCTAssertTrue(error is ResultValidationError, "report, \(bad.name): \(type(of: error))")
                 messages.append("\(error)")
             }
-            do { _ = try Comparator.compare(baseFiles: [good], headFiles: [path]); XCTFail("compare accepted \(bad.name)") } catch {
+            do {
+                _ = try Comparator.compare(baseFiles: [good], headFiles: [path])
+                XCTFail("compare accepted \(bad.name)")
+            } catch {
                 XCTAssertEqual(ResultExit.code(for: error), 2, "compare, \(bad.name): \(error)")
                 messages.append("\(error)")
             }

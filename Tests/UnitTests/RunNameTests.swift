@@ -17,7 +17,7 @@ final class RunNameTests: XCTestCase {
         let cases: [(String, String)] = [
             ("", "empty"), ("../../etc", "'.'"), ("..", "'.'"), (".", "'.'"), ("a/b", "'/'"), ("/etc", "'/'"),
             ("a b", "space"), ("a\tb", "control"), ("a\u{1}", "control"), ("Lab", "upper-case"), ("-a", "starts or ends"),
-            ("a-", "starts or ends"), ("a_b", "'_'"), ("é", "contains"), (String(repeating: "a", count: RunName.maxLength + 1), "at most"),
+            ("a-", "starts or ends"), ("a_b", "'_'"), ("é", "contains"), (String(repeating: "a", count: RunName.maxLength + 1), "at most")
         ]
         for (text, why) in cases {
             XCTAssertThrowsError(try RunName(text), text) { e in
@@ -41,7 +41,12 @@ final class RunNameTests: XCTestCase {
         XCTAssertEqual(try dec.decode([RunName].self, from: Data(#"["lab"]"#.utf8)), ["lab"])
         XCTAssertThrowsError(try dec.decode([RunName].self, from: Data(#"["../../etc"]"#.utf8)))
         // A run.json edited by hand cannot carry a path into down/clean.
-        XCTAssertThrowsError(try dec.decode(TopologySpec.self, from: Data(#"{"name":"../x","mode":"none","underlay":"l2","podsPerNode":[1],"mtu":1500,"force":false,"routing":"static","bgp":"mesh","routeReflectors":2,"bgpGateway":false,"bgpTimers":"calico"}"#.utf8)))
+        XCTAssertThrowsError(
+            try dec.decode(
+                TopologySpec.self,
+                from: Data(
+                    #"{"name":"../x","mode":"none","underlay":"l2","podsPerNode":[1],"mtu":1500,"force":false,"routing":"static","bgp":"mesh","routeReflectors":2,"bgpGateway":false,"bgpTimers":"calico"}"#
+                        .utf8)))
     }
 
     func testDerivedNamesAreValidatedToo() throws {
@@ -56,7 +61,10 @@ final class RunNameTests: XCTestCase {
         var owner: [String: RunName] = [:]
         for run in names {
             var derived = [Names.underlaySwitch(run), Names.underlayRouter(run), Names.probe(run)]
-            for i in 1...12 { derived.append(Names.node(run, i)); for j in 1...3 { derived.append(Names.pod(run, node: i, j)) } }
+            for i in 1...12 {
+                derived.append(Names.node(run, i))
+                for j in 1...3 { derived.append(Names.pod(run, node: i, j)) }
+            }
             for n in derived {
                 if let other = owner[n], other != run { XCTFail("\(n) derived by both \(other) and \(run)") }
                 owner[n] = run

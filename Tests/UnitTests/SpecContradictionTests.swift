@@ -28,9 +28,17 @@ final class SpecContradictionTests: XCTestCase {
     }
 
     func testRouteReflectorsWithoutBgpRR() throws {
-        assertRefused("mode: calico-bgp\nrouting: bird\nrouteReflectors: 2\n", field: "route-reflectors", naming: ["routeReflectors: 2", "bgp: rr"])
+        assertRefused(
+            "mode: calico-bgp\nrouting: bird\nrouteReflectors: 2\n", field: "route-reflectors", naming: ["routeReflectors: 2", "bgp: rr"])
         assertRefused("routeReflectors: 2\n", field: "route-reflectors", naming: ["routeReflectors: 2", "bgp: rr", "routing: bird"])
-        XCTAssertThrowsError(try flags({ $0.mode = .calicoBGP; $0.routing = .bird }, [.routeReflectors, .routing, .mode]).checkContradictions()) { e in
+        XCTAssertThrowsError(
+            try flags(
+                {
+                    $0.mode = .calicoBGP
+                    $0.routing = .bird
+                }, [.routeReflectors, .routing, .mode]
+            ).checkContradictions()
+        ) { e in
             XCTAssertTrue("\(e)".contains("--route-reflectors 2 has no effect without --bgp rr"), "\(e)")
         }
         XCTAssertNoThrow(try SpecLoader.parse("mode: calico-bgp\nrouting: bird\nbgp: rr\nrouteReflectors: 1\nnodes: 3\n"))
@@ -39,7 +47,8 @@ final class SpecContradictionTests: XCTestCase {
     func testBgpSettingsWithoutBird() {
         assertRefused("bgp: mesh\n", field: "bgp", naming: ["bgp: mesh", "routing: bird"])
         assertRefused("mode: calico-bgp\nbgpTimers: fast\n", field: "bgp-timers", naming: ["bgpTimers: fast", "routing: bird"])
-        assertRefused("mode: calico-bgp\nunderlay: l3\nbgpGateway: true\n", field: "bgp-gateway", naming: ["bgpGateway: true", "routing: bird"])
+        assertRefused(
+            "mode: calico-bgp\nunderlay: l3\nbgpGateway: true\n", field: "bgp-gateway", naming: ["bgpGateway: true", "routing: bird"])
         // false asks for the default: not a contradiction.
         XCTAssertNoThrow(try SpecLoader.parse("bgpGateway: false\n"))
         for (setting, say) in [(SpecSetting.bgp, "--bgp mesh"), (.bgpTimers, "--bgp-timers calico")] {
@@ -66,8 +75,14 @@ final class SpecContradictionTests: XCTestCase {
     /// Flags override the file; the check runs on the merged result, naming each setting in
     /// the spelling of where it came from.
     func testFileSettingMadeMootByAFlag() {
-        let g = flags({ $0.mode = .calicoBGP; $0.routing = .bird; $0.bgp = .mesh; $0.routeReflectors = 1 },
-                      [.bgp], file: [.mode, .routing, .routeReflectors])
+        let g = flags(
+            {
+                $0.mode = .calicoBGP
+                $0.routing = .bird
+                $0.bgp = .mesh
+                $0.routeReflectors = 1
+            },
+            [.bgp], file: [.mode, .routing, .routeReflectors])
         XCTAssertThrowsError(try g.checkContradictions()) { e in
             XCTAssertTrue("\(e)".contains("routeReflectors: 1 has no effect without bgp: rr"), "\(e)")
         }

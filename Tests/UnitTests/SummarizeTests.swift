@@ -25,9 +25,10 @@ final class SummarizeTests: XCTestCase {
         }
         var settings = ComparisonSettings()
         settings.maxRegression = 0.05
-        let run = GateValidationRun(directory: dir.path, trials: 2, rounds: 1, useRounds: 1, rules: 70, modes: "host-gw,flannel-vxlan",
-                                    tests: "tcp1", durationSeconds: 1, maxRegression: "5%", settings: settings, commit: "abc",
-                                    elapsedSeconds: nil, environment: env)
+        let run = GateValidationRun(
+            directory: dir.path, trials: 2, rounds: 1, useRounds: 1, rules: 70, modes: "host-gw,flannel-vxlan",
+            tests: "tcp1", durationSeconds: 1, maxRegression: "5%", settings: settings, commit: "abc",
+            elapsedSeconds: nil, environment: env)
         XCTAssertEqual(run.subject, "host-gw@l2/cross-node/tcp1", "first mode's cross-node path, first test")
         var s = GateValidation.summarize(run, vocabulary: .cnibench)
         s.createdAt = Date(timeIntervalSince1970: 1_800_000_000)  // files keep whole seconds
@@ -42,14 +43,18 @@ final class SummarizeTests: XCTestCase {
         }
         let md = GateValidation.markdown(s, roundsRun: 1)
         XCTAssertTrue(md.contains("| A/A comparisons that pass | **2 / 2** | ≥ 19 / 20 |"), md)
-        XCTAssertTrue(md.contains("Reproduce: `scripts/validate-gate.sh --trials 2 --rounds 1 --rules 70 --modes host-gw,flannel-vxlan --tests tcp1 --duration 1` (root; null s here)."), md)
+        XCTAssertTrue(
+            md.contains(
+                "Reproduce: `scripts/validate-gate.sh --trials 2 --rounds 1 --rules 70 --modes host-gw,flannel-vxlan --tests tcp1 --duration 1` (root; null s here)."
+            ), md)
         let back = try ResultWriter.decode(GateValidationSummary.self, from: try ResultWriter.encode(s))
         XCTAssertEqual(back, s)
     }
 
     func testGateValidationWithMissingFilesCannotJudge() {
-        let run = GateValidationRun(directory: "/nonexistent", trials: 1, rounds: 2, useRounds: 2, rules: 1, modes: "host-gw", tests: "tcp1",
-                                    durationSeconds: 1, maxRegression: "5%", settings: .init(), commit: "x", elapsedSeconds: 1, environment: env)
+        let run = GateValidationRun(
+            directory: "/nonexistent", trials: 1, rounds: 2, useRounds: 2, rules: 1, modes: "host-gw", tests: "tcp1",
+            durationSeconds: 1, maxRegression: "5%", settings: .init(), commit: "x", elapsedSeconds: 1, environment: env)
         let s = GateValidation.summarize(run, vocabulary: .cnibench)
         XCTAssertEqual(s.trialResults.first?.aaExit, 2)
         XCTAssertEqual(s.aaPass, 0)
@@ -70,10 +75,12 @@ final class SummarizeTests: XCTestCase {
         var csv = "#datatype measurement,tag,tag,double,double\ntest,metric,unit,percentile,value\n"
         for (test, ns) in [("PacketBuilder.udp64Template", 3605.0), ("CReference.udp64Template", 5819.0)] {
             csv += "\(test),Time (wall clock),ns,0.0,\(ns - 300)\n\(test),Time (wall clock),ns,50.0,\(ns)\n"
-            csv += "\(test),Time (wall clock),ns,90.0,\(ns + 100)\n\(test),Time (wall clock),ns,99.0,\(ns + 900)\n\(test),Malloc (total),#,100.0,0\n"
+            csv +=
+                "\(test),Time (wall clock),ns,90.0,\(ns + 100)\n\(test),Time (wall clock),ns,99.0,\(ns + 900)\n\(test),Malloc (total),#,100.0,0\n"
         }
         try csv.write(to: dir.appendingPathComponent("results.csv"), atomically: true, encoding: .utf8)
-        var s = try PacketBenchSummary.fromInfluxExport(directory: dir.path, environment: env, commit: "abc", swift: "Swift 6.3", thresholds: "pass")
+        var s = try PacketBenchSummary.fromInfluxExport(
+            directory: dir.path, environment: env, commit: "abc", swift: "Swift 6.3", thresholds: "pass")
         s.createdAt = Date(timeIntervalSince1970: 1_800_000_000)  // files keep whole seconds
         XCTAssertEqual(s.benchmarks["PacketBuilder.udp64Template"]?.nsPerPacket.p50, 3.605)
         XCTAssertEqual(s.benchmarks["CReference.udp64Template"]?.nsPerPacket.p99, 6.719)
@@ -83,7 +90,10 @@ final class SummarizeTests: XCTestCase {
         XCTAssertEqual(s.targets.mallocs.measured, 0)
         XCTAssertTrue(s.targets.mallocs.met)
         let json = String(decoding: try ResultWriter.encode(s), as: UTF8.self)
-        for key in ["\"kind\" : \"cnibench.packet-bench\"", "\"ns_per_packet\"", "\"swift_over_c_ratio\"", "\"measured_min_over_min\" : 0.599", "\"packets_per_iteration\" : 1000"] {
+        for key in [
+            "\"kind\" : \"cnibench.packet-bench\"", "\"ns_per_packet\"", "\"swift_over_c_ratio\"", "\"measured_min_over_min\" : 0.599",
+            "\"packets_per_iteration\" : 1000"
+        ] {
             XCTAssertTrue(json.contains(key), key)
         }
         XCTAssertTrue(s.markdown().contains("| Swift / C (same algorithm, p50) | ≤ 1.1 | 0.62 (min/min: 0.60) | yes |"), s.markdown())

@@ -53,7 +53,7 @@ final class TopologyFileTests: XCTestCase {
         let p = try write("big.yaml", Data(repeating: UInt8(ascii: "#"), count: TopologyFile.maxBytes + 1))
         assertRefused(p, "larger than 1024 KiB (\(TopologyFile.maxBytes + 1) bytes)")
         let limit = try write("limit.yaml", Data(repeating: UInt8(ascii: "#"), count: TopologyFile.maxBytes))
-        assertRefused(limit, "must be a YAML mapping") // read, then refused as empty YAML
+        assertRefused(limit, "must be a YAML mapping")  // read, then refused as empty YAML
     }
 
     func testNonUTF8TextIsNamed() throws {

@@ -12,22 +12,23 @@ import XCTest
 /// so a trap leaves its reproducer behind.
 final class TopologyFuzzTests: XCTestCase {
     /// YAML syntax and topology words the byte mutations would rarely produce on their own.
-    static let tokens: [[UInt8]] = [
-        "&a ", "*a", "? ", ": ", "- ", "[", "]", "{", "}", ", ", "\n", "  ", "\t", "'", "\"", "#", "---\n", "...\n",
-        "|\n", ">\n", "<<: ", "%YAML 1.1\n", "!!int ", "!!str ", "!!binary ", "!!map ", "!!seq ", "!<tag:x> ", "\u{FEFF}",
-        "99999999999:59", "-3", "0", "9223372036854775808", "1e9", "~", "null", "yes", "nodes", "pods", "podsPerNode",
-        "routing", "bird", "bgp", "rr", "routeReflectors", "bgpGateway", "force", "true", "mode", "calico-bgp", "l3",
-    ].map { Array($0.utf8) } + [[0], [0xFF], [0xC3], [0xE2, 0x80]]
+    static let tokens: [[UInt8]] =
+        [
+            "&a ", "*a", "? ", ": ", "- ", "[", "]", "{", "}", ", ", "\n", "  ", "\t", "'", "\"", "#", "---\n", "...\n",
+            "|\n", ">\n", "<<: ", "%YAML 1.1\n", "!!int ", "!!str ", "!!binary ", "!!map ", "!!seq ", "!<tag:x> ", "\u{FEFF}",
+            "99999999999:59", "-3", "0", "9223372036854775808", "1e9", "~", "null", "yes", "nodes", "pods", "podsPerNode",
+            "routing", "bird", "bgp", "rr", "routeReflectors", "bgpGateway", "force", "true", "mode", "calico-bgp", "l3"
+        ].map { Array($0.utf8) } + [[0], [0xFF], [0xC3], [0xE2, 0x80]]
 
     func mutate(_ input: [UInt8], _ corpus: [[UInt8]], _ rng: inout SplitMix64) -> [UInt8] {
         var b = input
-        for _ in 0 ... rng.below(3) {
+        for _ in 0...rng.below(3) {
             let at = rng.below(b.count + 1)
             switch rng.below(6) {
             case 0 where !b.isEmpty: b[min(at, b.count - 1)] = UInt8(truncatingIfNeeded: rng.next())
             case 1: b.insert(contentsOf: Self.tokens[rng.below(Self.tokens.count)], at: at)
-            case 2: b.removeSubrange(at ..< min(b.count, at + 1 + rng.below(16)))
-            case 3 where b.count < 64 * 1024: b.insert(contentsOf: b[at ..< min(b.count, at + 1 + rng.below(64))], at: at)
+            case 2: b.removeSubrange(at..<min(b.count, at + 1 + rng.below(16)))
+            case 3 where b.count < 64 * 1024: b.insert(contentsOf: b[at..<min(b.count, at + 1 + rng.below(64))], at: at)
             case 4:
                 let other = corpus[rng.below(corpus.count)]
                 b = Array(b[..<at]) + other[rng.below(other.count + 1)...]
@@ -53,7 +54,7 @@ final class TopologyFuzzTests: XCTestCase {
         var accepted = 0, refused = 0
         var slowest = Duration.zero
         var previous: [UInt8] = []
-        for i in 0 ..< seeds.count + iterations {
+        for i in 0..<seeds.count + iterations {
             // Seeds first, unmutated; then mutants of a seed or, a third of the time, of
             // the previous mutant (deeper chains of edits).
             let base = i < seeds.count ? seeds[i] : rng.below(3) == 0 ? previous : seeds[rng.below(seeds.count)]
@@ -64,7 +65,7 @@ final class TopologyFuzzTests: XCTestCase {
             do {
                 let g = try SpecLoader.parseGiven(bytes: input, source: "fuzz")
                 try g.checkContradictions()
-                XCTAssertTrue((1 ... TopologySpec.maxNodes).contains(g.spec.nodeCount) || g.spec.nodeCount == 0, "iteration \(i)")
+                XCTAssertTrue((1...TopologySpec.maxNodes).contains(g.spec.nodeCount) || g.spec.nodeCount == 0, "iteration \(i)")
                 // validate() too, where it stays cheap (it derives every node's addresses).
                 if g.spec.nodeCount <= 64 { _ = try? g.spec.validate() }
                 accepted += 1

@@ -71,9 +71,11 @@ final class TopologyYAMLTests: XCTestCase {
         XCTAssertTrue(refusal("mode: none\nname: a&b\n")?.message.contains("line 2: '&' or '*' outside quotes") ?? false)
         // A quote inside a plain value opens nothing: the alias after it is seen.
         XCTAssertTrue(refusal("name: it's\nnodes: [x, *a]  # '\n")?.message.contains("anchors and aliases") ?? false)
-        for (yaml, text) in [("name: 'lab\n  two'\n", "runs past the end of its line"), ("name: !!str lab\n", "tags"),
-                             ("name: |\n  lab\n", "block scalars"), ("%YAML 1.1\n---\nmode: none\n", "directives"),
-                             ("mode:\n  host-gw\n  'x'\n", "continues the value on the line above")] {
+        for (yaml, text) in [
+            ("name: 'lab\n  two'\n", "runs past the end of its line"), ("name: !!str lab\n", "tags"),
+            ("name: |\n  lab\n", "block scalars"), ("%YAML 1.1\n---\nmode: none\n", "directives"),
+            ("mode:\n  host-gw\n  'x'\n", "continues the value on the line above")
+        ] {
             XCTAssertTrue(refusal(yaml)?.message.contains(text) ?? false, "\(yaml): \(String(describing: refusal(yaml)))")
         }
         // Block lists and values on the next line are read as usual.

@@ -17,7 +17,7 @@ let benchmarks: @Sendable () -> Void = {
     // 10 ms scheduler tick, so at ~10 µs per iteration it reads 0 or a tick.
     let thresholds: [BenchmarkMetric: BenchmarkThresholds] = [
         .wallClock: .init(relative: [.p90: 300.0]),
-        .mallocCountTotal: .init(relative: [.p90: 0.0], absolute: [.p90: 0]),
+        .mallocCountTotal: .init(relative: [.p90: 0.0], absolute: [.p90: 0])
     ]
     Benchmark.defaultConfiguration = .init(
         metrics: [.wallClock, .mallocCountTotal],
@@ -37,7 +37,7 @@ let benchmarks: @Sendable () -> Void = {
     let ip = IPv4Header(source: podA, destination: podB, ttl: 64, identification: 1, flags: .dontFragment)
     let udp = UDPHeader(sourcePort: 40000, destinationPort: 5201)
     // 64 bytes written per frame: 14 Ethernet + 20 IPv4 + 8 UDP + 22 payload (no FCS).
-    let payload64: [UInt8] = (0 ..< 22).map { UInt8($0) }
+    let payload64: [UInt8] = (0..<22).map { UInt8($0) }
     let template = try! UDPFrameTemplate(ethernet: eth, ipv4: ip, udp: udp, payload: payload64)
     precondition(template.frameLength == 64)
 
@@ -58,12 +58,14 @@ let benchmarks: @Sendable () -> Void = {
     }
     // The C reference must produce the very same bytes, or the comparison is meaningless.
     for k in [0, 1, 0x1234_5678, 0xFFFF, 0xDEAD_BEEF] as [UInt32] {
-        let swift = template.frame(sourcePort: UInt16(truncatingIfNeeded: k), identification: UInt16(truncatingIfNeeded: k),
-                                   stamp: k)
+        let swift = template.frame(
+            sourcePort: UInt16(truncatingIfNeeded: k), identification: UInt16(truncatingIfNeeded: k),
+            stamp: k)
         var c = [UInt8](repeating: 0, count: 64)
         let n = c.withUnsafeMutableBufferPointer {
-            cpr_udp_template_write(&cTemplate, $0.baseAddress, 64, UInt16(truncatingIfNeeded: k),
-                                   UInt16(truncatingIfNeeded: k), k)
+            cpr_udp_template_write(
+                &cTemplate, $0.baseAddress, 64, UInt16(truncatingIfNeeded: k),
+                UInt16(truncatingIfNeeded: k), k)
         }
         precondition(n == 64 && c == swift, "C reference differs from Swift for k=\(k)")
     }
@@ -78,7 +80,7 @@ let benchmarks: @Sendable () -> Void = {
     let vxlanFrameBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: vxlanFrame.count, alignment: 16)
     vxlanFrameBuffer.copyBytes(from: vxlanFrame)
     let mtuPacket = UnsafeMutableRawBufferPointer.allocate(byteCount: 1500, alignment: 16)
-    for i in 0 ..< 1500 { mtuPacket[i] = UInt8(truncatingIfNeeded: i &* 31 &+ 7) }
+    for i in 0..<1500 { mtuPacket[i] = UInt8(truncatingIfNeeded: i &* 31 &+ 7) }
 
     // MARK: Template-and-patch: Swift vs C
 
@@ -89,9 +91,10 @@ let benchmarks: @Sendable () -> Void = {
             // Same slot arithmetic as the C loop (mask, multiply, no overflow checks), so the
             // harness costs both sides the same.
             let slot = UnsafeMutableRawBufferPointer(start: ringBase + (i & (slots &- 1)) &* slotSize, count: slotSize)
-            total &+= try! template.write(into: slot, sourcePort: UInt16(truncatingIfNeeded: i),
-                                          identification: UInt16(truncatingIfNeeded: i),
-                                          stamp: UInt32(truncatingIfNeeded: i))
+            total &+= try! template.write(
+                into: slot, sourcePort: UInt16(truncatingIfNeeded: i),
+                identification: UInt16(truncatingIfNeeded: i),
+                stamp: UInt32(truncatingIfNeeded: i))
         }
         benchmark.stopMeasurement()
         blackHole(total)
@@ -100,8 +103,9 @@ let benchmarks: @Sendable () -> Void = {
 
     Benchmark("CReference.udp64Template") { benchmark in
         benchmark.startMeasurement()
-        let total = cpr_udp_template_run(&cTemplate, ringBase.assumingMemoryBound(to: UInt8.self),
-                                         slots - 1, slotSize, UInt64(benchmark.scaledIterations.count), 0)
+        let total = cpr_udp_template_run(
+            &cTemplate, ringBase.assumingMemoryBound(to: UInt8.self),
+            slots - 1, slotSize, UInt64(benchmark.scaledIterations.count), 0)
         benchmark.stopMeasurement()
         blackHole(total)
         blackHole(ring)
@@ -128,8 +132,9 @@ let benchmarks: @Sendable () -> Void = {
         for i in benchmark.scaledIterations {
             var u = udp
             u.sourcePort = UInt16(truncatingIfNeeded: i)
-            total &+= try! PacketBuilder.ipipUDP(into: big, at: (i & 7) * 128, ethernet: eth, outer: outerIP, inner: ip,
-                                                 udp: u, payload: payloadView)
+            total &+= try! PacketBuilder.ipipUDP(
+                into: big, at: (i & 7) * 128, ethernet: eth, outer: outerIP, inner: ip,
+                udp: u, payload: payloadView)
         }
         benchmark.stopMeasurement()
         blackHole(total)

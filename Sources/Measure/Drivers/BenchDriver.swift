@@ -48,8 +48,10 @@ struct TestContext {
     /// CPU counters (machine-wide and of processes outside our namespaces) around `body`;
     /// `afterwards` runs outside the window (reaping a server), before the processes' own CPU
     /// time is read.
-    func cpuWindow<T>(processSeconds: (T) -> Double, afterwards: (T) throws -> Void = { _ in },
-                      _ body: () throws -> T) throws -> (value: T, usage: CPUUsage) {
+    func cpuWindow<T>(
+        processSeconds: (T) -> Double, afterwards: (T) throws -> Void = { _ in },
+        body: () throws -> T
+    ) throws -> (value: T, usage: CPUUsage) {
         let foreign0 = ForeignProcesses.snapshot(excludingNamespaces: engine.ourNamespaces)
         let cpu0 = CPUTimes.read()
         let t0 = ContinuousClock.now
@@ -59,18 +61,25 @@ struct TestContext {
         let foreign = ForeignProcesses.seconds(from: foreign0, to: ForeignProcesses.snapshot(excludingNamespaces: engine.ourNamespaces))
         try afterwards(value)
         let procCPU = processSeconds(value)
-        let usage = (cpu0 != nil && cpu1 != nil)
+        let usage =
+            (cpu0 != nil && cpu1 != nil)
             ? CPUTimes.usage(from: cpu0!, to: cpu1!, wallSeconds: wall, processSeconds: procCPU, foreignSeconds: foreign)
-            : CPUUsage(busySeconds: 0, userSeconds: 0, systemSeconds: 0, softirqSeconds: 0, stealSeconds: 0, idleSeconds: 0,
-                       wallSeconds: wall, processSeconds: procCPU, foreignSeconds: foreign)
+            : CPUUsage(
+                busySeconds: 0, userSeconds: 0, systemSeconds: 0, softirqSeconds: 0, stealSeconds: 0, idleSeconds: 0,
+                wallSeconds: wall, processSeconds: procCPU, foreignSeconds: foreign)
         return (value, usage)
     }
 
     /// Starts the server, waits until it listens, then runs the client inside a CPU window.
-    func clientServer(server: (label: String, argv: [String]), client: (label: String, argv: [String]),
-                      listen port: UInt16) throws -> (client: HelperProcess, server: HelperProcess, usage: CPUUsage) {
+    func clientServer(
+        server: (label: String, argv: [String]), client: (label: String, argv: [String]),
+        listen port: UInt16
+    ) throws -> (client: HelperProcess, server: HelperProcess, usage: CPUUsage) {
         let srv = try HelperProcess.start(in: destination, state: state, label: server.label, argv: server.argv, cpu: pinned?.server)
-        defer { srv.stop(); srv.discardOutput() }
+        defer {
+            srv.stop()
+            srv.discardOutput()
+        }
         guard srv.waitListening(ip: destinationIP, port: port) else {
             if Interrupt.requested { throw Interrupted() }
             srv.stop()
@@ -79,12 +88,12 @@ struct TestContext {
         let (cli, usage) = try cpuWindow(
             processSeconds: { (c: HelperProcess) in (c.exit?.cpuSeconds ?? 0) + (srv.exit?.cpuSeconds ?? 0) },
             // The server ends by itself once its client has gone (-1 / one connection); bounded anyway.
-            afterwards: { _ in _ = try srv.wait(until: ContinuousClock.now + .seconds(3)) }
-        ) {
-            let cli = try HelperProcess.start(in: source, state: state, label: client.label, argv: client.argv, cpu: pinned?.client)
-            _ = try cli.wait(until: ContinuousClock.now + .seconds(options.durationSeconds + 15))
-            return cli
-        }
+            afterwards: { _ in _ = try srv.wait(until: ContinuousClock.now + .seconds(3)) },
+            body: {
+                let cli = try HelperProcess.start(in: source, state: state, label: client.label, argv: client.argv, cpu: pinned?.client)
+                _ = try cli.wait(until: ContinuousClock.now + .seconds(options.durationSeconds + 15))
+                return cli
+            })
         return (cli, srv, usage)
     }
 }

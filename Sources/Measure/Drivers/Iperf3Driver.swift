@@ -9,8 +9,10 @@ struct Iperf3Driver: BenchDriver {
         let o = c.options
         let port = String(Self.port)
         let serverArgv = ["iperf3", "-s", "-1", "-J", "-B", c.destinationIP.description, "-p", port]
-        var clientArgv = ["iperf3", "-c", c.destinationIP.description, "-B", c.sourceIP.description, "-p", port, "-J",
-                          "-t", String(o.durationSeconds), "--connect-timeout", "3000"]
+        var clientArgv = [
+            "iperf3", "-c", c.destinationIP.description, "-B", c.sourceIP.description, "-p", port, "-J",
+            "-t", String(o.durationSeconds), "--connect-timeout", "3000"
+        ]
         switch c.test {
         case .tcp4: clientArgv += ["-P", "4"]
         case .udp: clientArgv += ["-u", "-b", o.udpBitrate, "-l", String(o.udpPacketBytes)]

@@ -8,22 +8,28 @@ struct PacketRateDriver: BenchDriver {
         guard c.engine.pktgenAvailable else { throw BenchEngine.MeasureError(PacketGeneratorHook.unavailableMessage) }
         let o = c.options
         let exe = c.engine.executable
-        let rx = try HelperProcess.start(in: c.destination, state: c.state, label: "pktgen-rx",
-                                         argv: PacketGeneratorHook.receiverArguments(executable: exe, bind: c.destinationIP, duration: o.durationSeconds),
-                                         cpu: c.pinned?.server)
-        defer { rx.stop(); rx.discardOutput() }
-        usleep(300_000) // the receiver opens its socket; it has no listening TCP port to wait for
+        let rx = try HelperProcess.start(
+            in: c.destination, state: c.state, label: "pktgen-rx",
+            argv: PacketGeneratorHook.receiverArguments(executable: exe, bind: c.destinationIP, duration: o.durationSeconds),
+            cpu: c.pinned?.server)
+        defer {
+            rx.stop()
+            rx.discardOutput()
+        }
+        usleep(300_000)  // the receiver opens its socket; it has no listening TCP port to wait for
         let (tx, usage) = try c.cpuWindow(
             processSeconds: { (t: HelperProcess) in (t.exit?.cpuSeconds ?? 0) + (rx.exit?.cpuSeconds ?? 0) },
-            afterwards: { _ in _ = try rx.wait(until: ContinuousClock.now + .seconds(5)) }
-        ) {
-            let tx = try HelperProcess.start(in: c.source, state: c.state, label: "pktgen-tx",
-                                             argv: PacketGeneratorHook.senderArguments(executable: exe, to: c.destinationIP, from: c.sourceIP,
-                                                                                       duration: o.durationSeconds),
-                                             cpu: c.pinned?.client)
-            _ = try tx.wait(until: ContinuousClock.now + .seconds(o.durationSeconds + 10))
-            return tx
-        }
+            afterwards: { _ in _ = try rx.wait(until: ContinuousClock.now + .seconds(5)) },
+            body: {
+                let tx = try HelperProcess.start(
+                    in: c.source, state: c.state, label: "pktgen-tx",
+                    argv: PacketGeneratorHook.senderArguments(
+                        executable: exe, to: c.destinationIP, from: c.sourceIP,
+                        duration: o.durationSeconds),
+                    cpu: c.pinned?.client)
+                _ = try tx.wait(until: ContinuousClock.now + .seconds(o.durationSeconds + 10))
+                return tx
+            })
         defer { tx.discardOutput() }
         let dec = JSONDecoder()
         guard tx.exit?.status.succeeded == true, let s = try? dec.decode(PacketGeneratorHook.Report.self, from: Data(tx.stdout.utf8)) else {

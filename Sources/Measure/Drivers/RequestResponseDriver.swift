@@ -13,12 +13,14 @@ struct RequestResponseDriver: BenchDriver {
         let size = String(o.rrMessageBytes)
         let exe = c.engine.executable
         let serverArgv = [exe, "rr-server", "--bind", ep, "--size", size, "--timeout", String(o.durationSeconds + 20)]
-        let clientArgv = [exe, "rr-client", "--to", ep, "--bind", c.sourceIP.description, "--size", size,
-                          "--duration", String(o.durationSeconds)]
+        let clientArgv = [
+            exe, "rr-client", "--to", ep, "--bind", c.sourceIP.description, "--size", size,
+            "--duration", String(o.durationSeconds)
+        ]
         let r = try c.clientServer(server: ("rr-server", serverArgv), client: ("rr-client", clientArgv), listen: Self.port)
         defer { r.client.discardOutput() }
         guard r.client.exit?.status.succeeded == true,
-              let rep = try? JSONDecoder().decode(RequestResponse.Report.self, from: Data(r.client.stdout.utf8))
+            let rep = try? JSONDecoder().decode(RequestResponse.Report.self, from: Data(r.client.stdout.utf8))
         else { throw BenchEngine.MeasureError(r.client.failureSummary()) }
         var m: [Metric: Double] = [:]
         m[.transactionsPerSecond] = rep.transactionsPerSecond

@@ -47,13 +47,21 @@ public final class Applier {
                         batch.append((k, v))
                         j += 1
                     }
-                    do { try set.namespace(ns).sysctlWrite(batch) } catch { throw ApplyError(stepIndex: i, stepCount: steps.count, command: PlanRenderer.commands(steps[i]).joined(separator: "; "), underlying: error) }
+                    do { try set.namespace(ns).sysctlWrite(batch) } catch {
+                        throw ApplyError(
+                            stepIndex: i, stepCount: steps.count, command: PlanRenderer.commands(steps[i]).joined(separator: "; "),
+                            underlying: error)
+                    }
                     i = j
                 } else {
                     do { try execute(steps[i]) } catch let e as NetlinkError where tolerates(steps[i], e) {
                         logger.warning("kernel refused (kept going, --force): \(e)")
                         refused.append("\(e)")
-                    } catch { throw ApplyError(stepIndex: i, stepCount: steps.count, command: PlanRenderer.commands(steps[i]).joined(separator: "; "), underlying: error) }
+                    } catch {
+                        throw ApplyError(
+                            stepIndex: i, stepCount: steps.count, command: PlanRenderer.commands(steps[i]).joined(separator: "; "),
+                            underlying: error)
+                    }
                     i += 1
                 }
                 progress?(i, steps.count)
@@ -87,8 +95,9 @@ public final class Applier {
         case .linkUp(let ns, let dev):
             try set.handle(ns).linkSet(dev, up: true)
         case .vethAdd(let ns, let name, let peerNS, let peer, let mtu, let mac, let peerMAC, let master):
-            try set.handle(ns).linkAddVeth(name, peer: peer, peerNamespace: try set.namespace(peerNS), mtu: UInt32(mtu),
-                                           mac: mac, peerMAC: peerMAC, master: master, up: true)
+            try set.handle(ns).linkAddVeth(
+                name, peer: peer, peerNamespace: try set.namespace(peerNS), mtu: UInt32(mtu),
+                mac: mac, peerMAC: peerMAC, master: master, up: true)
             try set.handle(peerNS).linkSet(peer, up: true)
         case .bridgeAdd(let ns, let name, let mtu):
             try set.handle(ns).linkAddBridge(name, mtu: UInt32(mtu))
@@ -119,8 +128,9 @@ public final class Applier {
             try ProcessLauncher(state: state).start(in: try set.namespace(ns), name: name, argv: argv)
         case .bpfIPIP(let ns, let dev, let nodeIP, let routes):
             let handle = try set.handle(ns)
-            try BPFIPIP.attach(namespace: try set.namespace(ns), ifindex: try handle.linkIndex(dev), device: dev,
-                               nodeIP: nodeIP, routes: routes)
+            try BPFIPIP.attach(
+                namespace: try set.namespace(ns), ifindex: try handle.linkIndex(dev), device: dev,
+                nodeIP: nodeIP, routes: routes)
         }
     }
 }

@@ -3,10 +3,13 @@ import NetAddress
 import Netlink
 import TopologyModel
 enum BPFIPIP {
-    static func attach(namespace: NetworkNamespace, ifindex: CInt, device: String, nodeIP: IPv4Address,
-                       routes: [TunnelRoute]) throws {
-        try CalicoIPIPProgram.attach(in: namespace, ifindex: ifindex, device: device, nodeIP: nodeIP,
-                                     routes: routes.map(CalicoIPIPProgram.Route.init))
+    static func attach(
+        namespace: NetworkNamespace, ifindex: CInt, device: String, nodeIP: IPv4Address,
+        routes: [TunnelRoute]
+    ) throws {
+        try CalicoIPIPProgram.attach(
+            in: namespace, ifindex: ifindex, device: device, nodeIP: nodeIP,
+            routes: routes.map(CalicoIPIPProgram.Route.init))
     }
 
     /// nil when both programs are attached to `device`.

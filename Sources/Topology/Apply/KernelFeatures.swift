@@ -22,17 +22,25 @@ public struct KernelFeatures: Sendable, Codable, Equatable {
         defer { try? NetworkNamespace.delete(name) }
         let h = try NetlinkHandle(ns)
         func works(_ body: () throws -> Void) -> Bool {
-            do { try body(); return true } catch { if ProcessInfo.processInfo.environment["CNIBENCH_DEBUG"] != nil { print("probe: \(error)") }; return false }
+            do {
+                try body()
+                return true
+            } catch {
+                if ProcessInfo.processInfo.environment["CNIBENCH_DEBUG"] != nil { print("probe: \(error)") }
+                return false
+            }
         }
         let veth = works { try h.linkAddVeth("probe0", peer: "probe1", peerNamespace: nil) }
         let bridge = works { try h.linkAddBridge("probebr") }
         let vxlan = works {
-            try h.linkAddVXLAN("probevx", VXLANParameters(vni: 42, port: 4789, local: IPv4Address(10, 0, 0, 1), device: "lo", mtu: 1450, mac: nil))
+            try h.linkAddVXLAN(
+                "probevx", VXLANParameters(vni: 42, port: 4789, local: IPv4Address(10, 0, 0, 1), device: "lo", mtu: 1450, mac: nil))
         }
         // The ipip driver makes tunl0 in every new namespace; otherwise try to create one.
         let ipip = works { _ = try h.linkIndex("tunl0") } || works { try h.linkAddIPIP("probeip", local: nil, remote: nil) }
-        return KernelFeatures(kernelRelease: kernelRelease(), veth: veth, bridge: bridge, vxlan: vxlan, ipip: ipip,
-                              tun: FileManager.default.fileExists(atPath: "/dev/net/tun"))
+        return KernelFeatures(
+            kernelRelease: kernelRelease(), veth: veth, bridge: bridge, vxlan: vxlan, ipip: ipip,
+            tun: FileManager.default.fileExists(atPath: "/dev/net/tun"))
     }
 
     public static func kernelRelease() -> String {

@@ -37,12 +37,14 @@ public enum NeighbourBudget {
         guard let limit = limit() else { return nil }
         let need = estimate(plan) + (inUse() ?? 0)
         guard need > limit * 9 / 10 else { return nil }
-        return "this topology's traffic may need about \(estimate(plan)) dynamic ARP entries (\(inUse() ?? 0) in use machine-wide) against the kernel's shared limit net.ipv4.neigh.default.gc_thresh3 = \(limit); past it, packets in every namespace are dropped with ENOBUFS. cnibench does not change root-namespace sysctls; raise it yourself (sysctl -w net.ipv4.neigh.default.gc_thresh3=…), use --underlay l3, or fewer nodes/pods"
+        return
+            "this topology's traffic may need about \(estimate(plan)) dynamic ARP entries (\(inUse() ?? 0) in use machine-wide) against the kernel's shared limit net.ipv4.neigh.default.gc_thresh3 = \(limit); past it, packets in every namespace are dropped with ENOBUFS. cnibench does not change root-namespace sysctls; raise it yourself (sysctl -w net.ipv4.neigh.default.gc_thresh3=…), use --underlay l3, or fewer nodes/pods"
     }
 
     /// A sentence for a warning when the table is (nearly) full right now, else nil.
     public static func pressureNote() -> String? {
         guard let entries = inUse(), let limit = limit(), entries * 10 >= limit * 9 else { return nil }
-        return "the kernel's ARP table, shared by every namespace on the machine, holds \(entries) entries of at most \(limit) (gc_thresh3): another large topology on this machine is filling it, so new neighbours fail; rerun when it is gone"
+        return
+            "the kernel's ARP table, shared by every namespace on the machine, holds \(entries) entries of at most \(limit) (gc_thresh3): another large topology on this machine is filling it, so new neighbours fail; rerun when it is gone"
     }
 }

@@ -29,16 +29,17 @@ extension PlannedScope {
 extension Route {
     /// The netlink request for a planned route (no source, metric 0).
     init(_ p: PlannedRoute) {
-        self.init(destination: p.destination, type: p.kind.netlinkType, proto: p.owner.netlinkProtocol,
-                  scope: p.scope.netlinkScope, gateway: p.gateway, device: p.device, onlink: p.onlink, mtu: p.mtu)
+        self.init(
+            destination: p.destination, type: p.kind.netlinkType, proto: p.owner.netlinkProtocol,
+            scope: p.scope.netlinkScope, gateway: p.gateway, device: p.device, onlink: p.onlink, mtu: p.mtu)
     }
 
     /// Equality as the kernel reports a route: metric and source are not compared, and the MTU
     /// only when the plan sets one.
     func matches(_ want: PlannedRoute) -> Bool {
-        destination == want.destination && type == want.kind.netlinkType && gateway == want.gateway &&
-            device == want.device && onlink == want.onlink && proto == want.owner.netlinkProtocol &&
-            scope == want.scope.netlinkScope && (want.mtu == nil || mtu == want.mtu)
+        destination == want.destination && type == want.kind.netlinkType && gateway == want.gateway && device == want.device
+            && onlink == want.onlink && proto == want.owner.netlinkProtocol && scope == want.scope.netlinkScope
+            && (want.mtu == nil || mtu == want.mtu)
     }
 }
 

@@ -29,8 +29,10 @@ public struct ProcessLauncher {
     public func start(in ns: NetworkNamespace, name: String, argv: [String]) throws -> Int32 {
         let path = logPath(ns.name, name)
         // A daemon outlives this call: it is never waited for here (Teardown stops it).
-        return try ChildProcess.spawn(Self.resolve(argv), in: ns, stdout: .file(path, append: true), stderr: .file(path, append: true),
-                                      ledger: state, label: "\(ns.name) \(name)").pid
+        return try ChildProcess.spawn(
+            Self.resolve(argv), in: ns, stdout: .file(path, append: true), stderr: .file(path, append: true),
+            ledger: state, label: "\(ns.name) \(name)"
+        ).pid
     }
 
     /// True if the recorded process for this namespace and name is alive.

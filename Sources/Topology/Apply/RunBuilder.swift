@@ -33,14 +33,18 @@ public struct RunBuilder {
         Prerequisites.raiseFileLimit()
         let state = RunState(run: spec.name)
         if state.exists {
-            throw PrerequisiteError("run '\(spec.name)' already exists (see cnibench list); remove it with cnibench down --name \(spec.name), or pick another --name")
+            throw PrerequisiteError(
+                "run '\(spec.name)' already exists (see cnibench list); remove it with cnibench down --name \(spec.name), or pick another --name"
+            )
         }
         // A namespace this run would create that exists already belongs to somebody else
         // (no state directory claims it): refuse rather than adopt it, so `down` can never
         // remove what `up` did not make.
         let existing = Set(NetworkNamespace.list())
         if let taken = ([Names.probe(spec.name)] + preliminary.namespaces).first(where: existing.contains) {
-            throw PrerequisiteError("namespace '\(taken)' (which run '\(spec.name)' would create) already exists and is not part of any cnibench run; remove it yourself (ip netns delete \(taken)) if it is a leftover, or pick another --name")
+            throw PrerequisiteError(
+                "namespace '\(taken)' (which run '\(spec.name)' would create) already exists and is not part of any cnibench run; remove it yourself (ip netns delete \(taken)) if it is a leftover, or pick another --name"
+            )
         }
         // 2. Claim the name; from here on every object is in the ledger.
         var record = RunRecord(spec: spec, ipip: nil, createdAt: Date(), cnibenchVersion: CNIBenchVersion.string)
@@ -72,8 +76,9 @@ public struct RunBuilder {
         applier.progress = progress
         try applier.apply()
         let d = ContinuousClock.now - clock
-        var result = Result(plan: plan, features: features,
-                      seconds: d.inSeconds, refused: applier.refused)
+        var result = Result(
+            plan: plan, features: features,
+            seconds: d.inSeconds, refused: applier.refused)
         if let w = NeighbourBudget.warning(for: plan) {
             logger.warning("\(w)")
             result.warnings.append(w)

@@ -40,8 +40,9 @@ extension ProcessReaper {
         var found: [Target] = []
         for entry in (try? FileSystem.listDirectory("/proc")) ?? [] {
             guard let pid = pid_t(entry), pid > 1, pid != getpid(),
-                  let ino = FileSystem.inode(of: "/proc/\(pid)/ns/net"), let n = namespaces[ino],
-                  let s = ProcFS.stat(pid) else { continue }
+                let ino = FileSystem.inode(of: "/proc/\(pid)/ns/net"), let n = namespaces[ino],
+                let s = ProcFS.stat(pid)
+            else { continue }
             logger.debug("stopping pid \(pid) in \(n)")
             found.append(Target(pid: pid, startTime: s.startTime))
         }

@@ -25,13 +25,15 @@ public struct Teardown {
         problems += owned.refused
         let namespaces = owned.names
         // All processes together (ledger + any inside our namespaces), before the namespaces go.
-        for pid in ProcessReaper.stopRun(ledger: entries, namespaces: namespaces, logger: logger) { problems.append("process \(pid) survived SIGKILL") }
+        for pid in ProcessReaper.stopRun(ledger: entries, namespaces: namespaces, logger: logger) {
+            problems.append("process \(pid) survived SIGKILL")
+        }
         for e in entries {
             guard case .file(let path) = e else { continue }
             do { try Containment.remove(path, inside: RunState.root) } catch { problems.append("remove \(path): \(error)") }
         }
         for n in namespaces.reversed() {
-            do { try NetworkNamespace.delete(n) } catch where error.errno == .noSuchFileOrDirectory {
+            do { try NetworkNamespace.delete(n) } catch  where error.errno == .noSuchFileOrDirectory {
             } catch { problems.append("\(error)") }
         }
         if problems.isEmpty {

@@ -54,10 +54,11 @@ public struct ConnectivityCheck {
         func add(_ ns: String, _ label: String, node: Int, isNode: Bool) {
             for dst in pods where dst.namespace != ns {
                 let cross = dst.node != node
-                probes.append(ConnectivityProbe(
-                    source: ns, sourceLabel: label, sourceIsNode: isNode, destination: dst.namespace,
-                    destinationLabel: Self.label(dst), address: dst.ip, crossNode: cross,
-                    expected: !cross || crossNodePaths, reachable: false, attempts: 0, error: nil))
+                probes.append(
+                    ConnectivityProbe(
+                        source: ns, sourceLabel: label, sourceIsNode: isNode, destination: dst.namespace,
+                        destinationLabel: Self.label(dst), address: dst.ip, crossNode: cross,
+                        expected: !cross || crossNodePaths, reachable: false, attempts: 0, error: nil))
             }
         }
         for p in pods { add(p.namespace, Self.label(p), node: p.node, isNode: false) }
@@ -82,14 +83,16 @@ public struct ConnectivityCheck {
                     jobIndex.append(i)
                 } catch {
                     probes[i].error = error.description
-                    probes[i].attempts = 2 // no namespace: a retry cannot help
+                    probes[i].attempts = 2  // no namespace: a retry cannot help
                 }
             }
             for (k, outcome) in PingRunner.run(jobs, parallelism: parallelism).enumerated() {
                 let i = jobIndex[k]
                 probes[i].attempts += 1
                 probes[i].reachable = outcome.succeeded
-                probes[i].error = outcome.succeeded ? nil
+                probes[i].error =
+                    outcome.succeeded
+                    ? nil
                     : outcome.error ?? (outcome.exitStatus == 1 ? "no reply" : "ping exit \(outcome.exitStatus ?? -1)")
             }
         }

@@ -32,9 +32,10 @@ public struct PathMTUCheck {
         guard let pair = CrossNodePair(plan: plan) else { return nil }
         let clock = ContinuousClock.now
         let mtu = plan.podMTU
-        var result = PathMTUResult(source: pair.source.namespace, destination: pair.destination.namespace,
-                                   address: pair.destination.ip, podMTU: mtu, fittingPassed: false,
-                                   fittingDetail: "", oversizeRefused: false, oversizeDetail: "", duration: .zero)
+        var result = PathMTUResult(
+            source: pair.source.namespace, destination: pair.destination.namespace,
+            address: pair.destination.ip, podMTU: mtu, fittingPassed: false,
+            fittingDetail: "", oversizeRefused: false, oversizeDetail: "", duration: .zero)
         let ns: NetworkNamespace
         do throws(NetlinkError) { ns = try NetworkNamespace.open(pair.source.namespace) } catch {
             result.fittingDetail = error.description
@@ -43,8 +44,12 @@ public struct PathMTUCheck {
             return result
         }
         func probe(_ payload: Int) -> PingJob {
-            PingJob(namespace: ns, arguments: ["-M", "do", "-s", String(payload), "-c", "1", "-W", "1",
-                                               pair.destination.ip.description], keepOutput: true)
+            PingJob(
+                namespace: ns,
+                arguments: [
+                    "-M", "do", "-s", String(payload), "-c", "1", "-W", "1",
+                    pair.destination.ip.description
+                ], keepOutput: true)
         }
         // IPv4 20 + ICMP 8 = 28 bytes of headers around the payload. Both probes run at once:
         // the refused one makes ping wait out its -W second, the fitting one is back in a
@@ -52,7 +57,7 @@ public struct PathMTUCheck {
         let both = PingRunner.run([probe(mtu - 28), probe(mtu - 27)], parallelism: 2)
         var fit = both[0]
         let over = both[1]
-        if !fit.succeeded { fit = PingRunner.run([probe(mtu - 28)], parallelism: 1)[0] } // a first ARP can drop it
+        if !fit.succeeded { fit = PingRunner.run([probe(mtu - 28)], parallelism: 1)[0] }  // a first ARP can drop it
         result.fittingPassed = fit.succeeded
         result.fittingDetail = "\(mtu) bytes DF: " + Self.summary(fit)
         result.oversizeRefused = over.exitStatus != nil && !over.succeeded
@@ -65,7 +70,9 @@ public struct PathMTUCheck {
     static func summary(_ o: PingOutcome) -> String {
         if o.succeeded { return "reply" }
         if let e = o.error { return e }
-        let errorLine = o.output.split(separator: "\n").first { $0.hasPrefix("ping: ") || $0.contains("error") || $0.contains("Frag needed") }
+        let errorLine = o.output.split(separator: "\n").first {
+            $0.hasPrefix("ping: ") || $0.contains("error") || $0.contains("Frag needed")
+        }
         if let line = errorLine {
             return String(line.hasPrefix("ping: ") ? line.dropFirst(6) : line[...]).trimmingCharacters(in: .whitespaces)
         }
@@ -84,7 +91,8 @@ struct CrossNodePair {
     init?(plan: Plan) {
         let nodes = plan.addressing.nodes
         guard plan.spec.mode != .none, nodes.count >= 2, let s = nodes[0].pods.first, let d = nodes[1].pods.first,
-              plan.addressing.podCIDR.contains(d.ip) else { return nil }
+            plan.addressing.podCIDR.contains(d.ip)
+        else { return nil }
         source = s
         destination = d
         sourceNode = nodes[0]

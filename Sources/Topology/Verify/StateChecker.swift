@@ -58,12 +58,16 @@ public struct StateChecker {
                 if let s = snapshot(ns) {
                     if let l = s.links.first(where: { $0.name == name }) {
                         if l.kind != "veth" || !l.isUp || l.mtu != UInt32(mtu) || (mac != nil && l.mac != mac) {
-                            missing.append("\(ns): link \(name) is \(l.kind) mtu \(l.mtu) \(l.isUp ? "up" : "down") \(l.mac), want veth mtu \(mtu) up\(mac.map { " \($0)" } ?? "")")
+                            missing.append(
+                                "\(ns): link \(name) is \(l.kind) mtu \(l.mtu) \(l.isUp ? "up" : "down") \(l.mac), want veth mtu \(mtu) up\(mac.map { " \($0)" } ?? "")"
+                            )
                         }
                         if let m = master, s.links.first(where: { $0.index == l.master })?.name != m {
                             missing.append("\(ns): link \(name) master \(m)")
                         }
-                    } else { missing.append("\(ns): link \(name) type veth") }
+                    } else {
+                        missing.append("\(ns): link \(name) type veth")
+                    }
                 }
                 if let s = snapshot(peerNS), !s.links.contains(where: { $0.name == peer && $0.kind == "veth" && $0.isUp }) {
                     missing.append("\(peerNS): link \(peer) type veth (peer of \(ns)/\(name)) up")
@@ -83,15 +87,20 @@ public struct StateChecker {
                     continue
                 }
                 if v.vni != p.vni || v.port != p.port || v.local != p.local || v.learning != p.learning || v.link != dev
-                    || l.mtu != p.mtu || (p.mac != nil && l.mac != p.mac) || !l.isUp {
-                    missing.append("\(ns): \(name) is vxlan id \(v.vni) dstport \(v.port) local \(v.local.map(\.description) ?? "-") \(v.learning ? "learning" : "nolearning") mtu \(l.mtu) \(l.mac); want id \(p.vni) dstport \(p.port) local \(p.local) nolearning mtu \(p.mtu) \(p.mac.map(\.description) ?? "")")
+                    || l.mtu != p.mtu || (p.mac != nil && l.mac != p.mac) || !l.isUp
+                {
+                    missing.append(
+                        "\(ns): \(name) is vxlan id \(v.vni) dstport \(v.port) local \(v.local.map(\.description) ?? "-") \(v.learning ? "learning" : "nolearning") mtu \(l.mtu) \(l.mac); want id \(p.vni) dstport \(p.port) local \(p.local) nolearning mtu \(p.mtu) \(p.mac.map(\.description) ?? "")"
+                    )
                 }
             case .ipipTunnel(let ns, let name, let mtu):
                 if let s = snapshot(ns), !s.links.contains(where: { $0.name == name && $0.mtu == UInt32(mtu) && $0.isUp }) {
                     missing.append("\(ns): link \(name) type ipip mtu \(mtu) up")
                 }
             case .tunAdd(let ns, let name, let mtu):
-                if let s = snapshot(ns), !s.links.contains(where: { $0.name == name && $0.kind == "tun" && $0.mtu == UInt32(mtu) && $0.isUp }) {
+                if let s = snapshot(ns),
+                    !s.links.contains(where: { $0.name == name && $0.kind == "tun" && $0.mtu == UInt32(mtu) && $0.isUp })
+                {
                     missing.append("\(ns): link \(name) type tun mtu \(mtu) up")
                 }
             case .addrAdd(let ns, let dev, let prefix):
@@ -106,8 +115,14 @@ public struct StateChecker {
                 guard let s = snapshot(ns) else { continue }
                 let want = Neighbour(n)
                 let pool = want.family == .inet ? s.neigh : s.fdb
-                if !pool.contains(where: { $0.device == want.device && $0.address == want.address && $0.lladdr == want.lladdr && $0.permanent && $0.isSelf == want.isSelf }) {
-                    missing.append("\(ns): " + PlanRenderer.commands(step)[0].replacingOccurrences(of: "ip -n \(ns) ", with: "").replacingOccurrences(of: "bridge -n \(ns) ", with: ""))
+                if !pool.contains(where: {
+                    $0.device == want.device && $0.address == want.address && $0.lladdr == want.lladdr && $0.permanent
+                        && $0.isSelf == want.isSelf
+                }) {
+                    missing.append(
+                        "\(ns): "
+                            + PlanRenderer.commands(step)[0].replacingOccurrences(of: "ip -n \(ns) ", with: "").replacingOccurrences(
+                                of: "bridge -n \(ns) ", with: ""))
                 }
             case .sysctl(let ns, let key, let value):
                 guard snapshot(ns) != nil else { continue }

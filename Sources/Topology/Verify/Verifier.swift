@@ -35,9 +35,10 @@ public struct Verifier {
         let connectivity = ConnectivityCheck(plan: plan, parallelism: options.parallelism).run()
         let pmtu = PathMTUCheck(plan: plan).run()
         let encap = options.skipCapture ? nil : EncapsulationCheck(plan: plan).run()
-        return VerifyReport(plan: plan, stateProblems: missing, stateDuration: stateTime, connectivity: connectivity,
-                            pathMTU: pmtu, encapsulation: encap, captureSkipped: options.skipCapture,
-                            duration: ContinuousClock.now - t0)
+        return VerifyReport(
+            plan: plan, stateProblems: missing, stateDuration: stateTime, connectivity: connectivity,
+            pathMTU: pmtu, encapsulation: encap, captureSkipped: options.skipCapture,
+            duration: ContinuousClock.now - t0)
     }
 }
 
@@ -69,14 +70,19 @@ public struct VerifyReport: Sendable {
     public func render() -> String {
         let spec = plan.spec
         let pods = plan.addressing.allPods
-        var out = ["verify \(spec.name): \(spec.mode.rawValue) on \(spec.underlay.rawValue), \(plan.addressing.nodes.count) nodes, \(pods.count) pods, pod MTU \(plan.podMTU)"]
+        var out = [
+            "verify \(spec.name): \(spec.mode.rawValue) on \(spec.underlay.rawValue), \(plan.addressing.nodes.count) nodes, \(pods.count) pods, pod MTU \(plan.podMTU)"
+        ]
         func line(_ name: String, _ ok: Bool?, _ text: String, _ d: Duration?) {
             let verdict = ok.map { $0 ? "ok  " : "FAIL" } ?? "skip"
             let time = d.map { String(format: "  (%.2f s)", $0.inSeconds) } ?? ""
             out.append("\(name.padding(toLength: 14, withPad: " ", startingAt: 0))\(verdict)  \(text)\(time)")
         }
 
-        line("state", statePassed, statePassed ? "\(plan.steps.count) planned objects present" : "\(stateProblems.count) objects missing or different", stateDuration)
+        line(
+            "state", statePassed,
+            statePassed ? "\(plan.steps.count) planned objects present" : "\(stateProblems.count) objects missing or different",
+            stateDuration)
         for m in stateProblems { out.append("    \(m)") }
 
         let probed = connectivity.probed
@@ -89,7 +95,8 @@ public struct VerifyReport: Sendable {
         // The full matrix while it is readable, otherwise only the failures.
         if pods.count <= 16 { out += connectivity.table(indent: "    ") }
         for f in connectivity.failures.prefix(50) {
-            out.append("    FAIL \(f.source) → \(f.destination) \(f.address)\(f.crossNode ? " (cross-node)" : ""): \(f.error ?? "no reply")")
+            out.append(
+                "    FAIL \(f.source) → \(f.destination) \(f.address)\(f.crossNode ? " (cross-node)" : ""): \(f.error ?? "no reply")")
         }
         if connectivity.failures.count > 50 { out.append("    … \(connectivity.failures.count - 50) more failures") }
         if connectivity.probes.contains(where: { $0.reachable && $0.attempts > 1 }) { out.append("    ok* = replied on the retry") }
@@ -102,7 +109,9 @@ public struct VerifyReport: Sendable {
 
         if let e = encapsulation {
             let seen = Set(e.observations.map { "\($0.encapsulation) \($0.outerSource) → \($0.outerDestination)" }).sorted()
-            let text = e.passed ? "\(e.expected) on \(e.capturePoint): " + seen.joined(separator: ", ")
+            let text =
+                e.passed
+                ? "\(e.expected) on \(e.capturePoint): " + seen.joined(separator: ", ")
                 : "want \(e.expected) on \(e.capturePoint) (\(e.framesSeen) frames read)"
             line("encapsulation", e.passed, text, e.duration)
             for p in e.problems { out.append("    \(p)") }

@@ -58,8 +58,9 @@ public struct EncapsulationCheck {
         let capture: PacketCapture
         let pinger: NetworkNamespace
         do throws(NetlinkError) {
-            capture = try PacketCapture(namespace: try NetworkNamespace.open(fabric), interface: pair.sourceNode.uplinkPeer,
-                                        timeout: .milliseconds(100))
+            capture = try PacketCapture(
+                namespace: try NetworkNamespace.open(fabric), interface: pair.sourceNode.uplinkPeer,
+                timeout: .milliseconds(100))
             pinger = try NetworkNamespace.open(pair.source.namespace)
         } catch {
             result.problems = [error.description]
@@ -90,11 +91,15 @@ public struct EncapsulationCheck {
                 result.framesSeen += 1
                 guard let d = WireFrame.decode(frame) else { continue }
                 if d.inner.source == a, d.inner.destination == b, d.icmpType == 8 {
-                    result.observations.append(WireObservation(isRequest: true, encapsulation: d.encapsulation,
-                                                               outerSource: d.outer.source, outerDestination: d.outer.destination))
+                    result.observations.append(
+                        WireObservation(
+                            isRequest: true, encapsulation: d.encapsulation,
+                            outerSource: d.outer.source, outerDestination: d.outer.destination))
                 } else if d.inner.source == b, d.inner.destination == a, d.icmpType == 0 {
-                    result.observations.append(WireObservation(isRequest: false, encapsulation: d.encapsulation,
-                                                               outerSource: d.outer.source, outerDestination: d.outer.destination))
+                    result.observations.append(
+                        WireObservation(
+                            isRequest: false, encapsulation: d.encapsulation,
+                            outerSource: d.outer.source, outerDestination: d.outer.destination))
                 }
             }
             // ping -W 1 exits on its own; the hard timeout only bounds a stuck one.
@@ -105,21 +110,25 @@ public struct EncapsulationCheck {
         return done(result)
     }
 
-    static func problems(_ seen: [WireObservation], want: (encapsulation: Encapsulation, outerIsNode: Bool),
-                         pair: CrossNodePair, capturePoint: String) -> [String] {
+    static func problems(
+        _ seen: [WireObservation], want: (encapsulation: Encapsulation, outerIsNode: Bool),
+        pair: CrossNodePair, capturePoint: String
+    ) -> [String] {
         var out: [String] = []
         let a = pair.source.ip, b = pair.destination.ip
         for (isRequest, what, from, to) in [(true, "echo request", a, b), (false, "echo reply", b, a)] {
             let obs = seen.filter { $0.isRequest == isRequest }
             if obs.isEmpty { out.append("no \(what) \(from) → \(to) seen on \(capturePoint)") }
-            let outer = want.outerIsNode
+            let outer =
+                want.outerIsNode
                 ? (isRequest ? (pair.sourceNode.ip, pair.destinationNode.ip) : (pair.destinationNode.ip, pair.sourceNode.ip))
                 : (from, to)
             for o in obs where o.encapsulation != want.encapsulation || o.outerSource != outer.0 || o.outerDestination != outer.1 {
-                out.append("\(what) \(from) → \(to) carried as \(o.encapsulation) \(o.outerSource) → \(o.outerDestination); want \(want.encapsulation) \(outer.0) → \(outer.1)")
+                out.append(
+                    "\(what) \(from) → \(to) carried as \(o.encapsulation) \(o.outerSource) → \(o.outerDestination); want \(want.encapsulation) \(outer.0) → \(outer.1)"
+                )
             }
         }
         return out
     }
 }
-

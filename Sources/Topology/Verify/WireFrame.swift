@@ -55,23 +55,27 @@ enum WireFrame {
         guard o >= 0, o + 20 <= b.count, b[o] >> 4 == 4 else { return nil }
         let ihl = Int(b[o] & 0x0f) * 4
         guard ihl >= 20, o + ihl <= b.count, let frag = u16(b, o + 6),
-              let src = u32(b, o + 12), let dst = u32(b, o + 16) else { return nil }
-        return IPv4Header(source: IPv4Address(src), destination: IPv4Address(dst), proto: b[o + 9],
-                          payloadOffset: o + ihl, isFirstFragment: frag & 0x1fff == 0)
+            let src = u32(b, o + 12), let dst = u32(b, o + 16)
+        else { return nil }
+        return IPv4Header(
+            source: IPv4Address(src), destination: IPv4Address(dst), proto: b[o + 9],
+            payloadOffset: o + ihl, isFirstFragment: frag & 0x1fff == 0)
     }
 
     /// Decodes a captured Ethernet frame whose innermost packet is ICMP; nil for anything else
     /// (ARP, IPv6, other protocols, truncated or non-first fragments).
     static func decode(_ b: [UInt8]) -> DecodedFrame? {
         guard let ipOffset = ipv4Offset(afterEthernetAt: 0, b), let outer = ipv4(b, at: ipOffset),
-              outer.isFirstFragment else { return nil }
+            outer.isFirstFragment
+        else { return nil }
         switch outer.proto {
         case 1:
             guard outer.payloadOffset < b.count else { return nil }
             return DecodedFrame(outer: outer, encapsulation: .none, inner: outer, icmpType: b[outer.payloadOffset])
         case 4:
             guard let inner = ipv4(b, at: outer.payloadOffset), inner.proto == 1, inner.isFirstFragment,
-                  inner.payloadOffset < b.count else { return nil }
+                inner.payloadOffset < b.count
+            else { return nil }
             return DecodedFrame(outer: outer, encapsulation: .ipip, inner: inner, icmpType: b[inner.payloadOffset])
         case 17:
             // Any UDP port is tried, so VXLAN on an unexpected port is still recognised (and
@@ -81,16 +85,19 @@ enum WireFrame {
             // Flannel UDP: the payload is the inner IPv4 packet itself (first byte 0x4_, whose
             // 0x08 bit, VXLAN's I flag, is clear for a 20-byte header).
             if let port = u16(b, udp + 2), let inner = ipv4(b, at: udp + 8), b[udp + 8] & 0x08 == 0,
-               inner.proto == 1, inner.isFirstFragment, inner.payloadOffset < b.count {
+                inner.proto == 1, inner.isFirstFragment, inner.payloadOffset < b.count
+            {
                 return DecodedFrame(outer: outer, encapsulation: .udp(port: port), inner: inner, icmpType: b[inner.payloadOffset])
             }
             guard let port = u16(b, udp + 2), vxlan + 8 <= b.count, b[vxlan] & 0x08 != 0,
-                  let vniWord = u32(b, vxlan + 4),
-                  let innerIP = ipv4Offset(afterEthernetAt: vxlan + 8, b),
-                  let inner = ipv4(b, at: innerIP), inner.proto == 1, inner.isFirstFragment,
-                  inner.payloadOffset < b.count else { return nil }
-            return DecodedFrame(outer: outer, encapsulation: .vxlan(port: port, vni: vniWord >> 8),
-                                inner: inner, icmpType: b[inner.payloadOffset])
+                let vniWord = u32(b, vxlan + 4),
+                let innerIP = ipv4Offset(afterEthernetAt: vxlan + 8, b),
+                let inner = ipv4(b, at: innerIP), inner.proto == 1, inner.isFirstFragment,
+                inner.payloadOffset < b.count
+            else { return nil }
+            return DecodedFrame(
+                outer: outer, encapsulation: .vxlan(port: port, vni: vniWord >> 8),
+                inner: inner, icmpType: b[inner.payloadOffset])
         default:
             return nil
         }

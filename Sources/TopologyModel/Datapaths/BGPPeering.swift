@@ -62,10 +62,13 @@ public struct BGPPeering: Sendable {
     /// Every BIRD of the run: the nodes in order, then the router.
     public var instances: [BirdInstance] {
         var out = addressing.nodes.map {
-            BirdInstance(role: .node($0.index), label: "node\($0.index)", namespace: $0.namespace, routerID: $0.ip, isReflector: isReflector($0))
+            BirdInstance(
+                role: .node($0.index), label: "node\($0.index)", namespace: $0.namespace, routerID: $0.ip, isReflector: isReflector($0))
         }
         if hasGateway, let first = addressing.nodes.first {
-            out.append(BirdInstance(role: .router, label: "router", namespace: addressing.fabricNamespace, routerID: first.gateway, isReflector: false))
+            out.append(
+                BirdInstance(
+                    role: .router, label: "router", namespace: addressing.fabricNamespace, routerID: first.gateway, isReflector: false))
         }
         return out
     }
@@ -84,31 +87,40 @@ public struct BGPPeering: Sendable {
         if !usesReflectors {
             // confd's processMeshPeers: every other node; passive when peerIP > ownIP as strings.
             for m in others {
-                out.append(BGPPeerConfig(name: Self.name("Mesh", m.ip), address: m.ip, source: node.ip,
-                                         passive: m.ip.description > node.ip.description, rrClient: false, isMesh: true,
-                                         comment: "For peer /host/node\(m.index)/ip_addr_v4"))
+                out.append(
+                    BGPPeerConfig(
+                        name: Self.name("Mesh", m.ip), address: m.ip, source: node.ip,
+                        passive: m.ip.description > node.ip.description, rrClient: false, isMesh: true,
+                        comment: "For peer /host/node\(m.index)/ip_addr_v4"))
             }
         } else if isReflector(node) {
             // A reflector leaves the mesh and peers with every node: clients get `rr client`,
             // other reflectors (same cluster id) a plain iBGP session.
             for m in others {
-                out.append(BGPPeerConfig(name: Self.name("Node", m.ip), address: m.ip, source: node.ip, passive: false,
-                                         rrClient: !isReflector(m), isMesh: false,
-                                         comment: isReflector(m) ? "Reflector node\(m.index) (same cluster id: not a client)"
-                                                                 : "Client node\(m.index) (BGPPeer peerSelector has(route-reflector))"))
+                out.append(
+                    BGPPeerConfig(
+                        name: Self.name("Node", m.ip), address: m.ip, source: node.ip, passive: false,
+                        rrClient: !isReflector(m), isMesh: false,
+                        comment: isReflector(m)
+                            ? "Reflector node\(m.index) (same cluster id: not a client)"
+                            : "Client node\(m.index) (BGPPeer peerSelector has(route-reflector))"))
             }
         } else {
             for r in reflectors {
-                out.append(BGPPeerConfig(name: Self.name("Node", r.ip), address: r.ip, source: node.ip, passive: false,
-                                         rrClient: false, isMesh: false, comment: "Route reflector node\(r.index)"))
+                out.append(
+                    BGPPeerConfig(
+                        name: Self.name("Node", r.ip), address: r.ip, source: node.ip, passive: false,
+                        rrClient: false, isMesh: false, comment: "Route reflector node\(r.index)"))
             }
         }
         // Gateway peering: with the mesh every node peers with its router port (the router
         // accepts them as dynamic neighbours); with reflectors only the reflectors do, and
         // treat the router as a client (it has no cluster id), as confd renders it.
         if hasGateway && (!usesReflectors || isReflector(node)) {
-            out.append(BGPPeerConfig(name: Self.name("Node", node.gateway), address: node.gateway, source: node.ip, passive: false,
-                                     rrClient: isReflector(node), isMesh: false, comment: "Gateway: the router's port on this node's subnet"))
+            out.append(
+                BGPPeerConfig(
+                    name: Self.name("Node", node.gateway), address: node.gateway, source: node.ip, passive: false,
+                    rrClient: isReflector(node), isMesh: false, comment: "Gateway: the router's port on this node's subnet"))
         }
         return out
     }
@@ -117,8 +129,9 @@ public struct BGPPeering: Sendable {
     public var routerPeers: [BGPPeerConfig] {
         guard hasGateway, usesReflectors else { return [] }
         return reflectors.map {
-            BGPPeerConfig(name: Self.name("Node", $0.ip), address: $0.ip, source: $0.gateway, passive: false,
-                          rrClient: false, isMesh: false, comment: "Route reflector node\($0.index)")
+            BGPPeerConfig(
+                name: Self.name("Node", $0.ip), address: $0.ip, source: $0.gateway, passive: false,
+                rrClient: false, isMesh: false, comment: "Route reflector node\($0.index)")
         }
     }
 

@@ -18,7 +18,10 @@ public struct CalicoBGPDatapath: Datapath {
             guard !calico.bird else { return }
             for node in context.addressing.nodes {
                 for (peer, block) in context.remoteBlocks(of: node) {
-                    b.add(.routeAdd(ns: node.namespace, route: PlannedRoute(destination: block, owner: calico.routeOwner, gateway: peer.ip, device: "eth0")))
+                    b.add(
+                        .routeAdd(
+                            ns: node.namespace,
+                            route: PlannedRoute(destination: block, owner: calico.routeOwner, gateway: peer.ip, device: "eth0")))
                 }
             }
         }

@@ -30,9 +30,13 @@ public struct CalicoIPIPDatapath: Datapath {
         for node in c.addressing.nodes {
             b.add(.ipipTunnel(ns: node.namespace, name: "tunl0", mtu: c.podMTU))
             b.add(.addrAdd(ns: node.namespace, dev: "tunl0", prefix: IPv4Prefix(node.tunnelIP!, 32)))
-            for (peer, block) in c.remoteBlocks(of: node) where !calico.bird { // with bird: the route mirror
-                b.add(.routeAdd(ns: node.namespace, route: PlannedRoute(destination: block, owner: calico.routeOwner, gateway: peer.ip,
-                                                                        device: "tunl0", onlink: true)))
+            for (peer, block) in c.remoteBlocks(of: node) where !calico.bird {  // with bird: the route mirror
+                b.add(
+                    .routeAdd(
+                        ns: node.namespace,
+                        route: PlannedRoute(
+                            destination: block, owner: calico.routeOwner, gateway: peer.ip,
+                            device: "tunl0", onlink: true)))
             }
         }
     }
@@ -48,8 +52,12 @@ public struct CalicoIPIPDatapath: Datapath {
             for (peer, block) in c.remoteBlocks(of: node) where !calico.bird {
                 let nextHop = node.underlaySubnet.contains(peer.ip) ? peer.ip : node.gateway
                 // mtu on the route: the program cannot send ICMP, the route makes the node do it.
-                b.add(.routeAdd(ns: node.namespace, route: PlannedRoute(destination: block, owner: calico.routeOwner, gateway: nextHop,
-                                                                        device: "eth0", onlink: true, mtu: UInt32(c.podMTU))))
+                b.add(
+                    .routeAdd(
+                        ns: node.namespace,
+                        route: PlannedRoute(
+                            destination: block, owner: calico.routeOwner, gateway: nextHop,
+                            device: "eth0", onlink: true, mtu: UInt32(c.podMTU))))
                 map.append(TunnelRoute(block: block, node: peer.ip))
             }
             b.add(.bpfIPIP(ns: node.namespace, dev: "eth0", nodeIP: node.ip, routes: map))

@@ -24,7 +24,7 @@ struct CalicoPodWiring {
             // A systemd host's strict reverse-path filter; Felix copies conf.default.rp_filter to each cali*.
             b.sysctls(node.namespace, [("net.ipv4.conf.default.rp_filter", "1")])
             wirePods(node, &b)
-            for block in node.podSubnets where !bird { // with bird: BIRD's `protocol static` blackhole
+            for block in node.podSubnets where !bird {  // with bird: BIRD's `protocol static` blackhole
                 b.add(.routeAdd(ns: node.namespace, route: PlannedRoute(destination: block, kind: .blackhole, owner: routeOwner)))
             }
         }
@@ -34,20 +34,30 @@ struct CalicoPodWiring {
 
     private func wirePods(_ node: Addressing.Node, _ b: inout StepList) {
         for pod in node.pods {
-            b.add(.vethAdd(ns: node.namespace, name: pod.hostVeth, peerNS: pod.namespace, peer: "eth0", mtu: context.podMTU,
-                           mac: Self.hostMAC, peerMAC: nil, master: nil))
+            b.add(
+                .vethAdd(
+                    ns: node.namespace, name: pod.hostVeth, peerNS: pod.namespace, peer: "eth0", mtu: context.podMTU,
+                    mac: Self.hostMAC, peerMAC: nil, master: nil))
             // Felix's configureProcSysForInterface (IPv6 accept_ra is left out: the testbed is IPv4).
-            b.sysctls(node.namespace, [
-                ("net.ipv4.conf.\(pod.hostVeth).route_localnet", "1"),
-                ("net.ipv4.neigh.\(pod.hostVeth).proxy_delay", "0"),
-                ("net.ipv4.conf.\(pod.hostVeth).proxy_arp", "1"),
-                ("net.ipv4.conf.\(pod.hostVeth).forwarding", "1"),
-                ("net.ipv4.conf.\(pod.hostVeth).rp_filter", "1"),
-            ])
-            b.add(.routeAdd(ns: node.namespace, route: PlannedRoute(destination: IPv4Prefix(pod.ip, 32), scope: .link, device: pod.hostVeth)))
+            b.sysctls(
+                node.namespace,
+                [
+                    ("net.ipv4.conf.\(pod.hostVeth).route_localnet", "1"),
+                    ("net.ipv4.neigh.\(pod.hostVeth).proxy_delay", "0"),
+                    ("net.ipv4.conf.\(pod.hostVeth).proxy_arp", "1"),
+                    ("net.ipv4.conf.\(pod.hostVeth).forwarding", "1"),
+                    ("net.ipv4.conf.\(pod.hostVeth).rp_filter", "1")
+                ])
+            b.add(
+                .routeAdd(ns: node.namespace, route: PlannedRoute(destination: IPv4Prefix(pod.ip, 32), scope: .link, device: pod.hostVeth)))
             b.add(.addrAdd(ns: pod.namespace, dev: "eth0", prefix: IPv4Prefix(pod.ip, 32)))
-            b.add(.routeAdd(ns: pod.namespace, route: PlannedRoute(destination: IPv4Prefix(Self.podGateway, 32), scope: .link, device: "eth0")))
-            b.add(.routeAdd(ns: pod.namespace, route: PlannedRoute(destination: IPv4Prefix("0.0.0.0/0")!, gateway: Self.podGateway, device: "eth0")))
+            b.add(
+                .routeAdd(
+                    ns: pod.namespace, route: PlannedRoute(destination: IPv4Prefix(Self.podGateway, 32), scope: .link, device: "eth0")))
+            b.add(
+                .routeAdd(
+                    ns: pod.namespace, route: PlannedRoute(destination: IPv4Prefix("0.0.0.0/0")!, gateway: Self.podGateway, device: "eth0"))
+            )
         }
     }
 }

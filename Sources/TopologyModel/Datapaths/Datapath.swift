@@ -91,7 +91,7 @@ public enum Datapaths {
         FlannelUDPDatapath(),
         CalicoBGPDatapath(),
         CalicoIPIPDatapath(),
-        CalicoVXLANDatapath(),
+        CalicoVXLANDatapath()
     ]
 
     /// The datapath of `mode`, or nil when none is registered (DatapathTests forbid that).

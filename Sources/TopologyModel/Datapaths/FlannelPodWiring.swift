@@ -18,8 +18,10 @@ enum FlannelPodWiring {
         b.add(.bridgeAdd(ns: node.namespace, name: "cni0", mtu: c.podMTU))
         b.add(.addrAdd(ns: node.namespace, dev: "cni0", prefix: IPv4Prefix(gw, subnet.length)))
         for pod in node.pods {
-            b.add(.vethAdd(ns: node.namespace, name: pod.hostVeth, peerNS: pod.namespace, peer: "eth0", mtu: c.podMTU,
-                           mac: nil, peerMAC: nil, master: "cni0"))
+            b.add(
+                .vethAdd(
+                    ns: node.namespace, name: pod.hostVeth, peerNS: pod.namespace, peer: "eth0", mtu: c.podMTU,
+                    mac: nil, peerMAC: nil, master: "cni0"))
             b.add(.bridgePortHairpin(ns: node.namespace, dev: pod.hostVeth))
             b.add(.addrAdd(ns: pod.namespace, dev: "eth0", prefix: IPv4Prefix(pod.ip, subnet.length)))
             b.add(.routeAdd(ns: pod.namespace, route: PlannedRoute(destination: IPv4Prefix("0.0.0.0/0")!, gateway: gw, device: "eth0")))

@@ -23,8 +23,10 @@ public struct FlannelUDPDatapath: Datapath {
             steps.add(.tunAdd(ns: node.namespace, name: Self.tun, mtu: context.podMTU))
             steps.add(.addrAdd(ns: node.namespace, dev: Self.tun, prefix: IPv4Prefix(node.tunnelIP!, 32)))
             steps.add(.routeAdd(ns: node.namespace, route: PlannedRoute(destination: context.addressing.podCIDR, device: Self.tun)))
-            steps.add(.startProcess(ns: node.namespace, name: "flannel-udp",
-                                    argv: DaemonCommand.flannelUDP(node: node, peers: context.peers(of: node), tun: Self.tun)))
+            steps.add(
+                .startProcess(
+                    ns: node.namespace, name: "flannel-udp",
+                    argv: DaemonCommand.flannelUDP(node: node, peers: context.peers(of: node), tun: Self.tun)))
         }
     }
 }

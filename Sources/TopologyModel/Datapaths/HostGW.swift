@@ -17,7 +17,8 @@ public struct HostGWDatapath: Datapath {
         // `10.244.X.0/24 via <node IP> dev eth0` for every other node; no device.
         for node in context.addressing.nodes {
             for peer in context.peers(of: node) {
-                steps.add(.routeAdd(ns: node.namespace, route: PlannedRoute(destination: peer.podSubnets[0], gateway: peer.ip, device: "eth0")))
+                steps.add(
+                    .routeAdd(ns: node.namespace, route: PlannedRoute(destination: peer.podSubnets[0], gateway: peer.ip, device: "eth0")))
             }
         }
     }

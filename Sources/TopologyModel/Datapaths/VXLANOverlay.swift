@@ -13,15 +13,21 @@ struct VXLANOverlay {
 
     func plan(_ c: DatapathContext, into b: inout StepList) {
         for node in c.addressing.nodes {
-            b.add(.vxlanAdd(ns: node.namespace, name: device,
-                            params: VXLANSpec(vni: vni, port: port, local: node.ip, device: "eth0", learning: false,
-                                              mtu: UInt32(c.podMTU), mac: node.vtepMAC)))
+            b.add(
+                .vxlanAdd(
+                    ns: node.namespace, name: device,
+                    params: VXLANSpec(
+                        vni: vni, port: port, local: node.ip, device: "eth0", learning: false,
+                        mtu: UInt32(c.podMTU), mac: node.vtepMAC)))
             b.add(.addrAdd(ns: node.namespace, dev: device, prefix: IPv4Prefix(node.tunnelIP!, 32)))
             for peer in c.peers(of: node) {
                 b.add(.neighReplace(ns: node.namespace, entry: .arp(device: device, ip: peer.tunnelIP!, mac: peer.vtepMAC)))
                 b.add(.neighReplace(ns: node.namespace, entry: .fdbSelf(device: device, remote: peer.ip, mac: peer.vtepMAC)))
                 for block in routesEveryBlock ? peer.podSubnets : [peer.podSubnets[0]] {
-                    b.add(.routeAdd(ns: node.namespace, route: PlannedRoute(destination: block, gateway: peer.tunnelIP!, device: device, onlink: true)))
+                    b.add(
+                        .routeAdd(
+                            ns: node.namespace,
+                            route: PlannedRoute(destination: block, gateway: peer.tunnelIP!, device: device, onlink: true)))
                 }
             }
         }

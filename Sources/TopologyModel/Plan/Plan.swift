@@ -41,9 +41,9 @@ public enum Step: Sendable, Equatable {
         switch self {
         case .netnsAdd: nil
         case .linkUp(let ns, _), .vethAdd(let ns, _, _, _, _, _, _, _), .bridgeAdd(let ns, _, _), .bridgePortHairpin(let ns, _),
-             .vxlanAdd(let ns, _, _), .ipipTunnel(let ns, _, _), .tunAdd(let ns, _, _), .addrAdd(let ns, _, _),
-             .routeAdd(let ns, _), .neighReplace(let ns, _), .sysctl(let ns, _, _), .bpfIPIP(let ns, _, _, _),
-             .startProcess(let ns, _, _):
+            .vxlanAdd(let ns, _, _), .ipipTunnel(let ns, _, _), .tunAdd(let ns, _, _), .addrAdd(let ns, _, _),
+            .routeAdd(let ns, _), .neighReplace(let ns, _), .sysctl(let ns, _, _), .bpfIPIP(let ns, _, _, _),
+            .startProcess(let ns, _, _):
             ns
         }
     }

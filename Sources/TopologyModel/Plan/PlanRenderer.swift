@@ -16,24 +16,32 @@ public enum PlanRenderer {
         case .vethAdd(let ns, let name, let peerNS, let peer, let mtu, let mac, let peerMAC, let master):
             let here = mac.map { " address \($0)" } ?? ""
             let there = peerMAC.map { " address \($0)" } ?? ""
-            return ["ip -n \(ns) link add \(name)\(here) mtu \(mtu) type veth peer name \(peer) netns \(peerNS)\(there) mtu \(mtu)",
-                    "ip -n \(ns) link set \(name)\(master.map { " master \($0)" } ?? "") up",
-                    "ip -n \(peerNS) link set \(peer) up"]
+            return [
+                "ip -n \(ns) link add \(name)\(here) mtu \(mtu) type veth peer name \(peer) netns \(peerNS)\(there) mtu \(mtu)",
+                "ip -n \(ns) link set \(name)\(master.map { " master \($0)" } ?? "") up",
+                "ip -n \(peerNS) link set \(peer) up"
+            ]
         case .bridgeAdd(let ns, let name, let mtu):
             return ["ip -n \(ns) link add \(name) mtu \(mtu) type bridge", "ip -n \(ns) link set \(name) up"]
         case .bridgePortHairpin(let ns, let dev):
             return ["ip -n \(ns) link set \(dev) type bridge_slave hairpin on"]
         case .vxlanAdd(let ns, let name, let p):
             let mac = p.mac.map { " address \($0)" } ?? ""
-            return ["ip -n \(ns) link add \(name)\(mac) mtu \(p.mtu) type vxlan id \(p.vni) dstport \(p.port) local \(p.local) dev \(p.device) \(p.learning ? "learning" : "nolearning")",
-                    "ip -n \(ns) link set \(name) up"]
+            return [
+                "ip -n \(ns) link add \(name)\(mac) mtu \(p.mtu) type vxlan id \(p.vni) dstport \(p.port) local \(p.local) dev \(p.device) \(p.learning ? "learning" : "nolearning")",
+                "ip -n \(ns) link set \(name) up"
+            ]
         case .ipipTunnel(let ns, let name, let mtu):
-            return ["# \(name) is the ipip driver's per-namespace fallback device; created if missing",
-                    "ip -n \(ns) link show \(name) >/dev/null 2>&1 || ip -n \(ns) link add \(name) type ipip",
-                    "ip -n \(ns) link set \(name) mtu \(mtu) up"]
+            return [
+                "# \(name) is the ipip driver's per-namespace fallback device; created if missing",
+                "ip -n \(ns) link show \(name) >/dev/null 2>&1 || ip -n \(ns) link add \(name) type ipip",
+                "ip -n \(ns) link set \(name) mtu \(mtu) up"
+            ]
         case .tunAdd(let ns, let name, let mtu):
-            return ["ip -n \(ns) tuntap add \(name) mode tun",
-                    "ip -n \(ns) link set \(name) mtu \(mtu) up"]
+            return [
+                "ip -n \(ns) tuntap add \(name) mode tun",
+                "ip -n \(ns) link set \(name) mtu \(mtu) up"
+            ]
         case .addrAdd(let ns, let dev, let prefix):
             return ["ip -n \(ns) addr add \(prefix) dev \(dev)"]
         case .routeAdd(let ns, let route):
@@ -48,10 +56,12 @@ public enum PlanRenderer {
         case .sysctl(let ns, let key, let value):
             return ["ip netns exec \(ns) sysctl -qw \(key)=\(value)"]
         case .bpfIPIP(let ns, let dev, let nodeIP, let routes):
-            var lines = ["# tc-BPF IPIP (cnibench's calico_ipip.bpf.o): node \(nodeIP), \(routes.count) remote blocks",
-                         "tc -n \(ns) qdisc add dev \(dev) clsact",
-                         "tc -n \(ns) filter add dev \(dev) egress bpf direct-action obj calico_ipip.bpf.o sec tc",
-                         "tc -n \(ns) filter add dev \(dev) ingress bpf direct-action obj calico_ipip.bpf.o sec tc"]
+            var lines = [
+                "# tc-BPF IPIP (cnibench's calico_ipip.bpf.o): node \(nodeIP), \(routes.count) remote blocks",
+                "tc -n \(ns) qdisc add dev \(dev) clsact",
+                "tc -n \(ns) filter add dev \(dev) egress bpf direct-action obj calico_ipip.bpf.o sec tc",
+                "tc -n \(ns) filter add dev \(dev) ingress bpf direct-action obj calico_ipip.bpf.o sec tc"
+            ]
             for r in routes { lines.append("#   map: \(r.block) -> \(r.node)") }
             return lines
         case .startProcess(let ns, let name, let argv):
@@ -62,12 +72,15 @@ public enum PlanRenderer {
     /// A human overview printed above the commands.
     public static func summary(_ plan: Plan) -> [String] {
         let a = plan.addressing
-        var lines = ["# run \(plan.spec.name): mode \(plan.spec.mode.rawValue), underlay \(plan.spec.underlay.rawValue) \(a.underlayCIDR), pods \(a.podCIDR), pod MTU \(plan.podMTU)"]
+        var lines = [
+            "# run \(plan.spec.name): mode \(plan.spec.mode.rawValue), underlay \(plan.spec.underlay.rawValue) \(a.underlayCIDR), pods \(a.podCIDR), pod MTU \(plan.podMTU)"
+        ]
         if let i = plan.ipip { lines.append("# calico-ipip implementation: \(i.rawValue)") }
         lines.append("# \(a.allNamespaces.count) namespaces, \(plan.steps.count) steps")
         for n in a.nodes {
-            lines.append("#   \(n.namespace): \(n.ip) pods \(n.podSubnets.map(\.description).joined(separator: ",")): " +
-                         n.pods.map { "\($0.namespace)=\($0.ip)" }.joined(separator: " "))
+            lines.append(
+                "#   \(n.namespace): \(n.ip) pods \(n.podSubnets.map(\.description).joined(separator: ",")): "
+                    + n.pods.map { "\($0.namespace)=\($0.ip)" }.joined(separator: " "))
         }
         return lines
     }

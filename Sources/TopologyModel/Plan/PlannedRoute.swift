@@ -37,9 +37,11 @@ public struct PlannedRoute: Hashable, Sendable {
     public var onlink: Bool
     public var mtu: UInt32?
 
-    public init(destination: IPv4Prefix, kind: RouteKind = .unicast, owner: RouteOwner = .boot,
-                scope: PlannedScope = .universe, gateway: IPv4Address? = nil, device: String? = nil,
-                onlink: Bool = false, mtu: UInt32? = nil) {
+    public init(
+        destination: IPv4Prefix, kind: RouteKind = .unicast, owner: RouteOwner = .boot,
+        scope: PlannedScope = .universe, gateway: IPv4Address? = nil, device: String? = nil,
+        onlink: Bool = false, mtu: UInt32? = nil
+    ) {
         self.destination = destination
         self.kind = kind
         self.owner = owner

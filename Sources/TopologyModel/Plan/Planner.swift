@@ -17,8 +17,9 @@ public struct Planner {
         var b = StepList()
         UnderlayPlanner(spec: spec, addressing: addressing).build(into: &b)
         spec.mode.datapath.plan(DatapathContext(spec: spec, addressing: addressing, ipip: ipipImplementation), into: &b)
-        return Plan(spec: spec, addressing: addressing,
-                    ipip: spec.mode == .calicoIPIP ? ipipImplementation : nil, steps: b.steps)
+        return Plan(
+            spec: spec, addressing: addressing,
+            ipip: spec.mode == .calicoIPIP ? ipipImplementation : nil, steps: b.steps)
     }
 }
 
@@ -49,8 +50,10 @@ struct UnderlayPlanner {
             b.sysctls(fabric, [("net.ipv4.ip_forward", "1")])
         }
         for node in addressing.nodes {
-            b.add(.vethAdd(ns: fabric, name: node.uplinkPeer, peerNS: node.namespace, peer: "eth0", mtu: spec.mtu,
-                           mac: nil, peerMAC: nil, master: spec.underlay == .l2 ? "br0" : nil))
+            b.add(
+                .vethAdd(
+                    ns: fabric, name: node.uplinkPeer, peerNS: node.namespace, peer: "eth0", mtu: spec.mtu,
+                    mac: nil, peerMAC: nil, master: spec.underlay == .l2 ? "br0" : nil))
             if spec.underlay == .l3 {
                 b.add(.addrAdd(ns: fabric, dev: node.uplinkPeer, prefix: IPv4Prefix(node.gateway, node.underlaySubnet.length)))
             }
@@ -58,7 +61,9 @@ struct UnderlayPlanner {
             // A default route through the fabric: the L3 underlay needs it to reach other
             // subnets, and Calico's proxy ARP needs a unicast route to 169.254.1.1 that is not
             // through the pod's own interface.
-            b.add(.routeAdd(ns: node.namespace, route: PlannedRoute(destination: IPv4Prefix("0.0.0.0/0")!, gateway: node.gateway, device: "eth0")))
+            b.add(
+                .routeAdd(
+                    ns: node.namespace, route: PlannedRoute(destination: IPv4Prefix("0.0.0.0/0")!, gateway: node.gateway, device: "eth0")))
             b.sysctls(node.namespace, [("net.ipv4.ip_forward", "1")])
         }
     }

@@ -11,8 +11,10 @@ public struct VXLANSpec: Hashable, Sendable {
     public var mtu: UInt32
     public var mac: MACAddress?
 
-    public init(vni: UInt32, port: UInt16, local: IPv4Address, device: String, learning: Bool = false,
-                mtu: UInt32, mac: MACAddress?) {
+    public init(
+        vni: UInt32, port: UInt16, local: IPv4Address, device: String, learning: Bool = false,
+        mtu: UInt32, mac: MACAddress?
+    ) {
         self.vni = vni
         self.port = port
         self.local = local

@@ -73,7 +73,10 @@ public struct Addressing: Sendable, Equatable {
         case .l2:
             let capacity = Int(min(underlayCIDR.size, 1 << 20)) - 12
             guard underlayCIDR.length <= 28, n <= capacity else {
-                throw SpecError("underlay-cidr", "\(underlayCIDR) holds \(max(capacity, 0)) nodes (at .11 upwards, .1 is the gateway) but \(n) were asked; use a larger subnet such as 192.168.0.0/16 or fewer nodes")
+                throw SpecError(
+                    "underlay-cidr",
+                    "\(underlayCIDR) holds \(max(capacity, 0)) nodes (at .11 upwards, .1 is the gateway) but \(n) were asked; use a larger subnet such as 192.168.0.0/16 or fewer nodes"
+                )
             }
             let gw = underlayCIDR.host(1)!
             fabricIP = gw
@@ -81,7 +84,10 @@ public struct Addressing: Sendable, Equatable {
         case .l3:
             let subnets = underlayCIDR.length <= 24 ? Int(min(underlayCIDR.size >> 8, 1 << 16)) : 0
             guard subnets - 1 >= n else {
-                throw SpecError("underlay-cidr", "\(underlayCIDR) holds \(max(subnets - 1, 0)) node subnets of /24 (index 1 upwards) but \(n) nodes were asked; use a /16 such as 192.168.0.0/16 (up to 255 nodes) or a /12 for more")
+                throw SpecError(
+                    "underlay-cidr",
+                    "\(underlayCIDR) holds \(max(subnets - 1, 0)) node subnets of /24 (index 1 upwards) but \(n) nodes were asked; use a /16 such as 192.168.0.0/16 (up to 255 nodes) or a /12 for more"
+                )
             }
             fabricIP = nil
             for i in 1...n {
@@ -94,33 +100,47 @@ public struct Addressing: Sendable, Equatable {
         switch spec.mode.family {
         case .flannel:
             let len = Self.flannelSubnetLength(for: podCIDR)
-            guard len <= 30 else { throw SpecError("pod-cidr", "\(podCIDR) is too small: node subnets would be /\(len); use /28 or larger") }
+            guard len <= 30 else {
+                throw SpecError("pod-cidr", "\(podCIDR) is too small: node subnets would be /\(len); use /28 or larger")
+            }
             let available = Int(min(UInt64(1) << UInt64(len - podCIDR.length), 1 << 20))
             guard n <= available else {
-                throw SpecError("pod-cidr", "\(podCIDR) gives \(available) node subnets of /\(len) but \(n) nodes were asked; use a larger network such as 10.244.0.0/16")
+                throw SpecError(
+                    "pod-cidr",
+                    "\(podCIDR) gives \(available) node subnets of /\(len) but \(n) nodes were asked; use a larger network such as 10.244.0.0/16"
+                )
             }
-            let perNode = Int(UInt64(1) << UInt64(32 - len)) - 3 // network, cni0 gateway, broadcast
+            let perNode = Int(UInt64(1) << UInt64(32 - len)) - 3  // network, cni0 gateway, broadcast
             for i in 1...n {
                 let subnet = podCIDR.subnet(i - 1, length: len)!
                 let pods = spec.podsPerNode[i - 1]
                 guard pods <= perNode else {
-                    throw SpecError("pods-per-node", "node\(i) asks for \(pods) pods but its /\(len) pod subnet \(subnet) holds \(perNode) (gateway .1 on cni0); use at most \(perNode) or a shorter --pod-cidr prefix")
+                    throw SpecError(
+                        "pods-per-node",
+                        "node\(i) asks for \(pods) pods but its /\(len) pod subnet \(subnet) holds \(perNode) (gateway .1 on cni0); use at most \(perNode) or a shorter --pod-cidr prefix"
+                    )
                 }
                 var podList: [Pod] = []
                 for j in 1...pods {
                     let ns = Names.pod(run, node: i, j)
-                    podList.append(Pod(node: i, index: j, namespace: ns, ip: subnet.host(1 + j)!,
-                                       hostVeth: "veth" + String(Hashing.fnv1a64(ns) & 0xffff_ffff, radix: 16).leftPadded(8)))
+                    podList.append(
+                        Pod(
+                            node: i, index: j, namespace: ns, ip: subnet.host(1 + j)!,
+                            hostVeth: "veth" + String(Hashing.fnv1a64(ns) & 0xffff_ffff, radix: 16).leftPadded(8)))
                 }
-                nodes.append(Node(index: i, namespace: Names.node(run, i), ip: nodeIPs[i - 1].ip,
-                                  underlaySubnet: nodeIPs[i - 1].subnet, gateway: nodeIPs[i - 1].gw,
-                                  uplinkPeer: "node\(i)", podSubnets: [subnet], tunnelIP: subnet.first,
-                                  bridgeIP: subnet.host(1), vtepMAC: Self.vtepMAC(nodeIPs[i - 1].ip), pods: podList))
+                nodes.append(
+                    Node(
+                        index: i, namespace: Names.node(run, i), ip: nodeIPs[i - 1].ip,
+                        underlaySubnet: nodeIPs[i - 1].subnet, gateway: nodeIPs[i - 1].gw,
+                        uplinkPeer: "node\(i)", podSubnets: [subnet], tunnelIP: subnet.first,
+                        bridgeIP: subnet.host(1), vtepMAC: Self.vtepMAC(nodeIPs[i - 1].ip), pods: podList))
             }
         case .calico:
             let blockLen = Self.calicoBlockLength
             guard podCIDR.length <= blockLen else {
-                throw SpecError("pod-cidr", "\(podCIDR) is smaller than one /\(blockLen) Calico block; use a pool of /\(blockLen) or larger, e.g. 10.233.64.0/18")
+                throw SpecError(
+                    "pod-cidr",
+                    "\(podCIDR) is smaller than one /\(blockLen) Calico block; use a pool of /\(blockLen) or larger, e.g. 10.233.64.0/18")
             }
             let poolBlocks = Int(min(UInt64(1) << UInt64(blockLen - podCIDR.length), 1 << 20))
             let blockSize = 1 << (32 - blockLen)
@@ -131,10 +151,16 @@ public struct Addressing: Sendable, Equatable {
                 let needed = pods + (hasTunnel ? 1 : 0)
                 let blocks = (needed + blockSize - 1) / blockSize
                 guard blocks <= Self.calicoMaxBlocksPerHost else {
-                    throw SpecError("pods-per-node", "node\(i) asks for \(pods) pods: \(blocks) blocks of /\(blockLen), over Calico's MaxBlocksPerHost of \(Self.calicoMaxBlocksPerHost) (at most \(Self.calicoMaxBlocksPerHost * blockSize - (hasTunnel ? 1 : 0)) pods)")
+                    throw SpecError(
+                        "pods-per-node",
+                        "node\(i) asks for \(pods) pods: \(blocks) blocks of /\(blockLen), over Calico's MaxBlocksPerHost of \(Self.calicoMaxBlocksPerHost) (at most \(Self.calicoMaxBlocksPerHost * blockSize - (hasTunnel ? 1 : 0)) pods)"
+                    )
                 }
                 guard nextBlock + blocks <= poolBlocks else {
-                    throw SpecError("pod-cidr", "pool \(podCIDR) has \(poolBlocks) blocks of /\(blockLen); node\(i) would need block \(nextBlock + blocks); use a larger pool such as 10.233.0.0/16")
+                    throw SpecError(
+                        "pod-cidr",
+                        "pool \(podCIDR) has \(poolBlocks) blocks of /\(blockLen); node\(i) would need block \(nextBlock + blocks); use a larger pool such as 10.233.0.0/16"
+                    )
                 }
                 let owned = (nextBlock..<(nextBlock + blocks)).map { podCIDR.subnet($0, length: blockLen)! }
                 nextBlock += blocks
@@ -144,13 +170,17 @@ public struct Addressing: Sendable, Equatable {
                 var podList: [Pod] = []
                 for j in 1...pods {
                     let ns = Names.pod(run, node: i, j)
-                    podList.append(Pod(node: i, index: j, namespace: ns, ip: ordinals.next()!,
-                                       hostVeth: Self.calicoInterfaceName(k8sNamespace: "default", pod: ns)))
+                    podList.append(
+                        Pod(
+                            node: i, index: j, namespace: ns, ip: ordinals.next()!,
+                            hostVeth: Self.calicoInterfaceName(k8sNamespace: "default", pod: ns)))
                 }
-                nodes.append(Node(index: i, namespace: Names.node(run, i), ip: nodeIPs[i - 1].ip,
-                                  underlaySubnet: nodeIPs[i - 1].subnet, gateway: nodeIPs[i - 1].gw,
-                                  uplinkPeer: "node\(i)", podSubnets: owned, tunnelIP: tunnel, bridgeIP: nil,
-                                  vtepMAC: Self.vtepMAC(nodeIPs[i - 1].ip), pods: podList))
+                nodes.append(
+                    Node(
+                        index: i, namespace: Names.node(run, i), ip: nodeIPs[i - 1].ip,
+                        underlaySubnet: nodeIPs[i - 1].subnet, gateway: nodeIPs[i - 1].gw,
+                        uplinkPeer: "node\(i)", podSubnets: owned, tunnelIP: tunnel, bridgeIP: nil,
+                        vtepMAC: Self.vtepMAC(nodeIPs[i - 1].ip), pods: podList))
             }
         }
         self.nodes = nodes

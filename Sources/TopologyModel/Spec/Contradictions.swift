@@ -7,22 +7,34 @@ extension GivenSpec {
         let s = spec
         // Route distribution is a Calico setting; Flannel modes ignore it.
         if let src = given[.routing], s.mode.family != .calico {
-            throw SpecError(SpecSetting.routing.field, "\(say(.routing, s.routing.rawValue, src)) has no effect with \(say(.mode, s.mode.rawValue, src)): only Calico modes (calico-bgp, calico-ipip, calico-vxlan) distribute routes; drop \(name(.routing, src)) or use a Calico mode")
+            throw SpecError(
+                SpecSetting.routing.field,
+                "\(say(.routing, s.routing.rawValue, src)) has no effect with \(say(.mode, s.mode.rawValue, src)): only Calico modes (calico-bgp, calico-ipip, calico-vxlan) distribute routes; drop \(name(.routing, src)) or use a Calico mode"
+            )
         }
         // Reflectors are a property of bgp rr; name that first, and routing bird if missing too.
         if let src = given[.routeReflectors], s.bgp != .rr || s.routing != .bird {
             let fix = s.routing == .bird ? say(.bgp, "rr", src) : "\(say(.bgp, "rr", src)) and \(say(.routing, "bird", src))"
-            throw SpecError(SpecSetting.routeReflectors.field, "\(say(.routeReflectors, value(.routeReflectors), src)) has no effect without \(say(.bgp, "rr", src)) (bgp is \(s.bgp.rawValue), routing is \(s.routing.rawValue)); add \(fix) or drop \(name(.routeReflectors, src))")
+            throw SpecError(
+                SpecSetting.routeReflectors.field,
+                "\(say(.routeReflectors, value(.routeReflectors), src)) has no effect without \(say(.bgp, "rr", src)) (bgp is \(s.bgp.rawValue), routing is \(s.routing.rawValue)); add \(fix) or drop \(name(.routeReflectors, src))"
+            )
         }
         // BGP knobs do nothing without BIRD.
         if s.routing != .bird {
             for setting in [SpecSetting.bgp, .bgpGateway, .bgpTimers] {
                 guard let src = given[setting], isOn(setting) else { continue }
-                throw SpecError(setting.field, "\(say(setting, value(setting), src)) has no effect without \(say(.routing, "bird", src)) (routing is \(s.routing.rawValue): no BGP sessions); add \(say(.routing, "bird", src)) or drop \(name(setting, src))")
+                throw SpecError(
+                    setting.field,
+                    "\(say(setting, value(setting), src)) has no effect without \(say(.routing, "bird", src)) (routing is \(s.routing.rawValue): no BGP sessions); add \(say(.routing, "bird", src)) or drop \(name(setting, src))"
+                )
             }
         }
         if let src = given[.force], s.force, !s.needsForce {
-            throw SpecError(SpecSetting.force.field, "\(say(.force, "true", src)) has no effect: \(say(.mode, s.mode.rawValue, src)) on \(say(.underlay, s.underlay.rawValue, src)) builds without it (force is for modes the underlay cannot carry); drop \(name(.force, src))")
+            throw SpecError(
+                SpecSetting.force.field,
+                "\(say(.force, "true", src)) has no effect: \(say(.mode, s.mode.rawValue, src)) on \(say(.underlay, s.underlay.rawValue, src)) builds without it (force is for modes the underlay cannot carry); drop \(name(.force, src))"
+            )
         }
     }
 

@@ -68,21 +68,28 @@ extension TopologySpec {
             return
         }
         guard mode == .calicoBGP || mode == .calicoIPIP else {
-            let why = mode == .calicoVXLAN
+            let why =
+                mode == .calicoVXLAN
                 ? "calico-vxlan routes are programmed by Felix from the datastore, not by BIRD"
                 : "\(mode.rawValue) is not a Calico BGP mode (Flannel distributes leases through etcd/the Kubernetes API)"
             throw SpecError("routing", "--routing bird works with calico-bgp and calico-ipip; \(why)")
         }
         if bgp == .rr {
             guard routeReflectors >= 1 else {
-                throw SpecError("route-reflectors", "\(routeReflectors): --bgp rr needs at least 1 route reflector (2 for redundancy, Calico's advice)")
+                throw SpecError(
+                    "route-reflectors", "\(routeReflectors): --bgp rr needs at least 1 route reflector (2 for redundancy, Calico's advice)")
             }
             guard routeReflectors < nodeCount else {
-                throw SpecError("route-reflectors", "\(routeReflectors) reflectors for \(nodeCount) nodes: at least one node must be a client; use --route-reflectors \(max(1, nodeCount - 1)) or fewer, or more --nodes")
+                throw SpecError(
+                    "route-reflectors",
+                    "\(routeReflectors) reflectors for \(nodeCount) nodes: at least one node must be a client; use --route-reflectors \(max(1, nodeCount - 1)) or fewer, or more --nodes"
+                )
             }
         }
         if bgpGateway && underlay != .l3 {
-            throw SpecError("bgp-gateway", "--bgp-gateway peers BIRD in the router of the l3 underlay; on l2 there is no router between the nodes (use --underlay l3)")
+            throw SpecError(
+                "bgp-gateway",
+                "--bgp-gateway peers BIRD in the router of the l3 underlay; on l2 there is no router between the nodes (use --underlay l3)")
         }
     }
 

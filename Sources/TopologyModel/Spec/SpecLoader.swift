@@ -84,7 +84,10 @@ public enum SpecLoader {
         if let v = values[.nodes] {
             let (pods, allGiven) = try nodes(v, perNode: perNode)
             if allGiven && values[.podsPerNode] != nil {
-                throw SpecError("podsPerNode", "podsPerNode: \(perNode) has no effect: every entry of nodes gives its own pods; drop podsPerNode, or drop pods from the entries that should use it")
+                throw SpecError(
+                    "podsPerNode",
+                    "podsPerNode: \(perNode) has no effect: every entry of nodes gives its own pods; drop podsPerNode, or drop pods from the entries that should use it"
+                )
             }
             spec.podsPerNode = pods
         } else {
@@ -111,11 +114,15 @@ public enum SpecLoader {
             guard n <= TopologySpec.maxNodes else { throw SpecError("nodes", "\(n): at most \(TopologySpec.maxNodes)") }
             return (Array(repeating: perNode, count: n), false)
         case .sequence(let list):
-            guard list.count <= TopologySpec.maxNodes else { throw SpecError("nodes", "\(list.count) entries: at most \(TopologySpec.maxNodes)") }
+            guard list.count <= TopologySpec.maxNodes else {
+                throw SpecError("nodes", "\(list.count) entries: at most \(TopologySpec.maxNodes)")
+            }
             var pods: [Int] = []
             var allGiven = true
             for (i, item) in list.enumerated() {
-                guard case .mapping(let m) = item else { throw SpecError("nodes[\(i)]", "must be a mapping like {pods: 2}, got \(describe(item))") }
+                guard case .mapping(let m) = item else {
+                    throw SpecError("nodes[\(i)]", "must be a mapping like {pods: 2}, got \(describe(item))")
+                }
                 var given: Int?
                 for (k, value) in m {
                     let key = try plainKey(k, in: "nodes[\(i)]")
@@ -135,7 +142,8 @@ public enum SpecLoader {
     /// refused here (Yams' own constructor traps on them).
     private static func plainKey(_ k: Node, in place: String) throws(SpecError) -> String {
         guard case .scalar(let s) = k else {
-            throw SpecError("topology", "\(place) line \(k.mark?.line ?? 0): a mapping key must be a plain word like 'mode', not \(describe(k))")
+            throw SpecError(
+                "topology", "\(place) line \(k.mark?.line ?? 0): a mapping key must be a plain word like 'mode', not \(describe(k))")
         }
         return s.string
     }
@@ -151,7 +159,9 @@ public enum SpecLoader {
     }
 
     static func string(_ v: Node, _ key: String) throws(SpecError) -> String {
-        guard case .scalar(let s) = v, v.tag.rawValue == Tag.Name.str.rawValue else { throw SpecError(key, "must be a string, got \(describe(v))") }
+        guard case .scalar(let s) = v, v.tag.rawValue == Tag.Name.str.rawValue else {
+            throw SpecError(key, "must be a string, got \(describe(v))")
+        }
         return s.string
     }
 

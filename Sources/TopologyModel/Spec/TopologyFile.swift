@@ -53,7 +53,10 @@ public enum TopologyFile {
     }
 
     static func tooLarge(_ shown: String, size: Int?) -> SpecError {
-        SpecError("topology", "cannot read \(shown): it is larger than \(maxBytes / 1024) KiB\(size.map { " (\($0) bytes)" } ?? ""); topology files are a few hundred bytes")
+        SpecError(
+            "topology",
+            "cannot read \(shown): it is larger than \(maxBytes / 1024) KiB\(size.map { " (\($0) bytes)" } ?? ""); topology files are a few hundred bytes"
+        )
     }
 
     static func reason(_ code: Int32) -> String {

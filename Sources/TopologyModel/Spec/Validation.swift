@@ -12,10 +12,13 @@ extension TopologySpec {
         guard Mode.available.contains(mode) else {
             throw SpecError("mode", "'\(mode.rawValue)' is not available in this build; valid modes: \(Mode.spellings)")
         }
-        try validateRouting() // --routing/--bgp/--route-reflectors/--bgp-gateway
+        try validateRouting()  // --routing/--bgp/--route-reflectors/--bgp-gateway
         // With BIRD in the router (--bgp-gateway) the router learns the pod routes: no L2 needed.
         if needsForce && !force {
-            throw SpecError("mode", "\(mode.rawValue) needs all nodes on one L2 segment: its routes use the peer node as next hop (`10.244.1.0/24 via <node IP> dev eth0`), which is not on-link across the router of the l3 underlay. Use --underlay l2, or a tunnel mode (calico-ipip, flannel-vxlan, calico-vxlan)\(mode == .calicoBGP ? ", or BGP-speaking routers (--routing bird --bgp-gateway)" : ""); --force builds it anyway so that `verify` shows the failure")
+            throw SpecError(
+                "mode",
+                "\(mode.rawValue) needs all nodes on one L2 segment: its routes use the peer node as next hop (`10.244.1.0/24 via <node IP> dev eth0`), which is not on-link across the router of the l3 underlay. Use --underlay l2, or a tunnel mode (calico-ipip, flannel-vxlan, calico-vxlan)\(mode == .calicoBGP ? ", or BGP-speaking routers (--routing bird --bgp-gateway)" : ""); --force builds it anyway so that `verify` shows the failure"
+            )
         }
         let underlayCIDR = effectiveUnderlayCIDR
         let podCIDR = effectivePodCIDR
@@ -26,13 +29,19 @@ extension TopologySpec {
             throw SpecError("pod-cidr", "\(podCIDR) has host bits set; did you mean \(podCIDR.network)?")
         }
         for (field, p) in [("underlay-cidr", underlayCIDR), ("pod-cidr", podCIDR)] {
-            for reserved in [IPv4Prefix("127.0.0.0/8")!, IPv4Prefix("169.254.0.0/16")!, IPv4Prefix("224.0.0.0/3")!, IPv4Prefix("0.0.0.0/8")!]
+            for reserved in [
+                IPv4Prefix("127.0.0.0/8")!, IPv4Prefix("169.254.0.0/16")!, IPv4Prefix("224.0.0.0/3")!, IPv4Prefix("0.0.0.0/8")!
+            ]
             where p.overlaps(reserved) {
-                throw SpecError(field, "\(p) overlaps reserved \(reserved) (loopback, link-local — Calico's 169.254.1.1 gateway —, multicast or 0/8)")
+                throw SpecError(
+                    field, "\(p) overlaps reserved \(reserved) (loopback, link-local — Calico's 169.254.1.1 gateway —, multicast or 0/8)")
             }
         }
         if underlayCIDR.overlaps(podCIDR) {
-            throw SpecError("pod-cidr", "\(podCIDR) overlaps the underlay \(underlayCIDR); pick disjoint ranges (defaults: underlay 192.168.0.0/16, pods 10.244.0.0/16 or 10.233.64.0/18)")
+            throw SpecError(
+                "pod-cidr",
+                "\(podCIDR) overlaps the underlay \(underlayCIDR); pick disjoint ranges (defaults: underlay 192.168.0.0/16, pods 10.244.0.0/16 or 10.233.64.0/18)"
+            )
         }
         return try Addressing(spec: self)
     }

@@ -76,10 +76,15 @@ enum YAMLPrescan {
 
         func fail(_ message: String) -> SpecError { SpecError("topology", "\(source) line \(line): \(message)") }
         func anchorError() -> SpecError {
-            fail("'&' or '*' outside quotes: anchors and aliases (&name, *name) are not supported in topology files; write the value out (or quote it)")
+            fail(
+                "'&' or '*' outside quotes: anchors and aliases (&name, *name) are not supported in topology files; write the value out (or quote it)"
+            )
         }
 
-        mutating func advance() { i += 1; column += 1 }
+        mutating func advance() {
+            i += 1
+            column += 1
+        }
         mutating func skipBlanks() { while isBlank(at(i)) { advance() } }
 
         /// Consumes the line break at `i` (CR LF counts as one).
@@ -93,7 +98,9 @@ enum YAMLPrescan {
         mutating func checkDepth() throws(SpecError) {
             let depth = lineIndent + markers + flowDepth
             if depth > maxDepth {
-                throw fail("nested more than \(maxDepth) levels deep (indentation, '- ', '? ' and ': ' markers and open brackets add up); topology files nest at most three (nodes: [{pods: 2}])")
+                throw fail(
+                    "nested more than \(maxDepth) levels deep (indentation, '- ', '? ' and ': ' markers and open brackets add up); topology files nest at most three (nodes: [{pods: 2}])"
+                )
             }
         }
 
@@ -127,7 +134,9 @@ enum YAMLPrescan {
                     if c == "&" || c == "*" { throw anchorError() }
                     if !(c == ":" && isBlankZ(at(i + 1))) {
                         guard startsPlainInBlock(c) else {
-                            throw fail("cannot tell whether this line continues the value on the line above; put that value on one line, or indent this line less")
+                            throw fail(
+                                "cannot tell whether this line continues the value on the line above; put that value on one line, or indent this line less"
+                            )
                         }
                         noteToken(column)
                         try plain()
@@ -164,7 +173,10 @@ enum YAMLPrescan {
                 let c = s[i]
                 let start = column
                 // libyaml skips a byte-order mark at the start of any line.
-                if column == 0 && c == "\u{FEFF}" { advance(); continue }
+                if column == 0 && c == "\u{FEFF}" {
+                    advance()
+                    continue
+                }
                 if column == 0 && c == "%" {
                     throw fail("YAML directives (%…) are not supported in topology files")
                 }
@@ -173,7 +185,7 @@ enum YAMLPrescan {
                         throw fail("a second YAML document ('---' or '...' after content); a topology file holds one")
                     }
                     if c == "-" { sawDocumentStart = true }
-                    for _ in 0 ..< 3 { advance() }
+                    for _ in 0..<3 { advance() }
                     continue
                 }
                 if c == "#" {  // a comment, to the end of the line

@@ -16,7 +16,8 @@ public struct RunName: Hashable, Comparable, Sendable, CustomStringConvertible {
     /// The default run of the lifecycle commands.
     public static let `default`: RunName = "cnb"
 
-    public static let rule = "1–\(maxLength) characters of a–z, 0–9 and '-', starting and ending with a letter or digit (e.g. 'cnb', 'lab-2')"
+    public static let rule =
+        "1–\(maxLength) characters of a–z, 0–9 and '-', starting and ending with a letter or digit (e.g. 'cnb', 'lab-2')"
 
     public init(_ text: String) throws(RunNameError) {
         if let problem = Self.problem(text) { throw RunNameError(text: text, problem: problem) }

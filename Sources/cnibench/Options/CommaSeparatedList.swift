@@ -9,7 +9,9 @@ func commaSeparated<T: ExpressibleByArgument & Equatable>(_ text: String, of nou
     let valid = T.allValueStrings.joined(separator: ", ")
     var list: [T] = []
     for element in text.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !element.isEmpty {
-        guard let value = T(argument: element) else { throw ValidationError("'\(element)' is not \(article(noun)) \(noun); valid: \(valid)") }
+        guard let value = T(argument: element) else {
+            throw ValidationError("'\(element)' is not \(article(noun)) \(noun); valid: \(valid)")
+        }
         if !list.contains(value) { list.append(value) }
     }
     guard !list.isEmpty else { throw ValidationError("no \(noun) given; valid: \(valid)") }

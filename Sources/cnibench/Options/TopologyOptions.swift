@@ -4,7 +4,9 @@ import TopologyModel
 
 /// The options that describe a topology, shared by `plan` and `up`.
 struct TopologyOptions: ParsableArguments {
-    @Option(name: .long, help: "Topology YAML file (keys: \(SpecLoader.keys.joined(separator: ", "))). Flags given too override it.", completion: .file(extensions: ["yaml", "yml"]))
+    @Option(
+        name: .long, help: "Topology YAML file (keys: \(SpecLoader.keys.joined(separator: ", "))). Flags given too override it.",
+        completion: .file(extensions: ["yaml", "yml"]))
     var topology: String?
 
     @Option(name: .long, help: "Run name: prefix of every namespace (default cnb; \(RunName.rule)).", transform: parseRunName)
@@ -37,7 +39,11 @@ struct TopologyOptions: ParsableArguments {
     var force = false
 
     // Calico's BGP control plane (see Routing/RoutingOptions.swift).
-    @Option(name: .long, help: "Calico route distribution: static (converged routes programmed directly, default) or bird (one BIRD per node learns them over BGP).")
+    @Option(
+        name: .long,
+        help:
+            "Calico route distribution: static (converged routes programmed directly, default) or bird (one BIRD per node learns them over BGP)."
+    )
     var routing: RoutingMode?
 
     @Option(name: .long, help: "With --routing bird: mesh (node-to-node, default) or rr (route reflectors).")
@@ -46,7 +52,11 @@ struct TopologyOptions: ParsableArguments {
     @Option(name: .long, parsing: .unconditional, help: "With --bgp rr: number of reflectors, nodes node1…nodeK (default 2).")
     var routeReflectors: Int?
 
-    @Flag(name: .long, help: "With --routing bird on --underlay l3: BIRD in the router learns pod routes (dynamic neighbours with the mesh, the reflectors with rr).")
+    @Flag(
+        name: .long,
+        help:
+            "With --routing bird on --underlay l3: BIRD in the router learns pod routes (dynamic neighbours with the mesh, the reflectors with rr)."
+    )
     var bgpGateway = false
 
     @Option(name: .long, help: "BIRD timers: calico (as Calico renders them, default) or fast (short hold/restart timers for tests).")
@@ -60,9 +70,18 @@ struct TopologyOptions: ParsableArguments {
         var g = try topology.map { path throws(SpecError) in try SpecLoader.loadGiven(path: path) } ?? GivenSpec()
         if let routingDefault, g.given[.routing] == nil { g.spec.routing = routingDefault }
         func given(_ setting: SpecSetting) { g.given[setting] = .flag }
-        if let name { g.spec.name = name; given(.name) }
-        if let mode { g.spec.mode = mode; given(.mode) }
-        if let underlay { g.spec.underlay = underlay; given(.underlay) }
+        if let name {
+            g.spec.name = name
+            given(.name)
+        }
+        if let mode {
+            g.spec.mode = mode
+            given(.mode)
+        }
+        if let underlay {
+            g.spec.underlay = underlay
+            given(.underlay)
+        }
         if nodes != nil || podsPerNode != nil {
             let n = nodes ?? g.spec.nodeCount
             guard n >= 1 else { throw ValidationError("--nodes \(n): need at least 1") }
@@ -73,15 +92,42 @@ struct TopologyOptions: ParsableArguments {
             if nodes != nil { given(.nodes) }
             if podsPerNode != nil { given(.podsPerNode) }
         }
-        if let underlayCidr { g.spec.underlayCIDR = try cidr("--underlay-cidr", underlayCidr, example: "192.168.0.0/16"); given(.underlayCIDR) }
-        if let podCidr { g.spec.podCIDR = try cidr("--pod-cidr", podCidr, example: "10.244.0.0/16"); given(.podCIDR) }
-        if let mtu { g.spec.mtu = mtu; given(.mtu) }
-        if force { g.spec.force = true; given(.force) }
-        if let routing { g.spec.routing = routing; given(.routing) }
-        if let bgp { g.spec.bgp = bgp; given(.bgp) }
-        if let routeReflectors { g.spec.routeReflectors = routeReflectors; given(.routeReflectors) }
-        if bgpGateway { g.spec.bgpGateway = true; given(.bgpGateway) }
-        if let bgpTimers { g.spec.bgpTimers = bgpTimers; given(.bgpTimers) }
+        if let underlayCidr {
+            g.spec.underlayCIDR = try cidr("--underlay-cidr", underlayCidr, example: "192.168.0.0/16")
+            given(.underlayCIDR)
+        }
+        if let podCidr {
+            g.spec.podCIDR = try cidr("--pod-cidr", podCidr, example: "10.244.0.0/16")
+            given(.podCIDR)
+        }
+        if let mtu {
+            g.spec.mtu = mtu
+            given(.mtu)
+        }
+        if force {
+            g.spec.force = true
+            given(.force)
+        }
+        if let routing {
+            g.spec.routing = routing
+            given(.routing)
+        }
+        if let bgp {
+            g.spec.bgp = bgp
+            given(.bgp)
+        }
+        if let routeReflectors {
+            g.spec.routeReflectors = routeReflectors
+            given(.routeReflectors)
+        }
+        if bgpGateway {
+            g.spec.bgpGateway = true
+            given(.bgpGateway)
+        }
+        if let bgpTimers {
+            g.spec.bgpTimers = bgpTimers
+            given(.bgpTimers)
+        }
         try g.checkContradictions()
         return g.spec
     }

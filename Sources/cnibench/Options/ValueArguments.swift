@@ -26,7 +26,10 @@ enum IPIPChoice: String, CaseIterable, ExpressibleByArgument {
     case tcBPF = "tc-bpf"
 
     init?(argument: String) {
-        if argument == IPIPImplementation.kernel.rawValue { self = .kernel; return }
+        if argument == IPIPImplementation.kernel.rawValue {
+            self = .kernel
+            return
+        }
         self.init(rawValue: argument)
     }
 

@@ -12,34 +12,40 @@ struct BenchBGPCommand: ParsableCommand {
         commandName: "bgp",
         abstract: "Calico BGP convergence and scale with real BIRD daemons: node-to-node mesh against route reflectors, for growing N.",
         discussion: """
-        For each underlay, N and topology a fresh calico-bgp run (1 pod per node, --routing bird;
-        on l3 with --bgp-gateway) is built, measured and removed: BGP sessions, time from the first BIRD's start until
-        every node's kernel holds every block (median and worst node), BIRD memory and CPU, time
-        until a newly claimed block is routed everywhere, and until a leaving node's blocks are
-        withdrawn everywhere. Writes <out>/bgp-convergence.json, .md and .svg. Needs root and bird2.
+            For each underlay, N and topology a fresh calico-bgp run (1 pod per node, --routing bird;
+            on l3 with --bgp-gateway) is built, measured and removed: BGP sessions, time from the first BIRD's start until
+            every node's kernel holds every block (median and worst node), BIRD memory and CPU, time
+            until a newly claimed block is routed everywhere, and until a leaving node's blocks are
+            withdrawn everywhere. Writes <out>/bgp-convergence.json, .md and .svg. Needs root and bird2.
 
-        Examples:
-          cnibench bench bgp --nodes 5,10
-          cnibench bench bgp --nodes 5,10,20,50,100 --topologies rr --underlays l3
-        """
+            Examples:
+              cnibench bench bgp --nodes 5,10
+              cnibench bench bgp --nodes 5,10,20,50,100 --topologies rr --underlays l3
+            """
     )
 
     @Option(help: "Node counts, comma-separated, each at least 2 (default 5,10,20,50).", transform: parseNodeCounts)
     var nodes: [Int] = [5, 10, 20, 50]
-    @Option(help: "Topologies: mesh, rr or both, comma-separated (default mesh,rr).",
-            completion: .list(BGPTopology.allValueStrings), transform: { try commaSeparated($0, of: "topology", as: BGPTopology.self) })
+    @Option(
+        help: "Topologies: mesh, rr or both, comma-separated (default mesh,rr).",
+        completion: .list(BGPTopology.allValueStrings), transform: { try commaSeparated($0, of: "topology", as: BGPTopology.self) })
     var topologies: [BGPTopology] = [.mesh, .rr]
-    @Option(help: "Underlays: l2 (one segment), l3 (a subnet per node, BIRD in the router), comma-separated (default l2,l3).",
-            completion: .list(Underlay.allValueStrings), transform: { try commaSeparated($0, of: "underlay", as: Underlay.self) })
+    @Option(
+        help: "Underlays: l2 (one segment), l3 (a subnet per node, BIRD in the router), comma-separated (default l2,l3).",
+        completion: .list(Underlay.allValueStrings), transform: { try commaSeparated($0, of: "underlay", as: Underlay.self) })
     var underlays: [Underlay] = [.l2, .l3]
-    @Flag(help: "Also run cases that overflow the kernel's shared ARP table (disturbs every namespace on the machine).") var allowArpOverflow = false
+    @Flag(help: "Also run cases that overflow the kernel's shared ARP table (disturbs every namespace on the machine).")
+    var allowArpOverflow = false
     @Option(help: "Route reflectors for rr.") var routeReflectors = 2
     @Option(help: "BIRD timers.") var bgpTimers: BGPTimers = .calico
     @Option(help: "Seconds allowed per phase (plus one per node for the first convergence).") var timeout = 120.0
     @Option(help: "Directory for bgp-convergence.{json,md,svg}.", completion: .directory) var out = "bench-results"
 
     func validate() throws {
-        try outputPathChecked { try OutputPath.checkDirectory(out, option: "--out", files: ["bgp-convergence.json", "bgp-convergence.md", "bgp-convergence.svg"]) }
+        try outputPathChecked {
+            try OutputPath.checkDirectory(
+                out, option: "--out", files: ["bgp-convergence.json", "bgp-convergence.md", "bgp-convergence.svg"])
+        }
     }
 
     func run() throws {
@@ -54,7 +60,9 @@ struct BenchBGPCommand: ParsableCommand {
         c.allowARPOverflow = allowArpOverflow
         c.timers = bgpTimers
         c.timeout = timeout
-        let result = try Interruptible.run("bench bgp (its runs removed)") { BGPBenchmark(config: c, log: { FileHandle.standardError.write(($0 + "\n").data(using: .utf8)!) }).measure() }
+        let result = try Interruptible.run("bench bgp (its runs removed)") {
+            BGPBenchmark(config: c, log: { FileHandle.standardError.write(($0 + "\n").data(using: .utf8)!) }).measure()
+        }
         let paths = try BGPBenchmark.write(result, to: out)
         print(BGPBenchReport.markdown(result))
         print("wrote \(paths.joined(separator: ", "))")

@@ -7,15 +7,17 @@ struct BenchCommand: ParsableCommand {
         commandName: "bench",
         abstract: "Benchmarks: the datapath matrix (default), topology build/teardown, route programming, pktgen, BGP convergence.",
         discussion: """
-        Examples:
-          cnibench bench --modes host-gw,calico-vxlan --tests tcp1,rr   # = cnibench bench matrix …
-          cnibench bench topology --nodes 100 --pods-per-node 10
-          cnibench bench routes --routes 10000 --fdb 1000
-          cnibench bench pktgen --rounds 3 --seconds 5
-          cnibench bench bgp --nodes 5,10
-        """,
-        subcommands: [BenchMatrixCommand.self, BenchTopologyCommand.self, BenchRoutesCommand.self,
-                      BenchPktgenCommand.self, BenchBGPCommand.self],
+            Examples:
+              cnibench bench --modes host-gw,calico-vxlan --tests tcp1,rr   # = cnibench bench matrix …
+              cnibench bench topology --nodes 100 --pods-per-node 10
+              cnibench bench routes --routes 10000 --fdb 1000
+              cnibench bench pktgen --rounds 3 --seconds 5
+              cnibench bench bgp --nodes 5,10
+            """,
+        subcommands: [
+            BenchMatrixCommand.self, BenchTopologyCommand.self, BenchRoutesCommand.self,
+            BenchPktgenCommand.self, BenchBGPCommand.self
+        ],
         defaultSubcommand: BenchMatrixCommand.self
     )
 }

@@ -9,37 +9,42 @@ import Results
 struct BenchMatrixCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "matrix",
-        abstract: "Measure the datapaths: throughput, loss, latency and CPU cost per mode against the node→node baseline (the default of `bench`).",
+        abstract:
+            "Measure the datapaths: throughput, loss, latency and CPU cost per mode against the node→node baseline (the default of `bench`).",
         discussion: """
-        Builds every mode (2 nodes × 2 pods, each on the underlay it needs) plus the baseline run
-        'none' (node→node over the underlay, pod→pod on one bridge), then runs the tests in
-        rounds, the order of modes shuffled each round. Paths: node→node (baseline), pod→pod on
-        the same node, pod→pod across nodes. Writes DIR/BASE.json (schema: docs/result-schema.md),
-        BASE.md (tables for a CI job summary) and BASE.html (SVG charts, works offline).
-        Ctrl-C stops, tears everything down and keeps the results so far. Needs root and iperf3.
+            Builds every mode (2 nodes × 2 pods, each on the underlay it needs) plus the baseline run
+            'none' (node→node over the underlay, pod→pod on one bridge), then runs the tests in
+            rounds, the order of modes shuffled each round. Paths: node→node (baseline), pod→pod on
+            the same node, pod→pod across nodes. Writes DIR/BASE.json (schema: docs/result-schema.md),
+            BASE.md (tables for a CI job summary) and BASE.html (SVG charts, works offline).
+            Ctrl-C stops, tears everything down and keeps the results so far. Needs root and iperf3.
 
-        Tests: tcp1, tcp4 (iperf3 TCP, 1 and 4 streams), udp (iperf3 UDP at 500 Mbit/s offered,
-        1400-byte datagrams: loss and jitter), rr (TCP request/response, one in flight:
-        p50/p90/p99/p99.9), pktgen (64-byte frames from `cnibench pktgen`, when this build has it).
+            Tests: tcp1, tcp4 (iperf3 TCP, 1 and 4 streams), udp (iperf3 UDP at 500 Mbit/s offered,
+            1400-byte datagrams: loss and jitter), rr (TCP request/response, one in flight:
+            p50/p90/p99/p99.9), pktgen (64-byte frames from `cnibench pktgen`, when this build has it).
 
-        `cnibench bench` with no subcommand runs this: `cnibench bench --modes …` is
-        `cnibench bench matrix --modes …`.
+            `cnibench bench` with no subcommand runs this: `cnibench bench --modes …` is
+            `cnibench bench matrix --modes …`.
 
-        Examples:
-          cnibench bench                                        # every mode and test, 3 rounds × 3 s
-          cnibench bench --modes host-gw,calico-vxlan --tests tcp1,rr --repeats 5
-          cnibench bench --underlay l3 --duration 2 --out /tmp/results
-          cnibench bench --repeats 1 --duration 1 --basename quick   # a smoke run
-          cnibench bench --modes host-gw --pin none                  # let the scheduler place client and server
-        """
+            Examples:
+              cnibench bench                                        # every mode and test, 3 rounds × 3 s
+              cnibench bench --modes host-gw,calico-vxlan --tests tcp1,rr --repeats 5
+              cnibench bench --underlay l3 --duration 2 --out /tmp/results
+              cnibench bench --repeats 1 --duration 1 --basename quick   # a smoke run
+              cnibench bench --modes host-gw --pin none                  # let the scheduler place client and server
+            """
     )
 
-    @Option(name: .long, help: "Comma-separated modes (default: all: \(Mode.spellings)). The baseline 'none' is always measured.",
-            completion: .list(Mode.allValueStrings), transform: { try commaSeparated($0, of: "mode", as: Mode.self) })
+    @Option(
+        name: .long, help: "Comma-separated modes (default: all: \(Mode.spellings)). The baseline 'none' is always measured.",
+        completion: .list(Mode.allValueStrings), transform: { try commaSeparated($0, of: "mode", as: Mode.self) })
     var modes: [Mode]?
 
-    @Option(name: .long, help: "Comma-separated tests: \(BenchTest.spellings) (default: tcp1,tcp4,udp,rr, and pktgen when this build has `cnibench pktgen`).",
-            completion: .list(BenchTest.allValueStrings), transform: { try commaSeparated($0, of: "test", as: BenchTest.self) })
+    @Option(
+        name: .long,
+        help:
+            "Comma-separated tests: \(BenchTest.spellings) (default: tcp1,tcp4,udp,rr, and pktgen when this build has `cnibench pktgen`).",
+        completion: .list(BenchTest.allValueStrings), transform: { try commaSeparated($0, of: "test", as: BenchTest.self) })
     var tests: [BenchTest]?
 
     @Option(name: .long, help: "Underlay for the modes that can use either (default l2). host-gw and calico-bgp need l2.")
@@ -63,11 +68,16 @@ struct BenchMatrixCommand: ParsableCommand {
     @Option(name: .long, help: "Seed of the per-round mode order and of the bootstrap (default: from the clock; recorded).")
     var seed: UInt64?
 
-    @Option(name: .long, help: "Where each test's client and server run: auto (client on the first CPU this process may use, server on the second), none (the scheduler's choice), or CLIENT,SERVER such as 0,1. Recorded; compare/gate refuse results pinned differently.",
-            completion: .list(["auto", "none"]), transform: parsePinning)
+    @Option(
+        name: .long,
+        help:
+            "Where each test's client and server run: auto (client on the first CPU this process may use, server on the second), none (the scheduler's choice), or CLIENT,SERVER such as 0,1. Recorded; compare/gate refuse results pinned differently.",
+        completion: .list(["auto", "none"]), transform: parsePinning)
     var pin: CPUPinning = .auto
 
-    @Option(name: .long, help: ArgumentHelp("Gate validation: N never-matching nftables rules on every node's forward path.", visibility: .hidden))
+    @Option(
+        name: .long,
+        help: ArgumentHelp("Gate validation: N never-matching nftables rules on every node's forward path.", visibility: .hidden))
     var injectForwardRules = 0
 
     @Option(name: .long, help: ArgumentHelp("Offered load of the udp test (iperf3 -b).", visibility: .hidden))
@@ -99,11 +109,14 @@ struct BenchMatrixCommand: ParsableCommand {
     func validate() throws {
         _ = try options()
         if let basename {
-            guard !basename.isEmpty, !basename.contains("/") else { throw ValidationError("--basename '\(basename)': a file name without '/', e.g. matrix") }
+            guard !basename.isEmpty, !basename.contains("/") else {
+                throw ValidationError("--basename '\(basename)': a file name without '/', e.g. matrix")
+            }
         }
         // Before building and measuring for minutes, not when writing the results.
         try outputPathChecked {
-            try OutputPath.checkDirectory(out, option: "--out", files: basename.map { b in ReportFormat.allCases.map { "\(b).\($0.rawValue)" } } ?? [])
+            try OutputPath.checkDirectory(
+                out, option: "--out", files: basename.map { b in ReportFormat.allCases.map { "\(b).\($0.rawValue)" } } ?? [])
         }
     }
 
@@ -122,7 +135,8 @@ struct BenchMatrixCommand: ParsableCommand {
             let eta = p.etaSeconds.map { " ETA \(Self.duration($0))" } ?? ""
             let what = "round \(p.round)/\(p.rounds) \(p.unit) \(p.path.rawValue) \(p.test.rawValue)"
             if tty {
-                let line = p.outcome == nil ? "[\(p.done + 1)/\(p.total)] \(what) …\(eta)" : "[\(p.done)/\(p.total)] \(what): \(p.outcome!)\(eta)"
+                let line =
+                    p.outcome == nil ? "[\(p.done + 1)/\(p.total)] \(what) …\(eta)" : "[\(p.done)/\(p.total)] \(what): \(p.outcome!)\(eta)"
                 FileHandle.standardError.write(Data("\r\u{1b}[K\(line)".utf8))
             } else if let outcome = p.outcome {
                 FileHandle.standardOutput.write(Data("[\(p.done)/\(p.total)] \(what): \(outcome)\(eta)\n".utf8))
@@ -143,7 +157,9 @@ struct BenchMatrixCommand: ParsableCommand {
         if tty { FileHandle.standardError.write(Data("\r\u{1b}[K".utf8)) }
         let paths = try ResultFiles.write(result, directory: outDir, basename: base)
         let d = ContinuousClock.now - started
-        print("\(result.complete ? "bench finished" : "bench interrupted (partial results kept)") in \(Self.duration(Double(d.components.seconds))): \(result.samples.count) tests, \(result.samples.filter { $0.error != nil }.count) failed")
+        print(
+            "\(result.complete ? "bench finished" : "bench interrupted (partial results kept)") in \(Self.duration(Double(d.components.seconds))): \(result.samples.count) tests, \(result.samples.filter { $0.error != nil }.count) failed"
+        )
         for w in result.warnings { print("warning: \(w)") }
         print(headline(result))
         for p in paths { print("wrote \(p)") }
@@ -161,7 +177,8 @@ struct BenchMatrixCommand: ParsableCommand {
         let metric = test.headline
         for s in r.subjects {
             guard let m = r.summary(MetricSummary.key(subject: s.id, test: test, metric: metric)) else { continue }
-            var l = "  \(s.id.padding(toLength: 30, withPad: " ", startingAt: 0)) \(test.rawValue) \(metric) \(String(format: "%.3g", m.median)) \(m.unit)"
+            var l =
+                "  \(s.id.padding(toLength: 30, withPad: " ", startingAt: 0)) \(test.rawValue) \(metric) \(String(format: "%.3g", m.median)) \(m.unit)"
             if let c = m.vsBaseline { l += String(format: "  overhead %+.1f%%", c.overheadPercent) }
             if let cpu = r.summary(MetricSummary.key(subject: s.id, test: test, metric: .cpuSecondsPerGB)) {
                 l += String(format: "  %.3g CPU·s/GB", cpu.median)

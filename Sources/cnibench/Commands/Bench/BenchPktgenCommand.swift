@@ -10,14 +10,14 @@ struct BenchPktgenCommand: ParsableCommand {
         commandName: "pktgen",
         abstract: "Packet rate of cnibench pktgen against trafgen (netsniff-ng): 64-byte UDP between two pods on one node.",
         discussion: """
-        Builds a 1-node run (mode none, 2 pods), then per round sends for --seconds with each tool
-        (order alternating), the same frame from pod1 to pod2, counted by the same RX-ring receiver.
-        Writes <out>/pktgen.json and <out>/pktgen.md (medians, ratio, every sample, how to reproduce).
-        Needs root and trafgen (apt-get install netsniff-ng); leaves nothing behind. Use a release build.
+            Builds a 1-node run (mode none, 2 pods), then per round sends for --seconds with each tool
+            (order alternating), the same frame from pod1 to pod2, counted by the same RX-ring receiver.
+            Writes <out>/pktgen.json and <out>/pktgen.md (medians, ratio, every sample, how to reproduce).
+            Needs root and trafgen (apt-get install netsniff-ng); leaves nothing behind. Use a release build.
 
-        Example:
-          cnibench bench pktgen --rounds 3 --seconds 5
-        """
+            Example:
+              cnibench bench pktgen --rounds 3 --seconds 5
+            """
     )
 
     @Option(help: "Rounds (each runs both tools).") var rounds = 3
@@ -41,10 +41,14 @@ struct BenchPktgenCommand: ParsableCommand {
         o.run = name
         o.outDirectory = out
         o.reproduce = "cnibench bench pktgen --rounds \(rounds) --seconds \(seconds.formatted()) --size \(size) --out \(out)"
-        let r = try Interruptible.run("bench pktgen (its run removed)") { try PktgenBenchmark(options: o, log: { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }).run(writingTo: o.outDirectory) }
-        print(String(format: "cnibench pktgen %.3f Mpps sent, %.3f received; trafgen %.3f sent, %.3f received; ratio %.2f× sent, %.2f× received",
-                     r.pktgenSentPpsMedian / 1e6, r.pktgenReceivedPpsMedian / 1e6, r.trafgenSentPpsMedian / 1e6,
-                     r.trafgenReceivedPpsMedian / 1e6, r.ratioSent, r.ratioReceived))
+        let r = try Interruptible.run("bench pktgen (its run removed)") {
+            try PktgenBenchmark(options: o, log: { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }).run(writingTo: o.outDirectory)
+        }
+        print(
+            String(
+                format: "cnibench pktgen %.3f Mpps sent, %.3f received; trafgen %.3f sent, %.3f received; ratio %.2f× sent, %.2f× received",
+                r.pktgenSentPpsMedian / 1e6, r.pktgenReceivedPpsMedian / 1e6, r.trafgenSentPpsMedian / 1e6,
+                r.trafgenReceivedPpsMedian / 1e6, r.ratioSent, r.ratioReceived))
         print("target (≥ 1.0× trafgen): \(r.targetMet ? "met" : "NOT met"); wrote \(out)/pktgen.json and \(out)/pktgen.md")
         if !r.leftovers.isEmpty {
             print("left behind: \(r.leftovers.joined(separator: ", "))")

@@ -8,15 +8,15 @@ struct BenchRoutesCommand: ParsableCommand {
         commandName: "routes",
         abstract: "Rate installing /32 routes and VXLAN FDB entries through cnibench against ip -batch / bridge -batch.",
         discussion: """
-        Each method gets its own fresh 1-node flannel-vxlan run (brb: netlink batches, brs: netlink
-        one request at a time, bri: ip/bridge -batch); routes 10.100.0.1/32… via the node's gateway
-        dev eth0 and FDB entries with distinct MACs on flannel.1 are installed in the node namespace,
-        counted by dumping, and the run removed. Writes <out>/routes.json and <out>/routes.md.
-        Needs root; leaves nothing behind.
+            Each method gets its own fresh 1-node flannel-vxlan run (brb: netlink batches, brs: netlink
+            one request at a time, bri: ip/bridge -batch); routes 10.100.0.1/32… via the node's gateway
+            dev eth0 and FDB entries with distinct MACs on flannel.1 are installed in the node namespace,
+            counted by dumping, and the run removed. Writes <out>/routes.json and <out>/routes.md.
+            Needs root; leaves nothing behind.
 
-        Example:
-          cnibench bench routes --routes 10000 --fdb 1000
-        """
+            Example:
+              cnibench bench routes --routes 10000 --fdb 1000
+            """
     )
 
     @Option(help: "Number of /32 routes.") var routes = 10_000
@@ -38,9 +38,11 @@ struct BenchRoutesCommand: ParsableCommand {
         let bench = RouteBenchmark(options: o, log: { FileHandle.standardError.write(($0 + "\n").data(using: .utf8)!) })
         let r = try Interruptible.run("bench routes (its runs removed)") { try bench.run(writingTo: o.outDirectory) }
         for row in r.rows {
-            print(row.method.padding(toLength: 28, withPad: " ", startingAt: 0) +
-                  String(format: " routes %8.0f/s (%.2f× ip)   fdb %8.0f/s (%.2f× bridge)",
-                         row.routesPerSecond, row.routeRatio, row.fdbPerSecond, row.fdbRatio))
+            print(
+                row.method.padding(toLength: 28, withPad: " ", startingAt: 0)
+                    + String(
+                        format: " routes %8.0f/s (%.2f× ip)   fdb %8.0f/s (%.2f× bridge)",
+                        row.routesPerSecond, row.routeRatio, row.fdbPerSecond, row.fdbRatio))
         }
         print("target (cnibench batch ≥ 1.0× for routes and FDB): \(r.targetMet ? "met" : "NOT met")")
         print("wrote \(out)/routes.json and \(out)/routes.md")

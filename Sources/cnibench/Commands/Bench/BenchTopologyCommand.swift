@@ -9,15 +9,15 @@ struct BenchTopologyCommand: ParsableCommand {
         commandName: "topology",
         abstract: "Time building and tearing down a topology through cnibench against the same plan run as ip commands.",
         discussion: """
-        Builds the topology through netlink (run bct) and as the `cnibench plan` script run by
-        /bin/sh -e (run bip), tears each down (cnibench down vs one `ip netns delete` per
-        namespace), alternating for --rounds rounds, and writes <out>/topology.json and
-        <out>/topology.md (medians, ratios, peak RSS). Waits for the kernel to free each phase's
-        namespaces before the next. Needs root; leaves nothing behind.
+            Builds the topology through netlink (run bct) and as the `cnibench plan` script run by
+            /bin/sh -e (run bip), tears each down (cnibench down vs one `ip netns delete` per
+            namespace), alternating for --rounds rounds, and writes <out>/topology.json and
+            <out>/topology.md (medians, ratios, peak RSS). Waits for the kernel to free each phase's
+            namespaces before the next. Needs root; leaves nothing behind.
 
-        Example:
-          cnibench bench topology --nodes 100 --pods-per-node 10 --underlay l3
-        """
+            Example:
+              cnibench bench topology --nodes 100 --pods-per-node 10 --underlay l3
+            """
     )
 
     @Option(help: "Number of nodes.") var nodes = 100
@@ -42,18 +42,23 @@ struct BenchTopologyCommand: ParsableCommand {
         o.rounds = rounds
         o.outDirectory = out
         o.check = !noCheck
-        o.reproduce = "cnibench bench topology --nodes \(nodes) --pods-per-node \(podsPerNode) --underlay \(underlay.rawValue) --mode \(mode.rawValue) --rounds \(rounds) --out \(out)" + (noCheck ? " --no-check" : "")
+        o.reproduce =
+            "cnibench bench topology --nodes \(nodes) --pods-per-node \(podsPerNode) --underlay \(underlay.rawValue) --mode \(mode.rawValue) --rounds \(rounds) --out \(out)"
+            + (noCheck ? " --no-check" : "")
         let bench = TopologyBenchmark(options: o, log: { FileHandle.standardError.write(($0 + "\n").data(using: .utf8)!) })
         let r = try Interruptible.run("bench topology (its runs removed)") { try bench.run(writingTo: o.outDirectory) }
         let f = { (x: Double) in String(format: "%.2f", x) }
-        print("cnibench: build \(f(r.cnibench.buildSeconds)) s, teardown \(f(r.cnibench.teardownSeconds)) s, total \(f(r.cnibench.totalSeconds)) s" +
-              (r.cnibench.totalUntilFreedSeconds.map { " (\(f($0)) s until the kernel freed the namespaces)" } ?? "") +
-              ", peak RSS \(r.cnibench.peakRSSMB.map { String(format: "%.1f MB", $0) } ?? "n/a")")
-        print("ip:       build \(f(r.ip.buildSeconds)) s, teardown \(f(r.ip.teardownSeconds)) s, total \(f(r.ip.totalSeconds)) s" +
-              (r.ip.totalUntilFreedSeconds.map { " (\(f($0)) s until freed)" } ?? "") +
-              ", peak RSS \(r.ip.peakRSSMB.map { String(format: "%.1f MB (largest process)", $0) } ?? "n/a (install time(1))")")
-        print("ratio ip/cnibench: total \(String(format: "%.1f", r.ratios.total))× (build \(String(format: "%.1f", r.ratios.build))×, teardown \(String(format: "%.1f", r.ratios.teardown))×)" +
-              (r.ratios.totalUntilFreed.map { ", until freed \(String(format: "%.1f", $0))×" } ?? ""))
+        print(
+            "cnibench: build \(f(r.cnibench.buildSeconds)) s, teardown \(f(r.cnibench.teardownSeconds)) s, total \(f(r.cnibench.totalSeconds)) s"
+                + (r.cnibench.totalUntilFreedSeconds.map { " (\(f($0)) s until the kernel freed the namespaces)" } ?? "")
+                + ", peak RSS \(r.cnibench.peakRSSMB.map { String(format: "%.1f MB", $0) } ?? "n/a")")
+        print(
+            "ip:       build \(f(r.ip.buildSeconds)) s, teardown \(f(r.ip.teardownSeconds)) s, total \(f(r.ip.totalSeconds)) s"
+                + (r.ip.totalUntilFreedSeconds.map { " (\(f($0)) s until freed)" } ?? "")
+                + ", peak RSS \(r.ip.peakRSSMB.map { String(format: "%.1f MB (largest process)", $0) } ?? "n/a (install time(1))")")
+        print(
+            "ratio ip/cnibench: total \(String(format: "%.1f", r.ratios.total))× (build \(String(format: "%.1f", r.ratios.build))×, teardown \(String(format: "%.1f", r.ratios.teardown))×)"
+                + (r.ratios.totalUntilFreed.map { ", until freed \(String(format: "%.1f", $0))×" } ?? ""))
         for t in r.targets { print("target \(t.name): \(t.goal): \(t.measured) — \(t.met ? "met" : "NOT met")") }
         print("wrote \(out)/topology.json and \(out)/topology.md")
         if !r.leftovers.isEmpty {

@@ -7,7 +7,7 @@ enum LegacyBenchSpellings {
         "bench-topology": ["bench", "topology"],
         "bench-routes": ["bench", "routes"],
         "bench-pktgen": ["bench", "pktgen"],
-        "bench-bgp": ["bench", "bgp"],
+        "bench-bgp": ["bench", "bgp"]
     ]
 
     /// `arguments` without the executable's name.

@@ -13,11 +13,11 @@ struct FlannelUDPDaemonCommand: ParsableCommand {
         commandName: "flannel-udp-daemon",
         abstract: "flanneld's UDP backend: move packets between the TUN flannel0 and UDP port 8285 on the node IP.",
         discussion: """
-        Runs in the node's namespace, attached to the persistent TUN that `up` created:
-          cnibench flannel-udp-daemon --tun flannel0 --node-ip 192.168.1.11 --subnet 10.244.0.0/24 \\
-              --lease 10.244.1.0/24=192.168.1.12 [--lease …]
-        Inner TTL is decremented in both directions; packets no lease matches get ICMP net unreachable.
-        """,
+            Runs in the node's namespace, attached to the persistent TUN that `up` created:
+              cnibench flannel-udp-daemon --tun flannel0 --node-ip 192.168.1.11 --subnet 10.244.0.0/24 \\
+                  --lease 10.244.1.0/24=192.168.1.12 [--lease …]
+            Inner TTL is decremented in both directions; packets no lease matches get ICMP net unreachable.
+            """,
         shouldDisplay: false
     )
 
@@ -47,18 +47,23 @@ struct FlannelUDPDaemonCommand: ParsableCommand {
     }
 
     func run() throws {
-        var c = FlannelUDPDaemon.Configuration(nodeIP: IPv4Address(nodeIP)!, subnet: IPv4Prefix(subnet)!.network,
-                                               leases: lease.compactMap(FlannelUDPDaemon.Lease.init))
+        var c = FlannelUDPDaemon.Configuration(
+            nodeIP: IPv4Address(nodeIP)!, subnet: IPv4Prefix(subnet)!.network,
+            leases: lease.compactMap(FlannelUDPDaemon.Lease.init))
         c.tun = tun
         c.port = port
         c.mtu = mtu
         let d = try FlannelUDPDaemon(c)
         signal(SIGTERM) { _ in daemonStop.store(true, ordering: .relaxed) }
         signal(SIGINT) { _ in daemonStop.store(true, ordering: .relaxed) }
-        say("flannel-udp-daemon: \(tun) ⇄ udp \(nodeIP):\(port), lease \(c.subnet), \(c.leases.count) remote leases: \(c.leases.map(\.description).joined(separator: " "))")
+        say(
+            "flannel-udp-daemon: \(tun) ⇄ udp \(nodeIP):\(port), lease \(c.subnet), \(c.leases.count) remote leases: \(c.leases.map(\.description).joined(separator: " "))"
+        )
         d.run(tick: 200) { daemonStop.load(ordering: .relaxed) }
         let k = d.counters
-        say("flannel-udp-daemon: stopping; tun→udp \(k.tunToUDP), udp→tun \(k.udpToTUN), ttl expired \(k.ttlExpired), net unreachable \(k.unreachable), malformed \(k.malformed), send errors \(k.sendErrors)")
+        say(
+            "flannel-udp-daemon: stopping; tun→udp \(k.tunToUDP), udp→tun \(k.udpToTUN), ttl expired \(k.ttlExpired), net unreachable \(k.unreachable), malformed \(k.malformed), send errors \(k.sendErrors)"
+        )
     }
 
     /// Unbuffered: the log file must show the line even if the daemon is killed.

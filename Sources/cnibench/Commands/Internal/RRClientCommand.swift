@@ -38,8 +38,9 @@ struct RRClientCommand: ParsableCommand {
     }
 
     func run() throws {
-        let report = try RequestResponse.run(to: RequestResponse.Endpoint(to)!, from: bind.flatMap { IPv4Address($0) }, size: size,
-                                             duration: duration, connectTimeout: connectTimeout, spin: spin)
+        let report = try RequestResponse.run(
+            to: RequestResponse.Endpoint(to)!, from: bind.flatMap { IPv4Address($0) }, size: size,
+            duration: duration, connectTimeout: connectTimeout, spin: spin)
         let e = JSONEncoder()
         e.outputFormatting = [.sortedKeys]
         FileHandle.standardOutput.write(try e.encode(report) + Data("\n".utf8))

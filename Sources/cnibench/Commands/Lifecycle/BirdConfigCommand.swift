@@ -7,11 +7,11 @@ struct BirdConfigCommand: ParsableCommand {
         commandName: "bird-config",
         abstract: "Print the BIRD configuration a node (or the gateway) of a topology gets with --routing bird. No root needed.",
         discussion: """
-        Examples:
-          cnibench bird-config --mode calico-bgp --routing bird --nodes 3 --instance node1
-          cnibench bird-config --mode calico-bgp --routing bird --bgp rr --nodes 6 --instance node1
-          cnibench bird-config --mode calico-bgp --routing bird --underlay l3 --bgp-gateway --instance router
-        """
+            Examples:
+              cnibench bird-config --mode calico-bgp --routing bird --nodes 3 --instance node1
+              cnibench bird-config --mode calico-bgp --routing bird --bgp rr --nodes 6 --instance node1
+              cnibench bird-config --mode calico-bgp --routing bird --underlay l3 --bgp-gateway --instance router
+            """
     )
 
     @OptionGroup var topology: TopologyOptions
@@ -22,7 +22,9 @@ struct BirdConfigCommand: ParsableCommand {
         let spec = try topology.spec(routingDefault: .bird)
         let plan = try Planner(spec: spec, ipip: ipip.implementation).plan()
         guard let text = BirdConfigRenderer(plan: plan).render(instance) else {
-            throw ValidationError("--instance \(instance): this topology's BIRDs are \(BGPPeering(plan: plan).instances.map(\.label).joined(separator: ", "))")
+            throw ValidationError(
+                "--instance \(instance): this topology's BIRDs are \(BGPPeering(plan: plan).instances.map(\.label).joined(separator: ", "))"
+            )
         }
         print(text, terminator: "")
     }

@@ -14,7 +14,9 @@ struct CapsCommand: ParsableCommand {
     func run() throws {
         try Prerequisites.requireRoot("caps")
         let f = try KernelFeatures.probe(run: try RunName("cnbcaps\(getpid())"), state: nil)
-        print("kernel \(f.kernelRelease): veth \(f.veth ? "yes" : "no"), bridge \(f.bridge ? "yes" : "no"), vxlan \(f.vxlan ? "yes" : "no"), ipip \(f.ipip ? "yes" : "no"), tun \(f.tun ? "yes" : "no")")
+        print(
+            "kernel \(f.kernelRelease): veth \(f.veth ? "yes" : "no"), bridge \(f.bridge ? "yes" : "no"), vxlan \(f.vxlan ? "yes" : "no"), ipip \(f.ipip ? "yes" : "no"), tun \(f.tun ? "yes" : "no")"
+        )
         for m in Mode.available {
             let why = f.refusal(for: m)
             var line = "  \(m.rawValue.padding(14)) \(why == nil ? "ok" : "unavailable: \(why!)")"

@@ -8,15 +8,15 @@ struct CleanCommand: ParsableCommand {
         commandName: "clean",
         abstract: "Remove everything any cnibench run left behind, crashed runs included.",
         discussion: """
-        Without --name: every run in /run/cnibench (like `mn -c`). With --name: only that run's
-        leftovers — what a test or script uses so it cannot touch anybody else's runs. Each run
-        loses exactly what its ledger records; namespaces that only share a name prefix are
-        left alone, and entries of /run/cnibench that are not runs are reported, not removed.
+            Without --name: every run in /run/cnibench (like `mn -c`). With --name: only that run's
+            leftovers — what a test or script uses so it cannot touch anybody else's runs. Each run
+            loses exactly what its ledger records; namespaces that only share a name prefix are
+            left alone, and entries of /run/cnibench that are not runs are reported, not removed.
 
-        Examples:
-          cnibench clean
-          cnibench clean --name ktkill
-        """
+            Examples:
+              cnibench clean
+              cnibench clean --name ktkill
+            """
     )
 
     @Option(name: .long, help: "Only this run's leftovers (default: all runs).", transform: parseRunName)

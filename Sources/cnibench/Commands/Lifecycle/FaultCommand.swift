@@ -7,17 +7,17 @@ struct FaultCommand: ParsableCommand {
         commandName: "fault",
         abstract: "Inject a control-plane fault into a --routing bird run.",
         discussion: """
-        Actions:
-          kill-bird     SIGKILL (a crash: peers keep its routes for the graceful-restart time)
-          stop-bird     SIGTERM (BGP Cease: peers withdraw its routes at once)
-          start-bird    start it again (bird -R, recorded in the run's ledger)
-          uplink-down   take the node's port in the switch/router down (cable pull)
-          uplink-up     plug it back
-        Follow the effect with cnibench status / cnibench verify.
+            Actions:
+              kill-bird     SIGKILL (a crash: peers keep its routes for the graceful-restart time)
+              stop-bird     SIGTERM (BGP Cease: peers withdraw its routes at once)
+              start-bird    start it again (bird -R, recorded in the run's ledger)
+              uplink-down   take the node's port in the switch/router down (cable pull)
+              uplink-up     plug it back
+            Follow the effect with cnibench status / cnibench verify.
 
-        Example:
-          cnibench fault --name lab kill-bird --instance node2
-        """
+            Example:
+              cnibench fault --name lab kill-bird --instance node2
+            """
     )
 
     @OptionGroup var target: RunOption
@@ -32,7 +32,9 @@ struct FaultCommand: ParsableCommand {
         case .stopBird: try f.stopBird(instance)
         case .startBird: try f.startBird(instance)
         case .uplinkDown, .uplinkUp:
-            guard instance.hasPrefix("node"), let i = Int(instance.dropFirst(4)) else { throw ValidationError("--instance must be nodeN for \(action.rawValue)") }
+            guard instance.hasPrefix("node"), let i = Int(instance.dropFirst(4)) else {
+                throw ValidationError("--instance must be nodeN for \(action.rawValue)")
+            }
             try f.setUplink(node: i, up: action == .uplinkUp)
         }
         print("\(action.rawValue) \(instance) done")

@@ -16,20 +16,20 @@ struct PktgenCommand: ParsableCommand {
         commandName: "pktgen",
         abstract: "Send UDP frames between two of a run's namespaces (AF_PACKET TX ring) and count what arrives.",
         discussion: """
-        Both ends in one process (the usual form):
-          cnibench pktgen --name RUN --from <ns> --to <ns> [--size 64] [--flows 1] [--duration 5 | --count N] [--pps R] [--json]
-        <ns> is a namespace of the run, with or without the "RUN-" prefix (node1-pod1, cnb-node2), or
-        one of its addresses. Frames are built once (Ethernet/IPv4/UDP, DF, TTL 64, UDP checksum) and
-        patched per packet (IP ID, a 4-byte counter in the payload, the source port cycling over
-        --flows ports from 10000); the destination MAC is the next hop's, from the source namespace's
-        neighbour table after a priming ping. --size counts the 4-byte FCS: 64 writes 60 bytes.
-        The receiver is an RX ring (TPACKET_V3) on a pod's interface, or a UDP socket drained with
-        recvmmsg (nodes, or --rx socket). Destinations outside the run are refused before anything is sent.
+            Both ends in one process (the usual form):
+              cnibench pktgen --name RUN --from <ns> --to <ns> [--size 64] [--flows 1] [--duration 5 | --count N] [--pps R] [--json]
+            <ns> is a namespace of the run, with or without the "RUN-" prefix (node1-pod1, cnb-node2), or
+            one of its addresses. Frames are built once (Ethernet/IPv4/UDP, DF, TTL 64, UDP checksum) and
+            patched per packet (IP ID, a 4-byte counter in the payload, the source port cycling over
+            --flows ports from 10000); the destination MAC is the next hop's, from the source namespace's
+            neighbour table after a priming ping. --size counts the 4-byte FCS: 64 writes 60 bytes.
+            The receiver is an RX ring (TPACKET_V3) on a pod's interface, or a UDP socket drained with
+            recvmmsg (nodes, or --rx socket). Destinations outside the run are refused before anything is sent.
 
-        One end, from inside a run's namespace (what `cnibench bench --tests pktgen` starts):
-          cnibench pktgen --receive --bind DST_IP --duration S --json     → {"received": N, "seconds": T}
-          cnibench pktgen --to DST_IP [--from SRC_IP] --duration S --json → {"sent": N, "seconds": T}
-        """
+            One end, from inside a run's namespace (what `cnibench bench --tests pktgen` starts):
+              cnibench pktgen --receive --bind DST_IP --duration S --json     → {"received": N, "seconds": T}
+              cnibench pktgen --to DST_IP [--from SRC_IP] --duration S --json → {"sent": N, "seconds": T}
+            """
     )
 
     @Option(name: .long, help: "Run name (default: the run whose namespace this process is in, else cnb).", transform: parseRunName)
@@ -98,11 +98,15 @@ struct PktgenCommand: ParsableCommand {
         defer { Interrupt.restore() }
         let here = PacketGenerator.currentRunNamespace()
         if receive {
-            guard let here else { throw ValidationError("--receive runs inside one of a run's namespaces (ip netns exec RUN-node1-pod2 …)") }
+            guard let here else {
+                throw ValidationError("--receive runs inside one of a run's namespaces (ip netns exec RUN-node1-pod2 …)")
+            }
             let ns = try NetworkNamespace.open(here.namespace)
-            let r = try PacketGenerator.receive(in: ns, address: IPv4Address(bind!)!, seconds: duration ?? 5, options: options, stop: pktgenStop)
-            emit(["received": Double(r.received), "seconds": r.activeSeconds, "receiverRingDrops": Double(r.ringDrops)],
-                 text: "received \(r.received) packets in \(String(format: "%.3f", r.activeSeconds)) s (\(r.mode.rawValue))")
+            let r = try PacketGenerator.receive(
+                in: ns, address: IPv4Address(bind!)!, seconds: duration ?? 5, options: options, stop: pktgenStop)
+            emit(
+                ["received": Double(r.received), "seconds": r.activeSeconds, "receiverRingDrops": Double(r.ringDrops)],
+                text: "received \(r.received) packets in \(String(format: "%.3f", r.activeSeconds)) s (\(r.mode.rawValue))")
             return
         }
         if name == nil, let here {
@@ -112,12 +116,15 @@ struct PktgenCommand: ParsableCommand {
             guard let dst = IPv4Address(to!) ?? (try? PacketGenerator.endpoint(to!, in: a).ip) else {
                 throw ValidationError("--to \(to!) is not an address or namespace of run \(here.run)")
             }
-            let (s, hop) = try PacketGenerator.send(from: ns, to: dst, allowed: PacketGenerator.ownAddresses(a), options: options, stop: pktgenStop)
+            let (s, hop) = try PacketGenerator.send(
+                from: ns, to: dst, allowed: PacketGenerator.ownAddresses(a), options: options, stop: pktgenStop)
             if let from, let f = IPv4Address(from), f != hop.sourceIP {
-                FileHandle.standardError.write(Data("pktgen: note: frames leave \(hop.device) from \(hop.sourceIP), not --from \(f)\n".utf8))
+                FileHandle.standardError.write(
+                    Data("pktgen: note: frames leave \(hop.device) from \(hop.sourceIP), not --from \(f)\n".utf8))
             }
-            emit(["sent": Double(s.sent), "seconds": s.seconds, "kickErrors": Double(s.kickErrors)],
-                 text: "sent \(s.sent) packets in \(String(format: "%.3f", s.seconds)) s from \(hop.sourceIP) via \(hop.device) to \(dst)")
+            emit(
+                ["sent": Double(s.sent), "seconds": s.seconds, "kickErrors": Double(s.kickErrors)],
+                text: "sent \(s.sent) packets in \(String(format: "%.3f", s.seconds)) s from \(hop.sourceIP) via \(hop.device) to \(dst)")
             return
         }
         guard let from else { throw ValidationError("--from is required (a namespace or address of the run)") }

@@ -6,11 +6,11 @@ struct PlanCommand: ParsableCommand {
         commandName: "plan",
         abstract: "Print what `up` would build, as ip/bridge/sysctl/tc commands. Touches nothing; no root needed.",
         discussion: """
-        Examples:
-          cnibench plan --mode host-gw --nodes 2 --pods-per-node 1
-          cnibench plan --mode calico-ipip --underlay l3 --ipip kernel
-          cnibench plan --topology lab.yaml > lab.sh    # the same plan as a shell script
-        """
+            Examples:
+              cnibench plan --mode host-gw --nodes 2 --pods-per-node 1
+              cnibench plan --mode calico-ipip --underlay l3 --ipip kernel
+              cnibench plan --topology lab.yaml > lab.sh    # the same plan as a shell script
+            """
     )
 
     @OptionGroup var topology: TopologyOptions

@@ -11,13 +11,13 @@ struct StatusCommand: ParsableCommand {
         commandName: "status",
         abstract: "BGP sessions and route counts of every BIRD of a run (--routing bird), through their control sockets.",
         discussion: """
-        One line per BIRD: BGP sessions Established/configured, routes in BIRD's table (birdc show
-        route count) and BIRD's routes in the kernel (proto bird). -v lists every session.
-        The same by hand: birdc -s /run/cnibench/<run>/bird/node1.ctl show protocols
+            One line per BIRD: BGP sessions Established/configured, routes in BIRD's table (birdc show
+            route count) and BIRD's routes in the kernel (proto bird). -v lists every session.
+            The same by hand: birdc -s /run/cnibench/<run>/bird/node1.ctl show protocols
 
-        Example:
-          cnibench status --name lab -v
-        """
+            Example:
+              cnibench status --name lab -v
+            """
     )
 
     @OptionGroup var target: RunOption
@@ -36,8 +36,12 @@ struct StatusCommand: ParsableCommand {
         }
         let peering = BGPPeering(plan: plan)
         let layout = BirdLayout(run: target.name)
-        print("run \(target.name): \(plan.spec.mode.rawValue) on \(plan.spec.underlay.rawValue), \(peering.usesReflectors ? "route reflectors node1…node\(plan.spec.routeReflectors)" : "node-to-node mesh")\(peering.hasGateway ? " + gateway" : ""), AS \(BGPPeering.asNumber), \(peering.sessions.count) sessions configured")
-        print("BIRD".padding(8) + "NAMESPACE".padding(22) + "ROUTER-ID".padding(16) + "ROLE".padding(10) + "BGP-UP".padding(9) + "BIRD-ROUTES".padding(12) + "KERNEL(bird)")
+        print(
+            "run \(target.name): \(plan.spec.mode.rawValue) on \(plan.spec.underlay.rawValue), \(peering.usesReflectors ? "route reflectors node1…node\(plan.spec.routeReflectors)" : "node-to-node mesh")\(peering.hasGateway ? " + gateway" : ""), AS \(BGPPeering.asNumber), \(peering.sessions.count) sessions configured"
+        )
+        print(
+            "BIRD".padding(8) + "NAMESPACE".padding(22) + "ROUTER-ID".padding(16) + "ROLE".padding(10) + "BGP-UP".padding(9)
+                + "BIRD-ROUTES".padding(12) + "KERNEL(bird)")
         for inst in peering.instances {
             let role = inst.role == .router ? "gateway" : inst.isReflector ? "reflector" : peering.usesReflectors ? "client" : "mesh"
             var kernel = "-"
@@ -52,7 +56,8 @@ struct StatusCommand: ParsableCommand {
             }
             let bgp = ((try? client.protocols()) ?? []).filter(\.isBGP)
             let count = (try? client.routeCount()).map(String.init) ?? "?"
-            print(head + "\(bgp.filter(\.established).count)/\(peering.sessionCount(of: inst.label))".padding(9) + count.padding(12) + kernel)
+            print(
+                head + "\(bgp.filter(\.established).count)/\(peering.sessionCount(of: inst.label))".padding(9) + count.padding(12) + kernel)
             if verbose {
                 for p in bgp { print("    \(p.name.padding(22)) \(p.state.padding(6)) \(p.info)") }
             }

@@ -9,17 +9,17 @@ struct UpCommand: ParsableCommand {
         commandName: "up",
         abstract: "Build a topology (namespaces, underlay, pods, the mode's devices and routes) through netlink.",
         discussion: """
-        Validates everything first; on a failure part-way it rolls back what it had created and
-        names the failing step. Ctrl-C (or SIGTERM) stops at the next step and rolls back the same
-        way (exit 130); a second Ctrl-C abandons the rollback and prints the clean command.
-        Needs root.
+            Validates everything first; on a failure part-way it rolls back what it had created and
+            names the failing step. Ctrl-C (or SIGTERM) stops at the next step and rolls back the same
+            way (exit 130); a second Ctrl-C abandons the rollback and prints the clean command.
+            Needs root.
 
-        Examples:
-          cnibench up                                   # run 'cnb': 2 nodes × 2 pods on one L2 segment
-          cnibench up --mode flannel-vxlan --underlay l3 --nodes 3 --name lab
-          cnibench up --mode host-gw --underlay l3 --force   # refused without --force: no L2 adjacency
-          cnibench up --topology lab.yaml
-        """
+            Examples:
+              cnibench up                                   # run 'cnb': 2 nodes × 2 pods on one L2 segment
+              cnibench up --mode flannel-vxlan --underlay l3 --nodes 3 --name lab
+              cnibench up --mode host-gw --underlay l3 --force   # refused without --force: no L2 adjacency
+              cnibench up --topology lab.yaml
+            """
     )
 
     @OptionGroup var topology: TopologyOptions
@@ -39,7 +39,7 @@ struct UpCommand: ParsableCommand {
         let r: RunBuilder.Result
         // RunBuilder has rolled back and said so; only the exit status is left to give.
         do { r = try builder.up() } catch is Interrupted { throw ExitCode(130) }
-        let bgp = BGPConvergence.upReport(r.plan) // --routing bird: daemons, IPIP note, convergence wait
+        let bgp = BGPConvergence.upReport(r.plan)  // --routing bird: daemons, IPIP note, convergence wait
         if Interrupt.requested {
             // Built, but interrupted while waiting for BGP: `up` did not finish, so nothing stays.
             let name = r.plan.spec.name
@@ -47,8 +47,12 @@ struct UpCommand: ParsableCommand {
             throw ExitCode(130)
         }
         let a = r.plan.addressing
-        print("run \(r.plan.spec.name) is up: mode \(r.plan.spec.mode.rawValue) on \(r.plan.spec.underlay.rawValue), \(a.nodes.count) nodes, \(a.allPods.count) pods, \(a.allNamespaces.count) namespaces, \(r.plan.steps.count) steps in \(String(format: "%.2f", r.seconds)) s")
-        if let i = r.plan.ipip { print("calico-ipip implementation: \(i.rawValue) (kernel ipip driver \(r.features.ipip ? "present" : "absent"))") }
+        print(
+            "run \(r.plan.spec.name) is up: mode \(r.plan.spec.mode.rawValue) on \(r.plan.spec.underlay.rawValue), \(a.nodes.count) nodes, \(a.allPods.count) pods, \(a.allNamespaces.count) namespaces, \(r.plan.steps.count) steps in \(String(format: "%.2f", r.seconds)) s"
+        )
+        if let i = r.plan.ipip {
+            print("calico-ipip implementation: \(i.rawValue) (kernel ipip driver \(r.features.ipip ? "present" : "absent"))")
+        }
         for w in r.warnings { print("warning: \(w)") }
         if !r.refused.isEmpty {
             print("warning: --force: the kernel refused \(r.refused.count) steps (cnibench verify shows the consequences):")

@@ -9,16 +9,16 @@ struct VerifyCommand: ParsableCommand {
         commandName: "verify",
         abstract: "Check a run: kernel state against the plan, pod connectivity, path MTU, encapsulation on the wire.",
         discussion: """
-        Checks, in order, all of them even after a failure:
-          state          every planned link, address, route, neighbour and sysctl is in the kernel
-          connectivity   every pod pings every other pod, every node pings every pod (one retry)
-          path MTU       pod → pod on another node: a DF ping of the pod MTU passes, one byte more fails
-          encapsulation  a cross-node ping captured on node1's fabric port is carried as the mode says
-        Pings go only to the run's own pod addresses. Exit code 0 only when every check passes.
+            Checks, in order, all of them even after a failure:
+              state          every planned link, address, route, neighbour and sysctl is in the kernel
+              connectivity   every pod pings every other pod, every node pings every pod (one retry)
+              path MTU       pod → pod on another node: a DF ping of the pod MTU passes, one byte more fails
+              encapsulation  a cross-node ping captured on node1's fabric port is carried as the mode says
+            Pings go only to the run's own pod addresses. Exit code 0 only when every check passes.
 
-        Example:
-          cnibench verify --name lab
-        """
+            Example:
+              cnibench verify --name lab
+            """
     )
 
     @OptionGroup var target: RunOption
@@ -43,7 +43,8 @@ struct VerifyCommand: ParsableCommand {
         let plan = try Planner(spec: record.spec, ipip: record.ipip ?? .tcBPF).plan()
         // Ctrl-C: probes are killed and reaped, the run itself is left exactly as it was.
         let report = try Interruptible.run("verify (run \(target.name) left as it was)") {
-            Verifier(plan: plan, options: .init(skipCapture: skipCapture, parallelism: parallel, controlPlane: BGPStateCheck.forRun(plan))).run()
+            Verifier(plan: plan, options: .init(skipCapture: skipCapture, parallelism: parallel, controlPlane: BGPStateCheck.forRun(plan)))
+                .run()
         }
         print(report.render())
         if !report.passed { throw ExitCode.failure }

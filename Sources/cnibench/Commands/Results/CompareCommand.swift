@@ -7,14 +7,14 @@ struct CompareCommand: ParsableCommand {
         commandName: "compare",
         abstract: "Compare two bench results metric by metric: base, head, change, interval, verdict.",
         discussion: """
-        Several files per side pool their rounds (the A/B procedure runs base and head
-        interleaved, one file per round). Exit 2 when the results are not comparable.
+            Several files per side pool their rounds (the A/B procedure runs base and head
+            interleaved, one file per round). Exit 2 when the results are not comparable.
 
-        Examples:
-          cnibench compare bench-results/base.json bench-results/head.json
-          cnibench compare --base a1.json --base a2.json --head b1.json --head b2.json --format md
-          cnibench compare base.json head.json --format json | jq '.metrics[] | select(.regression)'
-        """
+            Examples:
+              cnibench compare bench-results/base.json bench-results/head.json
+              cnibench compare --base a1.json --base a2.json --head b1.json --head b2.json --format md
+              cnibench compare base.json head.json --format json | jq '.metrics[] | select(.regression)'
+            """
     )
 
     @Argument(help: "BASE.json HEAD.json (or use --base/--head).", completion: .file(extensions: ["json"]))

@@ -3,7 +3,9 @@ import ArgumentParser
 /// `compare`'s inputs: either two positional files or --base/--head lists, not both.
 func sides(files: [String], base: [String], head: [String]) throws -> ([String], [String]) {
     if !base.isEmpty || !head.isEmpty {
-        guard files.isEmpty, !base.isEmpty, !head.isEmpty else { throw ValidationError("use either BASE HEAD arguments or --base/--head, both sides given") }
+        guard files.isEmpty, !base.isEmpty, !head.isEmpty else {
+            throw ValidationError("use either BASE HEAD arguments or --base/--head, both sides given")
+        }
         return (base, head)
     }
     guard files.count == 2 else { throw ValidationError("give BASE.json HEAD.json") }

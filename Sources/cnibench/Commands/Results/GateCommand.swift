@@ -8,25 +8,25 @@ struct GateCommand: ParsableCommand {
         commandName: "gate",
         abstract: "Fail (exit 1) when head is measurably slower than base; exit 2 on unusable input.",
         discussion: """
-        Decides on metrics normalized within the run: rates and latencies ÷ the node→node
-        baseline of the same round (a faster or slower runner cancels out); CPU seconds per GB
-        as measured in a same-runner A/B (one machine, base and head interleaved in time, as
-        scripts/gate-ab.sh runs them), ÷ the baseline's otherwise.
-        A gated metric is a regression when it is worse by more than --max-regression AND its
-        interval excludes no change. Estimate and interval (log values): by default the
-        difference of the better halves of each side's rounds with a permutation-test interval
-        (interference on a shared machine only ever slows a round down, so the better rounds
-        carry the datapath's cost); --method rank uses the Hodges–Lehmann shift and Mann–Whitney
-        interval of every round. --confidence is for all gated metrics
-        together: with k of them each interval is at 1 − (1 − confidence)/k, so an unchanged
-        build fails at most that often however many metrics gate. A metric with too few
-        rounds for its interval (fewer than 4 a side; more when many metrics gate) is not
-        judged; nothing judgeable: exit 2.
+            Decides on metrics normalized within the run: rates and latencies ÷ the node→node
+            baseline of the same round (a faster or slower runner cancels out); CPU seconds per GB
+            as measured in a same-runner A/B (one machine, base and head interleaved in time, as
+            scripts/gate-ab.sh runs them), ÷ the baseline's otherwise.
+            A gated metric is a regression when it is worse by more than --max-regression AND its
+            interval excludes no change. Estimate and interval (log values): by default the
+            difference of the better halves of each side's rounds with a permutation-test interval
+            (interference on a shared machine only ever slows a round down, so the better rounds
+            carry the datapath's cost); --method rank uses the Hodges–Lehmann shift and Mann–Whitney
+            interval of every round. --confidence is for all gated metrics
+            together: with k of them each interval is at 1 − (1 − confidence)/k, so an unchanged
+            build fails at most that often however many metrics gate. A metric with too few
+            rounds for its interval (fewer than 4 a side; more when many metrics gate) is not
+            judged; nothing judgeable: exit 2.
 
-        Examples:
-          cnibench gate --baseline base.json --current head.json
-          cnibench gate --baseline base-*.json --current head-*.json --max-regression 5% --summary summary.md
-        """
+            Examples:
+              cnibench gate --baseline base.json --current head.json
+              cnibench gate --baseline base-*.json --current head-*.json --max-regression 5% --summary summary.md
+            """
     )
 
     @Option(name: .customLong("baseline"), parsing: .upToNextOption, help: "Base result file(s).", completion: .file(extensions: ["json"]))
@@ -37,7 +37,10 @@ struct GateCommand: ParsableCommand {
     var maxRegression = "5%"
     @Option(help: "Confidence for all gated metrics together, e.g. 95%.")
     var confidence = "95%"
-    @Option(help: "better-half: difference of the better halves of the rounds, permutation-test interval (default); rank: Hodges–Lehmann shift, Mann–Whitney interval, every round.")
+    @Option(
+        help:
+            "better-half: difference of the better halves of the rounds, permutation-test interval (default); rank: Hodges–Lehmann shift, Mann–Whitney interval, every round."
+    )
     var method: ShiftMethod = .betterHalf
     @Option(help: "Also write the Markdown comparison here (e.g. $GITHUB_STEP_SUMMARY).")
     var summary: String?
@@ -71,7 +74,9 @@ struct GateCommand: ParsableCommand {
         }
         print("gate: FAIL: \(regressions.count) regression\(regressions.count == 1 ? "" : "s"):")
         for m in regressions {
-            print("  \(m.key): \(ComparisonRenderer.pct(m.improvement)) (\(Comparator.percent(m.level)) interval \(ComparisonRenderer.pct(m.interval.low)) … \(ComparisonRenderer.pct(m.interval.high)))")
+            print(
+                "  \(m.key): \(ComparisonRenderer.pct(m.improvement)) (\(Comparator.percent(m.level)) interval \(ComparisonRenderer.pct(m.interval.low)) … \(ComparisonRenderer.pct(m.interval.high)))"
+            )
         }
         throw ExitCode(1)
     }

@@ -8,14 +8,14 @@ struct ReportCommand: ParsableCommand {
         commandName: "report",
         abstract: "Regenerate the Markdown, HTML or JSON report of a bench result.",
         discussion: """
-        Reads a result written by `cnibench bench` (schema: docs/result-schema.md), recomputes the
-        medians, intervals and overheads from its samples, and prints the report (or writes it
-        with --output). Needs no root.
+            Reads a result written by `cnibench bench` (schema: docs/result-schema.md), recomputes the
+            medians, intervals and overheads from its samples, and prints the report (or writes it
+            with --output). Needs no root.
 
-        Examples:
-          cnibench report bench-results/matrix.json --format md >> "$GITHUB_STEP_SUMMARY"
-          cnibench report bench-results/matrix.json --format html --output /tmp/matrix.html
-        """
+            Examples:
+              cnibench report bench-results/matrix.json --format md >> "$GITHUB_STEP_SUMMARY"
+              cnibench report bench-results/matrix.json --format html --output /tmp/matrix.html
+            """
     )
 
     @Argument(help: "A result JSON file from cnibench bench.", completion: .file(extensions: ["json"]))
