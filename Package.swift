@@ -97,7 +97,7 @@ let package = Package(
         .target(
             name: "Agents",
             dependencies: [
-                "TopologyModel", "Topology", "NetAddress", "Netlink", "CNIPacket", "CNetShim", "ProcessKit",
+                "TopologyModel", "Topology", "NetAddress", "Netlink", "CNIPacket", "CNetShim", "ProcessKit", "Results",
                 .product(name: "Histogram", package: "hdrhistogram-swift")
             ]
         ),

@@ -1,5 +1,5 @@
-import Foundation
 import Results
+import Foundation
 
 extension PacketGenerator.Options {
     /// Ranges of the `cnibench pktgen` options, checked before anything is opened or sent.

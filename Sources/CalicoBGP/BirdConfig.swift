@@ -1,7 +1,6 @@
 import Foundation
 import ProcessKit
 import NetAddress
-import CNIPacket
 import TopologyModel
 import Topology
 
