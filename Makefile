@@ -28,6 +28,7 @@ release: deps-build
 	$(SWIFT) build -c release
 
 test: deps
+	scripts/check-layers.py
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
@@ -36,6 +37,7 @@ format:
 	$(SWIFT) format --in-place --recursive --parallel Sources Tests Benchmarks/Benchmarks Benchmarks/Package.swift Package.swift
 
 lint:
+	scripts/check-layers.py
 	$(SWIFT) format lint --strict --recursive --parallel Sources Tests Benchmarks/Benchmarks Benchmarks/Package.swift Package.swift
 
 # Default benchmark matrix (see README "Benchmarks"): topology build/teardown against the
