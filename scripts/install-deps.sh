@@ -6,7 +6,7 @@
 #   scripts/install-deps.sh run     programs the testbed runs: verify, bench, BGP, pktgen reference
 #   scripts/install-deps.sh         both
 set -euo pipefail
-build=(pkg-config libnl-3-dev libnl-route-3-dev libmnl-dev libbpf-dev linux-libc-dev)
+build=(python3 pkg-config libnl-3-dev libnl-route-3-dev libmnl-dev libbpf-dev linux-libc-dev)
 run=(
   iproute2 iputils-ping iperf3   # verify, bench
   bird2                          # --routing bird
