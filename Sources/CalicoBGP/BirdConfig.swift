@@ -38,7 +38,10 @@ public struct BirdLayout: Sendable {
     }
 }
 
-/// Timer values behind `BGPTimers`.
+/// Timer values behind `BGPTimers`. `calico` is what Calico v3.30.7 renders
+/// (confd/etc/calico/confd/templates/bird.cfg.template: `connect delay time 2; connect retry
+/// time 5; error wait time 5,30;` in `bgp_template`; `scan time 2` for kernel and device; mesh
+/// peers leave BIRD's graceful restart time, 120 s, unless `node_mesh_restart_time` is set).
 struct BirdTimerValues {
     var scan: Int
     var connectDelay: Int
@@ -46,19 +49,20 @@ struct BirdTimerValues {
     var errorWait: (Int, Int)
     var holdTime: Int?
     var keepalive: Int?
-    var gracefulRestart: Int
+    /// nil: BIRD's default (120 s), as Calico leaves it.
+    var gracefulRestart: Int?
 
     init(_ t: BGPTimers) {
         switch t {
         case .calico:
-            self = .init(scan: 2, connectDelay: 1, connectRetry: 3, errorWait: (5, 60), holdTime: nil, keepalive: nil, gracefulRestart: 120)
+            self = .init(scan: 2, connectDelay: 2, connectRetry: 5, errorWait: (5, 30), holdTime: nil, keepalive: nil, gracefulRestart: nil)
         case .fast:
             self = .init(scan: 1, connectDelay: 1, connectRetry: 1, errorWait: (1, 3), holdTime: 3, keepalive: 1, gracefulRestart: 4)
         }
     }
 
     private init(
-        scan: Int, connectDelay: Int, connectRetry: Int, errorWait: (Int, Int), holdTime: Int?, keepalive: Int?, gracefulRestart: Int
+        scan: Int, connectDelay: Int, connectRetry: Int, errorWait: (Int, Int), holdTime: Int?, keepalive: Int?, gracefulRestart: Int?
     ) {
         self.scan = scan
         self.connectDelay = connectDelay
@@ -223,7 +227,6 @@ public struct BirdConfigRenderer {
             "  debug { states };",
             "  description \"Connection to BGP peer\";",
             "  local as \(BGPPeering.asNumber);",
-            "  multihop;",
             "  ipv4 {",
             "    gateway recursive; # This should be the default, but just in case.",
             "    import all;        # Calico: rely on the underlay for the default route.",
@@ -260,11 +263,11 @@ public struct BirdConfigRenderer {
                 "# \(p.comment)",
                 "protocol bgp \(p.name) from bgp_template {",
                 "  neighbor \(p.address) as \(BGPPeering.asNumber);",
-                "  source address \(p.source);  # The local address we use for the TCP connection",
-                "  ttl security off;"
+                "  source address \(p.source);  # The local address we use for the TCP connection"
             ]
             if p.passive { l += ["  passive on; # Mesh is unidirectional, peer will connect to us."] }
-            l += ["  graceful restart time \(t.gracefulRestart);", "}", ""]
+            if let g = t.gracefulRestart { l += ["  graceful restart time \(g);"] }
+            l += ["}", ""]
         }
         l += ["", "# ------------- Node-specific peers -------------"]
         let others = peers.filter { !$0.isMesh }
@@ -273,6 +276,8 @@ public struct BirdConfigRenderer {
             l += [
                 "# \(p.comment)",
                 "protocol bgp \(p.name) from bgp_template {",
+                "  ttl security off;",
+                "  multihop;",
                 "  neighbor \(p.address) as \(BGPPeering.asNumber);",
                 "  source address \(p.source);  # The local address we use for the TCP connection"
             ]

@@ -183,10 +183,26 @@ final class BirdConfigTests: XCTestCase {
         XCTAssertThrowsError(try SpecLoader.parse("routing: ospf\n"))
     }
 
-    func testTimers() throws {
+    /// The lines Calico v3.30.7's bird.cfg.template renders for these settings
+    /// (confd/etc/calico/confd/templates/bird.cfg.template).
+    func testTimersAndPeerOptionsFollowCalicosTemplate() throws {
         var p = try plan(nodes: 2)
-        XCTAssertTrue(try config(p, "node1").contains("graceful restart time 120;"))
-        XCTAssertFalse(try config(p, "node1").contains("hold time"))
+        let calico = try config(p, "node1")
+        for line in ["  connect delay time 2;", "  connect retry time 5;", "  error wait time 5,30;", "  scan time 2;"] {
+            XCTAssertTrue(calico.contains(line + "\n") || calico.contains(line + " "), "missing \(line)")
+        }
+        // bgp_template has no multihop and mesh peers no ttl security or restart time (BIRD's
+        // 120 s default); node-specific peers (route reflectors) are `ttl security off; multihop;`.
+        let template = calico.components(separatedBy: "template bgp bgp_template {")[1].components(separatedBy: "}\n")[0]
+        XCTAssertFalse(template.contains("multihop"))
+        XCTAssertFalse(calico.contains("graceful restart time"))
+        XCTAssertFalse(calico.contains("ttl security"))
+        XCTAssertFalse(calico.contains("hold time"))
+        var rr = try plan(nodes: 4)
+        rr.spec.bgp = .rr
+        rr.spec.routeReflectors = 1
+        let client = try config(rr, "node3")
+        XCTAssertTrue(client.contains("  ttl security off;\n  multihop;\n"), client)
         p.spec.bgpTimers = .fast
         let fast = try config(p, "node1")
         XCTAssertTrue(fast.contains("hold time 3;") && fast.contains("graceful restart time 4;") && fast.contains("connect retry time 1;"))

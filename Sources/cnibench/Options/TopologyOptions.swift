@@ -59,7 +59,8 @@ struct TopologyOptions: ParsableArguments {
     )
     var bgpGateway = false
 
-    @Option(name: .long, help: "BIRD timers: calico (as Calico renders them, default) or fast (short hold/restart timers for tests).")
+    @Option(
+        name: .long, help: "BIRD timers: calico (as Calico v3.30.7 renders them, default) or fast (short hold/restart timers for tests).")
     var bgpTimers: BGPTimers?
 
     /// Builds the spec: the file first, then flags. Errors name the flag; a setting given
