@@ -13,9 +13,12 @@ import TopologyModel
 /// lease matches is answered with ICMP net unreachable written into the TUN (from the TUN's
 /// address, never about ICMP, first fragments only), as flanneld does.
 ///
-/// Batched: the TUN is read until empty (or a batch is full) and the batch leaves in one
-/// sendmmsg; the socket side is read with recvmmsg. Buffers are allocated once at start; the
-/// per-packet path allocates nothing.
+/// Two implementations (`FlannelUDPImplementation`). `flanneld`, the default, moves one packet
+/// per call as flanneld's proxy does (a batch of one: read + sendto, recv + write, alternating
+/// while either side has data, poll when both are idle; the socket keeps the kernel's default
+/// buffers). `batched` reads the TUN until empty (or a batch of 64 is full) and sends the batch
+/// in one sendmmsg, reads the socket with recvmmsg, and forces 4 MiB socket buffers. Buffers are
+/// allocated once at start; the per-packet path allocates nothing.
 public final class FlannelUDPDaemon {
     public static let port: UInt16 = 8285
 
@@ -29,7 +32,9 @@ public final class FlannelUDPDaemon {
         public var subnet: IPv4Prefix
         public var leases: [Lease]
         public var port = FlannelUDPDaemon.port
-        public var batch = 64
+        public var implementation = FlannelUDPImplementation.flanneld
+        /// Packets per read/send batch: 1 for flanneld's proxy.
+        public var batch: Int { implementation == .flanneld ? 1 : 64 }
         public var mtu = 1472
         public init(nodeIP: IPv4Address, subnet: IPv4Prefix, leases: [Lease]) {
             self.nodeIP = nodeIP
@@ -78,7 +83,7 @@ public final class FlannelUDPDaemon {
         let t = cnb_tun_attach(config.tun)
         guard t >= 0 else { throw NetlinkError(operation: "attach to TUN \(config.tun)", namespace: "-", code: t) }
         tunFD = t
-        let u = cnb_udp_open(config.nodeIP.networkOrder, config.port)
+        let u = cnb_udp_open(config.nodeIP.networkOrder, config.port, config.implementation == .batched ? 1 : 0)
         guard u >= 0 else {
             close(t)
             throw NetlinkError(operation: "bind udp \(config.nodeIP):\(config.port)", namespace: "-", code: u)

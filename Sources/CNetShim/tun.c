@@ -48,12 +48,14 @@ int cnb_tun_create_persistent(int nsfd, const char *name) {
 
 int cnb_tun_attach(const char *name) { return tun_open(name, 0, 1, 0); }
 
-int cnb_udp_open(uint32_t ip_be, uint16_t port) {
+int cnb_udp_open(uint32_t ip_be, uint16_t port, int big_buffers) {
     int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     if (fd < 0) return -errno;
-    int big = 4 << 20;
-    setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &big, sizeof big);
-    setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &big, sizeof big);
+    if (big_buffers) {
+        int big = 4 << 20;
+        setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &big, sizeof big);
+        setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &big, sizeof big);
+    }
     struct sockaddr_in sin = {.sin_family = AF_INET, .sin_port = htons(port), .sin_addr = {.s_addr = ip_be}};
     if (bind(fd, (struct sockaddr *)&sin, sizeof sin) != 0) {
         int e = -errno;

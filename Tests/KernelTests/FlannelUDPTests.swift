@@ -30,14 +30,30 @@ final class FlannelUDPTests: KernelTestCase {
         }
     }
 
-    private func check(_ underlay: Underlay, file: StaticString = #filePath, line: UInt = #line) throws {
-        let run = try RunName("ktfu\(underlay.rawValue)")
+    private func check(
+        _ underlay: Underlay, implementation: FlannelUDPImplementation = .flanneld, file: StaticString = #filePath, line: UInt = #line
+    ) throws {
+        let run = try RunName("ktfu\(underlay.rawValue)\(implementation == .batched ? "b" : "")")
         runsToClean.append(run)
         let (rc, out) = try cli([
             "up", "--name", run.value, "--mode", "flannel-udp", "--underlay", underlay.rawValue,
-            "--nodes", "2", "--pods-per-node", "2"
+            "--nodes", "2", "--pods-per-node", "2", "--flannel-udp-impl", implementation.rawValue
         ])
         XCTAssertEqual(rc, 0, out, file: file, line: line)
+        // The daemons say which implementation they run (first line of their logs).
+        let logs =
+            (try? FileManager.default.contentsOfDirectory(atPath: RunState(run: run).directory))?.filter { $0.hasSuffix("flannel-udp.log") }
+            ?? []
+        XCTAssertEqual(logs.count, 2, file: file, line: line)
+        for l in logs {
+            // `up` returns once the daemons are spawned; give each a moment to log its start.
+            var text = ""
+            for _ in 0..<50 where !text.contains("flannel-udp-daemon (") {
+                text = (try? String(contentsOfFile: "\(RunState(run: run).directory)/\(l)", encoding: .utf8)) ?? ""
+                if !text.contains("flannel-udp-daemon (") { usleep(100_000) }
+            }
+            XCTAssertTrue(text.contains("flannel-udp-daemon (\(implementation.rawValue))"), text, file: file, line: line)
+        }
         let record = try RunState(run: run).record()
         let plan = try Planner(spec: record.spec, ipip: record.ipip ?? .tcBPF).plan()
         XCTAssertEqual(plan.podMTU, 1472, file: file, line: line)
@@ -101,6 +117,7 @@ final class FlannelUDPTests: KernelTestCase {
 
     func testFlannelUDPL2() throws { try check(.l2) }
     func testFlannelUDPL3() throws { try check(.l3) }
+    func testFlannelUDPBatchedL2() throws { try check(.l2, implementation: .batched) }
 
     func testPlanCreatesTheTunBeforeItsAddressAndRoute() throws {
         var s = spec("ktfup", mode: .flannelUDP, nodes: 2, pods: 1)

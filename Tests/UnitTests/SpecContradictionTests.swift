@@ -88,3 +88,28 @@ final class SpecContradictionTests: XCTestCase {
         }
     }
 }
+
+/// The flannel-udp implementation: flanneld's proxy unless asked, and only for flannel-udp.
+final class FlannelUDPImplementationTests: XCTestCase {
+    func testDefaultIsFlanneldsProxyAndTheDaemonArgvSaysBatchedOnlyWhenAsked() throws {
+        var spec = try SpecLoader.parse("mode: flannel-udp\nnodes: 2\n")
+        XCTAssertEqual(spec.flannelUDPImpl, .flanneld)
+        func daemonArgv(_ s: TopologySpec) throws -> [[String]] {
+            try Planner(spec: s).plan().steps.compactMap { if case .startProcess(_, _, let argv) = $0 { argv } else { nil } }
+        }
+        XCTAssertEqual(try daemonArgv(spec).count, 2)
+        XCTAssertTrue(try daemonArgv(spec).allSatisfy { !$0.contains("--impl") })
+        spec = try SpecLoader.parse("mode: flannel-udp\nnodes: 2\nflannelUDPImpl: batched\n")
+        XCTAssertEqual(spec.flannelUDPImpl, .batched)
+        XCTAssertTrue(try daemonArgv(spec).allSatisfy { $0.suffix(2) == ["--impl", "batched"] || $0.contains("batched") })
+    }
+
+    func testRefusedForOtherModesAndUnknownValues() {
+        XCTAssertThrowsError(try SpecLoader.parse("mode: host-gw\nflannelUDPImpl: batched\n")) { e in
+            XCTAssertEqual((e as? SpecError)?.field, "flannel-udp-impl", "\(e)")
+        }
+        XCTAssertThrowsError(try SpecLoader.parse("mode: flannel-udp\nflannelUDPImpl: fast\n")) { e in
+            XCTAssertTrue("\(e)".contains("flanneld, batched"), "\(e)")
+        }
+    }
+}

@@ -116,6 +116,7 @@ final class TopologyYAMLTests: XCTestCase {
     func testFlagSpellings() {
         XCTAssertEqual(SpecSetting.podsPerNode.flag, "--pods-per-node")
         XCTAssertEqual(SpecSetting.underlayCIDR.flag, "--underlay-cidr")
+        XCTAssertEqual(SpecSetting.flannelUDPImpl.flag, "--flannel-udp-impl")
         XCTAssertEqual(SpecSetting.routeReflectors.field, "route-reflectors")
     }
 }

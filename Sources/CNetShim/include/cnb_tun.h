@@ -24,7 +24,8 @@ int cnb_tun_attach(const char *name);
 
 /// A UDP socket bound to ip:port (network-order address, host-order port), non-blocking, with
 /// large buffers. Returns the fd or -errno.
-int cnb_udp_open(uint32_t ip_be, uint16_t port);
+/* big_buffers: 4 MiB SO_RCVBUF/SO_SNDBUF (forced); 0 keeps the kernel defaults, as flanneld. */
+int cnb_udp_open(uint32_t ip_be, uint16_t port, int big_buffers);
 
 /// recvmmsg/sendmmsg state: `count` messages of up to `buffer_size` bytes each.
 struct cnb_udp_batch {

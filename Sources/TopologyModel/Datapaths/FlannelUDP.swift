@@ -26,7 +26,8 @@ public struct FlannelUDPDatapath: Datapath {
             steps.add(
                 .startProcess(
                     ns: node.namespace, name: "flannel-udp",
-                    argv: DaemonCommand.flannelUDP(node: node, peers: context.peers(of: node), tun: Self.tun)))
+                    argv: DaemonCommand.flannelUDP(
+                        node: node, peers: context.peers(of: node), tun: Self.tun, implementation: context.spec.flannelUDPImpl)))
         }
     }
 }

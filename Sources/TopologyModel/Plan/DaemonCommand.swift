@@ -3,11 +3,14 @@
 import NetAddress
 public enum DaemonCommand {
     /// `cnibench flannel-udp-daemon` for one node, with every peer's lease.
-    public static func flannelUDP(node: Addressing.Node, peers: [Addressing.Node], tun: String = "flannel0") -> [String] {
+    public static func flannelUDP(
+        node: Addressing.Node, peers: [Addressing.Node], tun: String = "flannel0", implementation: FlannelUDPImplementation = .flanneld
+    ) -> [String] {
         var argv = [
             "cnibench", "flannel-udp-daemon", "--tun", tun, "--node-ip", node.ip.description,
             "--subnet", node.podSubnets[0].description
         ]
+        if implementation != .flanneld { argv += ["--impl", implementation.rawValue] }
         for p in peers { argv += ["--lease", FlannelUDPLease(subnet: p.podSubnets[0], node: p.ip).description] }
         return argv
     }

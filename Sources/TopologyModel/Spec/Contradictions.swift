@@ -30,6 +30,12 @@ extension GivenSpec {
                 )
             }
         }
+        if let src = given[.flannelUDPImpl], s.mode != .flannelUDP {
+            throw SpecError(
+                SpecSetting.flannelUDPImpl.field,
+                "\(say(.flannelUDPImpl, s.flannelUDPImpl.rawValue, src)) has no effect with \(say(.mode, s.mode.rawValue, src)): it chooses how mode flannel-udp's daemon moves packets; drop \(name(.flannelUDPImpl, src)) or use the flannel-udp mode"
+            )
+        }
         if let src = given[.force], s.force, !s.needsForce {
             throw SpecError(
                 SpecSetting.force.field,

@@ -48,8 +48,8 @@ public enum BGPTopology: String, CaseIterable, Sendable, Codable {
 
 /// BIRD timer sets.
 public enum BGPTimers: String, CaseIterable, Sendable, Codable {
-    /// As Calico renders them: connect delay 1 s, connect retry 3 s, error wait 5–60 s, hold
-    /// time BIRD's 240 s, mesh graceful-restart time 120 s, kernel/device scan 2 s.
+    /// As Calico v3.30.7 renders them: connect delay 2 s, connect retry 5 s, error wait 5–30 s,
+    /// hold time BIRD's 240 s, graceful-restart time BIRD's 120 s, kernel/device scan 2 s.
     case calico
     /// For tests and fault drills: hold 3 s (keepalive 1 s), connect retry 1 s, error wait
     /// 1–3 s, graceful-restart time 4 s, scan 1 s. Not what a cluster runs.

@@ -18,6 +18,7 @@ import Yams
 /// routeReflectors: 2   # with bgp rr: node1…nodeK reflect
 /// bgpGateway: true     # with routing bird on l3: BIRD in the router learns pod routes
 /// bgpTimers: fast      # calico | fast (with routing bird)
+/// flannelUDPImpl: batched  # flanneld | batched (mode flannel-udp)
 /// ```
 ///
 /// The file is untrusted input: it is read with a size limit (TopologyFile), anchors and
@@ -102,6 +103,9 @@ public enum SpecLoader {
         if let v = values[.routeReflectors] { spec.routeReflectors = try int(v, "routeReflectors") }
         if let v = values[.bgpGateway] { spec.bgpGateway = try bool(v, "bgpGateway") }
         if let v = values[.bgpTimers] { spec.bgpTimers = try choice(v, "bgpTimers", BGPTimers.spellings) }
+        if let v = values[.flannelUDPImpl] {
+            spec.flannelUDPImpl = try choice(v, "flannelUDPImpl", FlannelUDPImplementation.spellings)
+        }
     }
 
     /// `nodes: 3` or `nodes: [{pods: 2}, {}]`. Returns the pods per node, and whether every

@@ -3,15 +3,19 @@
 /// default would not be noticed) is refused instead of silently ignored.
 public enum SpecSetting: String, CaseIterable, Sendable {
     case name, mode, underlay, nodes, podsPerNode, underlayCIDR, podCIDR, mtu, force
-    case routing, bgp, routeReflectors, bgpGateway, bgpTimers
+    case routing, bgp, routeReflectors, bgpGateway, bgpTimers, flannelUDPImpl
 
     /// The flag spelling: `podsPerNode` → `--pods-per-node`.
     public var flag: String {
         var out = "--"
-        for c in rawValue {
-            if c.isUppercase {
-                // An acronym stays one word: underlayCIDR → --underlay-cidr.
-                if !(out.last?.isUppercase ?? false) && out.last != "-" { out.append("-") }
+        let chars = Array(rawValue)
+        for (i, c) in chars.enumerated() {
+            if c.isUppercase, i > 0 {
+                // An acronym stays one word (underlayCIDR → --underlay-cidr) until a word
+                // follows it (flannelUDPImpl → --flannel-udp-impl).
+                let afterLower = chars[i - 1].isLowercase
+                let acronymEnds = chars[i - 1].isUppercase && i + 1 < chars.count && chars[i + 1].isLowercase
+                if afterLower || acronymEnds { out.append("-") }
             }
             out.append(c)
         }

@@ -29,6 +29,8 @@ public struct TopologySpec: Sendable, Equatable, Codable {
     public var bgpGateway = false
     /// BIRD timers: calico (as confd renders them) or fast (tests, fault drills).
     public var bgpTimers: BGPTimers = .calico
+    /// flannel-udp only: flanneld's per-packet proxy (default) or cnibench's batched daemon.
+    public var flannelUDPImpl: FlannelUDPImplementation = .flanneld
 
     public init() {}
 

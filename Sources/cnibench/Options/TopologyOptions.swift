@@ -63,6 +63,13 @@ struct TopologyOptions: ParsableArguments {
         name: .long, help: "BIRD timers: calico (as Calico v3.30.7 renders them, default) or fast (short hold/restart timers for tests).")
     var bgpTimers: BGPTimers?
 
+    @Option(
+        name: .long,
+        help:
+            "flannel-udp's daemon: flanneld (one packet per call and default buffers, as flanneld's proxy; default) or batched (cnibench's recvmmsg/sendmmsg)."
+    )
+    var flannelUdpImpl: FlannelUDPImplementation?
+
     /// Builds the spec: the file first, then flags. Errors name the flag; a setting given
     /// (in the file or as a flag) but without effect is refused (GivenSpec.checkContradictions).
     /// `routingDefault` replaces the static default when neither file nor flag sets routing
@@ -128,6 +135,10 @@ struct TopologyOptions: ParsableArguments {
         if let bgpTimers {
             g.spec.bgpTimers = bgpTimers
             given(.bgpTimers)
+        }
+        if let flannelUdpImpl {
+            g.spec.flannelUDPImpl = flannelUdpImpl
+            given(.flannelUDPImpl)
         }
         try g.checkContradictions()
         return g.spec

@@ -14,6 +14,7 @@ extension Underlay: ExpressibleByArgument {}
 extension RoutingMode: ExpressibleByArgument {}
 extension BGPTopology: ExpressibleByArgument {}
 extension BGPTimers: ExpressibleByArgument {}
+extension FlannelUDPImplementation: ExpressibleByArgument {}
 extension BenchTest: ExpressibleByArgument {}
 extension ReportFormat: ExpressibleByArgument {}
 extension ShiftMethod: ExpressibleByArgument {}

@@ -3,6 +3,7 @@ import Foundation
 import Synchronization
 import NetAddress
 import Agents
+import TopologyModel
 
 private let daemonStop = Atomic<Bool>(false)
 
@@ -39,6 +40,9 @@ struct FlannelUDPDaemonCommand: ParsableCommand {
     @Option(name: .long, help: "TUN MTU (sizes the buffers).")
     var mtu = 1472
 
+    @Option(name: .long, help: "flanneld (one packet per call, default buffers) or batched (cnibench's recvmmsg/sendmmsg).")
+    var impl: FlannelUDPImplementation = .flanneld
+
     func validate() throws {
         guard IPv4Address(nodeIP) != nil else { throw ValidationError("--node-ip \(nodeIP) is not an IPv4 address") }
         guard IPv4Prefix(subnet) != nil else { throw ValidationError("--subnet \(subnet) is not a prefix") }
@@ -53,11 +57,12 @@ struct FlannelUDPDaemonCommand: ParsableCommand {
         c.tun = tun
         c.port = port
         c.mtu = mtu
+        c.implementation = impl
         let d = try FlannelUDPDaemon(c)
         signal(SIGTERM) { _ in daemonStop.store(true, ordering: .relaxed) }
         signal(SIGINT) { _ in daemonStop.store(true, ordering: .relaxed) }
         say(
-            "flannel-udp-daemon: \(tun) ⇄ udp \(nodeIP):\(port), lease \(c.subnet), \(c.leases.count) remote leases: \(c.leases.map(\.description).joined(separator: " "))"
+            "flannel-udp-daemon (\(impl.rawValue)): \(tun) ⇄ udp \(nodeIP):\(port), lease \(c.subnet), \(c.leases.count) remote leases: \(c.leases.map(\.description).joined(separator: " "))"
         )
         d.run(tick: 200) { daemonStop.load(ordering: .relaxed) }
         let k = d.counters
