@@ -23,9 +23,12 @@ struct FaultCommand: ParsableCommand {
     @OptionGroup var target: RunOption
     @Argument(help: "What to do (see above).") var action: FaultAction
     @Option(help: "node1, node2, … (or router for the BIRD actions).") var instance = "node1"
+    @OptionGroup var diagnostics: VerboseOption
 
     func run() throws {
-        try Prerequisites.requireRoot("fault")
+        diagnostics.apply()
+        try Prerequisites.requireRoot(
+            "fault", because: "it signals or starts BIRD inside the run's namespaces, or sets links there down and up")
         let f = try BGPFaults(run: target.name)
         switch action {
         case .killBird: try f.killBird(instance)

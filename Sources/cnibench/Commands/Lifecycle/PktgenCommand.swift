@@ -71,6 +71,8 @@ struct PktgenCommand: ParsableCommand {
     @Flag(name: .long, help: "Print one JSON object.")
     var json = false
 
+    @OptionGroup var diagnostics: VerboseOption
+
     func validate() throws {
         if receive {
             guard let bind, IPv4Address(bind) != nil else { throw ValidationError("--receive needs --bind IP") }
@@ -93,7 +95,8 @@ struct PktgenCommand: ParsableCommand {
     }
 
     func run() throws {
-        try Prerequisites.requireRoot("pktgen")
+        diagnostics.apply()
+        try Prerequisites.requireRoot("pktgen", because: "it sends and receives raw frames (AF_PACKET) inside the run's namespaces")
         Interrupt.install()
         defer { Interrupt.restore() }
         let here = PacketGenerator.currentRunNamespace()
