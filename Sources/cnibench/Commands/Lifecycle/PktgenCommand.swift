@@ -131,7 +131,11 @@ struct PktgenCommand: ParsableCommand {
             return
         }
         guard let from else { throw ValidationError("--from is required (a namespace or address of the run)") }
-        let e = try PacketGenerator.endpoints(run: name ?? here?.run ?? .default, from: from, to: to!)
+        // A run that does not exist, or --from/--to outside it: the user's input.
+        let e: PacketGenerator.Endpoints
+        do { e = try PacketGenerator.endpoints(run: name ?? here?.run ?? .default, from: from, to: to!) } catch let err as PktgenError {
+            throw ValidationError(err.description)
+        }
         let report = try PacketGenerator.run(e, options: options, stop: pktgenStop)
         if json {
             let enc = JSONEncoder()
