@@ -45,9 +45,9 @@ lint:
 bench: deps-run release
 	$(CNIBENCH_RELEASE) bench topology --out $(RESULTS)
 	$(CNIBENCH_RELEASE) bench routes --out $(RESULTS)
-	$(CNIBENCH_RELEASE) bench pktgen --rounds 3 --seconds 5 --out $(RESULTS)
+	$(CNIBENCH_RELEASE) bench pktgen --rounds 3 --duration 5 --out $(RESULTS)
 	# bench (matrix): every mode and test vs the node→node baseline, 3 rounds × 2 s per test (~8 min)
-	$(CNIBENCH_RELEASE) bench --repeats 3 --duration 2 --out $(RESULTS) --basename matrix
+	$(CNIBENCH_RELEASE) bench --rounds 3 --duration 2 --out $(RESULTS) --basename matrix
 	@if [ -x scripts/bench-packet.sh ]; then scripts/bench-packet.sh; fi
 	@echo "results in $(RESULTS)/"
 
@@ -55,7 +55,7 @@ bench-quick: deps-run release
 	$(CNIBENCH_RELEASE) bench topology --nodes 10 --pods-per-node 4 --out $(RESULTS)/quick
 	$(CNIBENCH_RELEASE) bench routes --routes 1000 --fdb 100 --out $(RESULTS)/quick
 	# bench (matrix), smoke-sized: 1 round × 1 s per test (~1.5 min)
-	$(CNIBENCH_RELEASE) bench --repeats 1 --duration 1 --out $(RESULTS)/quick --basename matrix
+	$(CNIBENCH_RELEASE) bench --rounds 1 --duration 1 --out $(RESULTS)/quick --basename matrix
 
 # Same-runner A/B regression gate: make gate BASE=origin/main [HEAD=<rev>] (see README "Gate").
 BASE ?= HEAD~1

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Validates `cnibench gate` on this (noisy, shared) machine the way it is used: same-runner A/B
-# trials, as scripts/gate-ab.sh runs them (every round a fresh `cnibench bench --repeats 1`, so
+# trials, as scripts/gate-ab.sh runs them (every round a fresh `cnibench bench --rounds 1`, so
 # each round has its own topology and processes; sides interleaved round by round).
 #
 # One trial = K rounds of three sides, the order of the sides rotated each round:
@@ -37,7 +37,7 @@ B=.build/release/cnibench
 
 bench() { # FILE-BASENAME SEED [extra args]
   local name=$1 seed=$2; shift 2
-  $B bench --modes "$modes" --tests "$tests" --repeats 1 --duration "$duration" --seed "$seed" \
+  $B bench --modes "$modes" --tests "$tests" --rounds 1 --duration "$duration" --seed "$seed" \
     --out "$out" --basename "$name" --name cnbv "$@" >/dev/null 2>"$out/$name.log"
 }
 start=$(date +%s)

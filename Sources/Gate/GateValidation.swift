@@ -149,7 +149,7 @@ public enum GateValidation {
             "Procedure, as `make gate` / `scripts/gate-ab.sh` runs it: a trial is \(s.roundsPerSide) rounds of three sides,",
             "A1 and A2 (the same build) and I (the same build with \(s.rules) never-matching nftables rules in a",
             "forward-hook chain of each node namespace, `--inject-forward-rules \(s.rules)`). Every round of every side is",
-            "its own `cnibench bench --modes \(s.modes) --tests \(s.tests) --repeats 1 --duration \(s.durationSeconds)` (fresh topology and",
+            "its own `cnibench bench --modes \(s.modes) --tests \(s.tests) --rounds 1 --duration \(s.durationSeconds)` (fresh topology and",
             "processes); the order of the sides rotates each round. Verdicts: `cnibench gate --baseline A1… --current A2…`",
             "(A/A) and `--current I…` (injected), `--max-regression \(s.maxRegression)`: exit 0 pass, 1 regression, 2 cannot judge.",
             "",

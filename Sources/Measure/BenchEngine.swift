@@ -147,7 +147,7 @@ public final class BenchEngine {
     /// kernel support, names already taken.
     public func validate() throws {
         let o = options
-        guard o.repeats >= 1 else { throw BenchInputError("--repeats \(o.repeats)", "need at least 1 round") }
+        guard o.repeats >= 1 else { throw BenchInputError("--rounds \(o.repeats)", "need at least 1 round") }
         guard o.durationSeconds >= 1 else { throw BenchInputError("--duration \(o.durationSeconds)", "need at least 1 second per test") }
         guard o.durationSeconds <= 3600 else { throw BenchInputError("--duration \(o.durationSeconds)", "at most 3600 seconds per test") }
         let tests = self.tests

@@ -9,10 +9,15 @@ public struct PrerequisiteError: Error, CustomStringConvertible {
 public enum Prerequisites {
     /// Namespaces need CAP_SYS_ADMIN (mounts) and CAP_NET_ADMIN (netlink writes): root.
     public static func requireRoot(_ command: String) throws {
+        try requireRoot(
+            command, because: "it creates network namespaces (CAP_SYS_ADMIN) and configures them over netlink (CAP_NET_ADMIN)")
+    }
+
+    /// Refuses a non-root user with `command` (as typed after `cnibench`) and `reason` (what it
+    /// does that needs root, "it …") named.
+    public static func requireRoot(_ command: String, because reason: String) throws {
         guard geteuid() == 0 else {
-            throw PrerequisiteError(
-                "cnibench \(command) needs root: it creates network namespaces (CAP_SYS_ADMIN) and configures them over netlink (CAP_NET_ADMIN). Run it as root, e.g. sudo cnibench \(command) …"
-            )
+            throw PrerequisiteError("cnibench \(command) needs root: \(reason). Run it as root, e.g. sudo cnibench \(command) …")
         }
     }
 

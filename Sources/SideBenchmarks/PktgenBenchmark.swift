@@ -76,7 +76,7 @@ public struct PktgenBenchmark {
     }
 
     public func measure() throws -> Result {
-        try Prerequisites.requireRoot("bench-pktgen")
+        try Prerequisites.requireRoot("bench pktgen")
         try Prerequisites.requireProgram("trafgen", package: "netsniff-ng", for: "bench-pktgen")
         let o = options
         let load = ProcFS.loadAverage() ?? "?"

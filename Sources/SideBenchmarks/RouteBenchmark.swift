@@ -140,7 +140,7 @@ public struct RouteBenchmark {
     }
 
     public func measure() throws -> Report {
-        try Prerequisites.requireRoot("bench-routes")
+        try Prerequisites.requireRoot("bench routes")
         guard options.routes >= 1, options.routes <= 1 << 20, options.fdb >= 1, options.fdb <= 1 << 20 else {
             throw PrerequisiteError("--routes and --fdb must be between 1 and \(1 << 20)")
         }

@@ -141,7 +141,7 @@ public struct TopologyBenchmark {
     var settleSlack: Int { 16 }
 
     public func measure() throws -> Report {
-        try Prerequisites.requireRoot("bench-topology")
+        try Prerequisites.requireRoot("bench topology")
         guard options.rounds >= 1 else { throw PrerequisiteError("--rounds must be at least 1") }
         guard options.mode != .calicoIPIP else {
             throw PrerequisiteError(

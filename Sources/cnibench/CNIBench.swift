@@ -45,8 +45,14 @@ struct CNIBench: ParsableCommand {
         ]
     )
 
+    // Lets `cnibench -v COMMAND` parse: the subcommands that declare the same group see it set.
+    @OptionGroup var diagnostics: VerboseOption
+
     /// `bench-topology` and the other old spellings become `bench topology` … before parsing.
     static func main() {
-        main(LegacyBenchSpellings.rewrite(Array(CommandLine.arguments.dropFirst())))
+        let arguments = LegacyBenchSpellings.rewrite(Array(CommandLine.arguments.dropFirst()))
+        var command: any ParsableCommand
+        do { command = try parseAsRoot(arguments) } catch { exit(withError: error) }
+        run(&command)
     }
 }

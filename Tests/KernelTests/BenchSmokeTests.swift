@@ -105,7 +105,7 @@ final class BenchSmokeTests: KernelTestCase {
         XCTAssertThrowsError(try BenchEngine(options: o).validate()) { e in XCTAssertTrue("\(e)".hasPrefix("--duration 0"), "\(e)") }
         o = options("ktbad")
         o.repeats = 0
-        XCTAssertThrowsError(try BenchEngine(options: o).validate()) { e in XCTAssertTrue("\(e)".hasPrefix("--repeats 0"), "\(e)") }
+        XCTAssertThrowsError(try BenchEngine(options: o).validate()) { e in XCTAssertTrue("\(e)".hasPrefix("--rounds 0"), "\(e)") }
         o = options("ktbad")
         o.modes = [.hostGW]
         o.underlay = .l3

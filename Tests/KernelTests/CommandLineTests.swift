@@ -93,8 +93,9 @@ final class CommandLineTests: XCTestCase {
 
     /// The benchmark commands answer to `bench NAME` and to the old `bench-NAME`, with the same options.
     func testBenchSpellings() throws {
-        for (name, option) in [("topology", "--pods-per-node"), ("routes", "--fdb"), ("pktgen", "--seconds"), ("bgp", "--route-reflectors")]
-        {
+        for (name, option) in [
+            ("topology", "--pods-per-node"), ("routes", "--fdb"), ("pktgen", "--duration"), ("bgp", "--route-reflectors")
+        ] {
             try assertKnown(["bench", name, option])
             try assertKnown(["bench-\(name)", option], usage: "bench \(name)")
         }

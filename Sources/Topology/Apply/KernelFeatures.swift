@@ -1,6 +1,7 @@
 import Foundation
 import NetAddress
 import Netlink
+import ProcessKit
 import TopologyModel
 
 /// What this kernel offers, found by trying it in a scratch namespace (never the root one).
@@ -26,7 +27,7 @@ public struct KernelFeatures: Sendable, Codable, Equatable {
                 try body()
                 return true
             } catch {
-                if ProcessInfo.processInfo.environment["CNIBENCH_DEBUG"] != nil { print("probe: \(error)") }
+                Diagnostics.note("kernel probe: \(error)")
                 return false
             }
         }

@@ -67,56 +67,76 @@ public struct VerifyReport: Sendable {
         return nil
     }
 
-    public func render() -> String {
-        let spec = plan.spec
-        let pods = plan.addressing.allPods
-        var out = [
-            "verify \(spec.name): \(spec.mode.rawValue) on \(spec.underlay.rawValue), \(plan.addressing.nodes.count) nodes, \(pods.count) pods, pod MTU \(plan.podMTU)"
+    /// The four checks in order, as `render()` prints their lines and `--format json` lists them.
+    public var checks: [VerifyCheck] {
+        func seconds(_ d: Duration?) -> Double? { d.map(\.inSeconds) }
+        var list = [
+            VerifyCheck(
+                name: .state, passed: statePassed,
+                summary: statePassed
+                    ? "\(plan.steps.count) planned objects present" : "\(stateProblems.count) objects missing or different",
+                problems: stateProblems, seconds: seconds(stateDuration))
         ]
-        func line(_ name: String, _ ok: Bool?, _ text: String, _ d: Duration?) {
-            let verdict = ok.map { $0 ? "ok  " : "FAIL" } ?? "skip"
-            let time = d.map { String(format: "  (%.2f s)", $0.inSeconds) } ?? ""
-            out.append("\(name.padding(toLength: 14, withPad: " ", startingAt: 0))\(verdict)  \(text)\(time)")
-        }
-
-        line(
-            "state", statePassed,
-            statePassed ? "\(plan.steps.count) planned objects present" : "\(stateProblems.count) objects missing or different",
-            stateDuration)
-        for m in stateProblems { out.append("    \(m)") }
-
         let probed = connectivity.probed
         let podPod = probed.filter { !$0.sourceIsNode }.count
         let nodePod = probed.count - podPod
         let notProbed = connectivity.probes.count - probed.count
         var text = "\(probed.count - connectivity.failures.count)/\(probed.count) replies (\(podPod) pod→pod, \(nodePod) node→pod)"
         if notProbed > 0 { text += ", \(notProbed) cross-node pairs n/a (mode none)" }
-        line("connectivity", connectivity.passed, text, connectivity.duration)
-        // The full matrix while it is readable, otherwise only the failures.
-        if pods.count <= 16 { out += connectivity.table(indent: "    ") }
-        for f in connectivity.failures.prefix(50) {
-            out.append(
-                "    FAIL \(f.source) → \(f.destination) \(f.address)\(f.crossNode ? " (cross-node)" : ""): \(f.error ?? "no reply")")
-        }
-        if connectivity.failures.count > 50 { out.append("    … \(connectivity.failures.count - 50) more failures") }
-        if connectivity.probes.contains(where: { $0.reachable && $0.attempts > 1 }) { out.append("    ok* = replied on the retry") }
-
+        list.append(
+            VerifyCheck(
+                name: .connectivity, passed: connectivity.passed, summary: text,
+                problems: connectivity.failures.map {
+                    "\($0.source) → \($0.destination) \($0.address)\($0.crossNode ? " (cross-node)" : ""): \($0.error ?? "no reply")"
+                }, seconds: seconds(connectivity.duration)))
         if let p = pathMTU {
-            line("path MTU", p.passed, "\(p.source) → \(p.address): \(p.fittingDetail); \(p.oversizeDetail)", p.duration)
+            list.append(
+                VerifyCheck(
+                    name: .pathMTU, passed: p.passed, summary: "\(p.source) → \(p.address): \(p.fittingDetail); \(p.oversizeDetail)",
+                    problems: (p.fittingPassed ? [] : [p.fittingDetail]) + (p.oversizeRefused ? [] : [p.oversizeDetail]),
+                    seconds: seconds(p.duration)))
         } else {
-            line("path MTU", nil, crossNodeSkipReason ?? "not run", nil)
+            list.append(VerifyCheck(name: .pathMTU, passed: nil, summary: crossNodeSkipReason ?? "not run", problems: [], seconds: nil))
         }
-
         if let e = encapsulation {
             let seen = Set(e.observations.map { "\($0.encapsulation) \($0.outerSource) → \($0.outerDestination)" }).sorted()
             let text =
                 e.passed
                 ? "\(e.expected) on \(e.capturePoint): " + seen.joined(separator: ", ")
                 : "want \(e.expected) on \(e.capturePoint) (\(e.framesSeen) frames read)"
-            line("encapsulation", e.passed, text, e.duration)
-            for p in e.problems { out.append("    \(p)") }
+            list.append(
+                VerifyCheck(name: .encapsulation, passed: e.passed, summary: text, problems: e.problems, seconds: seconds(e.duration)))
         } else {
-            line("encapsulation", nil, captureSkipped ? "--skip-capture" : crossNodeSkipReason ?? "not run", nil)
+            list.append(
+                VerifyCheck(
+                    name: .encapsulation, passed: nil, summary: captureSkipped ? "--skip-capture" : crossNodeSkipReason ?? "not run",
+                    problems: [], seconds: nil))
+        }
+        return list
+    }
+
+    public func render() -> String {
+        let spec = plan.spec
+        let pods = plan.addressing.allPods
+        var out = [
+            "verify \(spec.name): \(spec.mode.rawValue) on \(spec.underlay.rawValue), \(plan.addressing.nodes.count) nodes, \(pods.count) pods, pod MTU \(plan.podMTU)"
+        ]
+        for c in checks {
+            let verdict = c.passed.map { $0 ? "ok  " : "FAIL" } ?? "skip"
+            let time = c.seconds.map { String(format: "  (%.2f s)", $0) } ?? ""
+            out.append("\(c.name.label.padding(toLength: 14, withPad: " ", startingAt: 0))\(verdict)  \(c.summary)\(time)")
+            switch c.name {
+            case .state, .encapsulation:
+                for p in c.problems { out.append("    \(p)") }
+            case .connectivity:
+                // The full matrix while it is readable, otherwise only the failures.
+                if pods.count <= 16 { out += connectivity.table(indent: "    ") }
+                for f in c.problems.prefix(50) { out.append("    FAIL \(f)") }
+                if c.problems.count > 50 { out.append("    … \(c.problems.count - 50) more failures") }
+                if connectivity.probes.contains(where: { $0.reachable && $0.attempts > 1 }) { out.append("    ok* = replied on the retry") }
+            case .pathMTU:
+                break
+            }
         }
         out.append("result: \(passed ? "PASS" : "FAIL")")
         return out.joined(separator: "\n")

@@ -1,6 +1,6 @@
 /// A permanent neighbour entry a plan installs. Only two shapes occur in any datapath.
 import NetAddress
-public enum PlannedNeighbour: Hashable, Sendable {
+public enum PlannedNeighbour: Hashable, Sendable, Codable {
     /// `ip neigh replace IP lladdr MAC dev DEVICE nud permanent`: the remote VTEP's tunnel
     /// address resolved without ARP.
     case arp(device: String, ip: IPv4Address, mac: MACAddress)

@@ -20,14 +20,14 @@ public enum RouteOwner: UInt8, Sendable, Codable, CaseIterable {
 }
 
 /// The route types a plan uses (rtm_type unicast or blackhole).
-public enum RouteKind: Sendable, Codable { case unicast, blackhole }
+public enum RouteKind: String, Sendable, Codable { case unicast, blackhole }
 
 /// The route scopes a plan uses (rtm_scope universe or link).
-public enum PlannedScope: Sendable, Codable { case universe, link }
+public enum PlannedScope: String, Sendable, Codable { case universe, link }
 
 /// An IPv4 route in the main table as the plan wants it. No source or metric: no datapath sets
 /// them, and the state check compares without them.
-public struct PlannedRoute: Hashable, Sendable {
+public struct PlannedRoute: Hashable, Sendable, Codable {
     public var destination: IPv4Prefix
     public var kind: RouteKind
     public var owner: RouteOwner

@@ -1,7 +1,7 @@
 /// A VXLAN device as the plan wants it (`ip link add NAME type vxlan id … dstport … local …
 /// dev … nolearning`).
 import NetAddress
-public struct VXLANSpec: Hashable, Sendable {
+public struct VXLANSpec: Hashable, Sendable, Codable {
     public var vni: UInt32
     public var port: UInt16
     public var local: IPv4Address

@@ -2,8 +2,8 @@ import NetAddress
 
 /// Every address and name a topology uses, derived deterministically from a spec: the same
 /// spec always gives the same plan, which is what lets `plan` print exactly what `up` builds.
-public struct Addressing: Sendable, Equatable {
-    public struct Node: Sendable, Equatable {
+public struct Addressing: Sendable, Equatable, Codable {
+    public struct Node: Sendable, Equatable, Codable {
         public var index: Int
         public var namespace: String
         public var ip: IPv4Address
@@ -24,7 +24,7 @@ public struct Addressing: Sendable, Equatable {
         public var pods: [Pod]
     }
 
-    public struct Pod: Sendable, Equatable {
+    public struct Pod: Sendable, Equatable, Codable {
         public var node: Int
         public var index: Int
         public var namespace: String

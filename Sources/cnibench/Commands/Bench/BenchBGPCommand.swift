@@ -41,6 +41,8 @@ struct BenchBGPCommand: ParsableCommand {
     @Option(help: "Seconds allowed per phase (plus one per node for the first convergence).") var timeout = 120.0
     @Option(help: "Directory for bgp-convergence.{json,md,svg}.", completion: .directory) var out = "bench-results"
 
+    @OptionGroup var diagnostics: VerboseOption
+
     func validate() throws {
         try outputPathChecked {
             try OutputPath.checkDirectory(
@@ -49,6 +51,7 @@ struct BenchBGPCommand: ParsableCommand {
     }
 
     func run() throws {
+        diagnostics.apply()
         try Prerequisites.requireRoot("bench bgp")
         try BirdLayout.requireBinary(for: "bench bgp")
         Prerequisites.raiseFileLimit()

@@ -11,7 +11,7 @@ struct BenchCommand: ParsableCommand {
               cnibench bench --modes host-gw,calico-vxlan --tests tcp1,rr   # = cnibench bench matrix …
               cnibench bench topology --nodes 100 --pods-per-node 10
               cnibench bench routes --routes 10000 --fdb 1000
-              cnibench bench pktgen --rounds 3 --seconds 5
+              cnibench bench pktgen --rounds 3 --duration 5
               cnibench bench bgp --nodes 5,10
             """,
         subcommands: [

@@ -28,9 +28,9 @@ struct BenchMatrixCommand: ParsableCommand {
 
             Examples:
               cnibench bench                                        # every mode and test, 3 rounds × 3 s
-              cnibench bench --modes host-gw,calico-vxlan --tests tcp1,rr --repeats 5
+              cnibench bench --modes host-gw,calico-vxlan --tests tcp1,rr --rounds 5
               cnibench bench --underlay l3 --duration 2 --out /tmp/results
-              cnibench bench --repeats 1 --duration 1 --basename quick   # a smoke run
+              cnibench bench --rounds 1 --duration 1 --basename quick   # a smoke run
               cnibench bench --modes host-gw --pin none                  # let the scheduler place client and server
             """
     )
@@ -50,8 +50,12 @@ struct BenchMatrixCommand: ParsableCommand {
     @Option(name: .long, help: "Underlay for the modes that can use either (default l2). host-gw and calico-bgp need l2.")
     var underlay: Underlay?
 
-    @Option(name: .long, help: "Rounds.")
-    var repeats = 3
+    @Option(name: .long, help: "Rounds (default 3).")
+    var rounds: Int?
+
+    // The spelling before every bench command said --rounds.
+    @Option(name: .customLong("repeats"), help: .hidden)
+    var repeats: Int?
 
     @Option(name: .long, help: "Seconds per test.")
     var duration = 3
@@ -83,6 +87,8 @@ struct BenchMatrixCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Offered load of the udp test (iperf3 -b).", visibility: .hidden))
     var udpBitrate = "500M"
 
+    @OptionGroup var diagnostics: VerboseOption
+
     func options() throws -> BenchOptions {
         var o = BenchOptions()
         if let modes {
@@ -93,9 +99,10 @@ struct BenchMatrixCommand: ParsableCommand {
         }
         if let tests { o.tests = tests }
         if let underlay { o.underlay = underlay }
-        guard repeats >= 1 else { throw ValidationError("--repeats \(repeats): need at least 1 round") }
+        let rounds = try renamedOption(self.rounds, repeats, name: "--rounds", oldName: "--repeats") ?? 3
+        guard rounds >= 1 else { throw ValidationError("--rounds \(rounds): need at least 1 round") }
         guard duration >= 1 else { throw ValidationError("--duration \(duration): need at least 1 second per test") }
-        o.repeats = repeats
+        o.repeats = rounds
         o.durationSeconds = duration
         o.runPrefix = name
         o.seed = seed
@@ -121,10 +128,11 @@ struct BenchMatrixCommand: ParsableCommand {
     }
 
     func run() throws {
+        diagnostics.apply()
         let opts = try options()
         let tty = isatty(2) != 0
         var logger = Logger(label: "cnibench.bench")
-        logger.logLevel = tty ? .warning : .info
+        logger.logLevel = diagnostics.verbose || Diagnostics.verbose ? .debug : tty ? .warning : .info
         let engine: BenchEngine
         do { engine = try BenchEngine(options: opts, logger: logger) } catch let e as BenchInputError {
             throw ValidationError(e.description)

@@ -24,11 +24,15 @@ struct BenchRoutesCommand: ParsableCommand {
     @Option(help: "Rounds (each runs every method, order rotating); medians are reported.") var rounds = 7
     @Option(help: "Directory for routes.json and routes.md.", completion: .directory) var out = "bench-results"
 
+    @OptionGroup var diagnostics: VerboseOption
+
     func validate() throws {
+        guard rounds >= 1 else { throw ValidationError("--rounds \(rounds): need at least 1 round") }
         try outputPathChecked { try OutputPath.checkDirectory(out, option: "--out", files: ["routes.json", "routes.md"]) }
     }
 
     func run() throws {
+        diagnostics.apply()
         var o = RouteBenchmark.Options()
         o.routes = routes
         o.fdb = fdb

@@ -28,11 +28,15 @@ struct BenchTopologyCommand: ParsableCommand {
     @Option(help: "Directory for topology.json and topology.md.", completion: .directory) var out = "bench-results"
     @Flag(help: "Skip the (untimed) object-by-object check of both builds in the first round.") var noCheck = false
 
+    @OptionGroup var diagnostics: VerboseOption
+
     func validate() throws {
+        guard rounds >= 1 else { throw ValidationError("--rounds \(rounds): need at least 1 round") }
         try outputPathChecked { try OutputPath.checkDirectory(out, option: "--out", files: ["topology.json", "topology.md"]) }
     }
 
     func run() throws {
+        diagnostics.apply()
         var o = TopologyBenchmark.Options()
         guard nodes >= 1, podsPerNode >= 1 else { throw ValidationError("--nodes and --pods-per-node must be at least 1") }
         o.nodes = nodes

@@ -17,8 +17,10 @@ struct BirdConfigCommand: ParsableCommand {
     @OptionGroup var topology: TopologyOptions
     @Option(help: "node1, node2, … or router.") var instance = "node1"
     @Option(help: "calico-ipip implementation to render for.") var ipip: IPIPChoice = .tcBPF
+    @OptionGroup var diagnostics: VerboseOption
 
     func run() throws {
+        diagnostics.apply()
         let spec = try topology.spec(routingDefault: .bird)
         let plan = try Planner(spec: spec, ipip: ipip.implementation).plan()
         guard let text = BirdConfigRenderer(plan: plan).render(instance) else {

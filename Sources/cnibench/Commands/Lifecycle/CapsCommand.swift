@@ -8,20 +8,21 @@ struct CapsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "caps",
         abstract: "Probe what this kernel offers (in a scratch namespace) and which modes can run.",
-        discussion: "Example:\n  cnibench caps"
+        discussion: """
+            Examples:
+              cnibench caps
+              cnibench caps --format json     # docs/cli-json.md
+            """
     )
 
+    @OptionGroup var output: OutputFormatOption
+    @OptionGroup var diagnostics: VerboseOption
+
     func run() throws {
-        try Prerequisites.requireRoot("caps")
-        let f = try KernelFeatures.probe(run: try RunName("cnbcaps\(getpid())"), state: nil)
-        print(
-            "kernel \(f.kernelRelease): veth \(f.veth ? "yes" : "no"), bridge \(f.bridge ? "yes" : "no"), vxlan \(f.vxlan ? "yes" : "no"), ipip \(f.ipip ? "yes" : "no"), tun \(f.tun ? "yes" : "no")"
-        )
-        for m in Mode.available {
-            let why = f.refusal(for: m)
-            var line = "  \(m.rawValue.padding(14)) \(why == nil ? "ok" : "unavailable: \(why!)")"
-            if m == .calicoIPIP && why == nil { line += " (\(f.ipipImplementation.rawValue))" }
-            print(line)
-        }
+        diagnostics.apply()
+        try Prerequisites.requireRoot("caps", because: "it probes the kernel by creating devices in a scratch network namespace")
+        let caps = CapsReport(try KernelFeatures.probe(run: try RunName("cnbcaps\(getpid())"), state: nil))
+        if output.json { return try printJSON(caps, kind: "caps") }
+        for line in caps.render() { print(line) }
     }
 }

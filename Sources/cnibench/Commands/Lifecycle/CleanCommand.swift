@@ -22,8 +22,11 @@ struct CleanCommand: ParsableCommand {
     @Option(name: .long, help: "Only this run's leftovers (default: all runs).", transform: parseRunName)
     var name: RunName?
 
+    @OptionGroup var diagnostics: VerboseOption
+
     func run() throws {
-        try Prerequisites.requireRoot("clean")
+        diagnostics.apply()
+        try Prerequisites.requireRoot("clean", because: "it stops cnibench processes and deletes the network namespaces runs left behind")
         var failed = false
         let runs = name.map { RunState(run: $0).exists ? [$0] : [] } ?? RunState.allRuns()
         if name == nil {

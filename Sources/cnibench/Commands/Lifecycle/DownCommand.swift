@@ -10,9 +10,11 @@ struct DownCommand: ParsableCommand {
     )
 
     @OptionGroup var target: RunOption
+    @OptionGroup var diagnostics: VerboseOption
 
     func run() throws {
-        try Prerequisites.requireRoot("down")
+        diagnostics.apply()
+        try Prerequisites.requireRoot("down", because: "it stops the run's processes and deletes its network namespaces")
         // Only a run with a state directory is ours: namespaces that merely share the prefix
         // (another tool's, or another run's) are never taken for it.
         let state = RunState(run: target.name)

@@ -10,12 +10,24 @@ struct ListCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "list",
         abstract: "Show the runs present, their size, and whether any object is missing.",
-        discussion: "Example:\n  cnibench list"
+        discussion: """
+            Examples:
+              cnibench list
+              cnibench list --format json     # docs/cli-json.md
+            """
     )
 
+    @OptionGroup var output: OutputFormatOption
+    @OptionGroup var diagnostics: VerboseOption
+
     func run() throws {
-        try Prerequisites.requireRoot("list")
+        diagnostics.apply()
+        try Prerequisites.requireRoot("list", because: "it compares each run's namespaces with its plan, inside the namespaces")
         let runs = RunState.allRuns()
+        if output.json {
+            let reports = runs.map { RunInspector.inspect(run: $0, controlPlane: BGPStateCheck.forRun) }
+            return try printJSON(RunInspector.Listing(runs: reports, notRuns: RunState.strayEntries()), kind: "list")
+        }
         for stray in RunState.strayEntries() {
             print("note: \(RunState.root)/\(Truncated(stray)) is not a cnibench run; left alone")
         }

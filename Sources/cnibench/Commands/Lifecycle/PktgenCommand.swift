@@ -71,6 +71,8 @@ struct PktgenCommand: ParsableCommand {
     @Flag(name: .long, help: "Print one JSON object.")
     var json = false
 
+    @OptionGroup var diagnostics: VerboseOption
+
     func validate() throws {
         if receive {
             guard let bind, IPv4Address(bind) != nil else { throw ValidationError("--receive needs --bind IP") }
@@ -93,7 +95,8 @@ struct PktgenCommand: ParsableCommand {
     }
 
     func run() throws {
-        try Prerequisites.requireRoot("pktgen")
+        diagnostics.apply()
+        try Prerequisites.requireRoot("pktgen", because: "it sends and receives raw frames (AF_PACKET) inside the run's namespaces")
         Interrupt.install()
         defer { Interrupt.restore() }
         let here = PacketGenerator.currentRunNamespace()
@@ -128,7 +131,11 @@ struct PktgenCommand: ParsableCommand {
             return
         }
         guard let from else { throw ValidationError("--from is required (a namespace or address of the run)") }
-        let e = try PacketGenerator.endpoints(run: name ?? here?.run ?? .default, from: from, to: to!)
+        // A run that does not exist, or --from/--to outside it: the user's input.
+        let e: PacketGenerator.Endpoints
+        do { e = try PacketGenerator.endpoints(run: name ?? here?.run ?? .default, from: from, to: to!) } catch let err as PktgenError {
+            throw ValidationError(err.description)
+        }
         let report = try PacketGenerator.run(e, options: options, stop: pktgenStop)
         if json {
             let enc = JSONEncoder()

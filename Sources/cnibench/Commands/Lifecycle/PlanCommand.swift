@@ -10,6 +10,7 @@ struct PlanCommand: ParsableCommand {
               cnibench plan --mode host-gw --nodes 2 --pods-per-node 1
               cnibench plan --mode calico-ipip --underlay l3 --ipip kernel
               cnibench plan --topology lab.yaml > lab.sh    # the same plan as a shell script
+              cnibench plan --mode calico-vxlan --format json  # spec, addresses, steps as data (docs/cli-json.md)
             """
     )
 
@@ -18,9 +19,14 @@ struct PlanCommand: ParsableCommand {
     @Option(help: "calico-ipip implementation to plan for (`up` probes the kernel).")
     var ipip: IPIPChoice = .tcBPF
 
+    @OptionGroup var output: OutputFormatOption
+    @OptionGroup var diagnostics: VerboseOption
+
     func run() throws {
+        diagnostics.apply()
         let spec = try topology.spec()
         let plan = try Planner(spec: spec, ipip: ipip.implementation).plan()
+        if output.json { return try printJSON(PlanDocument(plan), kind: "plan") }
         for line in PlanRenderer.summary(plan) { print(line) }
         for line in PlanRenderer.commands(plan) { print(line) }
     }

@@ -23,8 +23,10 @@ struct UpCommand: ParsableCommand {
     )
 
     @OptionGroup var topology: TopologyOptions
+    @OptionGroup var diagnostics: VerboseOption
 
     func run() throws {
+        diagnostics.apply()
         var builder = RunBuilder(spec: try topology.spec())
         if isatty(2) != 0 {
             builder.progress = { i, n in

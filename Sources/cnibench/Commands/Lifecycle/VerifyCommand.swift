@@ -16,8 +16,11 @@ struct VerifyCommand: ParsableCommand {
               encapsulation  a cross-node ping captured on node1's fabric port is carried as the mode says
             Pings go only to the run's own pod addresses. Exit code 0 only when every check passes.
 
-            Example:
+            With --format json one document lists each check (docs/cli-json.md); the exit code is the same.
+
+            Examples:
               cnibench verify --name lab
+              cnibench verify --name lab --format json
             """
     )
 
@@ -29,12 +32,16 @@ struct VerifyCommand: ParsableCommand {
     @Option(name: .long, help: "Pings in flight at once.")
     var parallel = 32
 
+    @OptionGroup var output: OutputFormatOption
+    @OptionGroup var diagnostics: VerboseOption
+
     func validate() throws {
         guard parallel >= 1 else { throw ValidationError("--parallel must be at least 1") }
     }
 
     func run() throws {
-        try Prerequisites.requireRoot("verify")
+        diagnostics.apply()
+        try Prerequisites.requireRoot("verify", because: "it reads the run's kernel state and pings inside its namespaces")
         try Prerequisites.requireProgram("ping", package: "iputils-ping", for: "cnibench verify (connectivity and path-MTU probes)")
         let state = RunState(run: target.name)
         guard state.exists, let record = try? state.record() else {
@@ -46,7 +53,7 @@ struct VerifyCommand: ParsableCommand {
             Verifier(plan: plan, options: .init(skipCapture: skipCapture, parallelism: parallel, controlPlane: BGPStateCheck.forRun(plan)))
                 .run()
         }
-        print(report.render())
+        if output.json { try printJSON(VerifyDocument(report), kind: "verify") } else { print(report.render()) }
         if !report.passed { throw ExitCode.failure }
     }
 }

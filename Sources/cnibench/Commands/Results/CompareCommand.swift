@@ -12,17 +12,24 @@ struct CompareCommand: ParsableCommand {
 
             Examples:
               cnibench compare bench-results/base.json bench-results/head.json
-              cnibench compare --base a1.json --base a2.json --head b1.json --head b2.json --format md
+              cnibench compare --baseline a1.json a2.json --current b1.json b2.json --format md
               cnibench compare base.json head.json --format json | jq '.metrics[] | select(.regression)'
             """
     )
 
-    @Argument(help: "BASE.json HEAD.json (or use --base/--head).", completion: .file(extensions: ["json"]))
+    @Argument(help: "BASE.json HEAD.json (or use --baseline/--current).", completion: .file(extensions: ["json"]))
     var files: [String] = []
-    @Option(name: .customLong("base"), help: "A base result file (repeatable).", completion: .file(extensions: ["json"]))
-    var base: [String] = []
-    @Option(name: .customLong("head"), help: "A head result file (repeatable).", completion: .file(extensions: ["json"]))
-    var head: [String] = []
+    @Option(
+        name: .customLong("baseline"), parsing: .upToNextOption, help: "Base result file(s), as gate's.",
+        completion: .file(extensions: ["json"]))
+    var baseline: [String] = []
+    @Option(
+        name: .customLong("current"), parsing: .upToNextOption, help: "Head result file(s), as gate's.",
+        completion: .file(extensions: ["json"]))
+    var current: [String] = []
+    // The spellings before compare and gate shared --baseline/--current: one file each, repeatable.
+    @Option(name: .customLong("base"), help: .hidden) var base: [String] = []
+    @Option(name: .customLong("head"), help: .hidden) var head: [String] = []
     @Option(help: "Output format.")
     var format: ComparisonFormat = .table
     @Option(help: "Threshold for the REGRESSION mark, e.g. 5%.")
@@ -33,7 +40,7 @@ struct CompareCommand: ParsableCommand {
     var method: ShiftMethod = .betterHalf
 
     func run() throws {
-        let (b, h) = try sides(files: files, base: base, head: head)
+        let (b, h) = try sides(files: files, base: baseline + base, head: current + head)
         var settings = ComparisonSettings()
         settings.maxRegression = try parsePercent(maxRegression, flag: "--max-regression")
         settings.confidenceLevel = try parseConfidence(confidence)

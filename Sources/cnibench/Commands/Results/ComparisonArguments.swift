@@ -1,10 +1,10 @@
 import ArgumentParser
 
-/// `compare`'s inputs: either two positional files or --base/--head lists, not both.
+/// `compare`'s inputs: either two positional files or --baseline/--current lists, not both.
 func sides(files: [String], base: [String], head: [String]) throws -> ([String], [String]) {
     if !base.isEmpty || !head.isEmpty {
         guard files.isEmpty, !base.isEmpty, !head.isEmpty else {
-            throw ValidationError("use either BASE HEAD arguments or --base/--head, both sides given")
+            throw ValidationError("use either BASE HEAD arguments or --baseline/--current, both sides given")
         }
         return (base, head)
     }

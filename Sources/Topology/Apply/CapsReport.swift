@@ -1,0 +1,54 @@
+import TopologyModel
+
+/// What `cnibench caps` shows (text and `--format json`, docs/cli-json.md): the kernel's
+/// features as probed, and for each mode of this build whether `up` can build it here.
+public struct CapsReport: Codable, Sendable, Equatable {
+    public struct Features: Codable, Sendable, Equatable {
+        public var veth: Bool
+        public var bridge: Bool
+        public var vxlan: Bool
+        public var ipip: Bool
+        public var tun: Bool
+    }
+
+    public struct ModeSupport: Codable, Sendable, Equatable {
+        public var mode: String
+        public var available: Bool
+        /// Why `up` would refuse it (nil when available).
+        public var reason: String?
+        /// calico-ipip when available: the implementation `up` would use (kernel-ipip or tc-bpf).
+        public var ipipImplementation: String?
+    }
+
+    public var kernelRelease: String
+    public var features: Features
+    public var modes: [ModeSupport]
+
+    public init(_ f: KernelFeatures) {
+        kernelRelease = f.kernelRelease
+        features = Features(veth: f.veth, bridge: f.bridge, vxlan: f.vxlan, ipip: f.ipip, tun: f.tun)
+        modes = Mode.available.map { m in
+            let why = f.refusal(for: m)
+            return ModeSupport(
+                mode: m.rawValue, available: why == nil, reason: why,
+                ipipImplementation: m == .calicoIPIP && why == nil ? f.ipipImplementation.rawValue : nil)
+        }
+    }
+
+    /// The text `caps` prints.
+    public func render() -> [String] {
+        func yn(_ b: Bool) -> String { b ? "yes" : "no" }
+        let f = features
+        var lines = [
+            "kernel \(kernelRelease): veth \(yn(f.veth)), bridge \(yn(f.bridge)), vxlan \(yn(f.vxlan)), ipip \(yn(f.ipip)), tun \(yn(f.tun))"
+        ]
+        for m in modes {
+            // The column `list` and `status` use: 14 wide, one space after a longer name.
+            let name = m.mode.count >= 14 ? m.mode + " " : m.mode + String(repeating: " ", count: 14 - m.mode.count)
+            var line = "  \(name) \(m.available ? "ok" : "unavailable: \(m.reason ?? "?")")"
+            if let i = m.ipipImplementation { line += " (\(i))" }
+            lines.append(line)
+        }
+        return lines
+    }
+}
