@@ -55,7 +55,8 @@ for i in $(seq 1 "$rounds"); do
   for side in $order; do
     bin=$base_bin; args=(); [ $side = head ] && { bin=$head_bin; args=("${extra[@]}"); }
     echo "== round $i/$rounds: $side"
-    "$bin" bench --modes "$modes" --tests "$tests" --rounds 1 --duration "$duration" \
+    # --repeats, the spelling every revision's binary accepts (BASE may predate --rounds).
+    "$bin" bench --modes "$modes" --tests "$tests" --repeats 1 --duration "$duration" \
       --out "$out" --basename "$side-$i" --name "cnbg${side:0:1}" --seed "$i" "${args[@]}" >/dev/null
   done
 done
