@@ -10,7 +10,7 @@ public struct OutputPathError: Error, CustomStringConvertible, Equatable {
 
 /// Checks of output path options (`--out`, `-o`, `--summary`) made when the command starts:
 /// a benchmark that measures for minutes and then cannot write its results loses them. The
-/// checks create nothing; the writer still creates the directory when it is missing.
+/// checks create nothing but a missing output directory (which the writer would create anyway).
 public enum OutputPath {
     /// A directory to write into (created when missing), and the files that will be written
     /// there, which must not be directories.
@@ -69,6 +69,12 @@ public enum OutputPath {
             case .directory:
                 guard access(url.path, W_OK | X_OK) == 0 else {
                     throw fail("cannot be created: \(url.path) is not writable (\(errnoText()))")
+                }
+                // access(2) answers for permissions only: as root it says yes for /proc or a
+                // read-only mount. The directory is needed anyway, so make it now and let the
+                // kernel answer (a run that measures for minutes must not fail at the end).
+                do { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) } catch {
+                    throw fail("cannot be created: \((error as NSError).localizedFailureReason ?? "\(error)")")
                 }
                 return
             }
