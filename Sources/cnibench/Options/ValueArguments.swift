@@ -44,6 +44,7 @@ enum IPIPChoice: String, CaseIterable, ExpressibleByArgument {
 /// `compare --format`.
 enum ComparisonFormat: String, CaseIterable, ExpressibleByArgument {
     case table, md, json
+    case prComment = "pr-comment"
 }
 
 /// `fault ACTION`.
