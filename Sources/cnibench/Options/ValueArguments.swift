@@ -16,6 +16,7 @@ extension BGPTopology: ExpressibleByArgument {}
 extension BGPTimers: ExpressibleByArgument {}
 extension BenchTest: ExpressibleByArgument {}
 extension ReportFormat: ExpressibleByArgument {}
+extension Better: ExpressibleByArgument {}
 extension ShiftMethod: ExpressibleByArgument {}
 extension PktgenReceiverMode: ExpressibleByArgument {}
 

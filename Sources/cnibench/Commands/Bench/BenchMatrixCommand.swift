@@ -116,7 +116,7 @@ struct BenchMatrixCommand: ParsableCommand {
         // Before building and measuring for minutes, not when writing the results.
         try outputPathChecked {
             try OutputPath.checkDirectory(
-                out, option: "--out", files: basename.map { b in ReportFormat.allCases.map { "\(b).\($0.rawValue)" } } ?? [])
+                out, option: "--out", files: basename.map { b in ReportFormat.written.map { "\(b).\($0.rawValue)" } } ?? [])
         }
     }
 
