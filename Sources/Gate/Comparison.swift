@@ -286,7 +286,9 @@ public struct ComparisonReport: Sendable, Codable {
 
 extension ComparisonReport: ResultDocument {
     public static var kind: String { "cnibench.comparison" }
-    public static var schemaVersion: Int { 1 }
+    /// 2: `verdict`, `reason`, `roundsNeeded`; per metric `change` (+ = worse) replaced
+    /// `improvement` (+ = better), and what was not judged is null.
+    public static var schemaVersion: Int { 2 }
 }
 
 /// Why two sets of results cannot be compared (exit 2 of `gate`).
@@ -579,9 +581,9 @@ public enum Comparator {
                 }
                 m.regression = c.gated && m.verdict == .worse && change > settings.maxRegression
             } else if c.gated {
-                let needed = max(settings.minimumSamples, settings.method.roundsNeeded(level: m.level) ?? settings.minimumSamples)
+                // Enough rounds for every gated metric puts each at the family's level: that is what it takes.
                 notes.append(
-                    "\(c.key): \(lb.count) base and \(lh.count) head rounds are too few for a \(percent(m.level)) interval; not judged (needs at least \(needed) a side)"
+                    "\(c.key): \(lb.count) base and \(lh.count) head rounds are too few for an interval; not judged (the gate needs at least \(roundsNeeded) a side, each of its \(allGated) gated metrics at \(percent(levelForAll)))"
                 )
             }
             metrics.append(m)

@@ -41,7 +41,8 @@ public enum ComparisonRenderer {
         let gated = r.metrics.filter(\.gated).sorted { ($0.regression ? 0 : 1, $0.key) < ($1.regression ? 0 : 1, $1.key) }
         let rest = r.metrics.filter { !$0.gated }
         let tail = [
-            "", legend, "", "<sub>Base: \(r.baseFiles.count) file\(r.baseFiles.count == 1 ? "" : "s"), head: \(r.headFiles.count). Rule: \(r.settings).</sub>"
+            "", legend, "",
+            "<sub>Base: \(r.baseFiles.count) file\(r.baseFiles.count == 1 ? "" : "s"), head: \(r.headFiles.count). Rule: \(r.settings).</sub>"
         ]
         var body: [String] = []
         var used = (head + tail).reduce(0) { $0 + $1.count + 1 } + 400  // room for the headers and the note

@@ -30,11 +30,10 @@ public enum GateDecision: Equatable {
                     reason: "no gated metric in common (only baselines or ungated metrics were measured on both sides)",
                     details: report.notes)
             }
-            let fewest = gated.map { min($0.baseSamples.count, $0.headSamples.count) }.min() ?? 0
             let bases = gated.map(\.baseSamples.count).min() ?? 0, heads = gated.map(\.headSamples.count).min() ?? 0
             return .cannotJudge(
                 reason:
-                    "too few rounds: base has \(bases), head \(heads) (fewest \(fewest)); the gate needs at least \(report.roundsNeeded) rounds a side for its \(gated.count) gated metric\(gated.count == 1 ? "" : "s") at this confidence",
+                    "too few rounds: base has \(bases), head \(heads); the gate needs at least \(report.roundsNeeded) rounds a side for its \(gated.count) gated metric\(gated.count == 1 ? "" : "s") at this confidence",
                 details: report.notes)
         }
         return .pass(judged: judged.count)
@@ -52,7 +51,8 @@ public enum GateDecision: Equatable {
                 + (unjudged > 0 ? "; \(unjudged) more had too few rounds (needs \(report.roundsNeeded) a side)" : "")
         case .fail(let keys):
             report.verdict = .regression
-            report.reason = "\(keys.count) gated metric\(keys.count == 1 ? "" : "s") worse than \(threshold) with significance: \(keys.joined(separator: ", "))"
+            report.reason =
+                "\(keys.count) gated metric\(keys.count == 1 ? "" : "s") worse than \(threshold) with significance: \(keys.joined(separator: ", "))"
         case .cannotJudge(let reason, _):
             report.verdict = .cannotJudge
             report.reason = reason

@@ -135,7 +135,8 @@ public enum MarkdownReport {
         switch test {
         case .tcp1, .tcp4:
             [
-                ("Gbit/s", .throughputGbps, .value), ("95% CI", .throughputGbps, .ci), ("overhead vs baseline (+ = worse)", .throughputGbps, .overhead),
+                ("Gbit/s", .throughputGbps, .value), ("95% CI", .throughputGbps, .ci),
+                ("overhead vs baseline (+ = worse)", .throughputGbps, .overhead),
                 ("CPU·s/GB", .cpuSecondsPerGB, .value), ("CPU/GB vs baseline (+ = worse)", .cpuSecondsPerGB, .overhead),
                 ("retransmits", .retransmits, .value)
             ]
@@ -148,7 +149,8 @@ public enum MarkdownReport {
             ]
         case .rr:
             [
-                ("p50 µs", .p50Us, .value), ("95% CI", .p50Us, .ci), ("p50 overhead (+ = worse)", .p50Us, .overhead), ("p90 µs", .p90Us, .value),
+                ("p50 µs", .p50Us, .value), ("95% CI", .p50Us, .ci), ("p50 overhead (+ = worse)", .p50Us, .overhead),
+                ("p90 µs", .p90Us, .value),
                 ("p99 µs", .p99Us, .value), ("p99.9 µs", .p999Us, .value), ("trans/s", .transactionsPerSecond, .value),
                 ("CPU·s/Mpkt", .cpuSecondsPerMpkt, .value)
             ]

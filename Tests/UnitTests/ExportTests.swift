@@ -49,7 +49,9 @@ final class ExportTests: XCTestCase {
         XCTAssertTrue(lower.contains("host-gw@l2/cross-node tcp1 cpuSecondsPerGB"))
         XCTAssertTrue(higher.isDisjoint(with: lower))
         XCTAssertEqual(higher.count + lower.count, r.summaries.count)
-        let withBaseline = BenchExport.actionBenchmark(r, direction: .higher).first { $0.name == "host-gw@l2/cross-node tcp1 throughputGbps" }
+        let withBaseline = BenchExport.actionBenchmark(r, direction: .higher).first {
+            $0.name == "host-gw@l2/cross-node tcp1 throughputGbps"
+        }
         XCTAssertTrue(withBaseline?.extra?.contains("+10.0% (+ = worse)") ?? false, "\(String(describing: withBaseline))")
         XCTAssertTrue(withBaseline?.range?.hasPrefix("± ") ?? false)
     }

@@ -55,7 +55,7 @@ final class VerdictOutputTests: XCTestCase {
         // Two gated metrics at 97.5% each: 4 against 4 rounds (70 relabellings) cannot reach
         // p ≤ 1.25%; 5 against 5 (252) can.
         XCTAssertTrue(cannot.contains("at least 5 rounds a side"), cannot)
-        XCTAssertTrue(cannot.contains("base has 3, head 3"), cannot)
+        XCTAssertTrue(cannot.contains("base has 3, head 3;"), cannot)
         let none = ComparisonRenderer.markdownCannotJudge(reason: "results are not comparable: kernels differ")
         XCTAssertTrue(none.contains("**Verdict: CANNOT JUDGE**"), none)
         XCTAssertFalse(none.localizedCaseInsensitiveContains("no regression"), none)
@@ -110,7 +110,8 @@ final class VerdictOutputTests: XCTestCase {
     func testSlowerHeadIsPlusInEveryCompareRenderer() throws {
         let r = try report(.regression)
         let throughput = try XCTUnwrap(r.metrics.first { $0.key == F.throughputKey })
-        let cpu = try XCTUnwrap(r.metrics.first { $0.key == F.throughputKey.replacingOccurrences(of: "throughputGbps", with: "cpuSecondsPerGB") })
+        let cpu = try XCTUnwrap(
+            r.metrics.first { $0.key == F.throughputKey.replacingOccurrences(of: "throughputGbps", with: "cpuSecondsPerGB") })
         for m in [throughput, cpu] {
             let change = try XCTUnwrap(m.change)
             XCTAssertGreaterThan(change, 0.05, "less throughput and more CPU per GB are + (worse): \(m.key)")
@@ -186,7 +187,9 @@ final class VerdictOutputTests: XCTestCase {
             environment: env, trials: 1, roundsPerSide: 12, aaPass: 1, injectedCaught: 1, rules: 70, modes: "host-gw",
             tests: "tcp1", durationSeconds: 1, maxRegression: "5%", commit: "t", elapsedSeconds: nil, subject: "x",
             trialResults: [
-                .init(trial: 1, aaExit: 0, aaThroughput: 0.01, aaCPUPerGB: nil, injectedExit: 1, injectedThroughput: -0.116, injectedCPUPerGB: -0.15)
+                .init(
+                    trial: 1, aaExit: 0, aaThroughput: 0.01, aaCPUPerGB: nil, injectedExit: 1, injectedThroughput: -0.116,
+                    injectedCPUPerGB: -0.15)
             ])
         s.schemaVersion = 1
         let data = try ResultWriter.encode(s)
