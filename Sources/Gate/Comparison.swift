@@ -87,11 +87,71 @@ public enum ShiftMethod: String, Sendable, CaseIterable {
     }
 }
 
+/// One metric's verdict. `better`/`worse` are in the metric's own direction (more throughput,
+/// less CPU per GB or latency is better).
+extension ShiftMethod {
+    /// Each side's level on the oriented log values: the mean of the better half (less the
+    /// reference's, when normalized) or, with `rank` and beyond 64 rounds, the median.
+    func levels(
+        base: [Double], head: [Double], references: (base: [Double], baseRef: [Double], head: [Double], headRef: [Double])?
+    ) -> (Double, Double) {
+        guard self == .betterHalf, base.count + head.count <= 64 else { return (Stats.median(base)!, Stats.median(head)!) }
+        if let r = references {
+            return (
+                BestHalfShift.betterHalfMean(r.base) - BestHalfShift.betterHalfMean(r.baseRef),
+                BestHalfShift.betterHalfMean(r.head) - BestHalfShift.betterHalfMean(r.headRef)
+            )
+        }
+        return (BestHalfShift.betterHalfMean(base), BestHalfShift.betterHalfMean(head))
+    }
+
+    /// The fewest rounds a side (equal sides) for which this method has any interval at
+    /// `level`; nil when none up to 32 a side has.
+    public func roundsNeeded(level: Double) -> Int? {
+        let alphaHalf = (1 - level) / 2
+        for n in 2...32 {
+            switch self {
+            case .betterHalf:
+                let ways = BestHalfShift.Relabellings.binomial(2 * n, n)
+                let smallest = ways <= Double(BestHalfShift.exactLimit) ? 1 / ways : 1 / Double(BestHalfShift.sampledRelabellings + 1)
+                if smallest <= alphaHalf { return n }
+            case .rank:
+                if let (k, _) = RankShift.cutCount(m: n, n: n, alpha: 1 - level), k >= 1 { return n }
+            }
+        }
+        return nil
+    }
+}
+
 public enum Verdict: String, Sendable, Codable {
-    case faster, slower
+    case better, worse
     case noChange = "no significant change"
-    case insufficient = "too few samples"
+    case insufficient = "too few rounds"
     case tooManyFailed = "too many failed rounds"
+}
+
+/// The outcome of a whole comparison, as `gate` and `compare` exit with it (0, 1, 2).
+public enum ComparisonVerdict: String, Sendable, Codable, CaseIterable {
+    case pass
+    case regression
+    case cannotJudge = "cannot-judge"
+
+    public var exitCode: Int32 {
+        switch self {
+        case .pass: 0
+        case .regression: 1
+        case .cannotJudge: 2
+        }
+    }
+
+    /// As the terminal and the Markdown headline say it.
+    public var title: String {
+        switch self {
+        case .pass: "PASS"
+        case .regression: "REGRESSION"
+        case .cannotJudge: "CANNOT JUDGE"
+        }
+    }
 }
 
 /// One metric of one subject × test, base against head.
@@ -106,14 +166,22 @@ public struct MetricComparison: Sendable, Codable {
     public var normalized: Bool
     /// The level of this metric's interval (below the family level when several metrics gate).
     public var level: Double
-    public var baseMedian: Double
-    public var headMedian: Double
+    /// Medians of the rounds (nil: no round gave a value).
+    public var baseMedian: Double?
+    public var headMedian: Double?
+    /// The level of each side that the method compares: the geometric mean of the better half
+    /// of the rounds (÷ the baseline's, for normalized metrics) with `better-half`, the median
+    /// with `rank`. `change` is exactly head against base of these two. nil: not judged.
+    public var baseValue: Double?
+    public var headValue: Double?
     public var baseSamples: [Double]
     public var headSamples: [Double]
-    /// head vs base as a fraction: +0.03 = head is 3% *better* (direction-aware).
-    public var improvement: Double
-    /// Interval of `improvement` at the configured level.
-    public var interval: Interval
+    /// How much more head costs than base, as a fraction; + = worse, in every metric's own
+    /// direction: head/base − 1 for costs and latencies (less is better), 1 − head/base for
+    /// rates (more is better). +0.03 = head is 3% worse. nil when not judged.
+    public var change: Double?
+    /// Interval of `change` at `level`; nil when not judged.
+    public var interval: Interval?
     public var verdict: Verdict
     /// True when this metric decides the gate and is a regression beyond the threshold.
     public var regression: Bool
@@ -124,8 +192,9 @@ public struct MetricComparison: Sendable, Codable {
 
     public init(
         key: String, subject: String, test: String, metric: String, unit: String, better: Better, normalized: Bool, level: Double,
-        baseMedian: Double, headMedian: Double, baseSamples: [Double], headSamples: [Double], improvement: Double, interval: Interval,
-        verdict: Verdict, regression: Bool, gated: Bool, baseFailed: [String] = [], headFailed: [String] = []
+        baseMedian: Double?, headMedian: Double?, baseValue: Double? = nil, headValue: Double? = nil, baseSamples: [Double],
+        headSamples: [Double], change: Double?, interval: Interval?, verdict: Verdict, regression: Bool, gated: Bool,
+        baseFailed: [String] = [], headFailed: [String] = []
     ) {
         self.key = key
         self.subject = subject
@@ -137,9 +206,11 @@ public struct MetricComparison: Sendable, Codable {
         self.level = level
         self.baseMedian = baseMedian
         self.headMedian = headMedian
+        self.baseValue = baseValue
+        self.headValue = headValue
         self.baseSamples = baseSamples
         self.headSamples = headSamples
-        self.improvement = improvement
+        self.change = change
         self.interval = interval
         self.verdict = verdict
         self.regression = regression
@@ -147,6 +218,34 @@ public struct MetricComparison: Sendable, Codable {
         self.baseFailed = baseFailed
         self.headFailed = headFailed
     }
+
+    /// By hand so that what was not judged is `null` in JSON: neither left out nor "nan".
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(key, forKey: .key)
+        try c.encode(subject, forKey: .subject)
+        try c.encode(test, forKey: .test)
+        try c.encode(metric, forKey: .metric)
+        try c.encode(unit, forKey: .unit)
+        try c.encode(better, forKey: .better)
+        try c.encode(normalized, forKey: .normalized)
+        try c.encode(level, forKey: .level)
+        try c.encode(Self.finite(baseMedian), forKey: .baseMedian)
+        try c.encode(Self.finite(headMedian), forKey: .headMedian)
+        try c.encode(Self.finite(baseValue), forKey: .baseValue)
+        try c.encode(Self.finite(headValue), forKey: .headValue)
+        try c.encode(baseSamples, forKey: .baseSamples)
+        try c.encode(headSamples, forKey: .headSamples)
+        try c.encode(Self.finite(change), forKey: .change)
+        try c.encode(interval.flatMap { $0.low.isFinite && $0.high.isFinite ? $0 : nil }, forKey: .interval)
+        try c.encode(verdict, forKey: .verdict)
+        try c.encode(regression, forKey: .regression)
+        try c.encode(gated, forKey: .gated)
+        try c.encode(baseFailed, forKey: .baseFailed)
+        try c.encode(headFailed, forKey: .headFailed)
+    }
+
+    static func finite(_ x: Double?) -> Double? { x.flatMap { $0.isFinite ? $0 : nil } }
 }
 
 public struct ComparisonReport: Sendable, Codable {
@@ -162,6 +261,15 @@ public struct ComparisonReport: Sendable, Codable {
     public var metrics: [MetricComparison]
     public var regressions: [MetricComparison] { metrics.filter(\.regression) }
     public var notes: [String]
+    /// pass, regression or cannot-judge: what `gate` and `compare` exit with (0, 1, 2).
+    public var verdict: ComparisonVerdict = .cannotJudge
+    /// The verdict in one sentence: what was judged, what regressed, or what is missing.
+    public var reason = ""
+    /// Rounds a side the gate needs to judge every gated metric at its level (the method's
+    /// smallest sample for an interval at that level, and never below the configured minimum).
+    public var roundsNeeded = 0
+    /// The threshold a regression must exceed, as a fraction.
+    public var maxRegression = 0.05
 
     public init(
         baseFiles: [String], headFiles: [String], settings: String, metrics: [MetricComparison], notes: [String],
@@ -178,7 +286,9 @@ public struct ComparisonReport: Sendable, Codable {
 
 extension ComparisonReport: ResultDocument {
     public static var kind: String { "cnibench.comparison" }
-    public static var schemaVersion: Int { 1 }
+    /// 2: `verdict`, `reason`, `roundsNeeded`; per metric `change` (+ = worse) replaced
+    /// `improvement` (+ = better), and what was not judged is null.
+    public static var schemaVersion: Int { 2 }
 }
 
 /// Why two sets of results cannot be compared (exit 2 of `gate`).
@@ -415,14 +525,19 @@ public enum Comparator {
         let family = settings.familyWise ? max(judged, 1) : 1
         let level = 1 - (1 - settings.confidenceLevel) / Double(family)
 
+        // What the gate needs to judge every gated metric, were all of them judgeable.
+        let allGated = candidates.filter(\.gated).count
+        let levelForAll = 1 - (1 - settings.confidenceLevel) / Double(settings.familyWise ? max(allGated, 1) : 1)
+        let roundsNeeded = max(settings.minimumSamples, settings.method.roundsNeeded(level: levelForAll) ?? settings.minimumSamples)
+
         var metrics: [MetricComparison] = []
         for c in candidates {
             var m = MetricComparison(
                 key: c.key, subject: c.info.subject, test: c.info.test, metric: c.info.metric,
                 unit: c.normalized ? "× baseline" : c.mi.unit, better: c.mi.better, normalized: c.normalized,
                 level: c.gated ? level : settings.confidenceLevel,
-                baseMedian: Stats.median(c.bx) ?? .nan, headMedian: Stats.median(c.hx) ?? .nan,
-                baseSamples: c.bx, headSamples: c.hx, improvement: .nan, interval: Interval(low: .nan, high: .nan),
+                baseMedian: Stats.median(c.bx), headMedian: Stats.median(c.hx),
+                baseSamples: c.bx, headSamples: c.hx, change: nil, interval: nil,
                 verdict: .insufficient, regression: false, gated: c.gated, baseFailed: c.baseFailed, headFailed: c.headFailed)
             if !c.key.hasSuffix("/raw") { notes += c.baseFailed.map { "base: \($0)" } + c.headFailed.map { "head: \($0)" } }
             let failedSides = [("base", c.baseFailed.count, c.bx.count), ("head", c.headFailed.count, c.hx.count)].filter {
@@ -443,21 +558,32 @@ public enum Comparator {
                 (base: oriented($0.base), baseRef: oriented($0.baseRef), head: oriented($0.head), headRef: oriented($0.headRef))
             }
             if lb.count >= settings.minimumSamples, lh.count >= settings.minimumSamples,
-                let (shift, low, high) = settings.method.shift(base: lb, head: lh, references: references, level: m.level)
+                let (_, low, high) = settings.method.shift(base: lb, head: lh, references: references, level: m.level)
             {
-                m.improvement = exp(shift) - 1
-                m.interval = Interval(low: exp(low) - 1, high: exp(high) - 1)
-                if m.interval.high < 0 {
-                    m.verdict = .slower
-                } else if m.interval.low > 0 {
-                    m.verdict = .faster
+                // Each side's level in the metric's units; the change is head against base of
+                // exactly these (with better-half it is the permutation test's own statistic).
+                let (levelBase, levelHead) = settings.method.levels(base: lb, head: lh, references: references)
+                m.baseValue = exp(sign * levelBase)
+                m.headValue = exp(sign * levelHead)
+                // + = worse: a shift s (oriented log, higher = better) costs 1 − e^s of a rate and
+                // e^−s − 1 more of a cost; both fall as s rises, so the interval's ends swap.
+                func cost(_ s: Double) -> Double { c.mi.better == .higher ? 1 - exp(s) : exp(-s) - 1 }
+                let change = cost(levelHead - levelBase)
+                let interval = Interval(low: cost(high), high: cost(low))
+                m.change = change
+                m.interval = interval
+                if interval.low > 0 {
+                    m.verdict = .worse
+                } else if interval.high < 0 {
+                    m.verdict = .better
                 } else {
                     m.verdict = .noChange
                 }
-                m.regression = c.gated && m.verdict == .slower && m.improvement < -settings.maxRegression
+                m.regression = c.gated && m.verdict == .worse && change > settings.maxRegression
             } else if c.gated {
+                // Enough rounds for every gated metric puts each at the family's level: that is what it takes.
                 notes.append(
-                    "\(c.key): \(lb.count) base and \(lh.count) head rounds are too few for a \(percent(m.level)) interval; not judged (at least \(settings.minimumSamples) a side, more when many metrics gate)"
+                    "\(c.key): \(lb.count) base and \(lh.count) head rounds are too few for an interval; not judged (the gate needs at least \(roundsNeeded) a side, each of its \(allGated) gated metrics at \(percent(levelForAll)))"
                 )
             }
             metrics.append(m)
@@ -466,11 +592,15 @@ public enum Comparator {
             settings.familyWise && family > 1
             ? "\(percent(settings.confidenceLevel)) for all \(family) gated metrics together (each at \(percent(level)))"
             : "\(percent(settings.confidenceLevel)) interval"
-        return ComparisonReport(
+        var report = ComparisonReport(
             baseFiles: baseFiles, headFiles: headFiles,
             settings:
                 "max regression \(Int((settings.maxRegression * 100).rounded()))%, \(familyText); \(settings.method.summary) on log values (rates and latencies ÷ the same round's node→node baseline\(oneMachine ? "; same-runner A/B, so costs per GB/Mpkt as measured" : ", costs too")); at least \(settings.minimumSamples) rounds a side",
             metrics: metrics, notes: notes, environment: head.first?.environment.host)
+        report.roundsNeeded = roundsNeeded
+        report.maxRegression = settings.maxRegression
+        GateDecision.decide(report).record(in: &report)
+        return report
     }
 
     public static func percent(_ level: Double) -> String {

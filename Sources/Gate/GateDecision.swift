@@ -25,9 +25,38 @@ public enum GateDecision: Equatable {
         if let broken = failedRounds(report) { return broken }
         let judged = gated.filter { $0.verdict != .insufficient }
         guard !judged.isEmpty else {
-            return .cannotJudge(reason: "no gated metric has enough rounds on both sides", details: report.notes)
+            if gated.isEmpty {
+                return .cannotJudge(
+                    reason: "no gated metric in common (only baselines or ungated metrics were measured on both sides)",
+                    details: report.notes)
+            }
+            let bases = gated.map(\.baseSamples.count).min() ?? 0, heads = gated.map(\.headSamples.count).min() ?? 0
+            return .cannotJudge(
+                reason:
+                    "too few rounds: base has \(bases), head \(heads); the gate needs at least \(report.roundsNeeded) rounds a side for its \(gated.count) gated metric\(gated.count == 1 ? "" : "s") at this confidence",
+                details: report.notes)
         }
         return .pass(judged: judged.count)
+    }
+
+    /// The verdict and its sentence, into the report every renderer reads.
+    func record(in report: inout ComparisonReport) {
+        let threshold = Comparator.percent(report.maxRegression)
+        switch self {
+        case .pass(let judged):
+            report.verdict = .pass
+            let unjudged = report.metrics.filter { $0.gated && $0.verdict == .insufficient }.count
+            report.reason =
+                "\(judged) gated metric\(judged == 1 ? "" : "s") judged, none worse than \(threshold) with significance"
+                + (unjudged > 0 ? "; \(unjudged) more had too few rounds (needs \(report.roundsNeeded) a side)" : "")
+        case .fail(let keys):
+            report.verdict = .regression
+            report.reason =
+                "\(keys.count) gated metric\(keys.count == 1 ? "" : "s") worse than \(threshold) with significance: \(keys.joined(separator: ", "))"
+        case .cannotJudge(let reason, _):
+            report.verdict = .cannotJudge
+            report.reason = reason
+        }
     }
 
     /// The whole gate: compare the files and decide. Input that cannot be judged (unreadable,

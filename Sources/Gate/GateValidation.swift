@@ -8,19 +8,30 @@ import Results
 /// bench-results/gate-validation.{md,json}.
 public struct GateValidationSummary: ResultDocument, Sendable, Equatable {
     public static let kind = "cnibench.gate-validation"
-    public static let schemaVersion = 1
-    /// Files written before the envelope (by the script itself: `kernel` at the top, no kind).
+    /// 2: changes are + = worse (1 had them as improvements, + = better).
+    public static let schemaVersion = 2
+    /// Files written before the envelope (by the script itself: `kernel` at the top, no kind),
+    /// and version 1's improvements turned into changes.
     public static func upgrade(_ object: inout [String: Any], from version: Int) throws {
-        guard version == 0 else { throw unsupported(version) }
-        LegacyEnvelope.upgrade(&object)
-        object["subject"] = object["subject"] ?? "host-gw@l2/cross-node/tcp1"
-        object["trialResults"] = object["trialResults"] ?? []
+        guard version == 0 || version == 1 else { throw unsupported(version) }
+        if version == 0 {
+            LegacyEnvelope.upgrade(&object)
+            object["subject"] = object["subject"] ?? "host-gw@l2/cross-node/tcp1"
+            object["trialResults"] = object["trialResults"] ?? []
+        }
+        // An improvement i of a rate is a change of −i; of a cost (CPU per GB), 1/(1 + i) − 1.
+        object["trialResults"] = (object["trialResults"] as? [[String: Any]] ?? []).map { trial in
+            var t = trial
+            for k in ["aaThroughput", "injectedThroughput"] { if let i = t[k] as? Double { t[k] = -i } }
+            for k in ["aaCPUPerGB", "injectedCPUPerGB"] { if let i = t[k] as? Double { t[k] = 1 / (1 + i) - 1 } }
+            return t
+        }
     }
 
     public struct Trial: Codable, Sendable, Equatable {
         public var trial: Int
         public var aaExit: Int32
-        /// compare's change (fraction, positive = head better), nil when it had none.
+        /// compare's change (fraction, + = worse: less throughput, more CPU per GB), nil when it had none.
         public var aaThroughput: Double?
         public var aaCPUPerGB: Double?
         public var injectedExit: Int32
@@ -110,7 +121,7 @@ public enum GateValidation {
             let (aa, aaReport) = GateDecision.judge(baseFiles: a1, headFiles: a2, settings: run.settings, vocabulary: vocabulary)
             let (ij, ijReport) = GateDecision.judge(baseFiles: a1, headFiles: inj, settings: run.settings, vocabulary: vocabulary)
             func change(_ r: ComparisonReport?, _ metric: Metric) -> Double? {
-                r?.metrics.first { $0.key == "\(run.subject)/\(metric.rawValue)" }.map(\.improvement).flatMap { $0.isFinite ? $0 : nil }
+                r?.metrics.first { $0.key == "\(run.subject)/\(metric.rawValue)" }.flatMap(\.change).flatMap { $0.isFinite ? $0 : nil }
             }
             rows.append(
                 .init(
@@ -161,9 +172,9 @@ public enum GateValidation {
             "False-alarm rate \((s.trials - s.aaPass) * 100 / max(s.trials, 1))%, detection rate \(s.injectedCaught * 100 / max(s.trials, 1))%.",
             "",
             "Changes below are `cnibench compare`'s estimates for \(s.subject) (throughput normalized to",
-            "the same round's node→node baseline; CPU seconds per GB; positive = better).",
+            "the same round's node→node baseline; CPU seconds per GB; + = worse: less throughput, more CPU per GB).",
             "",
-            "| trial | A/A exit | A/A throughput | A/A CPU/GB | injected exit | injected throughput | injected CPU/GB |",
+            "| trial | A/A exit | A/A throughput (+ = worse) | A/A CPU/GB (+ = worse) | injected exit | injected throughput (+ = worse) | injected CPU/GB (+ = worse) |",
             "|---|---|---|---|---|---|---|"
         ]
         for t in s.trialResults {

@@ -43,6 +43,9 @@ public struct BenchOptions: Sendable {
     public var injectForwardRules = 0
     /// Where each test's client and server run (see `CPUPinning`).
     public var pinning = CPUPinning.auto
+    /// When set, each iperf3 client's JSON output (-J) is kept here as it was printed
+    /// (`RawOutput`), for another tool to read the run's own record of the test.
+    public var keepRawDirectory: String?
 
     public init() {}
 }
@@ -453,7 +456,7 @@ public final class BenchEngine {
                 throw MeasureError("refusing \(subject.id): destination \(subject.destination.ip) is not an address of run \(b.unit.run)")
             }
             let context = TestContext(
-                engine: self, built: b, subject: subject, test: test,
+                engine: self, built: b, subject: subject, test: test, round: round,
                 source: try b.ns(subject.source.namespace), sourceIP: srcIP,
                 destination: try b.ns(subject.destination.namespace), destinationIP: dstIP)
             let result = try test.driver.measure(context)

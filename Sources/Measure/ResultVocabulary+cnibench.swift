@@ -18,8 +18,10 @@ extension BenchResult {
 }
 
 extension ResultReport {
-    public static func render(path: String, format: ReportFormat) throws -> (text: String, failed: [FailedRound]) {
-        try render(path: path, format: format, vocabulary: .cnibench)
+    public static func render(path: String, format: ReportFormat, direction: Better? = nil) throws -> (
+        text: String, failed: [FailedRound]
+    ) {
+        try render(path: path, format: format, direction: direction, vocabulary: .cnibench)
     }
 }
 

@@ -66,7 +66,12 @@ extension BenchResult {
                 level: config.confidenceLevel, resamples: config.bootstrapResamples, seed: seed)
             n = min(a.count, b.count)
         }
-        guard let r, r.value.isFinite else { return nil }
+        // The point is always the ratio of the two medians a report shows (every round of each),
+        // even when a round of one side is missing from the paired interval.
+        guard var r, r.value.isFinite, let ma = Stats.median(a.map(\.value)), let mb = Stats.median(b.map(\.value)), mb != 0 else {
+            return nil
+        }
+        r.value = ma / mb
         let overhead: Double, oci: Interval
         switch better {
         case .higher:

@@ -288,14 +288,15 @@ public struct MetricSummary: Codable, Sendable, Equatable {
 public struct BaselineComparison: Codable, Sendable, Equatable {
     /// The baseline subject's id ("none@l2/node-node").
     public var baseline: String
-    /// median(this/baseline); paired by round when `paired`.
+    /// median(this) / median(baseline), of the medians the report prints: the one definition
+    /// of overhead. Its interval resamples whole rounds when `paired`.
     public var ratio: Double
     public var ratioCI: Interval
     /// Cost against the baseline in percent, positive = worse: (1 − ratio)·100 for higher-is-
     /// better metrics, (ratio − 1)·100 for lower-is-better ones.
     public var overheadPercent: Double
     public var overheadCI: Interval
-    /// True when the ratio was formed per round (both measured in the same rounds).
+    /// True when the interval resampled rounds (both measured in the same rounds).
     public var paired: Bool
     public var n: Int
 

@@ -101,7 +101,7 @@ public enum MarkdownReport {
         o +=
             "2 nodes × 2 pods per mode; UDP offered load \(c.udpBitrate)bit/s in \(c.udpPacketBytes)-byte datagrams; request/response \(c.rrMessageBytes) bytes each way.\n"
         o +=
-            "Values are medians with \(Int(c.confidenceLevel * 100))% bootstrap intervals; **overhead** is against the node→node baseline of the same underlay in this run (positive = worse), with its interval; CPU is the machine's busy time during the test (/proc/stat user+system+softirq) less what processes outside the bench's namespaces used: when a TCP stream saturates every core it mirrors throughput, while the UDP test at a fixed offered load shows the cost per byte on its own.\n\n"
+            "Values are medians with \(Int(c.confidenceLevel * 100))% bootstrap intervals; **overhead** is against the node→node baseline of the same underlay in this run, median ÷ the baseline's median (+ = worse: less throughput, more latency or CPU), with its interval; CPU is the machine's busy time during the test (/proc/stat user+system+softirq) less what processes outside the bench's namespaces used: when a TCP stream saturates every core it mirrors throughput, while the UDP test at a fixed offered load shows the cost per byte on its own.\n\n"
         if !r.environment.offloads.isEmpty { o += "Offloads — \(r.offloadLine).\n\n" }
         for test in c.tests {
             let rows = r.rows(for: test)
@@ -135,27 +135,29 @@ public enum MarkdownReport {
         switch test {
         case .tcp1, .tcp4:
             [
-                ("Gbit/s", .throughputGbps, .value), ("95% CI", .throughputGbps, .ci), ("overhead vs baseline", .throughputGbps, .overhead),
-                ("CPU·s/GB", .cpuSecondsPerGB, .value), ("CPU/GB vs baseline", .cpuSecondsPerGB, .overhead),
+                ("Gbit/s", .throughputGbps, .value), ("95% CI", .throughputGbps, .ci),
+                ("overhead vs baseline (+ = worse)", .throughputGbps, .overhead),
+                ("CPU·s/GB", .cpuSecondsPerGB, .value), ("CPU/GB vs baseline (+ = worse)", .cpuSecondsPerGB, .overhead),
                 ("retransmits", .retransmits, .value)
             ]
         case .udp:
             [
                 ("Gbit/s received", .throughputGbps, .value), ("95% CI", .throughputGbps, .ci),
-                ("overhead vs baseline", .throughputGbps, .overhead),
+                ("overhead vs baseline (+ = worse)", .throughputGbps, .overhead),
                 ("loss %", .lossPercent, .value), ("jitter ms", .jitterMs, .value), ("CPU·s/GB", .cpuSecondsPerGB, .value),
                 ("CPU·s/Mpkt", .cpuSecondsPerMpkt, .value)
             ]
         case .rr:
             [
-                ("p50 µs", .p50Us, .value), ("95% CI", .p50Us, .ci), ("p50 overhead", .p50Us, .overhead), ("p90 µs", .p90Us, .value),
+                ("p50 µs", .p50Us, .value), ("95% CI", .p50Us, .ci), ("p50 overhead (+ = worse)", .p50Us, .overhead),
+                ("p90 µs", .p90Us, .value),
                 ("p99 µs", .p99Us, .value), ("p99.9 µs", .p999Us, .value), ("trans/s", .transactionsPerSecond, .value),
                 ("CPU·s/Mpkt", .cpuSecondsPerMpkt, .value)
             ]
         case .pktgen:
             [
                 ("received Mpps", .receivedMpps, .value), ("95% CI", .receivedMpps, .ci),
-                ("overhead vs baseline", .receivedMpps, .overhead),
+                ("overhead vs baseline (+ = worse)", .receivedMpps, .overhead),
                 ("sent Mpps", .sentMpps, .value), ("loss %", .lossPercent, .value), ("CPU·s/Mpkt", .cpuSecondsPerMpkt, .value)
             ]
         }

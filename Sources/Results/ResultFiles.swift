@@ -3,12 +3,23 @@ import Foundation
 /// Output formats of `cnibench report` (and the files `cnibench bench` writes).
 public enum ReportFormat: String, CaseIterable, Sendable {
     case md, html, json
+    /// Bencher Metric Format and github-action-benchmark JSON (`BenchExport`).
+    case bmf
+    case githubActionBenchmark = "github-action-benchmark"
 
-    public func render(_ r: BenchResult) throws -> String {
+    /// The files `bench` writes beside each other.
+    public static let written: [ReportFormat] = [.json, .md, .html]
+
+    /// `direction`: github-action-benchmark only, which of the action's two custom tools.
+    public func render(_ r: BenchResult, direction: Better? = nil) throws -> String {
         switch self {
-        case .md: MarkdownReport.render(r)
-        case .html: HTMLReport.render(r)
-        case .json: String(decoding: try r.encoded(), as: UTF8.self) + "\n"
+        case .md: return MarkdownReport.render(r)
+        case .html: return HTMLReport.render(r)
+        case .json: return String(decoding: try r.encoded(), as: UTF8.self) + "\n"
+        case .bmf: return try BenchExport.text(BenchExport.bmf(r))
+        case .githubActionBenchmark:
+            guard let direction else { throw ExportDirectionError() }
+            return try BenchExport.text(BenchExport.actionBenchmark(r, direction: direction))
         }
     }
 }
@@ -22,7 +33,7 @@ public enum ResultFiles {
         r.createdAt = r.createdAt ?? Date()
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         var paths: [String] = []
-        for f in [ReportFormat.json, .md, .html] {
+        for f in ReportFormat.written {
             let p = "\(directory)/\(basename).\(f.rawValue)"
             try Data(try f.render(r).utf8).write(to: URL(fileURLWithPath: p), options: .atomic)
             paths.append(p)

@@ -4,7 +4,7 @@ import Foundation
 /// summaries, render it. Failed rounds are listed in the report's warnings (and returned, for
 /// the command to print on standard error).
 public enum ResultReport {
-    public static func render(path: String, format: ReportFormat, vocabulary: ResultVocabulary) throws -> (
+    public static func render(path: String, format: ReportFormat, direction: Better? = nil, vocabulary: ResultVocabulary) throws -> (
         text: String, failed: [FailedRound]
     ) {
         var r = try BenchResult.loadValidated(path: path, vocabulary: vocabulary)
@@ -21,6 +21,6 @@ public enum ResultReport {
                 valid: "at least one measured value")
         }
         r.warnings += failed.map(\.description)
-        return (try format.render(r), failed)
+        return (try format.render(r, direction: direction), failed)
     }
 }

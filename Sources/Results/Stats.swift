@@ -68,9 +68,10 @@ public enum Stats {
         return Interval(low: percentile(sorted: stats, a * 100), high: percentile(sorted: stats, (1 - a) * 100))
     }
 
-    /// Median of `numerator/denominator` with its bootstrap interval. Paired by index when
-    /// `paired` (the two lists come from the same rounds: one ratio per round, resampled), else
-    /// the two lists are resampled independently and the ratio of their medians is taken.
+    /// The ratio of the medians, median(numerator) / median(denominator) — the two numbers a
+    /// report prints beside it, so the overhead always agrees with them — with its bootstrap
+    /// interval. Paired (the two lists come from the same rounds, by index): whole rounds are
+    /// resampled, keeping what a round did to both; otherwise each list is resampled on its own.
     public static func ratio(
         _ numerator: [Double], _ denominator: [Double], paired: Bool, level: Double = 0.95,
         resamples: Int = bootstrapResamples, seed: UInt64
@@ -78,9 +79,26 @@ public enum Stats {
         guard !numerator.isEmpty, !denominator.isEmpty else { return nil }
         if paired {
             precondition(numerator.count == denominator.count, "paired samples need equal counts")
-            let ratios = zip(numerator, denominator).compactMap { $1 != 0 ? $0 / $1 : nil }
-            guard let m = median(ratios), let ci = bootstrap(ratios, level: level, resamples: resamples, seed: seed) else { return nil }
-            return (m, ci)
+            guard let mn = median(numerator), let md = median(denominator), md != 0 else { return nil }
+            if numerator.count == 1 { return (mn / md, Interval(low: mn / md, high: mn / md)) }
+            var rng = SplitMix64(seed: seed)
+            var stats: [Double] = []
+            stats.reserveCapacity(resamples)
+            let n = numerator.count
+            var a = [Double](repeating: 0, count: n), b = [Double](repeating: 0, count: n)
+            for _ in 0..<resamples {
+                for i in 0..<n {
+                    let k = Int(rng.next() % UInt64(n))
+                    a[i] = numerator[k]
+                    b[i] = denominator[k]
+                }
+                let d = median(b)!
+                if d != 0 { stats.append(median(a)! / d) }
+            }
+            guard !stats.isEmpty else { return nil }
+            stats.sort()
+            let al = (1 - level) / 2
+            return (mn / md, Interval(low: percentile(sorted: stats, al * 100), high: percentile(sorted: stats, (1 - al) * 100)))
         }
         guard let mn = median(numerator), let md = median(denominator), md != 0 else { return nil }
         if numerator.count == 1 && denominator.count == 1 { return (mn / md, Interval(low: mn / md, high: mn / md)) }

@@ -114,14 +114,14 @@ final class GateTests: XCTestCase {
         XCTAssertTrue(report.regressions.isEmpty, ComparisonRenderer.table(report))
         let t = try XCTUnwrap(report.metrics.first { $0.key == throughputKey })
         XCTAssertTrue(t.normalized)
-        XCTAssertLessThan(abs(t.improvement), 0.05)
+        XCTAssertLessThan(abs(try XCTUnwrap(t.change)), 0.05)
         let c = try XCTUnwrap(report.metrics.first { $0.key == cpuKey })
         XCTAssertTrue(c.normalized, "not interleaved on one machine: CPU per GB must be divided by the baseline's")
         XCTAssertTrue(report.notes.contains { $0.contains("not a same-runner A/B") }, "\(report.notes)")
         // The raw values are reported beside, ungated: they show the slower runner.
         let raw = try XCTUnwrap(report.metrics.first { $0.key == throughputKey + "/raw" })
         XCTAssertFalse(raw.gated)
-        XCTAssertLessThan(raw.improvement, -0.15, ComparisonRenderer.table(report))
+        XCTAssertGreaterThan(try XCTUnwrap(raw.change), 0.15, "less raw throughput is + (worse)\n" + ComparisonRenderer.table(report))
     }
 
     func testSameRunnerABJudgesCPUPerGBAsMeasuredAtAFamilyWiseLevel() throws {
@@ -186,7 +186,7 @@ final class GateTests: XCTestCase {
         let report = try Comparator.compare(baseFiles: [base], headFiles: [headPath])
         XCTAssertTrue(report.regressions.isEmpty, ComparisonRenderer.table(report))
         let t = try XCTUnwrap(report.metrics.first { $0.key == throughputKey })
-        XCTAssertLessThan(abs(t.improvement), 0.03, ComparisonRenderer.table(report))
+        XCTAssertLessThan(abs(try XCTUnwrap(t.change)), 0.03, ComparisonRenderer.table(report))
     }
 
     func testTooFewRoundsIsRefused() throws {

@@ -36,6 +36,7 @@ struct TestContext {
     let built: BenchEngine.Built
     let subject: BenchSubject
     let test: BenchTest
+    let round: Int
     let source: NetworkNamespace
     let sourceIP: IPv4Address
     let destination: NetworkNamespace

@@ -21,6 +21,7 @@ struct Iperf3Driver: BenchDriver {
         let r = try c.clientServer(server: ("iperf3-server", serverArgv), client: ("iperf3-client", clientArgv), listen: Self.port)
         defer { r.client.discardOutput() }
         let out = r.client.stdout
+        try c.keepRaw(out)
         let report: Iperf3Report
         do { report = try Iperf3Report.parse(out) } catch {
             throw BenchEngine.MeasureError("\(r.client.failureSummary()); output is not iperf3 JSON (\(out.prefix(120)))")

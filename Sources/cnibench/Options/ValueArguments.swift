@@ -17,6 +17,7 @@ extension BGPTimers: ExpressibleByArgument {}
 extension FlannelUDPImplementation: ExpressibleByArgument {}
 extension BenchTest: ExpressibleByArgument {}
 extension ReportFormat: ExpressibleByArgument {}
+extension Better: ExpressibleByArgument {}
 extension ShiftMethod: ExpressibleByArgument {}
 extension PktgenReceiverMode: ExpressibleByArgument {}
 
@@ -45,6 +46,7 @@ enum IPIPChoice: String, CaseIterable, ExpressibleByArgument {
 /// `compare --format`.
 enum ComparisonFormat: String, CaseIterable, ExpressibleByArgument {
     case table, md, json
+    case prComment = "pr-comment"
 }
 
 /// `fault ACTION`.

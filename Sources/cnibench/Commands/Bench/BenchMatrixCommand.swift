@@ -89,6 +89,13 @@ struct BenchMatrixCommand: ParsableCommand {
 
     @OptionGroup var diagnostics: VerboseOption
 
+    @Option(
+        name: .long,
+        help:
+            "Keep each iperf3 client's JSON output (tcp1, tcp4, udp) in this directory, one file per subject, test and round: MODE@UNDERLAY_PATH-TEST-rROUND.json.",
+        completion: .directory)
+    var keepRaw: String?
+
     func options() throws -> BenchOptions {
         var o = BenchOptions()
         if let modes {
@@ -109,6 +116,7 @@ struct BenchMatrixCommand: ParsableCommand {
         o.udpBitrate = udpBitrate
         o.injectForwardRules = injectForwardRules
         o.pinning = pin
+        o.keepRawDirectory = keepRaw
         o.command = (["cnibench"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
         return o
     }
@@ -121,9 +129,10 @@ struct BenchMatrixCommand: ParsableCommand {
             }
         }
         // Before building and measuring for minutes, not when writing the results.
+        if let keepRaw { try outputPathChecked { try OutputPath.checkDirectory(keepRaw, option: "--keep-raw") } }
         try outputPathChecked {
             try OutputPath.checkDirectory(
-                out, option: "--out", files: basename.map { b in ReportFormat.allCases.map { "\(b).\($0.rawValue)" } } ?? [])
+                out, option: "--out", files: basename.map { b in ReportFormat.written.map { "\(b).\($0.rawValue)" } } ?? [])
         }
     }
 

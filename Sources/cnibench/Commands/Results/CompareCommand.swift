@@ -8,12 +8,18 @@ struct CompareCommand: ParsableCommand {
         abstract: "Compare two bench results metric by metric: base, head, change, interval, verdict.",
         discussion: """
             Several files per side pool their rounds (the A/B procedure runs base and head
-            interleaved, one file per round). Exit 2 when the results are not comparable.
+            interleaved, one file per round). The verdict is the gate's, first in every format,
+            and the exit status: 0 pass, 1 regression, 2 cannot judge (not comparable, too few
+            rounds — the output says how many a side would do —, too many failed rounds).
+            Change: + = head worse (less throughput, more CPU or latency).
+            --format pr-comment: Markdown for a pull-request comment, verdict first, always under
+            GitHub's 65,536-character limit (rows beyond it are left out, with a note).
 
             Examples:
               cnibench compare bench-results/base.json bench-results/head.json
               cnibench compare --baseline a1.json a2.json --current b1.json b2.json --format md
-              cnibench compare base.json head.json --format json | jq '.metrics[] | select(.regression)'
+              cnibench compare base.json head.json --format json | jq '.verdict, (.metrics[] | select(.regression))'
+              cnibench compare --baseline a1.json --current b1.json --format pr-comment > comment.md
             """
     )
 
@@ -51,12 +57,13 @@ struct CompareCommand: ParsableCommand {
             case .table: print(ComparisonRenderer.table(report), terminator: "")
             case .md: print(ComparisonRenderer.markdown(report), terminator: "")
             case .json: print(try ComparisonRenderer.json(report), terminator: "")
+            case .prComment: print(ComparisonRenderer.prComment(report), terminator: "")
             }
-            // Same rule as gate: a gated metric with too many failed rounds cannot be judged.
-            if case .cannotJudge(let reason, _) = GateDecision.failedRounds(report) {
-                FileHandle.standardError.write(Data("error: cannot judge: \(reason)\n".utf8))
-                throw ExitCode(ResultExit.cannotJudge)
+            // The gate's verdict is compare's exit status too.
+            if report.verdict == .cannotJudge {
+                FileHandle.standardError.write(Data("error: cannot judge: \(report.reason)\n".utf8))
             }
+            if report.verdict != .pass { throw ExitCode(report.verdict.exitCode) }
         } catch let e where ResultExit.code(for: e) != nil {
             FileHandle.standardError.write("error: \(e)\n".data(using: .utf8)!)
             throw ExitCode(ResultExit.code(for: e)!)

@@ -21,7 +21,9 @@ struct GateCommand: ParsableCommand {
             together: with k of them each interval is at 1 − (1 − confidence)/k, so an unchanged
             build fails at most that often however many metrics gate. A metric with too few
             rounds for its interval (fewer than 4 a side; more when many metrics gate) is not
-            judged; nothing judgeable: exit 2.
+            judged; nothing judgeable: exit 2, saying how many rounds a side would do.
+            Output: the verdict (PASS, REGRESSION, CANNOT JUDGE; exit 0, 1, 2) in the terminal and
+            in --summary. Change: + = head worse (less throughput, more CPU or latency).
 
             Examples:
               cnibench gate --baseline base.json --current head.json
@@ -56,28 +58,31 @@ struct GateCommand: ParsableCommand {
         settings.confidenceLevel = try parseConfidence(confidence)
         settings.method = method
         let (decision, judged) = GateDecision.judge(baseFiles: baseline, headFiles: current, settings: settings)
-        if let summary, let judged { try ComparisonRenderer.markdown(judged).write(toFile: summary, atomically: true, encoding: .utf8) }
-        guard let report = judged else {
-            if case .cannotJudge(let reason, _) = decision { print("gate: cannot judge: \(reason)") }
-            throw ExitCode(decision.exitCode)
+        // The summary carries the verdict itself (written after the judgement), so a run that
+        // cannot be judged never reads as "no regression".
+        if let summary {
+            let text =
+                if let judged { ComparisonRenderer.markdown(judged) } else if case .cannotJudge(let reason, let details) = decision {
+                    ComparisonRenderer.markdownCannotJudge(reason: reason, details: details)
+                } else { "" }
+            try text.write(toFile: summary, atomically: true, encoding: .utf8)
         }
-        if case .cannotJudge(let reason, let details) = decision {
-            print("gate: cannot judge: \(reason)")
-            for n in details { print("  \(n)") }
-            throw ExitCode(decision.exitCode)
+        if let report = judged { print(ComparisonRenderer.table(report, onlyGated: true), terminator: "") }
+        switch decision {
+        case .pass(let n):
+            print("gate: PASS (\(n) gated metric\(n == 1 ? "" : "s") judged, none worse than \(maxRegression) with significance)")
+        case .fail:
+            let regressions = judged?.regressions ?? []
+            print("gate: REGRESSION: \(regressions.count) gated metric\(regressions.count == 1 ? "" : "s") worse (+ = worse):")
+            for m in regressions {
+                print(
+                    "  \(m.key): \(ComparisonRenderer.pct(m.change)) (\(Comparator.percent(m.level)) interval \(ComparisonRenderer.pct(m.interval?.low)) … \(ComparisonRenderer.pct(m.interval?.high)))"
+                )
+            }
+        case .cannotJudge(let reason, let details):
+            print("gate: CANNOT JUDGE: \(reason)")
+            if judged == nil { for n in details { print("  \(n)") } }
         }
-        print(ComparisonRenderer.table(report, onlyGated: true), terminator: "")
-        let regressions = report.regressions
-        if case .pass(let judged) = decision {
-            print("gate: PASS (\(judged) gated metrics, none worse than \(maxRegression) with significance)")
-            return
-        }
-        print("gate: FAIL: \(regressions.count) regression\(regressions.count == 1 ? "" : "s"):")
-        for m in regressions {
-            print(
-                "  \(m.key): \(ComparisonRenderer.pct(m.improvement)) (\(Comparator.percent(m.level)) interval \(ComparisonRenderer.pct(m.interval.low)) … \(ComparisonRenderer.pct(m.interval.high)))"
-            )
-        }
-        throw ExitCode(1)
+        if decision.exitCode != 0 { throw ExitCode(decision.exitCode) }
     }
 }
