@@ -78,6 +78,8 @@ public final class BenchEngine {
     public var progress: ((BenchProgress) -> Void)?
     /// Called with the result so far after each round (and on interruption), to checkpoint it.
     public var checkpoint: ((BenchResult) -> Void)?
+    /// Told around each test's CPU window (a profiler); nil: nobody.
+    public var windowObserver: (any MeasurementWindowObserver)?
 
     public let units: [BenchUnit]
     /// The tests run, in order (the default list resolved).
@@ -455,7 +457,7 @@ public final class BenchEngine {
             let context = TestContext(
                 engine: self, built: b, subject: subject, test: test,
                 source: try b.ns(subject.source.namespace), sourceIP: srcIP,
-                destination: try b.ns(subject.destination.namespace), destinationIP: dstIP)
+                destination: try b.ns(subject.destination.namespace), destinationIP: dstIP, round: round)
             let result = try test.driver.measure(context)
             sample.cpu = result.cpu
             sample.metrics = result.metrics.byName
