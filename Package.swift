@@ -125,7 +125,8 @@ let package = Package(
             name: "cnibench",
             dependencies: [
                 .product(name: "SystemPackage", package: "swift-system"),
-                "TopologyModel", "Topology", "CalicoBGP", "Agents", "Measure", "SideBenchmarks", "Profile", "Results", "Gate", "NetAddress", "Netlink",
+                "TopologyModel", "Topology", "CalicoBGP", "Agents", "Measure", "SideBenchmarks", "Profile", "Results", "Gate", "NetAddress",
+                "Netlink",
                 "CNIPacket", "ProcessKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log")
@@ -137,7 +138,8 @@ let package = Package(
         .testTarget(
             name: "UnitTests",
             dependencies: [
-                "TopologyModel", "Topology", "CalicoBGP", "Agents", "Measure", "SideBenchmarks", "Profile", "Results", "Gate", "NetAddress", "Netlink",
+                "TopologyModel", "Topology", "CalicoBGP", "Agents", "Measure", "SideBenchmarks", "Profile", "Results", "Gate", "NetAddress",
+                "Netlink",
                 "CNIPacket", "ProcessKit", "Yams", .product(name: "SystemPackage", package: "swift-system")
             ], resources: [.copy("Fixtures")]),
         .testTarget(name: "ProcessKitTests", dependencies: ["ProcessKit"]),
@@ -145,7 +147,8 @@ let package = Package(
         .testTarget(
             name: "KernelTests",
             dependencies: [
-                "TopologyModel", "Topology", "CalicoBGP", "Agents", "Measure", "SideBenchmarks", "Profile", "Results", "Gate", "NetAddress", "Netlink",
+                "TopologyModel", "Topology", "CalicoBGP", "Agents", "Measure", "SideBenchmarks", "Profile", "Results", "Gate", "NetAddress",
+                "Netlink",
                 "CNIPacket", "ProcessKit", .product(name: "SystemPackage", package: "swift-system")
             ])
     ]

@@ -65,8 +65,12 @@ public enum PerfAccess {
             [perf!, "record", "-e", "cpu-clock", "-F", "99", "-a", "-g", "--no-buildid", "-o", trialData, "--", "true"],
             includeStderr: true)
         guard trial.status.shellCode == 0 else { throw ProfileError(explainFailure(trial.output, paranoid: paranoid)) }
-        let head = (try? FileHandle(forReadingFrom: URL(fileURLWithPath: "/proc/kallsyms")))
-            .flatMap { h in defer { try? h.close() }; return try? h.read(upToCount: 256) }
+        let head =
+            (try? FileHandle(forReadingFrom: URL(fileURLWithPath: "/proc/kallsyms")))
+            .flatMap { h in
+                defer { try? h.close() }
+                return try? h.read(upToCount: 256)
+            }
             .map { String(decoding: $0, as: UTF8.self) } ?? ""
         let symbols = symbolsReadable(kallsymsHead: head)
         var notes: [String] = []

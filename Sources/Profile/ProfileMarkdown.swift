@@ -22,7 +22,8 @@ public enum ProfileMarkdown {
         md += "\n| stage | samples | share | CPU·s | CPU·s/GB |\n|---|---:|---:|---:|---:|\n"
         for r in p.stages where r.samples > 0 {
             let perGB = r.cpuSecondsPerGB.map { String(format: "%.3g", $0) } ?? "—"
-            md += "| \(r.label) | \(r.samples) | \(String(format: "%.1f%%", r.share * 100)) | \(String(format: "%.3f", r.cpuSeconds)) | \(perGB) |\n"
+            md +=
+                "| \(r.label) | \(r.samples) | \(String(format: "%.1f%%", r.share * 100)) | \(String(format: "%.3f", r.cpuSeconds)) | \(perGB) |\n"
         }
         md += "\nStages come from function-name rules (Sources/Profile/StageRules.swift): the first matching frame from the leaf decides.\n"
         for w in p.perf.notes + p.warnings { md += "\n> \(w)\n" }

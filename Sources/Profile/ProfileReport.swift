@@ -21,7 +21,8 @@ public enum ProfileReport {
             environment: environment, command: command, subject: subject.id, mode: subject.mode, underlay: subject.underlay,
             path: subject.path.rawValue, test: test.rawValue, durationSeconds: duration, frequencyHz: frequency, perf: access,
             scopeRule: scopeRule, excludedSamples: excluded,
-            excludedByProcess: Dictionary(uniqueKeysWithValues: scoped.excluded.sorted { $0.value > $1.value }.prefix(10).map { ($0.key, $0.value) }),
+            excludedByProcess: Dictionary(
+                uniqueKeysWithValues: scoped.excluded.sorted { $0.value > $1.value }.prefix(10).map { ($0.key, $0.value) }),
             bench: .init(
                 throughputGbps: sample.metrics[Metric.throughputGbps.rawValue], cpuSecondsPerGB: perGB, receivedGB: received,
                 error: sample.error),

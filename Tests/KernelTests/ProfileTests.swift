@@ -34,7 +34,9 @@ final class ProfileKernelTests: KernelTestCase {
     func perfProcesses(of pid: pid_t) -> [String] {
         var out: [String] = []
         for e in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
-            guard let p = Int32(e), !Processes.isZombie(p), let raw = FileManager.default.contents(atPath: "/proc/\(p)/cmdline") else { continue }
+            guard let p = Int32(e), !Processes.isZombie(p), let raw = FileManager.default.contents(atPath: "/proc/\(p)/cmdline") else {
+                continue
+            }
             let cmd = String(decoding: raw, as: UTF8.self).replacingOccurrences(of: "\0", with: " ")
             if cmd.contains("perf") && cmd.contains("cnibench-profile-\(pid)/") { out.append("\(p): \(cmd)") }
         }
@@ -52,8 +54,10 @@ final class ProfileKernelTests: KernelTestCase {
         let out = NSTemporaryDirectory() + "qp-profile-\(getpid())"
         defer { try? FileManager.default.removeItem(atPath: out) }
         let child = try ChildProcess.spawn(
-            [cnibenchBinary, "profile", "--mode", "host-gw", "--test", "tcp1", "--duration", "2", "--frequency", "997",
-             "--name", name.value, "--out", out, "--basename", "p"], stdout: .pipe, stderr: .pipe)
+            [
+                cnibenchBinary, "profile", "--mode", "host-gw", "--test", "tcp1", "--duration", "2", "--frequency", "997",
+                "--name", name.value, "--out", out, "--basename", "p"
+            ], stdout: .pipe, stderr: .pipe)
         let output = child.readOutput()
         XCTAssertEqual(child.wait().status.shellCode, 0, output)
         XCTAssertEqual(perfProcesses(of: child.pid), [], "perf left running")
@@ -69,7 +73,9 @@ final class ProfileKernelTests: KernelTestCase {
         XCTAssertFalse(doc.folded.contains { $0.stack.hasPrefix("perf;") }, "perf's own samples kept")
         let svg = try String(contentsOfFile: "\(out)/p.svg", encoding: .utf8)
         XCTAssertTrue(svg.contains("veth_xmit"))
-        print("\(name): named-stage share \(doc.namedShare.map { String(format: "%.1f%%", $0 * 100) } ?? "n/a"); \(doc.folded.reduce(0) { $0 + $1.count }) samples kept, \(doc.excludedSamples) excluded")
+        print(
+            "\(name): named-stage share \(doc.namedShare.map { String(format: "%.1f%%", $0 * 100) } ?? "n/a"); \(doc.folded.reduce(0) { $0 + $1.count }) samples kept, \(doc.excludedSamples) excluded"
+        )
         for r in try runs(name) { XCTAssertEqual(leftovers(of: r), [], "\(r) left") }
     }
 

@@ -1,6 +1,6 @@
 import Foundation
 #if canImport(FoundationXML)
-    import FoundationXML
+import FoundationXML
 #endif
 import XCTest
 @testable import Profile
@@ -35,7 +35,7 @@ final class ProfileTests: XCTestCase {
             ("iperf3;schedule;__schedule;finish_task_switch.isra.0", .softirqSched),
             ("swapper;secondary_startup_64;cpu_startup_entry;do_idle;default_idle_call;pv_native_safe_halt", .idle),
             ("flannel-udp-daemon;entry_SYSCALL_64;tun_chr_write_iter;tcp_v4_rcv", .daemon),
-            ("iperf3;__netif_receive_skb_core", .netdev),
+            ("iperf3;__netif_receive_skb_core", .netdev)
         ]
         for (stack, want) in cases { XCTAssertEqual(stage(stack), want, stack) }
         // Every stage but other has a case above.
@@ -182,7 +182,9 @@ final class ProfileTests: XCTestCase {
         var rects = 0, titles = 0, scripts = 0
         var titleText: [String] = []
         var inTitle = false
-        func parser(_ p: XMLParser, didStartElement e: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]) {
+        func parser(
+            _ p: XMLParser, didStartElement e: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]
+        ) {
             if e == "rect" { rects += 1 }
             if e == "title" {
                 titles += 1
@@ -191,7 +193,9 @@ final class ProfileTests: XCTestCase {
             }
             if e == "script" { scripts += 1 }
         }
-        func parser(_ p: XMLParser, didEndElement e: String, namespaceURI: String?, qualifiedName: String?) { if e == "title" { inTitle = false } }
+        func parser(_ p: XMLParser, didEndElement e: String, namespaceURI: String?, qualifiedName: String?) {
+            if e == "title" { inTitle = false }
+        }
         func parser(_ p: XMLParser, foundCharacters s: String) { if inTitle { titleText[titleText.count - 1] += s } }
     }
 
@@ -231,7 +235,8 @@ final class ProfileTests: XCTestCase {
         XCTAssertNil(PerfAccess.problem(perfPath: "/usr/bin/perf", paranoid: 2, privileged: true))
         XCTAssertNil(PerfAccess.problem(perfPath: "/usr/bin/perf", paranoid: -1, privileged: false))
         let failed = PerfAccess.explainFailure(
-            "Error:\nAccess to performance monitoring and observability operations is limited.\nperf_event_paranoid setting is 4", paranoid: 4)
+            "Error:\nAccess to performance monitoring and observability operations is limited.\nperf_event_paranoid setting is 4",
+            paranoid: 4)
         XCTAssertTrue(failed.contains("kernel.perf_event_paranoid is 4"), failed)
         XCTAssertTrue(PerfAccess.explainFailure("WARNING: perf not found for kernel 6.1.0-99", paranoid: 2).contains("linux-perf"))
     }
@@ -246,12 +251,15 @@ final class ProfileTests: XCTestCase {
         let f = FoldedStacks(["iperf3;tcp_sendmsg": 3, "ksoftirqd/0;veth_poll": 1])
         let a = StageAttribution(f)
         let doc = ProfileDocument(
-            environment: HostEnvironment(kernel: "6.1", cpuModel: "x", cpuCount: 2, cnibenchVersion: "t"), command: "cnibench profile --mode host-gw",
+            environment: HostEnvironment(kernel: "6.1", cpuModel: "x", cpuCount: 2, cnibenchVersion: "t"),
+            command: "cnibench profile --mode host-gw",
             subject: "host-gw@l2/cross-node", mode: "host-gw", underlay: "l2", path: "cross-node", test: "tcp1", durationSeconds: 2,
             frequencyHz: 499,
-            perf: .init(perf: "/usr/bin/perf", version: "perf version 6.1", kernelSymbols: true, kptrRestrict: 0, perfEventParanoid: 2, notes: []),
+            perf: .init(
+                perf: "/usr/bin/perf", version: "perf version 6.1", kernelSymbols: true, kptrRestrict: 0, perfEventParanoid: 2, notes: []),
             scopeRule: ProfileReport.scopeRule, excludedSamples: 7, excludedByProcess: ["make": 7],
-            bench: .init(throughputGbps: 10, cpuSecondsPerGB: 1, receivedGB: 2.5), stages: ProfileDocument.stageRows(a, frequencyHz: 499, receivedGB: 2.5),
+            bench: .init(throughputGbps: 10, cpuSecondsPerGB: 1, receivedGB: 2.5),
+            stages: ProfileDocument.stageRows(a, frequencyHz: 499, receivedGB: 2.5),
             namedShare: a.namedShare, rules: StageRules.standard.frameRules, processRules: StageRules.standard.processRules,
             folded: f.lines.map { .init(stack: $0.stack, count: $0.count) }, warnings: [])
         let data = try ResultWriter.encode(doc)
