@@ -62,6 +62,9 @@ struct ProfileCommand: ParsableCommand {
         guard Mode.available.contains(mode) else {
             throw ValidationError("--mode: '\(mode.rawValue)' is not implemented in this build; valid: \(Mode.spellings)")
         }
+        if mode == .none && path == .crossNode {
+            throw ValidationError("--path cross-node: the baseline 'none' has no pods across nodes; use --path node-node or same-node")
+        }
         if path == .nodeToNode && mode != .none {
             throw ValidationError("--path node-node: only the baseline has it; use --mode none, or --path cross-node|same-node")
         }
