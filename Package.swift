@@ -12,6 +12,7 @@
 //   Netlink                     safe Swift over the shims: one handle per namespace, ip(8)-named verbs
 //   CNIPacket                   hot-path packet builder/parser over unsafe buffers, allocation-free
 //   ProcessKit                  every child process: spawn (in a namespace), wait, signal, /proc
+//   Profile                     perf cpu-clock profiles of a test window, attributed to kernel stages
 //   CNIBenchCore                spec, plan, apply, state ledger, teardown, verify, measure, report, gate
 //   cnibench                    the command line
 // Unsafe code lives only in CNetShim, Netlink, CNIPacket and the agents' packet loops; strict
@@ -110,6 +111,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log")
             ]
         ),
+        // CPU profiles of a test window: perf runner, folding, stage rules, flame graph (no Netlink).
+        .target(name: "Profile", dependencies: ["ProcessKit", "Results"]),
         // Benchmarks of the testbed itself: topology build, route programming, pktgen, BGP.
         .target(
             name: "SideBenchmarks",
@@ -122,7 +125,8 @@ let package = Package(
             name: "cnibench",
             dependencies: [
                 .product(name: "SystemPackage", package: "swift-system"),
-                "TopologyModel", "Topology", "CalicoBGP", "Agents", "Measure", "SideBenchmarks", "Results", "Gate", "NetAddress", "Netlink",
+                "TopologyModel", "Topology", "CalicoBGP", "Agents", "Measure", "SideBenchmarks", "Profile", "Results", "Gate", "NetAddress",
+                "Netlink",
                 "CNIPacket", "ProcessKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log")
@@ -134,7 +138,8 @@ let package = Package(
         .testTarget(
             name: "UnitTests",
             dependencies: [
-                "TopologyModel", "Topology", "CalicoBGP", "Agents", "Measure", "SideBenchmarks", "Results", "Gate", "NetAddress", "Netlink",
+                "TopologyModel", "Topology", "CalicoBGP", "Agents", "Measure", "SideBenchmarks", "Profile", "Results", "Gate", "NetAddress",
+                "Netlink",
                 "CNIPacket", "ProcessKit", "Yams", .product(name: "SystemPackage", package: "swift-system")
             ], resources: [.copy("Fixtures")]),
         .testTarget(name: "ProcessKitTests", dependencies: ["ProcessKit"]),
@@ -142,7 +147,8 @@ let package = Package(
         .testTarget(
             name: "KernelTests",
             dependencies: [
-                "TopologyModel", "Topology", "CalicoBGP", "Agents", "Measure", "SideBenchmarks", "Results", "Gate", "NetAddress", "Netlink",
+                "TopologyModel", "Topology", "CalicoBGP", "Agents", "Measure", "SideBenchmarks", "Profile", "Results", "Gate", "NetAddress",
+                "Netlink",
                 "CNIPacket", "ProcessKit", .product(name: "SystemPackage", package: "swift-system")
             ])
     ]

@@ -12,6 +12,7 @@ run=(
   bird2                          # --routing bird
   netsniff-ng                    # trafgen: `cnibench bench pktgen` reference
   nftables                       # gate validation (--inject-forward-rules)
+  linux-perf                     # cnibench profile: perf record -e cpu-clock -a -g
 )
 case "${1:-all}" in
   build) packages=("${build[@]}") ;;

@@ -81,6 +81,8 @@ public final class BenchEngine {
     public var progress: ((BenchProgress) -> Void)?
     /// Called with the result so far after each round (and on interruption), to checkpoint it.
     public var checkpoint: ((BenchResult) -> Void)?
+    /// Told around each test's CPU window (a profiler); nil: nobody.
+    public var windowObserver: (any MeasurementWindowObserver)?
 
     public let units: [BenchUnit]
     /// The tests run, in order (the default list resolved).

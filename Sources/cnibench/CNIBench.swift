@@ -32,7 +32,7 @@ struct CNIBench: ParsableCommand {
                     ListCommand.self, StatusCommand.self, CapsCommand.self, FaultCommand.self, PktgenCommand.self,
                     BirdConfigCommand.self
                 ]),
-            CommandGroup(name: "Benchmarks", subcommands: [BenchCommand.self]),
+            CommandGroup(name: "Benchmarks", subcommands: [BenchCommand.self, ProfileCommand.self]),
             CommandGroup(name: "Results", subcommands: [ReportCommand.self, CompareCommand.self, GateCommand.self]),
             // Hidden: what `up` and `bench` start inside the run's namespaces. Plans and ledgers
             // record these argv spellings (`cnibench bird-exec --name …`), so they never change.

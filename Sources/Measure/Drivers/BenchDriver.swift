@@ -53,6 +53,11 @@ struct TestContext {
         processSeconds: (T) -> Double, afterwards: (T) throws -> Void = { _ in },
         body: () throws -> T
     ) throws -> (value: T, usage: CPUUsage) {
+        let window = MeasurementWindow(
+            subject: subject, test: test, round: round, namespaces: engine.ourNamespaces, ledger: built.state)
+        try engine.windowObserver?.windowWillOpen(window)
+        var closed = false
+        defer { if !closed { engine.windowObserver?.windowDidClose(window, completed: false) } }
         let foreign0 = ForeignProcesses.snapshot(excludingNamespaces: engine.ourNamespaces)
         let cpu0 = CPUTimes.read()
         let t0 = ContinuousClock.now
@@ -60,6 +65,8 @@ struct TestContext {
         let wall = (ContinuousClock.now - t0).inSeconds
         let cpu1 = CPUTimes.read()
         let foreign = ForeignProcesses.seconds(from: foreign0, to: ForeignProcesses.snapshot(excludingNamespaces: engine.ourNamespaces))
+        closed = true
+        engine.windowObserver?.windowDidClose(window, completed: true)
         try afterwards(value)
         let procCPU = processSeconds(value)
         let usage =
