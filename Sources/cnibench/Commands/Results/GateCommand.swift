@@ -42,6 +42,11 @@ struct GateCommand: ParsableCommand {
             "better-half: difference of the better halves of the rounds, permutation-test interval (default); rank: Hodges–Lehmann shift, Mann–Whitney interval, every round."
     )
     var method: ShiftMethod = .betterHalf
+    @Flag(
+        help:
+            "Refuse results whose kernel strings differ at all (default: the same release under another build suffix, on the same CPU model and core count, is judged with a note)."
+    )
+    var strict = false
     @Option(help: "Also write the Markdown comparison here (e.g. $GITHUB_STEP_SUMMARY).")
     var summary: String?
 
@@ -55,6 +60,7 @@ struct GateCommand: ParsableCommand {
         settings.maxRegression = try parsePercent(maxRegression, flag: "--max-regression")
         settings.confidenceLevel = try parseConfidence(confidence)
         settings.method = method
+        settings.strictEnvironment = strict
         let (decision, judged) = GateDecision.judge(baseFiles: baseline, headFiles: current, settings: settings)
         if let summary, let judged { try ComparisonRenderer.markdown(judged).write(toFile: summary, atomically: true, encoding: .utf8) }
         guard let report = judged else {
