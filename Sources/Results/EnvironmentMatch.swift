@@ -66,7 +66,10 @@ public struct EnvironmentMatch: Sendable, Equatable {
         }
         let a = KernelRelease(reference.kernel), b = KernelRelease(other.kernel)
         if strict { return (["kernels differ: \(a.full) vs \(b.full); --strict needs the same kernel string"], []) }
-        if a.release != b.release { return (["kernel releases differ: \(a.release) vs \(b.release) (\(a.full) vs \(b.full))"], []) }
+        if a.release != b.release {
+            let both = a.build.isEmpty && b.build.isEmpty ? "" : " (\(a.full) vs \(b.full))"
+            return (["kernel releases differ: \(a.release) vs \(b.release)\(both)"], [])
+        }
         if !sameCPU {
             return (["kernel builds differ (\(a.full) vs \(b.full)) and so do the CPUs (\(cpus)): not machines of one kind"], [])
         }
