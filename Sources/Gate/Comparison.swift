@@ -343,7 +343,9 @@ public enum Comparator {
         }
         let b = series(base, files: baseFiles), h = series(head, files: headFiles)
         let oneMachine = interleavedOnOneMachine(base: base, head: head)
-        var notes = EnvironmentMatch.across(base: base.map(\.environment.host), head: head.map(\.environment.host), strict: false).notes
+        var notes = EnvironmentMatch.across(
+            base: base.map(\.environment.host), head: head.map(\.environment.host), strict: settings.strictEnvironment
+        ).notes
         if !oneMachine {
             notes.append(
                 "not a same-runner A/B (different machines, or base and head not measured interleaved): costs per GB/Mpkt are judged against each round's node→node baseline"

@@ -154,7 +154,10 @@ public enum HTMLReport {
     /// that a label stays narrower than the gap between ticks.
     static func tick(_ v: Double, step: Double) -> String {
         if step >= 1000 { return compactTick(v) }
-        let decimals = step >= 1 ? 0 : min(4, Int(ceil(-log10(step) + 1e-9)) + (step * pow(10, ceil(-log10(step))) == 2.5 ? 1 : 0))
+        // 0.1 → 1 decimal, 0.05 → 2, 0.25 → 2 (its mantissa 2.5 needs one more), 0.025 → 3.
+        let places = Int(ceil(-log10(step) - 1e-9))
+        let half = abs(step * pow(10, Double(places)) - 2.5) < 1e-9 ? 1 : 0
+        let decimals = step >= 1 ? 0 : min(4, places + half)
         return String(format: "%.\(decimals)f", v)
     }
 
@@ -290,7 +293,9 @@ public enum HTMLReport {
         func row(_ k: String, _ v: String) {
             o += "<tr><th style=\"text-align:left\">\(esc(k))</th><td style=\"text-align:left;white-space:normal\">\(esc(v))</td></tr>"
         }
-        row("kernel", e.kernel + (e.kernelVersion.map { " (\($0))" } ?? ""))
+        let k = KernelRelease(e.kernel)
+        row("kernel release", k.release)
+        row("kernel build", (k.build.isEmpty ? "none" : k.build) + (e.kernelVersion.map { " (\($0))" } ?? ""))
         row("CPU", "\(e.cpuModel) × \(e.cpuCount)" + (e.memoryGiB.map { ", \(Fmt.num($0)) GiB" } ?? ""))
         row("iperf3", e.iperf3Version ?? "not found")
         row("cnibench", e.cnibenchVersion + (e.gitCommit.map { " @ \($0)\(e.gitDirty == true ? " (dirty)" : "")" } ?? ""))

@@ -44,8 +44,9 @@ public struct VerdictTable: Sendable {
 
     /// Throughput and CPU per GB from the 4-stream TCP test when it ran: it fills the path, so
     /// its CPU per GB is the datapath's cost per byte at full load. UDP at its fixed offered
-    /// load uses too little CPU to measure over a shared machine's noise (here its CPU per GB
-    /// ratios spanned −90%…+500% over 3 rounds, the 4-stream test's ±20%), so it comes last.
+    /// load uses too little CPU to measure over a shared machine's noise (bench-results/matrix.json,
+    /// 3 rounds: the range of its per-round CPU-per-GB ratios reached ×0.01…×6.3, the 4-stream
+    /// test's stayed within a factor of 3 for every mode), so it comes last.
     static let throughputTests: [BenchTest] = [.tcp4, .tcp1, .udp]
     static let cpuTests: [BenchTest] = [.tcp4, .tcp1, .udp]
 

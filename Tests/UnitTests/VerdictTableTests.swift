@@ -117,5 +117,8 @@ final class VerdictTableTests: XCTestCase {
         XCTAssertEqual(HTMLReport.logTicks(lo: 1, hi: 1e6), [1, 10, 100, 1000, 10000, 1e5, 1e6], "decades only past 3 decades")
         XCTAssertEqual(HTMLReport.tick(40000, step: 10000), "40k")
         XCTAssertEqual(HTMLReport.tick(0.025, step: 0.025), "0.025")
+        XCTAssertEqual(HTMLReport.tick(0.3, step: 0.1), "0.3", "no trailing zero a step of 0.1 does not need")
+        XCTAssertEqual(HTMLReport.tick(0.25, step: 0.25), "0.25")
+        XCTAssertEqual(HTMLReport.tick(0.05, step: 0.05), "0.05")
     }
 }
