@@ -43,6 +43,8 @@ public struct ComparisonSettings: Sendable {
     public var maxFailedFraction = 0.25
     /// How the shift and its interval are estimated.
     public var method = ShiftMethod.betterHalf
+    /// Refuse any difference in the kernel string (`EnvironmentMatch`), as `--strict` asks.
+    public var strictEnvironment = false
     /// Metrics that decide; others are reported only.
     public var gatedMetrics: Set<Metric> = [.throughputGbps, .p50Us, .p99Us, .cpuSecondsPerGB, .receivedMpps]
 
@@ -312,7 +314,7 @@ public enum Comparator {
     }
 
     /// Differences that make a comparison meaningless, said precisely.
-    public static func incompatibilities(base: [BenchResult], head: [BenchResult]) -> [String] {
+    public static func incompatibilities(base: [BenchResult], head: [BenchResult], strict: Bool = false) -> [String] {
         var out: [String] = []
         let all = base + head
         let ref = all[0]
@@ -325,9 +327,6 @@ public enum Comparator {
             }
             if r.config.underlays != ref.config.underlays {
                 out.append("underlays differ: \(ref.config.underlays) vs \(r.config.underlays) (\(which))")
-            }
-            if r.environment.kernel != ref.environment.kernel {
-                out.append("kernels differ: \(ref.environment.kernel) vs \(r.environment.kernel) (\(which))")
             }
             if r.config.nodes != ref.config.nodes || r.config.podsPerNode != ref.config.podsPerNode {
                 out.append(
@@ -343,6 +342,7 @@ public enum Comparator {
                 out.append("calico-ipip implementations differ: \(ref.environment.ipip ?? "-") vs \(r.environment.ipip ?? "-") (\(which))")
             }
         }
+        out += EnvironmentMatch.across(base: base.map(\.environment.host), head: head.map(\.environment.host), strict: strict).refusals
         let baseTests = Set(base.flatMap(\.config.tests)), headTests = Set(head.flatMap(\.config.tests))
         if baseTests.isDisjoint(with: headTests) {
             out.append("no test in common: base \(baseTests.map(\.rawValue).sorted()), head \(headTests.map(\.rawValue).sorted())")
@@ -447,13 +447,15 @@ public enum Comparator {
         vocabulary: ResultVocabulary
     ) throws -> ComparisonReport {
         let base = try load(baseFiles, vocabulary: vocabulary), head = try load(headFiles, vocabulary: vocabulary)
-        let problems = incompatibilities(base: base, head: head)
+        let problems = incompatibilities(base: base, head: head, strict: settings.strictEnvironment)
         guard problems.isEmpty else {
             throw IncomparableError(description: "results are not comparable:\n  " + problems.joined(separator: "\n  "))
         }
         let b = series(base, files: baseFiles), h = series(head, files: headFiles)
         let oneMachine = interleavedOnOneMachine(base: base, head: head)
-        var notes: [String] = []
+        var notes = EnvironmentMatch.across(
+            base: base.map(\.environment.host), head: head.map(\.environment.host), strict: settings.strictEnvironment
+        ).notes
         if !oneMachine {
             notes.append(
                 "not a same-runner A/B (different machines, or base and head not measured interleaved): costs per GB/Mpkt are judged against each round's node→node baseline"

@@ -1,9 +1,11 @@
 import Foundation
 
 extension BenchResult {
-    /// Medians, bootstrap intervals and baseline comparisons from the raw samples. Deterministic:
-    /// the bootstrap of each metric is seeded with `config.seed` and the metric's key, so
-    /// `cnibench report --format json` reproduces a result's summaries exactly.
+    /// Medians, order-statistic intervals and baseline comparisons from the raw samples.
+    /// Deterministic (no resampling), so `cnibench report --format json` reproduces a result's
+    /// summaries exactly. Each interval records its exact coverage for the rounds it was made
+    /// from (`Interval.coverage`): with few rounds that is below `config.confidenceLevel`, and
+    /// the reports say so rather than claim the level.
     public static func summarize(subjects: [BenchSubject], samples: [BenchSample], config: BenchConfig) -> [MetricSummary] {
         let good = samples.filter { $0.error == nil }
         var bySubjectTest: [SeriesKey: [BenchSample]] = [:]
@@ -25,9 +27,7 @@ extension BenchResult {
                     let values = xs.map(\.value)
                     let key = MetricSummary.key(subject: subject.id, test: test, metric: metric)
                     let info = MetricInfo.named(metric)
-                    let ci = Stats.bootstrap(
-                        values, level: config.confidenceLevel, resamples: config.bootstrapResamples,
-                        seed: Stats.seed(config.seed, key))!
+                    let ci = Stats.medianInterval(values, level: config.confidenceLevel)!
                     var summary = MetricSummary(
                         key: key, subject: subject.id, mode: subject.mode, underlay: subject.underlay,
                         path: subject.path, test: test, metric: metric, unit: info?.unit ?? "",
@@ -36,7 +36,7 @@ extension BenchResult {
                     if let base = subject.baseline, info?.comparable ?? false {
                         summary.vsBaseline = compare(
                             xs, series(base, test, metric), baseline: base, better: summary.better,
-                            config: config, seed: Stats.seed(config.seed, key + "|ratio"))
+                            config: config)
                     }
                     out.append(summary)
                 }
@@ -47,7 +47,7 @@ extension BenchResult {
 
     static func compare(
         _ a: [(round: Int, value: Double)], _ b: [(round: Int, value: Double)], baseline: String, better: Better,
-        config: BenchConfig, seed: UInt64
+        config: BenchConfig
     ) -> BaselineComparison? {
         guard !a.isEmpty, !b.isEmpty else { return nil }
         let bByRound = Dictionary(b.map { ($0.round, $0.value) }, uniquingKeysWith: { x, _ in x })
@@ -56,14 +56,10 @@ extension BenchResult {
         let r: (value: Double, interval: Interval)?
         let n: Int
         if paired {
-            r = Stats.ratio(
-                common.map(\.value), common.map { bByRound[$0.round]! }, paired: true,
-                level: config.confidenceLevel, resamples: config.bootstrapResamples, seed: seed)
+            r = Stats.medianRatio(common.map(\.value), common.map { bByRound[$0.round]! }, paired: true, level: config.confidenceLevel)
             n = common.count
         } else {
-            r = Stats.ratio(
-                a.map(\.value), b.map(\.value), paired: false,
-                level: config.confidenceLevel, resamples: config.bootstrapResamples, seed: seed)
+            r = Stats.medianRatio(a.map(\.value), b.map(\.value), paired: false, level: config.confidenceLevel)
             n = min(a.count, b.count)
         }
         // The point is always the ratio of the two medians a report shows (every round of each),
@@ -72,14 +68,18 @@ extension BenchResult {
             return nil
         }
         r.value = ma / mb
+        // The interval is of the per-round ratios (paired) or of both medians (unpaired); it is
+        // widened to hold the point if needed, which can only raise its coverage.
+        r.interval = Interval(
+            low: min(r.interval.low, r.value), high: max(r.interval.high, r.value), coverage: r.interval.coverage)
         let overhead: Double, oci: Interval
         switch better {
         case .higher:
             overhead = (1 - r.value) * 100
-            oci = Interval(low: (1 - r.interval.high) * 100, high: (1 - r.interval.low) * 100)
+            oci = Interval(low: (1 - r.interval.high) * 100, high: (1 - r.interval.low) * 100, coverage: r.interval.coverage)
         case .lower:
             overhead = (r.value - 1) * 100
-            oci = Interval(low: (r.interval.low - 1) * 100, high: (r.interval.high - 1) * 100)
+            oci = Interval(low: (r.interval.low - 1) * 100, high: (r.interval.high - 1) * 100, coverage: r.interval.coverage)
         }
         return BaselineComparison(
             baseline: baseline, ratio: r.value, ratioCI: r.interval, overheadPercent: overhead,

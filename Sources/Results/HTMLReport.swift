@@ -21,18 +21,22 @@ public enum HTMLReport {
             .partial{background:#fde8e8;border-left:4px solid #c62828;padding:6px 10px}
             svg text{font:12px system-ui,sans-serif;fill:#1d2330} svg .axis{stroke:#99a;stroke-width:1} svg .grid{stroke:#e8ebf0;stroke-width:1}
             .legend span{display:inline-block;margin-right:14px;font-size:12px} .legend i{display:inline-block;width:11px;height:11px;margin-right:4px;vertical-align:-1px;border-radius:2px}
+            .verdict td:nth-child(-n+3),.verdict th:nth-child(-n+3){text-align:left} td.worse{color:#a52a1a} td.better{color:#1f7a3a}
+            ul.reading{margin:6px 0 0;padding-left:20px} ul.reading li{margin:2px 0}
             </style></head><body>
             <h1>cnibench bench</h1>
             <div class="meta">\(esc(Fmt.date(r.startedAt))) · \(esc(r.environmentLine))</div>
 
             """
         if !r.complete { b += "<p class=\"partial\"><b>Partial result:</b> \(esc(r.interruption ?? "the run did not finish"))</p>\n" }
+        b += verdict(VerdictTable(r))
+        b += "<h2>How these numbers were made</h2>\n"
         b +=
             "<p class=\"meta\">Reproduce: <code>\(esc(r.command))</code> (root, from the repository); regenerate: <code>cnibench report RESULT.json --format html</code>. "
         b +=
             "\(c.repeats) round\(c.repeats == 1 ? "" : "s") × \(c.durationSeconds) s per test, mode order shuffled per round (seed \(c.seed)). "
         b +=
-            "Bars are medians, whiskers \(Int(c.confidenceLevel * 100))% bootstrap intervals; overhead is against the node→node baseline of the same run (positive = worse). "
+            "Bars are medians over the rounds, whiskers their intervals. \(esc(Fmt.intervalMethod(rounds: c.repeats, level: c.confidenceLevel))) Overhead is against the node→node baseline of the same run (+ = costs more / worse). "
         b +=
             "CPU is the machine's busy time during the test (/proc/stat user+system+softirq) less what processes outside the bench's namespaces used.</p>\n"
         b += legend()
@@ -71,6 +75,39 @@ public enum HTMLReport {
         b += environment(r)
         b += "</body></html>\n"
         return b
+    }
+
+    /// The opening table (see `MarkdownReport.verdict`), cells coloured by a clear direction.
+    static func verdict(_ v: VerdictTable) -> String {
+        guard !v.rows.isEmpty else { return "" }
+        var o = "<h2>Verdict: cross-node against the bare underlay</h2>\n<p><b>\(esc(v.summary)).</b></p>\n"
+        o += "<p class=\"meta\">\(markdownBold(esc(MarkdownReport.verdictLegend(v))))</p>\n"
+        let cols = MarkdownReport.verdictColumns(v)
+        o += "<table class=\"verdict\"><tr><th>rank</th><th>mode</th><th>underlay</th>"
+        o += cols.map { "<th>\(esc($0.header))</th>" }.joined() + "</tr>\n"
+        for (i, row) in v.rows.enumerated() {
+            o += "<tr><td>\(i + 1)</td><td>\(esc(row.subject.mode))</td><td>\(esc(row.subject.underlay))</td>"
+            for col in cols {
+                let e = col.entry(row)
+                let cls = e.map { $0.clear ? ($0.overheadPercent > 0 ? " class=\"worse\"" : " class=\"better\"") : "" } ?? ""
+                o += "<td\(cls)>\(esc(MarkdownReport.verdictCell(e, v)))</td>"
+            }
+            o += "</tr>\n"
+        }
+        o += "</table>\n<ul class=\"reading\">" + v.rows.map { "<li>\(esc($0.reading)).</li>" }.joined() + "</ul>\n"
+        return o
+    }
+
+    /// The legend's **bold** spans as <b> (the text is escaped first; ** survives escaping).
+    static func markdownBold(_ s: String) -> String {
+        var out = "", open = false
+        var rest = Substring(s)
+        while let r = rest.range(of: "**") {
+            out += rest[..<r.lowerBound] + (open ? "</b>" : "<b>")
+            open.toggle()
+            rest = rest[r.upperBound...]
+        }
+        return out + rest + (open ? "</b>" : "")
     }
 
     static func esc(_ s: String) -> String {
@@ -113,10 +150,40 @@ public enum HTMLReport {
 
     static func f(_ x: Double) -> String { String(format: "%.1f", x) }
 
-    /// An axis tick: as few decimals as the step needs.
+    /// An axis tick: as few decimals as the step needs; thousands and millions as k and M so
+    /// that a label stays narrower than the gap between ticks.
     static func tick(_ v: Double, step: Double) -> String {
-        let decimals = step >= 1 ? 0 : min(4, Int(ceil(-log10(step) + 1e-9)) + (step * pow(10, ceil(-log10(step))) == 2.5 ? 1 : 0))
+        if step >= 1000 { return compactTick(v) }
+        // 0.1 → 1 decimal, 0.05 → 2, 0.25 → 2 (its mantissa 2.5 needs one more), 0.025 → 3.
+        let places = Int(ceil(-log10(step) - 1e-9))
+        let half = abs(step * pow(10, Double(places)) - 2.5) < 1e-9 ? 1 : 0
+        let decimals = step >= 1 ? 0 : min(4, places + half)
         return String(format: "%.\(decimals)f", v)
+    }
+
+    /// 2000 → "2k", 2500 → "2.5k", 1e6 → "1M"; below 1000 as printed by %g (never an exponent).
+    static func compactTick(_ v: Double) -> String {
+        let a = abs(v)
+        func trim(_ x: Double) -> String {
+            String(format: "%.2f", x).replacingOccurrences(of: #"\.?0+$"#, with: "", options: .regularExpression)
+        }
+        if a >= 1e6 { return trim(v / 1e6) + "M" }
+        if a >= 1e3 { return trim(v / 1e3) + "k" }
+        return trim(v)
+    }
+
+    /// The decade ticks of a log axis from lo to hi: 1, 2, 5 per decade while there is room
+    /// (at most 3 decades on the plot's width), decades only beyond.
+    static func logTicks(lo: Double, hi: Double) -> [Double] {
+        let decades = log10(hi) - log10(lo)
+        let steps: [Double] = decades > 3 ? [1] : [1, 2, 5]
+        var out: [Double] = []
+        var d = lo
+        while d <= hi * 1.0001 {
+            for k in steps where d * k <= hi * 1.0001 { out.append(d * k) }
+            d *= 10
+        }
+        return out
     }
 
     /// Horizontal bars (median) with whiskers (interval), one per subject.
@@ -139,13 +206,14 @@ public enum HTMLReport {
             s += "<text x=\"\(f(xx))\" y=\"\(f(height - 8))\" text-anchor=\"middle\">\(tick(t, step: step))</text>\n"
             t += step
         }
+        s += "<text x=\"\(f(labelW + plotW + 28))\" y=\"\(f(height - 8))\">\(esc(unit))</text>\n"
         for (i, (row, m)) in data.enumerated() {
             let y = top + Double(i) * rowH
             let label =
                 "\(row.subject.mode) · \(row.subject.path.rawValue)\(row.subject.underlay == "l2" ? "" : " · \(row.subject.underlay)")"
             s += "<text x=\"\(f(labelW - 8))\" y=\"\(f(y + rowH / 2 + 4))\" text-anchor=\"end\">\(esc(label))</text>"
             s +=
-                "<rect x=\"\(f(labelW))\" y=\"\(f(y + 4))\" width=\"\(f(max(0.5, x(m.median) - labelW)))\" height=\"\(f(rowH - 8))\" fill=\"\(color(row.subject.path))\"><title>\(esc(m.key)): \(Fmt.num(m.median)) \(esc(unit)) [\(Fmt.interval(m.ci))], n=\(m.n)</title></rect>"
+                "<rect x=\"\(f(labelW))\" y=\"\(f(y + 4))\" width=\"\(f(max(0.5, x(m.median) - labelW)))\" height=\"\(f(rowH - 8))\" fill=\"\(color(row.subject.path))\"><title>\(esc(m.key)): \(Fmt.num(m.median)) \(esc(unit)) [\(Fmt.interval(m, level: row.level, rounds: row.rounds))], n=\(m.n)</title></rect>"
             let y0 = y + rowH / 2
             s +=
                 "<line x1=\"\(f(x(m.ci.low)))\" y1=\"\(f(y0))\" x2=\"\(f(x(m.ci.high)))\" y2=\"\(f(y0))\" stroke=\"#1d2330\" stroke-width=\"1.4\"/>"
@@ -177,15 +245,12 @@ public enum HTMLReport {
         func x(_ v: Double) -> Double { labelW + (log10(max(v, lo)) - log10(lo)) / (log10(hi) - log10(lo)) * plotW }
         var s =
             "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" role=\"img\">\n"
-        var d = lo
-        while d <= hi * 1.0001 {
-            for k in [1.0, 2, 5] where d * k <= hi * 1.0001 {
-                let xx = x(d * k)
-                s += "<line class=\"grid\" x1=\"\(f(xx))\" y1=\"\(f(top))\" x2=\"\(f(xx))\" y2=\"\(f(height - bottom))\"/>"
-                s += "<text x=\"\(f(xx))\" y=\"\(f(height - 8))\" text-anchor=\"middle\">\(String(format: "%g", d * k))</text>\n"
-            }
-            d *= 10
+        for v in logTicks(lo: lo, hi: hi) {
+            let xx = x(v)
+            s += "<line class=\"grid\" x1=\"\(f(xx))\" y1=\"\(f(top))\" x2=\"\(f(xx))\" y2=\"\(f(height - bottom))\"/>"
+            s += "<text x=\"\(f(xx))\" y=\"\(f(height - 8))\" text-anchor=\"middle\">\(compactTick(v))</text>\n"
         }
+        s += "<text x=\"\(f(labelW + plotW + 28))\" y=\"\(f(height - 8))\">µs</text>\n"
         for (i, row) in data.enumerated() {
             let y0 = top + Double(i) * rowH + rowH / 2
             let label =
@@ -228,7 +293,9 @@ public enum HTMLReport {
         func row(_ k: String, _ v: String) {
             o += "<tr><th style=\"text-align:left\">\(esc(k))</th><td style=\"text-align:left;white-space:normal\">\(esc(v))</td></tr>"
         }
-        row("kernel", e.kernel + (e.kernelVersion.map { " (\($0))" } ?? ""))
+        let k = KernelRelease(e.kernel)
+        row("kernel release", k.release)
+        row("kernel build", (k.build.isEmpty ? "none" : k.build) + (e.kernelVersion.map { " (\($0))" } ?? ""))
         row("CPU", "\(e.cpuModel) × \(e.cpuCount)" + (e.memoryGiB.map { ", \(Fmt.num($0)) GiB" } ?? ""))
         row("iperf3", e.iperf3Version ?? "not found")
         row("cnibench", e.cnibenchVersion + (e.gitCommit.map { " @ \($0)\(e.gitDirty == true ? " (dirty)" : "")" } ?? ""))

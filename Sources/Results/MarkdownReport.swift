@@ -15,19 +15,60 @@ public enum Fmt {
 
     static func interval(_ i: Interval) -> String { "\(num(i.low))–\(num(i.high))" }
 
-    /// The interval, or a dash when there is only one sample (no interval to speak of).
-    static func interval(_ s: MetricSummary) -> String { s.n < 2 ? "— (n=1)" : interval(s.ci) }
+    /// The interval, or a dash when there is only one sample (no interval to speak of); its
+    /// coverage is said when it falls short of `level` (the range of 3 rounds: 75%).
+    static func interval(_ s: MetricSummary, level: Double, rounds: Int) -> String {
+        s.n < 2 ? "— (n=1)" : interval(s.ci) + shortfall(s.ci, n: s.n, level: level, rounds: rounds)
+    }
+
+    /// " (range of 2, 50%)" when the interval's known coverage is below the level asked and it
+    /// rests on another number of rounds than the run's (whose coverage the header states); ""
+    /// otherwise.
+    static func shortfall(_ i: Interval, n: Int, level: Double, rounds: Int) -> String {
+        guard let c = i.coverage, c < level - 1e-9, n != rounds else { return "" }
+        let range = abs(c - Stats.medianCoverage(n: n, k: 1)) < 1e-12
+        return " (\(range ? "range of \(n), " : "")\(coverage(c)))"
+    }
+
+    /// A coverage as a percentage with the digits it needs: 75%, 87.5%, 93.8%.
+    static func coverage(_ c: Double) -> String { String(format: "%.3g%%", c * 100) }
 
     static func signedPercent(_ x: Double) -> String {
         guard x.isFinite else { return "–" }
         return String(format: "%+.1f%%", x)
     }
 
-    static func overhead(_ c: BaselineComparison?) -> String {
+    static func overhead(_ c: BaselineComparison?, level: Double, rounds: Int) -> String {
         guard let c else { return "—" }
         if c.n < 2 { return signedPercent(c.overheadPercent) }
-        return "\(signedPercent(c.overheadPercent)) (\(signedPercent(c.overheadCI.low))…\(signedPercent(c.overheadCI.high)))"
+        return
+            "\(signedPercent(c.overheadPercent)) (\(signedPercent(c.overheadCI.low))…\(signedPercent(c.overheadCI.high)))\(shortfall(c.overheadCI, n: c.n, level: level, rounds: rounds))"
     }
+
+    /// How the intervals of a run with `rounds` rounds are made and how often they cover, in
+    /// one sentence for the reports' headers.
+    static func intervalMethod(rounds: Int, level: Double) -> String {
+        let lead = "Intervals are distribution-free order-statistic intervals of the median (no resampling, no normality assumed)"
+        guard rounds >= 2, let i = Stats.medianInterval((0..<rounds).map(Double.init), level: level), let c = i.coverage else {
+            return "\(lead); with 1 round there is none."
+        }
+        let k = Int(i.low) + 1
+        if c < level {
+            return
+                "\(lead): with \(rounds) rounds the widest such interval is the range of the rounds, which covers the median \(coverage(c)) of the time, not \(coverage(level)); fewer than \(roundsFor(level)) rounds cannot reach \(coverage(level)) without assumptions. An interval resting on fewer rounds (failed ones) says its own coverage."
+        }
+        return
+            "\(lead): with \(rounds) rounds \(k == 1 ? "the range of the rounds" : "the \(ordinal(k)) lowest to the \(ordinal(k)) highest round"), which covers the median \(coverage(c)) of the time (at least \(coverage(level)))."
+    }
+
+    /// The fewest rounds whose range reaches `level`.
+    static func roundsFor(_ level: Double) -> Int {
+        var n = 2
+        while Stats.medianCoverage(n: n, k: 1) < level && n < 64 { n += 1 }
+        return n
+    }
+
+    static func ordinal(_ k: Int) -> String { k == 2 ? "2nd" : k == 3 ? "3rd" : "\(k)th" }
 
     static func date(_ d: Date) -> String {
         let f = ISO8601DateFormatter()
@@ -42,6 +83,10 @@ struct ReportRow {
     /// By metric name: a file may hold names this build does not know.
     var metrics: [String: MetricSummary]
     var errors: [String]
+    /// The level the run asked its intervals for (they say when they fall short of it).
+    var level = 0.95
+    /// The rounds the run asked for: an interval from fewer says its coverage.
+    var rounds = 0
 
     subscript(_ metric: Metric) -> MetricSummary? { metrics[metric.rawValue] }
 
@@ -56,14 +101,15 @@ extension BenchResult {
             for x in summaries where x.subject == s.id && x.test == test { m[x.metric] = x }
             let errs = samples.filter { $0.subject == s.id && $0.test == test }.compactMap(\.error)
             if m.isEmpty && errs.isEmpty { return nil }
-            return ReportRow(subject: s, metrics: m, errors: errs)
+            return ReportRow(subject: s, metrics: m, errors: errs, level: config.confidenceLevel, rounds: config.repeats)
         }
     }
 
     /// One line on where the numbers come from.
     var environmentLine: String {
         let e = environment
-        var parts = ["kernel \(e.kernel)", "\(e.cpuModel) × \(e.cpuCount)"]
+        let k = KernelRelease(e.kernel)
+        var parts = [k.build.isEmpty ? "kernel \(k.release)" : "kernel \(k.release) (build \(k.build))", "\(e.cpuModel) × \(e.cpuCount)"]
         if let v = e.iperf3Version { parts.append(v) }
         parts.append("cnibench \(e.cnibenchVersion)")
         if let c = e.gitCommit { parts.append("commit \(c.prefix(12))\(e.gitDirty == true ? " (dirty)" : "")") }
@@ -94,6 +140,8 @@ public enum MarkdownReport {
         let c = r.config
         o += "# cnibench bench — \(Fmt.date(r.startedAt))\n\n"
         if !r.complete { o += "> **Partial result**: \(r.interruption ?? "the run did not finish").\n\n" }
+        o += verdict(VerdictTable(r))
+        o += "## How these numbers were made\n\n"
         o += "Reproduce: `\(r.command)` (root, from the repository) · regenerate this page: `cnibench report RESULT.json --format md`\n\n"
         o += "\(r.environmentLine)\n\n"
         o +=
@@ -101,7 +149,7 @@ public enum MarkdownReport {
         o +=
             "2 nodes × 2 pods per mode; UDP offered load \(c.udpBitrate)bit/s in \(c.udpPacketBytes)-byte datagrams; request/response \(c.rrMessageBytes) bytes each way.\n"
         o +=
-            "Values are medians with \(Int(c.confidenceLevel * 100))% bootstrap intervals; **overhead** is against the node→node baseline of the same underlay in this run, median ÷ the baseline's median (+ = worse: less throughput, more latency or CPU), with its interval; CPU is the machine's busy time during the test (/proc/stat user+system+softirq) less what processes outside the bench's namespaces used: when a TCP stream saturates every core it mirrors throughput, while the UDP test at a fixed offered load shows the cost per byte on its own.\n\n"
+            "Values are medians over the rounds. \(Fmt.intervalMethod(rounds: c.repeats, level: c.confidenceLevel)) **Overhead** is against the node→node baseline of the same underlay in this run, median ÷ the baseline's median (+ = costs more / worse: less throughput, more latency or CPU), with its interval; CPU is the machine's busy time during the test (/proc/stat user+system+softirq) less what processes outside the bench's namespaces used: when a TCP stream saturates every core it mirrors throughput, while the UDP test at a fixed offered load shows the cost per byte on its own.\n\n"
         if !r.environment.offloads.isEmpty { o += "Offloads — \(r.offloadLine).\n\n" }
         for test in c.tests {
             let rows = r.rows(for: test)
@@ -128,6 +176,58 @@ public enum MarkdownReport {
         return o
     }
 
+    /// The opening table: the verdict per mode, its sign convention and the rounds it rests on.
+    static func verdict(_ v: VerdictTable) -> String {
+        guard !v.rows.isEmpty else { return "" }
+        var o = "## Verdict: cross-node against the bare underlay\n\n"
+        o += "\(v.summary).\n\n"
+        o += "\(verdictLegend(v))\n\n"
+        let cols = verdictColumns(v)
+        o += "| rank | mode | underlay | " + cols.map(\.header).joined(separator: " | ") + " |\n"
+        o += "|---:|---|---|" + String(repeating: "---:|", count: cols.count) + "\n"
+        for (i, row) in v.rows.enumerated() {
+            o += "| \(i + 1) | \(row.subject.mode) | \(row.subject.underlay) | "
+            o += cols.map { verdictCell($0.entry(row), v) }.joined(separator: " | ") + " |\n"
+        }
+        o += "\n"
+        for row in v.rows { o += "- \(row.reading).\n" }
+        return o + "\n"
+    }
+
+    /// Sign, baseline, rounds and what the intervals cover, in one paragraph.
+    static func verdictLegend(_ v: VerdictTable) -> String {
+        let cover =
+            v.rounds < 2
+            ? "1 round: no intervals"
+            : v.typicalCoverage < v.level
+                ? "intervals are the range of the \(v.rounds) rounds, covering the true median \(Fmt.coverage(v.typicalCoverage)) of the time (not \(Fmt.coverage(v.level)))"
+                : "intervals cover the true median \(Fmt.coverage(v.typicalCoverage)) of the time"
+        return
+            "**+ = costs more / worse** (less throughput, higher latency, more CPU per GB), against the node→node baseline of the same underlay measured in the same rounds; the mode's median ÷ the baseline's median over **\(v.rounds) round\(v.rounds == 1 ? "" : "s")**, \(cover). Ranked by CPU per GB, cheapest first; a reading says a direction only where its interval excludes no difference."
+    }
+
+    struct VerdictColumn {
+        var header: String
+        var entry: (VerdictTable.Row) -> VerdictTable.Entry?
+    }
+
+    static func verdictColumns(_ v: VerdictTable) -> [VerdictColumn] {
+        var cols: [VerdictColumn] = []
+        if let t = v.throughputTest { cols.append(.init(header: "throughput (\(t.rawValue))", entry: \.throughput)) }
+        if let t = v.latencyTest { cols.append(.init(header: "p99 latency (\(t.rawValue))", entry: \.p99)) }
+        if let t = v.cpuTest { cols.append(.init(header: "CPU per GB (\(t.rawValue))", entry: \.cpuPerGB)) }
+        return cols
+    }
+
+    /// "+12.0% (+8.1…+15.2%)", with the interval's coverage when it differs from the run's.
+    static func verdictCell(_ e: VerdictTable.Entry?, _ v: VerdictTable) -> String {
+        guard let e else { return "–" }
+        if e.n < 2 { return Fmt.signedPercent(e.overheadPercent) + " (1 round)" }
+        var s = "\(Fmt.signedPercent(e.overheadPercent)) (\(Fmt.signedPercent(e.interval.low))…\(Fmt.signedPercent(e.interval.high)))"
+        if let c = e.interval.coverage, abs(c - v.typicalCoverage) > 1e-9 { s += " n=\(e.n), \(Fmt.coverage(c))" }
+        return s
+    }
+
     enum Cell { case value, ci, overhead }
 
     /// The columns of a test's table: header, metric, what to show.
@@ -135,28 +235,28 @@ public enum MarkdownReport {
         switch test {
         case .tcp1, .tcp4:
             [
-                ("Gbit/s", .throughputGbps, .value), ("95% CI", .throughputGbps, .ci),
+                ("Gbit/s", .throughputGbps, .value), ("interval", .throughputGbps, .ci),
                 ("overhead vs baseline (+ = worse)", .throughputGbps, .overhead),
                 ("CPU·s/GB", .cpuSecondsPerGB, .value), ("CPU/GB vs baseline (+ = worse)", .cpuSecondsPerGB, .overhead),
                 ("retransmits", .retransmits, .value)
             ]
         case .udp:
             [
-                ("Gbit/s received", .throughputGbps, .value), ("95% CI", .throughputGbps, .ci),
+                ("Gbit/s received", .throughputGbps, .value), ("interval", .throughputGbps, .ci),
                 ("overhead vs baseline (+ = worse)", .throughputGbps, .overhead),
                 ("loss %", .lossPercent, .value), ("jitter ms", .jitterMs, .value), ("CPU·s/GB", .cpuSecondsPerGB, .value),
                 ("CPU·s/Mpkt", .cpuSecondsPerMpkt, .value)
             ]
         case .rr:
             [
-                ("p50 µs", .p50Us, .value), ("95% CI", .p50Us, .ci), ("p50 overhead (+ = worse)", .p50Us, .overhead),
+                ("p50 µs", .p50Us, .value), ("interval", .p50Us, .ci), ("p50 overhead (+ = worse)", .p50Us, .overhead),
                 ("p90 µs", .p90Us, .value),
                 ("p99 µs", .p99Us, .value), ("p99.9 µs", .p999Us, .value), ("trans/s", .transactionsPerSecond, .value),
                 ("CPU·s/Mpkt", .cpuSecondsPerMpkt, .value)
             ]
         case .pktgen:
             [
-                ("received Mpps", .receivedMpps, .value), ("95% CI", .receivedMpps, .ci),
+                ("received Mpps", .receivedMpps, .value), ("interval", .receivedMpps, .ci),
                 ("overhead vs baseline (+ = worse)", .receivedMpps, .overhead),
                 ("sent Mpps", .sentMpps, .value), ("loss %", .lossPercent, .value), ("CPU·s/Mpkt", .cpuSecondsPerMpkt, .value)
             ]
@@ -167,8 +267,8 @@ public enum MarkdownReport {
         guard let s = row[metric] else { return "–" }
         switch kind {
         case .value: return metric == .retransmits ? String(format: "%.0f", s.median) : Fmt.num(s.median)
-        case .ci: return Fmt.interval(s)
-        case .overhead: return row.subject.baseline == nil ? "baseline" : Fmt.overhead(s.vsBaseline)
+        case .ci: return Fmt.interval(s, level: row.level, rounds: row.rounds)
+        case .overhead: return row.subject.baseline == nil ? "baseline" : Fmt.overhead(s.vsBaseline, level: row.level, rounds: row.rounds)
         }
     }
 

@@ -203,7 +203,7 @@ final class GateTests: XCTestCase {
         let base = try result(rounds: 4, runner: 1, ratio: 0.9, noise: 0.02, seed: 9, kernel: "6.18")
         let head = try result(rounds: 4, runner: 1, ratio: 0.9, noise: 0.02, seed: 10, kernel: "6.1")
         XCTAssertThrowsError(try Comparator.compare(baseFiles: [base], headFiles: [head])) { e in
-            XCTAssertTrue("\(e)".contains("kernels differ: 6.18 vs 6.1"), "\(e)")
+            XCTAssertTrue("\(e)".contains("kernel releases differ: 6.18 vs 6.1"), "\(e)")
         }
         XCTAssertThrowsError(try Comparator.compare(baseFiles: [base], headFiles: ["/nonexistent.json"])) { e in
             XCTAssertTrue(e is IncomparableError)

@@ -185,7 +185,7 @@ final class ReportTests: XCTestCase {
         let md = MarkdownReport.render(Self.synthetic())
         XCTAssertTrue(md.contains("## TCP stream, 1 connection (`tcp1`)"))
         XCTAssertTrue(md.contains("## TCP request/response latency (1 in flight) (`rr`)"))
-        XCTAssertTrue(md.contains("| mode | path | underlay | Gbit/s | 95% CI | overhead vs baseline (+ = worse) | CPU·s/GB |"))
+        XCTAssertTrue(md.contains("| mode | path | underlay | Gbit/s | interval | overhead vs baseline (+ = worse) | CPU·s/GB |"))
         XCTAssertTrue(md.contains("| none (baseline) | node-node | l2 | 10.00 |"), md)
         XCTAssertTrue(md.contains("| host-gw | cross-node | l2 | 9.00 |"), md)
         XCTAssertTrue(md.contains("+10.0% (+10.0%…+10.0%)"), md)

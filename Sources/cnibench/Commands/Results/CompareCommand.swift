@@ -44,6 +44,11 @@ struct CompareCommand: ParsableCommand {
     var confidence = "95%"
     @Option(help: "Estimate and interval, as gate's --method.")
     var method: ShiftMethod = .betterHalf
+    @Flag(
+        help:
+            "Refuse results whose kernel strings differ at all (default: the same release under another build suffix, on the same CPU model and core count, is judged with a note)."
+    )
+    var strict = false
 
     func run() throws {
         let (b, h) = try sides(files: files, base: baseline + base, head: current + head)
@@ -51,6 +56,7 @@ struct CompareCommand: ParsableCommand {
         settings.maxRegression = try parsePercent(maxRegression, flag: "--max-regression")
         settings.confidenceLevel = try parseConfidence(confidence)
         settings.method = method
+        settings.strictEnvironment = strict
         do {
             let report = try Comparator.compare(baseFiles: b, headFiles: h, settings: settings)
             switch format {

@@ -44,6 +44,11 @@ struct GateCommand: ParsableCommand {
             "better-half: difference of the better halves of the rounds, permutation-test interval (default); rank: Hodges–Lehmann shift, Mann–Whitney interval, every round."
     )
     var method: ShiftMethod = .betterHalf
+    @Flag(
+        help:
+            "Refuse results whose kernel strings differ at all (default: the same release under another build suffix, on the same CPU model and core count, is judged with a note)."
+    )
+    var strict = false
     @Option(help: "Also write the Markdown comparison here (e.g. $GITHUB_STEP_SUMMARY).")
     var summary: String?
 
@@ -57,6 +62,7 @@ struct GateCommand: ParsableCommand {
         settings.maxRegression = try parsePercent(maxRegression, flag: "--max-regression")
         settings.confidenceLevel = try parseConfidence(confidence)
         settings.method = method
+        settings.strictEnvironment = strict
         let (decision, judged) = GateDecision.judge(baseFiles: baseline, headFiles: current, settings: settings)
         // The summary carries the verdict itself (written after the judgement), so a run that
         // cannot be judged never reads as "no regression".

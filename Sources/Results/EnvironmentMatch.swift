@@ -1,0 +1,83 @@
+/// Whether results from two machines may be compared, and what differs between them.
+///
+/// The rule (docs/result-schema.md, "Comparing across machines"):
+/// - the same kernel string: comparable; a different CPU model or core count is noted (every
+///   rate, latency and cost is judged against the node→node baseline of its own round, which
+///   carries the machine's speed);
+/// - the same kernel *release* under another build suffix ("6.18.44-fc-v595" against
+///   "6.18.44-fc-v1098"), on the same CPU model and core count: machines of one kind, judged,
+///   the difference noted;
+/// - anything else refused: another release, or another build on other hardware.
+/// `strict` restores the exact rule: any difference in the kernel string is refused.
+public struct EnvironmentMatch: Sendable, Equatable {
+    /// Reasons the results cannot be compared (empty: comparable).
+    public var refusals: [String] = []
+    /// Differences that do not prevent the comparison, said so the reader can weigh them.
+    public var notes: [String] = []
+
+    public var comparable: Bool { refusals.isEmpty }
+
+    public init(refusals: [String] = [], notes: [String] = []) {
+        self.refusals = refusals
+        self.notes = notes
+    }
+
+    /// One file's machine (`other`, named `which` in the messages) against the reference one.
+    public static func judge(_ reference: HostEnvironment, _ other: HostEnvironment, which: String, strict: Bool) -> EnvironmentMatch {
+        let d = differences(reference, other, strict: strict)
+        return EnvironmentMatch(refusals: d.refusals.map { "\($0) (\(which))" }, notes: d.notes.map { "\($0) (\(which))" })
+    }
+
+    /// Every file of base and head against the first one (base file 1), as `compare` and
+    /// `gate` check them. A difference shared by several files is said once, naming them all
+    /// ("head files 1, 2, 3"): a same-runner A/B pools a dozen files a side.
+    public static func across(base: [HostEnvironment], head: [HostEnvironment], strict: Bool) -> EnvironmentMatch {
+        let all = base + head
+        guard let reference = all.first else { return EnvironmentMatch() }
+        var refusals: [(String, [String])] = [], notes: [(String, [String])] = []
+        func add(_ message: String, _ which: String, to list: inout [(String, [String])]) {
+            if let i = list.firstIndex(where: { $0.0 == message }) { list[i].1.append(which) } else { list.append((message, [which])) }
+        }
+        for (i, e) in all.enumerated().dropFirst() {
+            let which = i < base.count ? "base \(i + 1)" : "head \(i - base.count + 1)"
+            let d = differences(reference, e, strict: strict)
+            for r in d.refusals { add(r, which, to: &refusals) }
+            for n in d.notes { add(n, which, to: &notes) }
+        }
+        func said(_ list: [(String, [String])]) -> [String] {
+            list.map { message, files in
+                let sides = ["base", "head"].compactMap { side -> String? in
+                    let numbers = files.filter { $0.hasPrefix(side) }.map { $0.dropFirst(side.count + 1) }
+                    guard !numbers.isEmpty else { return nil }
+                    return "\(side) file\(numbers.count == 1 ? "" : "s") \(numbers.joined(separator: ", "))"
+                }
+                return "\(message) (\(sides.joined(separator: "; ")))"
+            }
+        }
+        return EnvironmentMatch(refusals: said(refusals), notes: said(notes))
+    }
+
+    /// The rule itself, messages without the file they concern.
+    static func differences(_ reference: HostEnvironment, _ other: HostEnvironment, strict: Bool) -> (refusals: [String], notes: [String]) {
+        let sameCPU = reference.cpuModel == other.cpuModel && reference.cpuCount == other.cpuCount
+        let cpus = "\(reference.cpuModel) × \(reference.cpuCount) vs \(other.cpuModel) × \(other.cpuCount)"
+        if reference.kernel == other.kernel {
+            return ([], sameCPU ? [] : ["CPUs differ: \(cpus); judged against each round's node→node baseline"])
+        }
+        let a = KernelRelease(reference.kernel), b = KernelRelease(other.kernel)
+        if strict { return (["kernels differ: \(a.full) vs \(b.full); --strict needs the same kernel string"], []) }
+        if a.release != b.release {
+            let both = a.build.isEmpty && b.build.isEmpty ? "" : " (\(a.full) vs \(b.full))"
+            return (["kernel releases differ: \(a.release) vs \(b.release)\(both)"], [])
+        }
+        if !sameCPU {
+            return (["kernel builds differ (\(a.full) vs \(b.full)) and so do the CPUs (\(cpus)): not machines of one kind"], [])
+        }
+        return (
+            [],
+            [
+                "kernel builds differ: \(a.full) vs \(b.full); same release \(a.release), CPU model and core count, so judged as machines of one kind (--strict refuses this)"
+            ]
+        )
+    }
+}
