@@ -35,6 +35,10 @@ public final class Applier {
     public func apply() throws {
         let steps = plan.steps
         var i = 0
+        // CNI plugins are third-party code: the root namespace is compared before the first
+        // and after the last plugin ran.
+        let lastCNI = steps.lastIndex { if case .cniAdd = $0 { true } else { false } }
+        let rootBefore = lastCNI == nil ? nil : RootNamespaceGuard.take()
         do {
             while i < steps.count {
                 // Ctrl-C/SIGTERM stops here, between steps, and rolls back like a failed step.
@@ -63,6 +67,10 @@ public final class Applier {
                             underlying: error)
                     }
                     i += 1
+                }
+                if let lastCNI, let rootBefore, i == lastCNI + 1 {
+                    let changes = RootNamespaceGuard.take().changes(since: rootBefore)
+                    if !changes.isEmpty { throw RootNamespaceChanged(changes: changes) }
                 }
                 progress?(i, steps.count)
             }
@@ -126,6 +134,11 @@ public final class Applier {
             try set.namespace(ns).sysctlWrite([(key, value)])
         case .startProcess(let ns, let name, let argv):
             try ProcessLauncher(state: state).start(in: try set.namespace(ns), name: name, argv: argv)
+        case .cniAdd(let nodeNS, let podNS, let ifname, let conflist):
+            guard let settings = plan.spec.cni else { throw StateError("a CNI step in a plan without --cni") }
+            let expected = plan.addressing.allPods.first { $0.namespace == podNS }.map { "\($0.ip)" }
+            try CNIAttachments(state: state, logger: logger).add(
+                node: try set.namespace(nodeNS), podNS: podNS, ifname: ifname, conflist: conflist, settings: settings, expected: expected)
         case .bpfIPIP(let ns, let dev, let nodeIP, let routes):
             let handle = try set.handle(ns)
             try BPFIPIP.attach(

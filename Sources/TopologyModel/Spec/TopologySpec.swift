@@ -29,6 +29,8 @@ public struct TopologySpec: Sendable, Equatable, Codable {
     public var bgpGateway = false
     /// BIRD timers: calico (as confd renders them) or fast (tests, fault drills).
     public var bgpTimers: BGPTimers = .calico
+    /// Pods wired by the plugins of a CNI conflist instead of cnibench's pod steps (Spec/CNISettings.swift).
+    public var cni: CNISettings?
 
     public init() {}
 
