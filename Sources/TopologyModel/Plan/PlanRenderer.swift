@@ -65,12 +65,6 @@ public enum PlanRenderer {
             ]
             for r in routes { lines.append("#   map: \(r.block) -> \(r.node)") }
             return lines
-    }
-
-    /// `KEY=value` with the value single-quoted when a shell would split or interpret it.
-    private static func shellQuoted(_ entry: String) -> String {
-        guard let eq = entry.firstIndex(of: "="), entry.contains(where: { ";&|<>$ '\"".contains($0) }) else { return entry }
-        return entry[...eq] + "'" + entry[entry.index(after: eq)...].replacingOccurrences(of: "'", with: "'\\''") + "'"
         case .startProcess(let ns, let name, let argv):
             return ["ip netns exec \(ns) \(argv.joined(separator: " ")) >/run/cnibench/\(ns)-\(name).log 2>&1 &"]
         case .cniAdd(let nodeNS, let podNS, let ifname, let text):
@@ -91,6 +85,12 @@ public enum PlanRenderer {
                 "echo '\(conf)' | ip netns exec \(nodeNS) env -i \(call.environment.map(shellQuoted).joined(separator: " ")) \(cniPath[0])/\(type)\(prev)")
         }
         return lines
+    }
+
+    /// `KEY=value` with the value single-quoted when a shell would split or interpret it.
+    private static func shellQuoted(_ entry: String) -> String {
+        guard let eq = entry.firstIndex(of: "="), entry.contains(where: { ";&|<>$ '\"".contains($0) }) else { return entry }
+        return entry[...eq] + "'" + entry[entry.index(after: eq)...].replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 
     /// A human overview printed above the commands.
