@@ -34,6 +34,7 @@ public final class Applier {
 
     public func apply() throws {
         let steps = plan.steps
+        let cniPath = plan.spec.cni?.pluginPath ?? CNISettings.defaultPluginPath
         var i = 0
         // CNI plugins are third-party code: the root namespace is compared before the first
         // and after the last plugin ran.
@@ -53,7 +54,7 @@ public final class Applier {
                     }
                     do { try set.namespace(ns).sysctlWrite(batch) } catch {
                         throw ApplyError(
-                            stepIndex: i, stepCount: steps.count, command: PlanRenderer.commands(steps[i]).joined(separator: "; "),
+                            stepIndex: i, stepCount: steps.count, command: PlanRenderer.commands(steps[i], cniPath: cniPath).joined(separator: "; "),
                             underlying: error)
                     }
                     i = j
@@ -63,7 +64,7 @@ public final class Applier {
                         refused.append("\(e)")
                     } catch {
                         throw ApplyError(
-                            stepIndex: i, stepCount: steps.count, command: PlanRenderer.commands(steps[i]).joined(separator: "; "),
+                            stepIndex: i, stepCount: steps.count, command: PlanRenderer.commands(steps[i], cniPath: cniPath).joined(separator: "; "),
                             underlying: error)
                     }
                     i += 1

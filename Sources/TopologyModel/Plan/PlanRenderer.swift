@@ -8,7 +8,10 @@ public enum PlanRenderer {
         return out
     }
 
-    public static func commands(_ step: Step, cniPath: [String] = CNISettings.defaultPluginPath) -> [String] {
+    public static func commands(_ step: Step) -> [String] { commands(step, cniPath: CNISettings.defaultPluginPath) }
+
+    /// `cniPath`: where CNI plugins are looked up (--cni-path), for `.cniAdd` steps.
+    public static func commands(_ step: Step, cniPath: [String]) -> [String] {
         switch step {
         case .netnsAdd(let name):
             return ["ip netns add \(name)"]
@@ -77,12 +80,15 @@ public enum PlanRenderer {
     private static func cniCommands(nodeNS: String, podNS: String, ifname: String, text: String, cniPath: [String]) -> [String] {
         guard let list = try? CNIConflist(text: text) else { return ["# CNI ADD for \(podNS): the conflist does not parse"] }
         let call = CNICall(command: "ADD", containerID: podNS, podNamespace: podNS, ifname: ifname, pluginPath: cniPath)
+        // One directory: its file; several: the first that has it, as the runtime looks.
+        let dirs = cniPath.joined(separator: ":")
+        func binary(_ type: String) -> String { cniPath.count == 1 ? "\(dirs)/\(type)" : "\"$(PATH=\(dirs) command -v \(type))\"" }
         var lines = ["# CNI ADD \(list.name) (\(list.types.joined(separator: " → "))) for \(podNS), plugins run in \(nodeNS)"]
         for (i, type) in list.types.enumerated() {
             let conf = (try? list.netconf(plugin: i, prevResult: nil)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
             let prev = i == 0 ? "" : " # + \"prevResult\": what \(list.types[i - 1]) printed"
             lines.append(
-                "echo '\(conf)' | ip netns exec \(nodeNS) env -i \(call.environment.map(shellQuoted).joined(separator: " ")) \(cniPath[0])/\(type)\(prev)")
+                "echo '\(conf)' | ip netns exec \(nodeNS) env -i \(call.environment.map(shellQuoted).joined(separator: " ")) \(binary(type))\(prev)")
         }
         return lines
     }
