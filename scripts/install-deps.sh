@@ -12,6 +12,7 @@ run=(
   bird2                          # --routing bird
   netsniff-ng                    # trafgen: `cnibench bench pktgen` reference
   nftables                       # gate validation (--inject-forward-rules)
+  containernetworking-plugins    # --cni: the reference CNI plugins in /usr/lib/cni
 )
 case "${1:-all}" in
   build) packages=("${build[@]}") ;;

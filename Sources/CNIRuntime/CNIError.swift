@@ -33,18 +33,20 @@ public struct CNIError: Error, CustomStringConvertible, Sendable, Equatable {
     }
 
     public var description: String {
+        func shown(_ s: String) -> String { SpecError.clip(s.trimmingCharacters(in: .whitespacesAndNewlines), limit: 300) }
         let head = "CNI plugin '\(plugin)' (\(command))"
-        let tail = stderr.isEmpty ? "" : "; stderr: \(SpecError.clip(stderr, limit: 300))"
+        let tail = stderr.isEmpty ? "" : "; stderr: \(shown(stderr))"
         switch kind {
         case .pluginNotFound(let dirs):
-            return "\(head): no executable '\(plugin)' in CNI_PATH \(dirs.joined(separator: ":")); install it (Debian: containernetworking-plugins) or set --cni-path"
+            return
+                "\(head): no executable '\(plugin)' in CNI_PATH \(dirs.joined(separator: ":")); install it (Debian: containernetworking-plugins) or set --cni-path"
         case .pluginError(let code, let msg, let details):
             return "\(head) returned error \(code) (\(Self.codeName(code))): \(SpecError.clip(msg, limit: 300))"
                 + (details.map { " — \(SpecError.clip($0, limit: 300))" } ?? "") + tail
         case .failed(let status, let output):
-            return "\(head) \(status) without a CNI error object; stdout: '\(SpecError.clip(output, limit: 300))'\(tail)"
+            return "\(head) \(status) without a CNI error object; stdout: '\(shown(output))'\(tail)"
         case .invalidOutput(let output, let why):
-            return "\(head) printed \(why): '\(SpecError.clip(output, limit: 300))'\(tail)"
+            return "\(head) printed \(why): '\(shown(output))'\(tail)"
         case .timedOut(let s):
             return "\(head) did not finish within \(s) s and was killed (--cni-timeout)\(tail)"
         case .notStarted(let why):

@@ -39,23 +39,30 @@ struct PluginInvoker {
         let bytes = Data(output.utf8)
         guard termination.status.succeeded else {
             if let e = Self.errorObject(bytes) {
-                throw CNIError(plugin: type, command: call.command, kind: .pluginError(code: e.code, msg: e.msg, details: e.details), stderr: stderr)
+                throw CNIError(
+                    plugin: type, command: call.command, kind: .pluginError(code: e.code, msg: e.msg, details: e.details), stderr: stderr)
             }
-            throw CNIError(plugin: type, command: call.command, kind: .failed(status: "\(termination.status)", output: output), stderr: stderr)
+            throw CNIError(
+                plugin: type, command: call.command, kind: .failed(status: "\(termination.status)", output: output), stderr: stderr)
         }
         let trimmed = output.trimmingCharacters(in: .whitespacesAndNewlines)
         if trimmed.isEmpty {
             guard !expectsResult else {
-                throw CNIError(plugin: type, command: call.command, kind: .invalidOutput(output: output, why: "nothing, where a result object was due"), stderr: stderr)
+                throw CNIError(
+                    plugin: type, command: call.command,
+                    kind: .invalidOutput(output: output, why: "nothing, where a result object was due"), stderr: stderr)
             }
             return Data()
         }
         guard (try? JSONSerialization.jsonObject(with: bytes)) is [String: Any] else {
-            throw CNIError(plugin: type, command: call.command, kind: .invalidOutput(output: output, why: "output that is not a JSON object"), stderr: stderr)
+            throw CNIError(
+                plugin: type, command: call.command, kind: .invalidOutput(output: output, why: "output that is not a JSON object"),
+                stderr: stderr)
         }
         // An error object with exit 0 is still an error (some plugins exit 0 on failure).
         if let e = Self.errorObject(bytes) {
-            throw CNIError(plugin: type, command: call.command, kind: .pluginError(code: e.code, msg: e.msg, details: e.details), stderr: stderr)
+            throw CNIError(
+                plugin: type, command: call.command, kind: .pluginError(code: e.code, msg: e.msg, details: e.details), stderr: stderr)
         }
         return bytes
     }

@@ -1,4 +1,5 @@
 import XCTest
+@testable import Topology
 @testable import TopologyModel
 
 /// --cni in the spec and the plan: the conflist checked before anything runs, placeholders per
@@ -24,10 +25,16 @@ final class CNIPlanTests: XCTestCase {
         XCTAssertTrue(adds[0].3.contains("10.244.0.0/24") && adds[2].3.contains("10.244.1.0/24"), "NodeSubnet per node")
         XCTAssertTrue(adds[0].3.contains("\"dst\":\"10.244.0.0/16\""), "PodCIDR")
         XCTAssertFalse(plan.steps.contains { if case .bridgeAdd(_, "cni0", _) = $0 { true } else { false } }, "no cnibench pod wiring")
-        XCTAssertTrue(plan.steps.contains { if case .routeAdd("cnb-node1", let r) = $0 { r.ipArguments.contains("10.244.1.0/24 via 192.168.1.12") } else { false } }, "host-gw routes kept")
+        XCTAssertTrue(
+            plan.steps.contains {
+                if case .routeAdd("cnb-node1", let r) = $0 { r.ipArguments.contains("10.244.1.0/24 via 192.168.1.12") } else { false }
+            }, "host-gw routes kept")
         let lines = PlanRenderer.commands(plan).filter { $0.contains("CNI_COMMAND=ADD") }
         XCTAssertEqual(lines.count, 4)
-        XCTAssertTrue(lines[0].contains("ip netns exec cnb-node1 env -i CNI_COMMAND=ADD CNI_CONTAINERID=cnb-node1-pod1 CNI_NETNS=/run/netns/cnb-node1-pod1 CNI_IFNAME=eth0"), lines[0])
+        XCTAssertTrue(
+            lines[0].contains(
+                "ip netns exec cnb-node1 env -i CNI_COMMAND=ADD CNI_CONTAINERID=cnb-node1-pod1 CNI_NETNS=/run/netns/cnb-node1-pod1 CNI_IFNAME=eth0"
+            ), lines[0])
         XCTAssertTrue(lines[0].hasSuffix("/usr/lib/cni/bridge"), lines[0])
     }
 
@@ -82,5 +89,23 @@ final class CNIPlanTests: XCTestCase {
             XCTAssertEqual(($0 as? SpecError)?.field, "cni.colour")
         }
         XCTAssertThrowsError(try SpecLoader.parse("cni: {path: [/x]}")) { XCTAssertEqual(($0 as? SpecError)?.field, "cni.conflist") }
+    }
+}
+
+/// The guard `up` puts around CNI plugins: what it reports as a change of the root namespace.
+final class RootNamespaceGuardTests: XCTestCase {
+    func testChangesAreNamed() {
+        let before = RootNamespaceGuard(interfaces: ["eth0", "lo"], routes: "r1", addresses: "a1")
+        XCTAssertEqual(before.changes(since: before), [])
+        let after = RootNamespaceGuard(interfaces: ["cni0", "eth0"], routes: "r2", addresses: "a1")
+        XCTAssertEqual(
+            after.changes(since: before),
+            ["links added: cni0", "links removed: lo", "the IPv4 routing table changed (/proc/1/net/route)"])
+    }
+
+    func testTheLiveRootNamespaceIsStable() {
+        let a = RootNamespaceGuard.take()
+        XCTAssertFalse(a.interfaces.isEmpty, "/proc/1/net/dev lists at least lo")
+        XCTAssertEqual(RootNamespaceGuard.take().changes(since: a), [])
     }
 }

@@ -54,7 +54,8 @@ public final class Applier {
                     }
                     do { try set.namespace(ns).sysctlWrite(batch) } catch {
                         throw ApplyError(
-                            stepIndex: i, stepCount: steps.count, command: PlanRenderer.commands(steps[i], cniPath: cniPath).joined(separator: "; "),
+                            stepIndex: i, stepCount: steps.count,
+                            command: PlanRenderer.commands(steps[i], cniPath: cniPath).joined(separator: "; "),
                             underlying: error)
                     }
                     i = j
@@ -64,7 +65,8 @@ public final class Applier {
                         refused.append("\(e)")
                     } catch {
                         throw ApplyError(
-                            stepIndex: i, stepCount: steps.count, command: PlanRenderer.commands(steps[i], cniPath: cniPath).joined(separator: "; "),
+                            stepIndex: i, stepCount: steps.count,
+                            command: PlanRenderer.commands(steps[i], cniPath: cniPath).joined(separator: "; "),
                             underlying: error)
                     }
                     i += 1

@@ -136,7 +136,9 @@ public struct StateChecker {
             case .cniAdd(let nodeNS, let podNS, let ifname, _):
                 guard snapshot(nodeNS) != nil, let s = snapshot(podNS) else { continue }
                 if !s.links.contains(where: { $0.name == ifname && $0.isUp }) { missing.append("\(podNS): link \(ifname) up (CNI ADD)") }
-                if let problem = CNIAttachments(state: RunState(run: plan.spec.name), logger: Logger(label: "cnibench.verify")).check(podNS: podNS, ifname: ifname) {
+                if let problem = CNIAttachments(state: RunState(run: plan.spec.name), logger: Logger(label: "cnibench.verify")).check(
+                    podNS: podNS, ifname: ifname)
+                {
                     missing.append("\(podNS): \(problem)")
                 }
             case .bpfIPIP(let ns, let dev, _, _):

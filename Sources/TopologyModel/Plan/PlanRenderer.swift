@@ -88,7 +88,8 @@ public enum PlanRenderer {
             let conf = (try? list.netconf(plugin: i, prevResult: nil)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
             let prev = i == 0 ? "" : " # + \"prevResult\": what \(list.types[i - 1]) printed"
             lines.append(
-                "echo '\(conf)' | ip netns exec \(nodeNS) env -i \(call.environment.map(shellQuoted).joined(separator: " ")) \(binary(type))\(prev)")
+                "echo '\(conf)' | ip netns exec \(nodeNS) env -i \(call.environment.map(shellQuoted).joined(separator: " ")) \(binary(type))\(prev)"
+            )
         }
         return lines
     }

@@ -19,9 +19,14 @@ public struct CNIConflist: Sendable, Equatable {
         let shown = "'\(SpecError.clip(source))'"
         let any: Any
         do { any = try JSONSerialization.jsonObject(with: Data(text.utf8)) } catch {
-            throw SpecError("cni", "\(shown) is not valid JSON: \(SpecError.clip((error as NSError).userInfo["NSDebugDescription"] as? String ?? "\(error)", limit: 160))")
+            throw SpecError(
+                "cni",
+                "\(shown) is not valid JSON: \(SpecError.clip((error as NSError).userInfo["NSDebugDescription"] as? String ?? "\(error)", limit: 160))"
+            )
         }
-        guard let root = any as? [String: Any] else { throw SpecError("cni", "\(shown) must be a JSON object with name, cniVersion and plugins") }
+        guard let root = any as? [String: Any] else {
+            throw SpecError("cni", "\(shown) must be a JSON object with name, cniVersion and plugins")
+        }
         guard let name = root["name"] as? String, !name.isEmpty else {
             throw SpecError("cni", "\(shown) has no \"name\" (a non-empty string)")
         }

@@ -49,7 +49,8 @@ public struct CNISettings: Sendable, Equatable, Codable {
             )
         }
         guard !pluginPath.isEmpty, pluginPath.allSatisfy({ $0.hasPrefix("/") && !$0.contains(":") }) else {
-            throw SpecError("cni-path", "'\(SpecError.clip(pluginPath.joined(separator: ":")))': give absolute directories (default /usr/lib/cni)")
+            throw SpecError(
+                "cni-path", "'\(SpecError.clip(pluginPath.joined(separator: ":")))': give absolute directories (default /usr/lib/cni)")
         }
         guard timeoutSeconds > 0, timeoutSeconds <= 600 else {
             throw SpecError("cni-timeout", "\(timeoutSeconds) s: give 0 < seconds ≤ 600 (default 30)")

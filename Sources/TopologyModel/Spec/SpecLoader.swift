@@ -123,7 +123,9 @@ public enum SpecLoader {
             switch try plainKey(k, in: "cni") {
             case "conflist": file = try string(value, "cni.conflist")
             case "path":
-                guard case .sequence(let dirs) = value else { throw SpecError("cni.path", "must be a list of directories, got \(describe(value))") }
+                guard case .sequence(let dirs) = value else {
+                    throw SpecError("cni.path", "must be a list of directories, got \(describe(value))")
+                }
                 path = []
                 for d in dirs { path.append(try string(d, "cni.path")) }
             case "timeout":

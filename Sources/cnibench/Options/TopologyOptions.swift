@@ -153,7 +153,9 @@ struct TopologyOptions: ParsableArguments {
             g.given[.cni] = .flag
         }
         guard cniPath != nil || cniTimeout != nil else { return }
-        guard g.spec.cni != nil else { throw ValidationError("--cni-path and --cni-timeout only apply with --cni FILE (or cni: in the topology)") }
+        guard g.spec.cni != nil else {
+            throw ValidationError("--cni-path and --cni-timeout only apply with --cni FILE (or cni: in the topology)")
+        }
         if let cniPath { g.spec.cni?.pluginPath = cniPath.split(separator: ":").map(String.init) }
         if let cniTimeout { g.spec.cni?.timeoutSeconds = cniTimeout }
     }
