@@ -24,10 +24,9 @@ struct PluginInvoker {
         } catch {
             throw CNIError(plugin: type, command: call.command, kind: .notStarted("\(error)"))
         }
-        let termination: ChildProcess.Termination
-        do { termination = try child.waitOrStop(until: ContinuousClock.now + timeout) } catch {
-            throw CNIError(plugin: type, command: call.command, kind: .notStarted("interrupted"))
-        }
+        // Ctrl-C stops the plugin and propagates as `Interrupted`, so `up` rolls back as
+        // after any interrupted step.
+        let termination = try child.waitOrStop(until: ContinuousClock.now + timeout)
         // The pipe is read after the exit: a plugin's answer is far smaller than a pipe holds.
         // A killed plugin's children may hold the pipe open; they die with its process group.
         let output = child.readOutput()

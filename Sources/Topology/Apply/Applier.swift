@@ -86,6 +86,11 @@ public final class Applier {
             }
             set.closeAll()
             Interrupt.rollBack(run: plan.spec.name, after: error) { Teardown(state: state, logger: logger).run() }
+            // Plugins ran (ADD, then DEL in the rollback): the root namespace must be as it was.
+            if let rootBefore {
+                let changes = RootNamespaceGuard.take().changes(since: rootBefore)
+                if !changes.isEmpty { logger.critical("\(RootNamespaceChanged(changes: changes))") }
+            }
             throw error
         }
     }

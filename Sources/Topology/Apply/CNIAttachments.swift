@@ -38,10 +38,15 @@ struct CNIAttachments {
 
     /// DEL of every attachment in `entries`, newest first, while the namespaces still exist.
     /// A failing DEL is reported and the attachment's cache file removed anyway: removing the
-    /// namespaces afterwards takes what the plugin left with them.
-    func deleteAll(_ entries: [LedgerEntry], owned: Set<String>) -> [String] {
+    /// namespaces afterwards takes what the plugin left with them. Returns the DEL failures
+    /// (reported, not fatal) and, separately, a change of the root namespace (fatal: `down`
+    /// fails so that somebody looks).
+    func deleteAll(_ entries: [LedgerEntry], owned: Set<String>) -> (reports: [String], rootChanged: String?) {
         var reports: [String] = []
-        for case .cniAttachment(let path) in entries.reversed() {
+        let attachments = entries.compactMap { if case .cniAttachment(let p) = $0 { p } else { nil } }
+        guard !attachments.isEmpty else { return ([], nil) }
+        let rootBefore = RootNamespaceGuard.take()
+        for path in attachments.reversed() {
             do {
                 let resolved = try Containment.check(path, inside: RunState.root)
                 if let a = try? JSONDecoder().decode(CNIAttachment.self, from: Data(contentsOf: URL(fileURLWithPath: resolved))) {
@@ -60,7 +65,8 @@ struct CNIAttachments {
                 try Containment.remove(path, inside: RunState.root)
             } catch { reports.append("CNI attachment \(path): \(error)") }
         }
-        return reports
+        let changes = RootNamespaceGuard.take().changes(since: rootBefore)
+        return (reports, changes.isEmpty ? nil : "CNI DEL: \(RootNamespaceChanged(changes: changes))")
     }
 
     /// CNI CHECK of one pod with its cached result; nil when the plugins are content.

@@ -30,7 +30,9 @@ public struct Teardown {
         }
         // CNI DEL while the namespaces the plugins work in still exist; a failing DEL is
         // reported (and logged) but does not keep the run: the namespaces take the rest.
-        _ = CNIAttachments(state: state, logger: logger).deleteAll(entries, owned: Set(namespaces))
+        if let changed = CNIAttachments(state: state, logger: logger).deleteAll(entries, owned: Set(namespaces)).rootChanged {
+            problems.append(changed)
+        }
         for e in entries {
             guard case .file(let path) = e else { continue }
             do { try Containment.remove(path, inside: RunState.root) } catch { problems.append("remove \(path): \(error)") }
