@@ -33,8 +33,10 @@ final class CNITests: KernelTestCase {
             .appendingPathComponent("examples/cni").path
     }
 
-    private func cniSpec(_ run: String, conflist text: String, source: String = "test", mode: Mode = .hostGW) throws -> TopologySpec {
-        var s = spec(try RunName(run), mode: mode, nodes: 2, pods: 2)
+    private func cniSpec(_ run: String, conflist text: String, source: String = "test", mode: Mode = .hostGW, nodes: Int = 2) throws
+        -> TopologySpec
+    {
+        var s = spec(try RunName(run), mode: mode, nodes: nodes, pods: 2)
         s.cni = CNISettings(source: source, text: text, pluginPath: ["/usr/lib/cni", fake], timeoutSeconds: 3)
         return s
     }
@@ -50,7 +52,9 @@ final class CNITests: KernelTestCase {
 
     /// Up with the conflist, full verify (state incl. CNI CHECK, connectivity, MTU, wire),
     /// cross-node ping, cached results in the run's cni/ directory; down removes all of it.
-    private func wire(_ run: String, _ file: String, mode: Mode = .hostGW) throws {
+    private func wire(
+        _ run: String, _ file: String, mode: Mode = .hostGW, nodes: Int = 2, afterUp: (Plan) throws -> Void = { _ in }
+    ) throws {
         let root = RootNamespaceSnapshot.take()
         // A recording plugin chained after the real ones proves the DEL on down, in reverse.
         try plugin(
@@ -63,11 +67,12 @@ final class CNITests: KernelTestCase {
             """)
         var text = try example(file)
         text = text.replacingOccurrences(of: "  ]\n}", with: "  ,{\"type\": \"recorder\"}]\n}")
-        let r = try up(try cniSpec(run, conflist: text, source: file, mode: mode))
+        let r = try up(try cniSpec(run, conflist: text, source: file, mode: mode, nodes: nodes))
+        try afterUp(r.plan)
         let report = Verifier(plan: r.plan).run()
         XCTAssertTrue(report.passed, "\(file):\n\(report.render())")
         let pods = r.plan.addressing.allPods
-        XCTAssertTrue(try ping(from: pods[0].namespace, pods[3].ip), "\(file): pod to pod across nodes")
+        XCTAssertTrue(try ping(from: pods[0].namespace, pods.last!.ip), "\(file): pod to pod (across nodes with two)")
         let state = RunState(run: r.plan.spec.name)
         let cached = state.entries().compactMap { if case .cniAttachment(let p) = $0 { p } else { nil } }
         XCTAssertEqual(cached.count, pods.count, "one cached ADD per pod")
@@ -83,7 +88,17 @@ final class CNITests: KernelTestCase {
 
     func testBridgeHostLocalOnHostGW() throws { try wire("qnbr", "bridge.conflist") }
     func testPTPHostLocalOnHostGW() throws { try wire("qnptp", "ptp.conflist") }
-    func testBridgeBandwidthChain() throws { try wire("qnbw", "bridge-bandwidth.conflist") }
+    func testBridgeBandwidthChain() throws {
+        try wire("qnbw", "bridge-bandwidth.conflist") { plan in
+            // bandwidth, working from bridge's prevResult, shaped each pod's host veth (and an ifb device for egress).
+            let tc = try ProgramRunner.capture(["ip", "netns", "exec", plan.addressing.nodes[0].namespace, "tc", "qdisc", "show"])
+            XCTAssertEqual(
+                tc.output.split(separator: "\n").filter { $0.contains("tbf") && $0.contains("dev veth") && $0.contains("rate 100Mbit") }
+                    .count, 2, tc.output)
+        }
+    }
+
+    func testSingleNodeNone() throws { try wire("qnone", "bridge.conflist", mode: .none, nodes: 1) }
     func testBridgeOnFlannelVXLAN() throws { try wire("qnvx", "bridge.conflist", mode: .flannelVXLAN) }
 
     /// A conflist that fails at ADD: a clear error naming the plugin, the run rolled back.
