@@ -18,6 +18,8 @@ struct PluginInvoker {
         // spawns inherit our environment otherwise).
         let argv = ["/usr/bin/env", "-i"] + call.environment + [binary]
         let errPath = "\(scratchDirectory)/\(type).stderr"
+        // Whatever is there (a leftover, a planted symlink) goes rather than being written through.
+        unlink(errPath)
         let child: ChildProcess
         do {
             child = try host.spawn(argv, Array(netconf), .pipe, .file(errPath))

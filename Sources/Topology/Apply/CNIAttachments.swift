@@ -55,7 +55,7 @@ struct CNIAttachments {
                     if owned.contains(a.nodeNamespace), owned.contains(a.podNamespace),
                         let node = try? NetworkNamespace.open(a.nodeNamespace)
                     {
-                        for e in runtime(in: node).delete(a) {
+                        for e in (try runtime(in: node)).delete(a) {
                             let line = "CNI DEL of \(a.podNamespace) failed (the namespaces are removed anyway): \(e)"
                             logger.warning("\(line)")
                             reports.append(line)
@@ -80,11 +80,13 @@ struct CNIAttachments {
         } catch { return "CNI CHECK: \(error)" }
     }
 
-    private func runtime(in node: NetworkNamespace) -> CNIRuntime {
+    /// The plugins' stderr goes to scratch files in the run's cni/ directory, resolved through
+    /// Containment first (the plugin name is a plain file name, checked with the conflist).
+    private func runtime(in node: NetworkNamespace) throws -> CNIRuntime {
         let host = PluginHost(label: "node \(node.name)") { argv, stdin, out, err in
             try ChildProcess.spawn(argv, in: node, stdin: stdin, stdout: out, stderr: err)
         }
-        return CNIRuntime(host: host, scratchDirectory: directory)
+        return CNIRuntime(host: host, scratchDirectory: try Containment.check(directory, inside: RunState.root))
     }
 
     private func write(_ a: CNIAttachment, to path: String) throws {
