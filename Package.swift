@@ -13,6 +13,7 @@
 //   CNIPacket                   hot-path packet builder/parser over unsafe buffers, allocation-free
 //   ProcessKit                  every child process: spawn (in a namespace), wait, signal, /proc
 //   Profile                     perf cpu-clock profiles of a test window, attributed to kernel stages
+//   CNIRuntime                  CNI plugins run per the spec: env, netconf on stdin, result chaining
 //   CNIBenchCore                spec, plan, apply, state ledger, teardown, verify, measure, report, gate
 //   cnibench                    the command line
 // Unsafe code lives only in CNetShim, Netlink, CNIPacket and the agents' packet loops; strict
@@ -77,11 +78,13 @@ let package = Package(
             name: "TopologyModel",
             dependencies: ["NetAddress", "Yams"]
         ),
+        // The CNI runtime: a conflist's plugins run per the CNI spec (ADD/CHECK/DEL/STATUS).
+        .target(name: "CNIRuntime", dependencies: ["ProcessKit", "TopologyModel", "NetAddress"]),
         // Run-time layer: builds, checks and removes runs in namespaces.
         .target(
             name: "Topology",
             dependencies: [
-                "TopologyModel", "NetAddress", "Netlink", "ProcessKit",
+                "TopologyModel", "NetAddress", "Netlink", "ProcessKit", "CNIRuntime",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SystemPackage", package: "swift-system")
             ]
@@ -140,7 +143,7 @@ let package = Package(
             dependencies: [
                 "TopologyModel", "Topology", "CalicoBGP", "Agents", "Measure", "SideBenchmarks", "Profile", "Results", "Gate", "NetAddress",
                 "Netlink",
-                "CNIPacket", "ProcessKit", "Yams", .product(name: "SystemPackage", package: "swift-system")
+                "CNIPacket", "ProcessKit", "CNIRuntime", "Yams", .product(name: "SystemPackage", package: "swift-system")
             ], resources: [.copy("Fixtures")]),
         .testTarget(name: "ProcessKitTests", dependencies: ["ProcessKit"]),
         // Real namespaces (root; skipped with a printed reason otherwise).
@@ -149,7 +152,7 @@ let package = Package(
             dependencies: [
                 "TopologyModel", "Topology", "CalicoBGP", "Agents", "Measure", "SideBenchmarks", "Profile", "Results", "Gate", "NetAddress",
                 "Netlink",
-                "CNIPacket", "ProcessKit", .product(name: "SystemPackage", package: "swift-system")
+                "CNIPacket", "ProcessKit", "CNIRuntime", .product(name: "SystemPackage", package: "swift-system")
             ])
     ]
 )

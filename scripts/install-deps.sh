@@ -13,6 +13,7 @@ run=(
   netsniff-ng                    # trafgen: `cnibench bench pktgen` reference
   nftables                       # gate validation (--inject-forward-rules)
   linux-perf                     # cnibench profile: perf record -e cpu-clock -a -g
+  containernetworking-plugins    # --cni: the reference CNI plugins in /usr/lib/cni
 )
 case "${1:-all}" in
   build) packages=("${build[@]}") ;;

@@ -34,24 +34,29 @@ public final class ChildProcess {
     /// Starts `argv`. With a namespace, inside it (its own session by default, `cpu` pins it like
     /// `taskset -c`); without, in ours (`workingDirectory` and `environment` only apply there;
     /// nil environment = ours). With a ledger, pid + start time + `label` are recorded before
-    /// this returns.
+    /// this returns. `stdin` (at most `StandardInput.maxBytes`) is what the child reads on fd 0,
+    /// followed by end-of-file; without it the child reads /dev/null.
     public static func spawn(
-        _ argv: [String], in namespace: NetworkNamespace? = nil,
+        _ argv: [String], in namespace: NetworkNamespace? = nil, stdin: [UInt8]? = nil,
         stdout: ChildOutput = .discard, stderr: ChildOutput = .discard,
         newSession: Bool = true, cpu: Int? = nil,
         workingDirectory: String? = nil, environment: [String]? = nil,
         ledger: (any ProcessLedger)? = nil, label: String? = nil
     ) throws -> ChildProcess {
+        let input = try stdin.map { try StandardInput($0) }
+        // The read end is the child's; ours closes once the spawn is done either way.
+        defer { input?.close() }
         var fds = try OpenedOutputs(stdout: stdout, stderr: stderr)
         let pid: pid_t
         do {
             if let namespace {
                 precondition(workingDirectory == nil && environment == nil, "namespace spawns inherit cwd and environment")
-                pid = try namespace.spawn(argv, stdout: fds.stdout, stderr: fds.stderr, newSession: newSession, cpu: cpu)
+                pid = try namespace.spawn(
+                    argv, stdin: input?.fd ?? -1, stdout: fds.stdout, stderr: fds.stderr, newSession: newSession, cpu: cpu)
             } else {
                 precondition(cpu == nil, "CPU pinning needs a namespace spawn")
                 pid = try HostSpawn.spawn(
-                    argv, stdout: fds.stdout, stderr: fds.stderr, newSession: newSession,
+                    argv, stdin: input?.fd ?? -1, stdout: fds.stdout, stderr: fds.stderr, newSession: newSession,
                     workingDirectory: workingDirectory, environment: environment)
             }
         } catch {

@@ -6,14 +6,18 @@ import Foundation
 /// address space, so a timed program pays only for itself.
 enum HostSpawn {
     static func spawn(
-        _ argv: [String], stdout: CInt, stderr: CInt, newSession: Bool,
+        _ argv: [String], stdin: CInt = -1, stdout: CInt, stderr: CInt, newSession: Bool,
         workingDirectory: String?, environment: [String]?
     ) throws -> pid_t {
         precondition(!argv.isEmpty, "spawn needs a program")
         var fa = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&fa)
         defer { posix_spawn_file_actions_destroy(&fa) }
-        posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0)
+        if stdin >= 0 {
+            posix_spawn_file_actions_adddup2(&fa, stdin, 0)
+        } else {
+            posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0)
+        }
         if stdout >= 0 {
             posix_spawn_file_actions_adddup2(&fa, stdout, 1)
         } else {

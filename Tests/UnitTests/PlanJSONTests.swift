@@ -18,6 +18,11 @@ final class PlanJSONTests: XCTestCase {
                 for ipip in [IPIPImplementation.kernel, .tcBPF] { out.append(try Planner(spec: s, ipip: ipip).plan()) }
             }
         }
+        // Pods wired by a CNI conflist (the one step kind no built-in wiring has).
+        var cni = TopologySpec()
+        cni.mode = .hostGW
+        cni.cni = CNISettings(source: "test.conflist", text: CNIPlanTests.bridge)
+        out.append(try Planner(spec: cni).plan())
         return out
     }
 

@@ -34,7 +34,12 @@ public final class Applier {
 
     public func apply() throws {
         let steps = plan.steps
+        let cniPath = plan.spec.cni?.pluginPath ?? CNISettings.defaultPluginPath
         var i = 0
+        // CNI plugins are third-party code: the root namespace is compared before the first
+        // and after the last plugin ran.
+        let lastCNI = steps.lastIndex { if case .cniAdd = $0 { true } else { false } }
+        let rootBefore = lastCNI == nil ? nil : RootNamespaceGuard.take()
         do {
             while i < steps.count {
                 // Ctrl-C/SIGTERM stops here, between steps, and rolls back like a failed step.
@@ -49,7 +54,8 @@ public final class Applier {
                     }
                     do { try set.namespace(ns).sysctlWrite(batch) } catch {
                         throw ApplyError(
-                            stepIndex: i, stepCount: steps.count, command: PlanRenderer.commands(steps[i]).joined(separator: "; "),
+                            stepIndex: i, stepCount: steps.count,
+                            command: PlanRenderer.commands(steps[i], cniPath: cniPath).joined(separator: "; "),
                             underlying: error)
                     }
                     i = j
@@ -59,10 +65,15 @@ public final class Applier {
                         refused.append("\(e)")
                     } catch {
                         throw ApplyError(
-                            stepIndex: i, stepCount: steps.count, command: PlanRenderer.commands(steps[i]).joined(separator: "; "),
+                            stepIndex: i, stepCount: steps.count,
+                            command: PlanRenderer.commands(steps[i], cniPath: cniPath).joined(separator: "; "),
                             underlying: error)
                     }
                     i += 1
+                }
+                if let lastCNI, let rootBefore, i == lastCNI + 1 {
+                    let changes = RootNamespaceGuard.take().changes(since: rootBefore)
+                    if !changes.isEmpty { throw RootNamespaceChanged(changes: changes) }
                 }
                 progress?(i, steps.count)
             }
@@ -75,6 +86,11 @@ public final class Applier {
             }
             set.closeAll()
             Interrupt.rollBack(run: plan.spec.name, after: error) { Teardown(state: state, logger: logger).run() }
+            // Plugins ran (ADD, then DEL in the rollback): the root namespace must be as it was.
+            if let rootBefore {
+                let changes = RootNamespaceGuard.take().changes(since: rootBefore)
+                if !changes.isEmpty { logger.critical("\(RootNamespaceChanged(changes: changes))") }
+            }
             throw error
         }
     }
@@ -126,6 +142,11 @@ public final class Applier {
             try set.namespace(ns).sysctlWrite([(key, value)])
         case .startProcess(let ns, let name, let argv):
             try ProcessLauncher(state: state).start(in: try set.namespace(ns), name: name, argv: argv)
+        case .cniAdd(let nodeNS, let podNS, let ifname, let conflist):
+            guard let settings = plan.spec.cni else { throw StateError("a CNI step in a plan without --cni") }
+            let expected = plan.addressing.allPods.first { $0.namespace == podNS }.map { "\($0.ip)" }
+            try CNIAttachments(state: state, logger: logger).add(
+                node: try set.namespace(nodeNS), podNS: podNS, ifname: ifname, conflist: conflist, settings: settings, expected: expected)
         case .bpfIPIP(let ns, let dev, let nodeIP, let routes):
             let handle = try set.handle(ns)
             try BPFIPIP.attach(

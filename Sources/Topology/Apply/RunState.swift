@@ -28,6 +28,9 @@ public enum LedgerEntry: Equatable, Sendable {
     case process(pid: Int32, startTime: UInt64, command: String)
     /// A file the run created outside /run/netns (e.g. a bpffs pin).
     case file(String)
+    /// A CNI attachment's cache file under `<run>/cni/`, recorded before the file is written
+    /// and ADD runs; down/clean DEL it before the namespaces go.
+    case cniAttachment(String)
     /// `up` finished.
     case complete
 
@@ -36,6 +39,7 @@ public enum LedgerEntry: Equatable, Sendable {
         case .namespace(let n): "netns \(n)"
         case .process(let pid, let st, let cmd): "process \(pid) \(st) \(cmd)"
         case .file(let p): "file \(p)"
+        case .cniAttachment(let p): "cni \(p)"
         case .complete: "complete"
         }
     }
@@ -48,6 +52,7 @@ public enum LedgerEntry: Equatable, Sendable {
             guard let pid = Int32(parts[1]), let st = UInt64(parts[2]) else { return nil }
             self = .process(pid: pid, startTime: st, command: parts.count > 3 ? String(parts[3]) : "")
         case "file" where parts.count == 2: self = .file(String(parts[1]))
+        case "cni" where parts.count == 2: self = .cniAttachment(String(parts[1]))
         case "complete": self = .complete
         default: return nil
         }

@@ -28,6 +28,11 @@ public struct Teardown {
         for pid in ProcessReaper.stopRun(ledger: entries, namespaces: namespaces, logger: logger) {
             problems.append("process \(pid) survived SIGKILL")
         }
+        // CNI DEL while the namespaces the plugins work in still exist; a failing DEL is
+        // reported (and logged) but does not keep the run: the namespaces take the rest.
+        if let changed = CNIAttachments(state: state, logger: logger).deleteAll(entries, owned: Set(namespaces)).rootChanged {
+            problems.append(changed)
+        }
         for e in entries {
             guard case .file(let path) = e else { continue }
             do { try Containment.remove(path, inside: RunState.root) } catch { problems.append("remove \(path): \(error)") }

@@ -1,6 +1,7 @@
 /// Checks, object by object, that the kernel holds what the plan says: links with their kind,
 /// master and attributes, addresses, routes with their flags, neighbour/FDB entries, sysctls.
 /// Returns a readable line per object that is missing or different.
+import Logging
 import Netlink
 import TopologyModel
 public struct StateChecker {
@@ -132,6 +133,14 @@ public struct StateChecker {
                 guard snapshot(ns) != nil else { continue }
                 let alive = ProcessLauncher(state: RunState(run: plan.spec.name)).running(in: ns, name: name)
                 if !alive { missing.append("\(ns): process \(name) (\(argv.joined(separator: " "))) not running") }
+            case .cniAdd(let nodeNS, let podNS, let ifname, _):
+                guard snapshot(nodeNS) != nil, let s = snapshot(podNS) else { continue }
+                if !s.links.contains(where: { $0.name == ifname && $0.isUp }) { missing.append("\(podNS): link \(ifname) up (CNI ADD)") }
+                if let problem = CNIAttachments(state: RunState(run: plan.spec.name), logger: Logger(label: "cnibench.verify")).check(
+                    podNS: podNS, ifname: ifname)
+                {
+                    missing.append("\(podNS): \(problem)")
+                }
             case .bpfIPIP(let ns, let dev, _, _):
                 guard snapshot(ns) != nil else { continue }
                 if let problem = BPFIPIP.attachmentProblem(namespace: try? set.namespace(ns), device: dev, handle: try? set.handle(ns)) {

@@ -7,7 +7,24 @@ enum FlannelPodWiring {
     static let requires: Set<KernelCapability> = [.veth, .bridge]
 
     static func plan(_ c: DatapathContext, into b: inout StepList) {
-        for node in c.addressing.nodes { wirePods(node, c, &b) }
+        for node in c.addressing.nodes {
+            if let cni = c.spec.cni {
+                wireWithCNI(node, cni, c, &b)
+            } else {
+                wirePods(node, c, &b)
+            }
+        }
+    }
+
+    /// --cni: the conflist's plugins do what `wirePods` would, one ADD per pod. The text was
+    /// rendered for node1 by validation, so it renders for every node (same placeholders).
+    private static func wireWithCNI(_ node: Addressing.Node, _ cni: CNISettings, _ c: DatapathContext, _ b: inout StepList) {
+        guard let conflist = try? CNITemplate.render(cni.text, node: node, addressing: c.addressing, podMTU: c.podMTU) else {
+            preconditionFailure("a conflist that validated renders for every node")
+        }
+        for pod in node.pods {
+            b.add(.cniAdd(nodeNS: node.namespace, podNS: pod.namespace, ifname: "eth0", conflist: conflist))
+        }
     }
 
     /// bridge plugin: cni0 at subnet .1 (isGateway), host ends `veth…` enslaved, pod eth0 with

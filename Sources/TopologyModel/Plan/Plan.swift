@@ -35,6 +35,10 @@ public enum Step: Sendable, Equatable {
     /// BIRD). `name` labels its log file (`/run/cnibench/<run>/<name>.log`); argv[0] "cnibench"
     /// means this executable. Recorded in the ledger with its start time; stopped by down/clean.
     case startProcess(ns: String, name: String, argv: [String])
+    /// CNI ADD of `conflist` (placeholders filled in for the node) for the pod namespace
+    /// `podNS`: the plugins run inside `nodeNS` (the pod's "host") with CNI_NETNS
+    /// /run/netns/`podNS`. Recorded in the ledger before it runs; DEL'd by down/clean.
+    case cniAdd(nodeNS: String, podNS: String, ifname: String, conflist: String)
 
     /// The namespace the step acts in (nil: creating the namespace itself).
     public var namespace: String? {
@@ -43,7 +47,7 @@ public enum Step: Sendable, Equatable {
         case .linkUp(let ns, _), .vethAdd(let ns, _, _, _, _, _, _, _), .bridgeAdd(let ns, _, _), .bridgePortHairpin(let ns, _),
             .vxlanAdd(let ns, _, _), .ipipTunnel(let ns, _, _), .tunAdd(let ns, _, _), .addrAdd(let ns, _, _),
             .routeAdd(let ns, _), .neighReplace(let ns, _), .sysctl(let ns, _, _), .bpfIPIP(let ns, _, _, _),
-            .startProcess(let ns, _, _):
+            .startProcess(let ns, _, _), .cniAdd(let ns, _, _, _):
             ns
         }
     }

@@ -3,11 +3,15 @@
 public enum PlanRenderer {
     public static func commands(_ plan: Plan) -> [String] {
         var out: [String] = []
-        for step in plan.steps { out += commands(step) }
+        let cniPath = plan.spec.cni?.pluginPath ?? CNISettings.defaultPluginPath
+        for step in plan.steps { out += commands(step, cniPath: cniPath) }
         return out
     }
 
-    public static func commands(_ step: Step) -> [String] {
+    public static func commands(_ step: Step) -> [String] { commands(step, cniPath: CNISettings.defaultPluginPath) }
+
+    /// `cniPath`: where CNI plugins are looked up (--cni-path), for `.cniAdd` steps.
+    public static func commands(_ step: Step, cniPath: [String]) -> [String] {
         switch step {
         case .netnsAdd(let name):
             return ["ip netns add \(name)"]
@@ -66,7 +70,34 @@ public enum PlanRenderer {
             return lines
         case .startProcess(let ns, let name, let argv):
             return ["ip netns exec \(ns) \(argv.joined(separator: " ")) >/run/cnibench/\(ns)-\(name).log 2>&1 &"]
+        case .cniAdd(let nodeNS, let podNS, let ifname, let text):
+            return cniCommands(nodeNS: nodeNS, podNS: podNS, ifname: ifname, text: text, cniPath: cniPath)
         }
+    }
+
+    /// One line per plugin, as a shell would run it by hand; the netconf is the plugin's entry
+    /// with name and cniVersion (and, from the second plugin on, the previous result).
+    private static func cniCommands(nodeNS: String, podNS: String, ifname: String, text: String, cniPath: [String]) -> [String] {
+        guard let list = try? CNIConflist(text: text) else { return ["# CNI ADD for \(podNS): the conflist does not parse"] }
+        let call = CNICall(command: "ADD", containerID: podNS, podNamespace: podNS, ifname: ifname, pluginPath: cniPath)
+        // One directory: its file; several: the first that has it, as the runtime looks.
+        let dirs = cniPath.joined(separator: ":")
+        func binary(_ type: String) -> String { cniPath.count == 1 ? "\(dirs)/\(type)" : "\"$(PATH=\(dirs) command -v \(type))\"" }
+        var lines = ["# CNI ADD \(list.name) (\(list.types.joined(separator: " → "))) for \(podNS), plugins run in \(nodeNS)"]
+        for (i, type) in list.types.enumerated() {
+            let conf = (try? list.netconf(plugin: i, prevResult: nil)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+            let prev = i == 0 ? "" : " # + \"prevResult\": what \(list.types[i - 1]) printed"
+            lines.append(
+                "echo '\(conf)' | ip netns exec \(nodeNS) env -i \(call.environment.map(shellQuoted).joined(separator: " ")) \(binary(type))\(prev)"
+            )
+        }
+        return lines
+    }
+
+    /// `KEY=value` with the value single-quoted when a shell would split or interpret it.
+    private static func shellQuoted(_ entry: String) -> String {
+        guard let eq = entry.firstIndex(of: "="), entry.contains(where: { ";&|<>$ '\"".contains($0) }) else { return entry }
+        return entry[...eq] + "'" + entry[entry.index(after: eq)...].replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 
     /// A human overview printed above the commands.

@@ -7,12 +7,13 @@ import NetAddress
 extension Step: Codable {
     private enum Key: String, CodingKey {
         case op, ns, name, peerNS, peer, mtu, mac, peerMAC, master, dev, params, prefix, route, entry, key, value, nodeIP, routes, argv
+        case nodeNS, podNS, ifname, conflist
     }
 
     /// The `op` of every step, in declaration order.
     public static let operations = [
         "netnsAdd", "linkUp", "vethAdd", "bridgeAdd", "bridgePortHairpin", "vxlanAdd", "ipipTunnel", "tunAdd", "addrAdd", "routeAdd",
-        "neighReplace", "sysctl", "bpfIPIP", "startProcess"
+        "neighReplace", "sysctl", "bpfIPIP", "startProcess", "cniAdd"
     ]
 
     public var operation: String {
@@ -31,6 +32,7 @@ extension Step: Codable {
         case .sysctl: "sysctl"
         case .bpfIPIP: "bpfIPIP"
         case .startProcess: "startProcess"
+        case .cniAdd: "cniAdd"
         }
     }
 
@@ -83,6 +85,11 @@ extension Step: Codable {
             try c.encode(ns, forKey: .ns)
             try c.encode(name, forKey: .name)
             try c.encode(argv, forKey: .argv)
+        case .cniAdd(let nodeNS, let podNS, let ifname, let conflist):
+            try c.encode(nodeNS, forKey: .nodeNS)
+            try c.encode(podNS, forKey: .podNS)
+            try c.encode(ifname, forKey: .ifname)
+            try c.encode(conflist, forKey: .conflist)
         }
     }
 
@@ -109,6 +116,8 @@ extension Step: Codable {
         case "sysctl": self = .sysctl(ns: try get(.ns), key: try get(.key), value: try get(.value))
         case "bpfIPIP": self = .bpfIPIP(ns: try get(.ns), dev: try get(.dev), nodeIP: try get(.nodeIP), routes: try get(.routes))
         case "startProcess": self = .startProcess(ns: try get(.ns), name: try get(.name), argv: try get(.argv))
+        case "cniAdd":
+            self = .cniAdd(nodeNS: try get(.nodeNS), podNS: try get(.podNS), ifname: try get(.ifname), conflist: try get(.conflist))
         default:
             throw DecodingError.dataCorruptedError(
                 forKey: .op, in: c, debugDescription: "'\(op)' is not a step; valid: \(Self.operations.joined(separator: ", "))")

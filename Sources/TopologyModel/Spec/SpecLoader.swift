@@ -19,6 +19,7 @@ import Yams
 /// bgpGateway: true     # with routing bird on l3: BIRD in the router learns pod routes
 /// bgpTimers: fast      # calico | fast (with routing bird)
 /// flannelUDPImpl: batched  # flanneld | batched (mode flannel-udp)
+/// cni: bridge.conflist # or {conflist: FILE, path: [/usr/lib/cni], timeout: 30} (docs/cni.md)
 /// ```
 ///
 /// The file is untrusted input: it is read with a size limit (TopologyFile), anchors and
@@ -106,6 +107,41 @@ public enum SpecLoader {
         if let v = values[.flannelUDPImpl] {
             spec.flannelUDPImpl = try choice(v, "flannelUDPImpl", FlannelUDPImplementation.spellings)
         }
+        if let v = values[.cni] { spec.cni = try cni(v) }
+    }
+
+    /// `cni: FILE` or `cni: {conflist: FILE, path: [DIR, …], timeout: SECONDS}`; the conflist
+    /// is read now, so the run's record holds the text `up` used.
+    private static func cni(_ v: Node) throws(SpecError) -> CNISettings {
+        if case .scalar = v {
+            let path = try string(v, "cni")
+            return CNISettings(source: path, text: try CNISettings.read(path: path))
+        }
+        guard case .mapping(let m) = v else {
+            throw SpecError("cni", "must be a conflist file name or {conflist: FILE, path: [DIR], timeout: SECONDS}, got \(describe(v))")
+        }
+        var file: String?
+        var path = CNISettings.defaultPluginPath
+        var timeout = CNISettings.defaultTimeout
+        for (k, value) in m {
+            switch try plainKey(k, in: "cni") {
+            case "conflist": file = try string(value, "cni.conflist")
+            case "path":
+                guard case .sequence(let dirs) = value else {
+                    throw SpecError("cni.path", "must be a list of directories, got \(describe(value))")
+                }
+                path = []
+                for d in dirs { path.append(try string(d, "cni.path")) }
+            case "timeout":
+                guard case .scalar(let s) = value, let t = Double(s.string), t.isFinite else {
+                    throw SpecError("cni.timeout", "must be a number of seconds, got \(describe(value))")
+                }
+                timeout = t
+            case let other: throw SpecError("cni.\(SpecError.clip(other))", "unknown key; valid: conflist, path, timeout")
+            }
+        }
+        guard let file else { throw SpecError("cni.conflist", "missing: the conflist file to wire pods with") }
+        return CNISettings(source: file, text: try CNISettings.read(path: file), pluginPath: path, timeoutSeconds: timeout)
     }
 
     /// `nodes: 3` or `nodes: [{pods: 2}, {}]`. Returns the pods per node, and whether every

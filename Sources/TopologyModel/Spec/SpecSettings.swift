@@ -4,6 +4,7 @@
 public enum SpecSetting: String, CaseIterable, Sendable {
     case name, mode, underlay, nodes, podsPerNode, underlayCIDR, podCIDR, mtu, force
     case routing, bgp, routeReflectors, bgpGateway, bgpTimers, flannelUDPImpl
+    case cni
 
     /// The flag spelling: `podsPerNode` → `--pods-per-node`.
     public var flag: String {

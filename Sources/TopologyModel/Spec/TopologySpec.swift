@@ -31,6 +31,8 @@ public struct TopologySpec: Sendable, Equatable, Codable {
     public var bgpTimers: BGPTimers = .calico
     /// flannel-udp only: flanneld's per-packet proxy (default) or cnibench's batched daemon.
     public var flannelUDPImpl: FlannelUDPImplementation = .flanneld
+    /// Pods wired by the plugins of a CNI conflist instead of cnibench's pod steps (Spec/CNISettings.swift).
+    public var cni: CNISettings?
 
     public init() {}
 

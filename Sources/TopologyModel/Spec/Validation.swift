@@ -43,6 +43,8 @@ extension TopologySpec {
                 "\(podCIDR) overlaps the underlay \(underlayCIDR); pick disjoint ranges (defaults: underlay 192.168.0.0/16, pods 10.244.0.0/16 or 10.233.64.0/18)"
             )
         }
-        return try Addressing(spec: self)
+        let addressing = try Addressing(spec: self)
+        try cni?.validate(spec: self, addressing: addressing)
+        return addressing
     }
 }

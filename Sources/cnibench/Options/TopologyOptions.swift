@@ -70,6 +70,19 @@ struct TopologyOptions: ParsableArguments {
     )
     var flannelUdpImpl: FlannelUDPImplementation?
 
+    @Option(
+        name: .long,
+        help:
+            "Wire pods with this CNI conflist's plugins instead of cnibench's pod steps (modes none, host-gw, flannel-vxlan; placeholders in docs/cni.md).",
+        completion: .file(extensions: ["conflist", "json"]))
+    var cni: String?
+
+    @Option(name: .long, help: "With --cni: CNI_PATH, directories of plugin binaries separated by ':' (default /usr/lib/cni).")
+    var cniPath: String?
+
+    @Option(name: .long, parsing: .unconditional, help: "With --cni: seconds one plugin invocation may take (default 30).")
+    var cniTimeout: Double?
+
     /// Builds the spec: the file first, then flags. Errors name the flag; a setting given
     /// (in the file or as a flag) but without effect is refused (GivenSpec.checkContradictions).
     /// `routingDefault` replaces the static default when neither file nor flag sets routing
@@ -140,8 +153,23 @@ struct TopologyOptions: ParsableArguments {
             g.spec.flannelUDPImpl = flannelUdpImpl
             given(.flannelUDPImpl)
         }
+        try applyCNI(to: &g)
         try g.checkContradictions()
         return g.spec
+    }
+
+    /// --cni (replacing the file's `cni:`), --cni-path and --cni-timeout (refining either).
+    private func applyCNI(to g: inout GivenSpec) throws {
+        if let cni {
+            g.spec.cni = CNISettings(source: cni, text: try CNISettings.read(path: cni))
+            g.given[.cni] = .flag
+        }
+        guard cniPath != nil || cniTimeout != nil else { return }
+        guard g.spec.cni != nil else {
+            throw ValidationError("--cni-path and --cni-timeout only apply with --cni FILE (or cni: in the topology)")
+        }
+        if let cniPath { g.spec.cni?.pluginPath = cniPath.split(separator: ":").map(String.init) }
+        if let cniTimeout { g.spec.cni?.timeoutSeconds = cniTimeout }
     }
 
     private func cidr(_ flag: String, _ value: String, example: String) throws -> IPv4Prefix {

@@ -55,6 +55,9 @@ struct UpCommand: ParsableCommand {
         if let i = r.plan.ipip {
             print("calico-ipip implementation: \(i.rawValue) (kernel ipip driver \(r.features.ipip ? "present" : "absent"))")
         }
+        if let cni = r.plan.spec.cni {
+            print("pods wired by the CNI plugins of \(cni.source) (CNI_PATH \(cni.pluginPath.joined(separator: ":")))")
+        }
         for w in r.warnings { print("warning: \(w)") }
         if !r.refused.isEmpty {
             print("warning: --force: the kernel refused \(r.refused.count) steps (cnibench verify shows the consequences):")
