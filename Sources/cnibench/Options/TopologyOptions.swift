@@ -91,18 +91,15 @@ struct TopologyOptions: ParsableArguments {
         var g = try topology.map { path throws(SpecError) in try SpecLoader.loadGiven(path: path) } ?? GivenSpec()
         if let routingDefault, g.given[.routing] == nil { g.spec.routing = routingDefault }
         func given(_ setting: SpecSetting) { g.given[setting] = .flag }
-        if let name {
-            g.spec.name = name
-            given(.name)
+        /// A flag given: its value into the spec, and the setting marked as the user's.
+        func set<T>(_ value: T?, _ field: WritableKeyPath<TopologySpec, T>, _ setting: SpecSetting) {
+            guard let value else { return }
+            g.spec[keyPath: field] = value
+            given(setting)
         }
-        if let mode {
-            g.spec.mode = mode
-            given(.mode)
-        }
-        if let underlay {
-            g.spec.underlay = underlay
-            given(.underlay)
-        }
+        set(name, \.name, .name)
+        set(mode, \.mode, .mode)
+        set(underlay, \.underlay, .underlay)
         if nodes != nil || podsPerNode != nil {
             let n = nodes ?? g.spec.nodeCount
             guard n >= 1 else { throw ValidationError("--nodes \(n): need at least 1") }
@@ -121,38 +118,14 @@ struct TopologyOptions: ParsableArguments {
             g.spec.podCIDR = try cidr("--pod-cidr", podCidr, example: "10.244.0.0/16")
             given(.podCIDR)
         }
-        if let mtu {
-            g.spec.mtu = mtu
-            given(.mtu)
-        }
-        if force {
-            g.spec.force = true
-            given(.force)
-        }
-        if let routing {
-            g.spec.routing = routing
-            given(.routing)
-        }
-        if let bgp {
-            g.spec.bgp = bgp
-            given(.bgp)
-        }
-        if let routeReflectors {
-            g.spec.routeReflectors = routeReflectors
-            given(.routeReflectors)
-        }
-        if bgpGateway {
-            g.spec.bgpGateway = true
-            given(.bgpGateway)
-        }
-        if let bgpTimers {
-            g.spec.bgpTimers = bgpTimers
-            given(.bgpTimers)
-        }
-        if let flannelUdpImpl {
-            g.spec.flannelUDPImpl = flannelUdpImpl
-            given(.flannelUDPImpl)
-        }
+        set(mtu, \.mtu, .mtu)
+        set(force ? true : nil, \.force, .force)
+        set(routing, \.routing, .routing)
+        set(bgp, \.bgp, .bgp)
+        set(routeReflectors, \.routeReflectors, .routeReflectors)
+        set(bgpGateway ? true : nil, \.bgpGateway, .bgpGateway)
+        set(bgpTimers, \.bgpTimers, .bgpTimers)
+        set(flannelUdpImpl, \.flannelUDPImpl, .flannelUDPImpl)
         try applyCNI(to: &g)
         try g.checkContradictions()
         return g.spec
