@@ -36,7 +36,9 @@ public enum BestHalfShift {
 
     /// Exact enumeration up to this many relabellings; a seeded random sample of
     /// `sampledRelabellings` beyond (then p-values are exact-level Monte Carlo: (1 + count)/(P + 1)).
-    static let exactLimit = 5_000
+    /// 12,870 = C(16, 8): 8 rounds a side (what `make bench` runs) are enumerated exactly, so
+    /// their smallest p (1/12,870) can meet a family-wise level split over ~100 metrics.
+    static let exactLimit = 13_000
     static let sampledRelabellings = 4_000
 
     /// nil when the samples are too small to reach `level` at all (e.g. 4 against 4 has 70

@@ -269,7 +269,16 @@ public struct ComparisonReport: Sendable, Codable {
     public var reason = ""
     /// Rounds a side the gate needs to judge every gated metric at its level (the method's
     /// smallest sample for an interval at that level, and never below the configured minimum).
+    /// 0: no number of rounds is enough for this method at this level (see `roundsAdvice`).
     public var roundsNeeded = 0
+
+    /// What to run to be judged, in words: "at least N rounds a side", or, when no number of
+    /// rounds suffices for the method, the way out.
+    public var roundsAdvice: String {
+        roundsNeeded > 0
+            ? "at least \(roundsNeeded) rounds a side (`--rounds \(roundsNeeded)`, or more result files per side)"
+            : "more rounds will not do with this method at this confidence: use `--method rank`, gate fewer metrics (fewer modes or tests), or lower `--confidence`"
+    }
     /// The threshold a regression must exceed, as a fraction.
     public var maxRegression = 0.05
 
@@ -530,7 +539,10 @@ public enum Comparator {
         // What the gate needs to judge every gated metric, were all of them judgeable.
         let allGated = candidates.filter(\.gated).count
         let levelForAll = 1 - (1 - settings.confidenceLevel) / Double(settings.familyWise ? max(allGated, 1) : 1)
-        let roundsNeeded = max(settings.minimumSamples, settings.method.roundsNeeded(level: levelForAll) ?? settings.minimumSamples)
+        let needed = settings.method.roundsNeeded(level: levelForAll)
+        // nil: no number of rounds gives this method an interval at this level (the better-half
+        // test's sampled p-values bottom out at 1/4,001); reported as 0, and the reason says so.
+        let roundsNeeded = needed.map { max(settings.minimumSamples, $0) } ?? 0
 
         var metrics: [MetricComparison] = []
         for c in candidates {
@@ -585,7 +597,7 @@ public enum Comparator {
             } else if c.gated {
                 // Enough rounds for every gated metric puts each at the family's level: that is what it takes.
                 notes.append(
-                    "\(c.key): \(lb.count) base and \(lh.count) head rounds are too few for an interval; not judged (the gate needs at least \(roundsNeeded) a side, each of its \(allGated) gated metrics at \(percent(levelForAll)))"
+                    "\(c.key): \(lb.count) base and \(lh.count) head rounds are too few for an interval; not judged (each of its \(allGated) gated metrics at \(percent(levelForAll)) needs \(roundsNeeded > 0 ? "at least \(roundsNeeded) rounds a side" : "another method or fewer metrics"))"
                 )
             }
             metrics.append(m)

@@ -132,7 +132,7 @@ public enum ComparisonRenderer {
         var parts: [String] = []
         if !short.isEmpty {
             parts.append(
-                "\(short.count) gated metric\(short.count == 1 ? " has" : "s have") too few rounds: run at least \(r.roundsNeeded) rounds a side (`--repeats \(r.roundsNeeded)`, or more result files per side)"
+                "\(short.count) gated metric\(short.count == 1 ? " has" : "s have") too few rounds: run \(r.roundsAdvice)"
             )
         }
         if !failed.isEmpty {
@@ -140,7 +140,7 @@ public enum ComparisonRenderer {
                 "\(failed.count) gated metric\(failed.count == 1 ? " has" : "s have") too many failed rounds: fix the failing test (the notes name each round) and measure again"
             )
         }
-        if parts.isEmpty { parts.append("nothing could be judged; the gate needs at least \(r.roundsNeeded) rounds a side") }
+        if parts.isEmpty { parts.append("nothing could be judged; the gate needs \(r.roundsAdvice)") }
         return "Missing: " + parts.joined(separator: "; ") + "."
     }
 

@@ -33,7 +33,7 @@ public enum GateDecision: Equatable {
             let bases = gated.map(\.baseSamples.count).min() ?? 0, heads = gated.map(\.headSamples.count).min() ?? 0
             return .cannotJudge(
                 reason:
-                    "too few rounds: base has \(bases), head \(heads); the gate needs at least \(report.roundsNeeded) rounds a side for its \(gated.count) gated metric\(gated.count == 1 ? "" : "s") at this confidence",
+                    "too few rounds: base has \(bases), head \(heads); for its \(gated.count) gated metric\(gated.count == 1 ? "" : "s") at this confidence the gate needs \(report.roundsAdvice)",
                 details: report.notes)
         }
         return .pass(judged: judged.count)
@@ -48,7 +48,7 @@ public enum GateDecision: Equatable {
             let unjudged = report.metrics.filter { $0.gated && $0.verdict == .insufficient }.count
             report.reason =
                 "\(judged) gated metric\(judged == 1 ? "" : "s") judged, none worse than \(threshold) with significance"
-                + (unjudged > 0 ? "; \(unjudged) more had too few rounds (needs \(report.roundsNeeded) a side)" : "")
+                + (unjudged > 0 ? "; \(unjudged) more had too few rounds (needs \(report.roundsAdvice))" : "")
         case .fail(let keys):
             report.verdict = .regression
             report.reason =

@@ -310,3 +310,24 @@ final class GateTests: XCTestCase {
             "divided round by round, the same data would look over 20% better")
     }
 }
+
+/// How many rounds the gate asks for, per method: `make bench`'s 8 rounds a side must be enough
+/// for its ~108 gated metrics with the default method, and a level no number of rounds reaches
+/// is said as such rather than as a count the user already has.
+final class RoundsNeededTests: XCTestCase {
+    func testEightRoundsJudgeAFullMatrixWithTheDefaultMethod() {
+        let level = 1 - 0.05 / 108
+        XCTAssertEqual(ShiftMethod.betterHalf.roundsNeeded(level: level), 8)
+        XCTAssertNotNil(ShiftMethod.rank.roundsNeeded(level: level))
+        XCTAssertEqual(ShiftMethod.betterHalf.roundsNeeded(level: 0.95), 4)
+    }
+
+    func testUnreachableLevelsAreSaidAsSuch() {
+        XCTAssertNil(ShiftMethod.betterHalf.roundsNeeded(level: 1 - 0.05 / 2000))
+        var r = ComparisonReport(baseFiles: [], headFiles: [], settings: "", metrics: [], notes: [])
+        r.roundsNeeded = 0
+        XCTAssertTrue(r.roundsAdvice.contains("--method rank"), r.roundsAdvice)
+        r.roundsNeeded = 8
+        XCTAssertTrue(r.roundsAdvice.contains("at least 8 rounds"), r.roundsAdvice)
+    }
+}
