@@ -48,7 +48,7 @@ bench: deps-run release
 	$(CNIBENCH_RELEASE) bench pktgen --rounds 3 --duration 5 --out $(RESULTS)
 	# bench (matrix): every mode and test vs the node→node baseline, 8 rounds × 1 s per test: ~12 min
 	# (a round of 70 tests took 90 s here), make bench ~14–15 min in all. 8 rounds a side is the fewest
-	# with which `cnibench gate --method rank` judges all ~108 gated metrics of this matrix at 95%
+	# with which `cnibench gate` (either method) judges all ~108 gated metrics of this matrix at 95%
 	# family-wise; 4 (the gate's floor per metric) is enough for one gated metric only (README "Gate").
 	$(CNIBENCH_RELEASE) bench --rounds 8 --duration 1 --out $(RESULTS) --basename matrix
 	@if [ -x scripts/bench-packet.sh ]; then scripts/bench-packet.sh; fi
