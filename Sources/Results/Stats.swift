@@ -52,78 +52,9 @@ public enum Stats {
         return s[lo] + (s[hi] - s[lo]) * (rank - Double(lo))
     }
 
-    /// Number of bootstrap resamples used everywhere (fixed, so intervals are reproducible).
+    /// Recorded in `config.bootstrapResamples` for files written before the order-statistic
+    /// intervals (whose readers expect the field); nothing resamples any more.
     public static let bootstrapResamples = 4000
-
-    /// Percentile bootstrap interval of `statistic` over resamples (with replacement) of `xs`.
-    /// With one sample the interval is that sample; with none, nil.
-    public static func bootstrap(
-        _ xs: [Double], level: Double = 0.95, resamples: Int = bootstrapResamples, seed: UInt64,
-        statistic: ([Double]) -> Double = { median($0)! }
-    ) -> Interval? {
-        guard !xs.isEmpty else { return nil }
-        guard xs.count > 1 else { return Interval(low: xs[0], high: xs[0]) }
-        var rng = SplitMix64(seed: seed)
-        var stats = [Double](repeating: 0, count: resamples)
-        var buf = [Double](repeating: 0, count: xs.count)
-        for r in 0..<resamples {
-            for i in 0..<xs.count { buf[i] = xs[Int(rng.next() % UInt64(xs.count))] }
-            stats[r] = statistic(buf)
-        }
-        stats.sort()
-        let a = (1 - level) / 2
-        return Interval(low: percentile(sorted: stats, a * 100), high: percentile(sorted: stats, (1 - a) * 100))
-    }
-
-    /// The ratio of the medians, median(numerator) / median(denominator) — the two numbers a
-    /// report prints beside it, so the overhead always agrees with them — with its bootstrap
-    /// interval. Paired (the two lists come from the same rounds, by index): whole rounds are
-    /// resampled, keeping what a round did to both; otherwise each list is resampled on its own.
-    public static func ratio(
-        _ numerator: [Double], _ denominator: [Double], paired: Bool, level: Double = 0.95,
-        resamples: Int = bootstrapResamples, seed: UInt64
-    ) -> (value: Double, interval: Interval)? {
-        guard !numerator.isEmpty, !denominator.isEmpty else { return nil }
-        if paired {
-            precondition(numerator.count == denominator.count, "paired samples need equal counts")
-            guard let mn = median(numerator), let md = median(denominator), md != 0 else { return nil }
-            if numerator.count == 1 { return (mn / md, Interval(low: mn / md, high: mn / md)) }
-            var rng = SplitMix64(seed: seed)
-            var stats: [Double] = []
-            stats.reserveCapacity(resamples)
-            let n = numerator.count
-            var a = [Double](repeating: 0, count: n), b = [Double](repeating: 0, count: n)
-            for _ in 0..<resamples {
-                for i in 0..<n {
-                    let k = Int(rng.next() % UInt64(n))
-                    a[i] = numerator[k]
-                    b[i] = denominator[k]
-                }
-                let d = median(b)!
-                if d != 0 { stats.append(median(a)! / d) }
-            }
-            guard !stats.isEmpty else { return nil }
-            stats.sort()
-            let al = (1 - level) / 2
-            return (mn / md, Interval(low: percentile(sorted: stats, al * 100), high: percentile(sorted: stats, (1 - al) * 100)))
-        }
-        guard let mn = median(numerator), let md = median(denominator), md != 0 else { return nil }
-        if numerator.count == 1 && denominator.count == 1 { return (mn / md, Interval(low: mn / md, high: mn / md)) }
-        var rng = SplitMix64(seed: seed)
-        var stats: [Double] = []
-        stats.reserveCapacity(resamples)
-        var a = [Double](repeating: 0, count: numerator.count), b = [Double](repeating: 0, count: denominator.count)
-        for _ in 0..<resamples {
-            for i in 0..<a.count { a[i] = numerator[Int(rng.next() % UInt64(a.count))] }
-            for i in 0..<b.count { b[i] = denominator[Int(rng.next() % UInt64(b.count))] }
-            let d = median(b)!
-            if d != 0 { stats.append(median(a)! / d) }
-        }
-        guard !stats.isEmpty else { return nil }
-        stats.sort()
-        let al = (1 - level) / 2
-        return (mn / md, Interval(low: percentile(sorted: stats, al * 100), high: percentile(sorted: stats, (1 - al) * 100)))
-    }
 
     /// Distribution-free interval of the median from order statistics: [x(k), x(n+1−k)] of the
     /// sorted values with the largest k whose coverage reaches `level`. Its coverage is exact
@@ -171,16 +102,6 @@ public enum Stats {
             let a = medianInterval(numerator, level: sideLevel), let b = medianInterval(denominator, level: sideLevel), b.low > 0
         else { return nil }
         return (mn / md, Interval(low: a.low / b.high, high: a.high / b.low, coverage: (a.coverage ?? 0) * (b.coverage ?? 0)))
-    }
-
-    /// A stable 64-bit seed from a string (FNV-1a), so each metric gets its own bootstrap stream.
-    public static func seed(_ base: UInt64, _ key: String) -> UInt64 {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325 ^ base
-        for b in key.utf8 {
-            h ^= UInt64(b)
-            h &*= 0x100_0000_01b3
-        }
-        return h
     }
 }
 
