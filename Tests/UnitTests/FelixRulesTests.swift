@@ -45,6 +45,23 @@ final class FelixRulesTests: XCTestCase {
         XCTAssertEqual(FelixRuleHash.hashes(chain: "cali-tw-x", renderedRules: ["-A cali-tw-x HASH --jump ACCEPT"]), ["mGu3TR5N7JcecFyg"])
     }
 
+    /// The hook rules' hashes equal the ones real Calico nodes show in `iptables-save` (public
+    /// dumps: `-A FORWARD -m comment --comment "cali:wUHhoiAYhphO9Mso" -j cali-FORWARD`,
+    /// `cali:S93hcgKJrXEqnTfs` "Policy explicitly accepted packet.", `cali:mp77cMpurHhyjLrM`
+    /// MARK, `cali:Cz_u1IQiXIMmKD4c` INPUT): the hash algorithm and the rendered text agree with
+    /// Felix's byte for byte.
+    func testHookHashesMatchRealNodes() throws {
+        let restore = iptables(try context(.calicoIPIP)).restore
+        XCTAssertEqual(lines(restore, "-I FORWARD -m comment --comment \"cali:wUHhoiAYhphO9Mso\" --jump cali-FORWARD").count, 1)
+        XCTAssertEqual(lines(restore, "-A FORWARD -m comment --comment \"cali:S93hcgKJrXEqnTfs\"").count, 1)
+        XCTAssertEqual(lines(restore, "-A FORWARD -m comment --comment \"cali:mp77cMpurHhyjLrM\"").count, 1)
+        XCTAssertEqual(lines(restore, "-I INPUT -m comment --comment \"cali:Cz_u1IQiXIMmKD4c\" --jump cali-INPUT").count, 1)
+        XCTAssertEqual(
+            lines(restore, "-I PREROUTING -m comment --comment \"cali:6gwbT8clXdHdC1b1\" --jump cali-PREROUTING").count, 3,
+            "raw, mangle and nat")
+        XCTAssertEqual(lines(restore, "-A POSTROUTING -m comment --comment \"cali:0i8pjzKKPyA34aQD\" --jump cali-POSTROUTING").count, 1)
+    }
+
     func testIPIPNodeKeyLinesIptables() throws {
         let c = try context(.calicoIPIP)
         let (ipset, restore, _) = iptables(c)
