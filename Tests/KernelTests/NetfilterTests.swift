@@ -35,7 +35,8 @@ final class NetfilterTests: KernelTestCase {
         let run = try RunName("hnf-\(mode == .hostGW ? "hgw" : mode == .flannelVXLAN ? "vx" : "udp")")
         runsToClean.append(run)
         let before = rootRules()
-        let (rc, out) = try cli(["up", "--name", run.value, "--mode", mode.rawValue, "--underlay", underlay.rawValue, "--netfilter", "real"])
+        let (rc, out) = try cli(["up", "--name", run.value, "--mode", mode.rawValue, "--underlay", underlay.rawValue, "--netfilter", "real"]
+        )
         XCTAssertEqual(rc, 0, out, file: file, line: line)
         let record = try RunState(run: run).record()
         XCTAssertEqual(record.spec.netfilter, .real, "run.json records the setting", file: file, line: line)

@@ -115,7 +115,9 @@ final class NetfilterPlanTests: XCTestCase {
                 let three = Array(tail[(i * 3)..<(i * 3 + 3)])
                 XCTAssertEqual(three[0], .sysctl(ns: node.namespace, key: "net.bridge.bridge-nf-call-iptables", value: "1"))
                 XCTAssertEqual(
-                    three[1], .netfilterLoad(ns: node.namespace, ruleset: FlannelRules.masquerade(network: p.addressing.podCIDR, lease: node.podSubnets[0])))
+                    three[1],
+                    .netfilterLoad(
+                        ns: node.namespace, ruleset: FlannelRules.masquerade(network: p.addressing.podCIDR, lease: node.podSubnets[0])))
                 XCTAssertEqual(three[2], .netfilterLoad(ns: node.namespace, ruleset: FlannelRules.forward(network: p.addressing.podCIDR)))
             }
         }

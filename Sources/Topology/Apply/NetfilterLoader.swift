@@ -18,7 +18,8 @@ public enum NetfilterLoader {
         for step in plan.steps {
             guard case .netfilterLoad(_, let r) = step, seen.insert(r.tool).inserted else { continue }
             try Prerequisites.requireProgram(
-                r.tool.commandLine[0], package: r.tool.package, for: "--netfilter real with mode \(plan.spec.mode.rawValue) (\(r.owner)'s rules)")
+                r.tool.commandLine[0], package: r.tool.package,
+                for: "--netfilter real with mode \(plan.spec.mode.rawValue) (\(r.owner)'s rules)")
         }
         // verify reads the loaded rules back with nft.
         if !seen.isEmpty, !seen.contains(.nft) {
@@ -36,7 +37,9 @@ public enum NetfilterLoader {
         let said = child.readOutput().trimmingCharacters(in: .whitespacesAndNewlines)
         guard t.status.succeeded, !t.stoppedByUs else {
             let why = t.stoppedByUs ? "did not finish within \(Int(timeout.inSeconds)) s" : "failed (\(t.status))"
-            throw StateError("\(argv.joined(separator: " ")) in \(ns.name) \(why) loading \(ruleset.owner)'s rules: \(said.isEmpty ? "no output" : said)")
+            throw StateError(
+                "\(argv.joined(separator: " ")) in \(ns.name) \(why) loading \(ruleset.owner)'s rules: \(said.isEmpty ? "no output" : said)"
+            )
         }
     }
 

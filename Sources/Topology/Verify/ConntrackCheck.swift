@@ -39,7 +39,9 @@ public struct ConntrackCheck {
         return Result(
             counts: list.map { name in
                 let n = (try? NetworkNamespace.open(name)).flatMap { ns in
-                    (try? ns.sysctlRead("net.netfilter.nf_conntrack_count")).flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+                    (try? ns.sysctlRead("net.netfilter.nf_conntrack_count")).flatMap {
+                        Int($0.trimmingCharacters(in: .whitespacesAndNewlines))
+                    }
                 }
                 return (name, n)
             })

@@ -81,7 +81,8 @@ public enum PlanRenderer {
     private static func netfilterCommands(ns: String, _ r: NetfilterRuleset) -> [String] {
         let input = r.input.hasSuffix("\n") ? String(r.input.dropLast()) : r.input
         return ["# \(r.owner): \(r.expected.map { "\($0.table) \($0.chain) (\($0.ruleCount))" }.joined(separator: ", "))"]
-            + ["ip netns exec \(ns) \(r.tool.commandLine.joined(separator: " ")) <<'EOF'"] + input.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            + ["ip netns exec \(ns) \(r.tool.commandLine.joined(separator: " ")) <<'EOF'"]
+            + input.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
             + ["EOF"]
     }
 

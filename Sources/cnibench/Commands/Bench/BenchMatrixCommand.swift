@@ -86,7 +86,8 @@ struct BenchMatrixCommand: ParsableCommand {
 
     @Option(
         name: .long,
-        help: "Netfilter in the node namespaces: real (the rules the mode's agents install; default) or none (the bare forward path). Recorded in the result."
+        help:
+            "Netfilter in the node namespaces: real (the rules the mode's agents install; default) or none (the bare forward path). Recorded in the result."
     )
     var netfilter: NetfilterSetting = .real
 
