@@ -11,7 +11,8 @@ run=(
   iproute2 iputils-ping iperf3   # verify, bench
   bird2                          # --routing bird
   netsniff-ng                    # trafgen: `cnibench bench pktgen` reference
-  nftables                       # gate validation (--inject-forward-rules)
+  nftables                       # gate validation (--inject-forward-rules); --netfilter real: nft loads and read-back
+  iptables ipset                 # --netfilter real: iptables-nft-restore (flanneld, Felix, kube-proxy), Felix's ipsets
   linux-perf                     # cnibench profile: perf record -e cpu-clock -a -g
   containernetworking-plugins    # --cni: the reference CNI plugins in /usr/lib/cni
 )

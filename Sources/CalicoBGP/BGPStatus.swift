@@ -40,6 +40,8 @@ public struct BGPStatus: Codable, Sendable, Equatable {
     public var run: String
     public var mode: String
     public var underlay: String
+    /// `--netfilter` of the run (real or none).
+    public var netfilter: String?
     /// false for static routing: then nothing else but run/mode/underlay is filled in.
     public var usesBird: Bool
     /// mesh or rr.
@@ -58,6 +60,7 @@ public struct BGPStatus: Codable, Sendable, Equatable {
     public static func collect(plan: Plan) -> BGPStatus {
         let spec = plan.spec
         var s = BGPStatus(run: spec.name.value, mode: spec.mode.rawValue, underlay: spec.underlay.rawValue, usesBird: spec.usesBird)
+        s.netfilter = spec.netfilter.rawValue
         guard spec.usesBird else { return s }
         let peering = BGPPeering(plan: plan)
         let layout = BirdLayout(run: spec.name)

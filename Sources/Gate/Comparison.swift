@@ -347,6 +347,11 @@ public enum Comparator {
                     "CPU pinning differs: \(ref.config.cpuPinning ?? "not recorded") vs \(r.config.cpuPinning ?? "not recorded") (\(which)); run both with the same --pin"
                 )
             }
+            if r.config.netfilter != ref.config.netfilter {
+                out.append(
+                    "netfilter differs: \(ref.config.netfilter ?? "not recorded") vs \(r.config.netfilter ?? "not recorded") (\(which)); run both with the same --netfilter"
+                )
+            }
             if r.environment.ipip != ref.environment.ipip {
                 out.append("calico-ipip implementations differ: \(ref.environment.ipip ?? "-") vs \(r.environment.ipip ?? "-") (\(which))")
             }

@@ -46,6 +46,8 @@ public struct BenchOptions: Sendable {
     /// When set, each iperf3 client's JSON output (-J) is kept here as it was printed
     /// (`RawOutput`), for another tool to read the run's own record of the test.
     public var keepRawDirectory: String?
+    /// `--netfilter`: whether the built topologies load their agents' rules (recorded in config).
+    public var netfilter: NetfilterSetting = .real
 
     public init() {}
 }
@@ -187,7 +189,10 @@ public final class BenchEngine {
         // The kernel, probed in a scratch namespace (created and removed at once).
         let features = try KernelFeatures.probe(run: try o.runPrefix.appending("-chk"), state: nil)
         for u in units {
-            if let why = features.refusal(for: u.mode) {
+            var spec = TopologySpec()
+            spec.mode = u.mode
+            spec.netfilter = o.netfilter
+            if let why = features.refusal(for: spec) {
                 throw BenchInputError("--modes \(u.mode.rawValue)", "this kernel (\(features.kernelRelease)) cannot run it: \(why)")
             }
         }
@@ -245,7 +250,7 @@ public final class BenchEngine {
         let started = Date()
         let loadAtStart = ProcFS.loadAverage1()
         try validate()
-        let config = BenchConfig(
+        var config = BenchConfig(
             modes: units.map(\.mode.rawValue).reduce(into: []) { if !$0.contains($1) { $0.append($1) } },
             tests: tests, underlay: options.underlay?.rawValue,
             underlays: Dictionary(units.map { ($0.mode.rawValue, $0.underlay.rawValue) }, uniquingKeysWith: { a, _ in a }),
@@ -253,6 +258,7 @@ public final class BenchEngine {
             runPrefix: options.runPrefix.value, udpBitrate: options.udpBitrate, udpPacketBytes: options.udpPacketBytes,
             rrMessageBytes: options.rrMessageBytes, confidenceLevel: 0.95, bootstrapResamples: Stats.bootstrapResamples,
             cpuPinning: CPUPinning.recorded(pinned))
+        config.netfilter = options.netfilter.rawValue
         var result = BenchResult(
             schemaVersion: BenchResult.currentSchemaVersion, kind: BenchResult.kindName,
             about:
@@ -293,6 +299,7 @@ public final class BenchEngine {
             spec.mode = u.mode
             spec.underlay = u.underlay
             spec.podsPerNode = [2, 2]
+            spec.netfilter = options.netfilter
             logger.info("building \(u.id) (run \(u.run))")
             let r: RunBuilder.Result
             do { r = try RunBuilder(spec: spec, logger: logger).up() } catch {

@@ -335,6 +335,9 @@ public struct BenchConfig: Codable, Sendable, Equatable {
     /// Where each test's client and server ran: "client CPU 0, server CPU 1", or "none"
     /// (scheduler's choice). Absent in older files.
     public var cpuPinning: String? = nil
+    /// `--netfilter` of the topologies built: "real" (the agents' rules loaded) or "none".
+    /// Absent in older files (built before the option; no rules were loaded then).
+    public var netfilter: String? = nil
 
     public init(
         modes: [String], tests: [BenchTest], underlay: String? = nil, underlays: [String: String], repeats: Int, durationSeconds: Int,
@@ -357,6 +360,18 @@ public struct BenchConfig: Codable, Sendable, Equatable {
         self.confidenceLevel = confidenceLevel
         self.bootstrapResamples = bootstrapResamples
         self.cpuPinning = cpuPinning
+    }
+}
+
+extension BenchConfig {
+    /// What the reports say about `netfilter`.
+    public var netfilterPhrase: String {
+        switch netfilter {
+        case "real": "netfilter real (each mode's agent rules loaded in the nodes)"
+        case "none": "netfilter none (no rules in the nodes)"
+        case let other?: "netfilter \(other)"
+        case nil: "netfilter not recorded (no rules were loaded before the option existed)"
+        }
     }
 }
 

@@ -34,7 +34,7 @@ public enum HTMLReport {
         b +=
             "<p class=\"meta\">Reproduce: <code>\(esc(r.command))</code> (root, from the repository); regenerate: <code>cnibench report RESULT.json --format html</code>. "
         b +=
-            "\(c.repeats) round\(c.repeats == 1 ? "" : "s") × \(c.durationSeconds) s per test, mode order shuffled per round (seed \(c.seed)). "
+            "\(c.repeats) round\(c.repeats == 1 ? "" : "s") × \(c.durationSeconds) s per test, mode order shuffled per round (seed \(c.seed)); \(esc(c.netfilterPhrase)). "
         b +=
             "Bars are medians over the rounds, whiskers their intervals. \(esc(Fmt.intervalMethod(rounds: c.repeats, level: c.confidenceLevel))) Overhead is against the node→node baseline of the same run (+ = costs more / worse). "
         b +=

@@ -147,7 +147,7 @@ public enum MarkdownReport {
         o +=
             "\(c.repeats) round\(c.repeats == 1 ? "" : "s") × \(c.durationSeconds) s per test, mode order shuffled per round (seed \(c.seed)); "
         o +=
-            "2 nodes × 2 pods per mode; UDP offered load \(c.udpBitrate)bit/s in \(c.udpPacketBytes)-byte datagrams; request/response \(c.rrMessageBytes) bytes each way.\n"
+            "2 nodes × 2 pods per mode, \(c.netfilterPhrase); UDP offered load \(c.udpBitrate)bit/s in \(c.udpPacketBytes)-byte datagrams; request/response \(c.rrMessageBytes) bytes each way.\n"
         o +=
             "Values are medians over the rounds. \(Fmt.intervalMethod(rounds: c.repeats, level: c.confidenceLevel)) **Overhead** is against the node→node baseline of the same underlay in this run, median ÷ the baseline's median (+ = costs more / worse: less throughput, more latency or CPU), with its interval; CPU is the machine's busy time during the test (/proc/stat user+system+softirq) less what processes outside the bench's namespaces used: when a TCP stream saturates every core it mirrors throughput, while the UDP test at a fixed offered load shows the cost per byte on its own.\n\n"
         if !r.environment.offloads.isEmpty { o += "Offloads — \(r.offloadLine).\n\n" }

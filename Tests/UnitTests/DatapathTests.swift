@@ -159,11 +159,19 @@ final class DatapathTests: XCTestCase {
             case .bridge: k.bridge = false
             case .vxlan: k.vxlan = false
             case .tun: k.tun = false
+            case .brNetfilter: k.brNetfilter = false
             }
             for mode in Mode.allCases {
                 let refused = k.refusal(for: mode)
                 XCTAssertEqual(refused != nil, mode.datapath.requires.contains(missing), "\(mode.rawValue) without \(missing)")
                 if let refused { XCTAssertEqual(refused, missing.missingReason) }
+                // With the agents' rules (the default spec), the netfilter needs count too.
+                var spec = TopologySpec()
+                spec.mode = mode
+                let needs = mode.datapath.requires.contains(missing) || mode.datapath.netfilterRequires.contains(missing)
+                XCTAssertEqual(k.refusal(for: spec) != nil, needs, "\(mode.rawValue) --netfilter real without \(missing)")
+                spec.netfilter = .none
+                XCTAssertEqual(k.refusal(for: spec) != nil, mode.datapath.requires.contains(missing), "\(mode.rawValue) --netfilter none")
             }
         }
     }

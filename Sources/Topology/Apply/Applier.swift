@@ -147,6 +147,8 @@ public final class Applier {
             let expected = plan.addressing.allPods.first { $0.namespace == podNS }.map { "\($0.ip)" }
             try CNIAttachments(state: state, logger: logger).add(
                 node: try set.namespace(nodeNS), podNS: podNS, ifname: ifname, conflist: conflist, settings: settings, expected: expected)
+        case .netfilterLoad(let ns, let ruleset):
+            try NetfilterLoader.load(ruleset, in: try set.namespace(ns))
         case .bpfIPIP(let ns, let dev, let nodeIP, let routes):
             let handle = try set.handle(ns)
             try BPFIPIP.attach(

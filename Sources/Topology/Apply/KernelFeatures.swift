@@ -12,6 +12,8 @@ public struct KernelFeatures: Sendable, Codable, Equatable {
     public var vxlan: Bool
     public var ipip: Bool
     public var tun: Bool
+    /// br_netfilter: its sysctls exist in a new namespace (they are per namespace).
+    public var brNetfilter: Bool = true
 
     public var ipipImplementation: IPIPImplementation { ipip ? .kernel : .tcBPF }
 
@@ -39,9 +41,11 @@ public struct KernelFeatures: Sendable, Codable, Equatable {
         }
         // The ipip driver makes tunl0 in every new namespace; otherwise try to create one.
         let ipip = works { _ = try h.linkIndex("tunl0") } || works { try h.linkAddIPIP("probeip", local: nil, remote: nil) }
+        // What flanneld checks at start (FlannelRules.bridgeSysctl), read in the scratch namespace.
+        let brNetfilter = works { _ = try ns.sysctlRead(FlannelRules.bridgeSysctl.key) }
         return KernelFeatures(
             kernelRelease: kernelRelease(), veth: veth, bridge: bridge, vxlan: vxlan, ipip: ipip,
-            tun: FileManager.default.fileExists(atPath: "/dev/net/tun"))
+            tun: FileManager.default.fileExists(atPath: "/dev/net/tun"), brNetfilter: brNetfilter)
     }
 
     public static func kernelRelease() -> String {
@@ -56,6 +60,7 @@ public struct KernelFeatures: Sendable, Codable, Equatable {
         case .bridge: bridge
         case .vxlan: vxlan
         case .tun: tun
+        case .brNetfilter: brNetfilter
         }
     }
 
@@ -64,5 +69,16 @@ public struct KernelFeatures: Sendable, Codable, Equatable {
     public func refusal(for mode: Mode) -> String? {
         let needed = mode.datapath.requires
         return KernelCapability.allCases.first { needed.contains($0) && !supports($0) }?.missingReason
+    }
+
+    /// Why `spec` cannot run here, or nil: the mode's needs, plus its netfilter needs when the
+    /// spec loads the agents' rules (`--netfilter real`).
+    public func refusal(for spec: TopologySpec) -> String? {
+        if let why = refusal(for: spec.mode) { return why }
+        guard spec.netfilter == .real else { return nil }
+        let needed = spec.mode.datapath.netfilterRequires
+        return KernelCapability.allCases.first { needed.contains($0) && !supports($0) }.map {
+            "with --netfilter real: \($0.missingReason)"
+        }
     }
 }

@@ -30,6 +30,7 @@ public struct RunBuilder {
         // 1. Validate completely before touching anything.
         let preliminary = try Planner(spec: spec).plan()
         try Prerequisites.requireRoot("up")
+        try NetfilterLoader.requirePrograms(preliminary)
         Prerequisites.raiseFileLimit()
         let state = RunState(run: spec.name)
         if state.exists {
@@ -53,7 +54,7 @@ public struct RunBuilder {
         do {
             try Interrupt.check()
             features = try KernelFeatures.probe(run: spec.name, state: state)
-            if let why = features.refusal(for: spec.mode) {
+            if let why = features.refusal(for: spec) {
                 throw PrerequisiteError("mode \(spec.mode.rawValue) cannot run on this kernel (\(features.kernelRelease)): \(why)")
             }
             try Interrupt.check()

@@ -20,6 +20,8 @@ public enum RunInspector {
         public var run = ""
         public var mode = "?"
         public var underlay = "?"
+        /// `--netfilter` of the run: real or none.
+        public var netfilter = "?"
         public var nodes = 0
         public var pods = 0
         public var ipip: String?
@@ -40,6 +42,7 @@ public enum RunInspector {
         }
         r.mode = record.spec.mode.rawValue
         r.underlay = record.spec.underlay.rawValue
+        r.netfilter = record.spec.netfilter.rawValue
         r.nodes = record.spec.nodeCount
         r.pods = record.spec.podsPerNode.reduce(0, +)
         r.ipip = record.ipip?.rawValue

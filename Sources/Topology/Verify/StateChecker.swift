@@ -29,6 +29,7 @@ public struct StateChecker {
         var snapshots: [String: Snapshot] = [:]
         var missing: [String] = []
         var absent: Set<String> = []
+        var netfilter: [String: NetfilterState] = [:]
         func snapshot(_ ns: String) -> Snapshot? {
             if absent.contains(ns) { return nil }
             if let s = snapshots[ns] { return s }
@@ -141,6 +142,17 @@ public struct StateChecker {
                 {
                     missing.append("\(podNS): \(problem)")
                 }
+            case .netfilterLoad(let ns, let ruleset):
+                guard snapshot(ns) != nil else { continue }
+                // Read once per namespace: the expectations of every load are checked against it.
+                if netfilter[ns] == nil {
+                    do { netfilter[ns] = try NetfilterState.read(try set.namespace(ns)) } catch {
+                        missing.append("\(ns): netfilter rules unreadable: \(error)")
+                        netfilter[ns] = NetfilterState(chains: [:])
+                        continue
+                    }
+                }
+                missing += netfilter[ns]!.problems(ruleset.expected, owner: ruleset.owner).map { "\(ns): \($0)" }
             case .bpfIPIP(let ns, let dev, _, _):
                 guard snapshot(ns) != nil else { continue }
                 if let problem = BPFIPIP.attachmentProblem(namespace: try? set.namespace(ns), device: dev, handle: try? set.handle(ns)) {

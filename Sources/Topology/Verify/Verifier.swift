@@ -33,11 +33,13 @@ public struct Verifier {
         let missing = StateChecker(plan: plan, controlPlane: options.controlPlane).missingObjects()
         let stateTime = ContinuousClock.now - t0
         let connectivity = ConnectivityCheck(plan: plan, parallelism: options.parallelism).run()
+        // Right after the probe, while its flows' entries are fresh (ICMP's 30 s timeout).
+        let conntrack = ConntrackCheck(plan: plan).run()
         let pmtu = PathMTUCheck(plan: plan).run()
         let encap = options.skipCapture ? nil : EncapsulationCheck(plan: plan).run()
         return VerifyReport(
             plan: plan, stateProblems: missing, stateDuration: stateTime, connectivity: connectivity,
-            pathMTU: pmtu, encapsulation: encap, captureSkipped: options.skipCapture,
+            pathMTU: pmtu, encapsulation: encap, conntrack: conntrack, captureSkipped: options.skipCapture,
             duration: ContinuousClock.now - t0)
     }
 }
@@ -52,12 +54,15 @@ public struct VerifyReport: Sendable {
     public var pathMTU: PathMTUResult?
     /// nil: skipped (single node, mode none, or --skip-capture).
     public var encapsulation: EncapsulationResult?
+    /// nil: no netfilter rules loaded (--netfilter none, or a mode without agent rules).
+    public var conntrack: ConntrackCheck.Result?
     public var captureSkipped: Bool
     public var duration: Duration
 
     public var statePassed: Bool { stateProblems.isEmpty }
     public var passed: Bool {
         statePassed && connectivity.passed && (pathMTU?.passed ?? true) && (encapsulation?.passed ?? true)
+            && (conntrack?.passed ?? true)
     }
 
     /// Why a cross-node check did not run, nil if it did.
@@ -112,6 +117,16 @@ public struct VerifyReport: Sendable {
                     name: .encapsulation, passed: nil, summary: captureSkipped ? "--skip-capture" : crossNodeSkipReason ?? "not run",
                     problems: [], seconds: nil))
         }
+        if let c = conntrack {
+            list.append(
+                VerifyCheck(
+                    name: .conntrack, passed: c.passed,
+                    summary: c.counts.map { "\($0.namespace) \($0.entries.map(String.init) ?? "?")" }.joined(separator: ", ") + " entries",
+                    problems: c.problems, seconds: nil))
+        } else {
+            let why = plan.spec.netfilter == .none ? "--netfilter none" : "mode \(plan.spec.mode.rawValue) loads no netfilter rules"
+            list.append(VerifyCheck(name: .conntrack, passed: nil, summary: why, problems: [], seconds: nil))
+        }
         return list
     }
 
@@ -119,14 +134,14 @@ public struct VerifyReport: Sendable {
         let spec = plan.spec
         let pods = plan.addressing.allPods
         var out = [
-            "verify \(spec.name): \(spec.mode.rawValue) on \(spec.underlay.rawValue), \(plan.addressing.nodes.count) nodes, \(pods.count) pods, pod MTU \(plan.podMTU)"
+            "verify \(spec.name): \(spec.mode.rawValue) on \(spec.underlay.rawValue), netfilter \(spec.netfilter.rawValue), \(plan.addressing.nodes.count) nodes, \(pods.count) pods, pod MTU \(plan.podMTU)"
         ]
         for c in checks {
             let verdict = c.passed.map { $0 ? "ok  " : "FAIL" } ?? "skip"
             let time = c.seconds.map { String(format: "  (%.2f s)", $0) } ?? ""
             out.append("\(c.name.label.padding(toLength: 14, withPad: " ", startingAt: 0))\(verdict)  \(c.summary)\(time)")
             switch c.name {
-            case .state, .encapsulation:
+            case .state, .encapsulation, .conntrack:
                 for p in c.problems { out.append("    \(p)") }
             case .connectivity:
                 // The full matrix while it is readable, otherwise only the failures.

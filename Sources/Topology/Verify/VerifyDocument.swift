@@ -5,7 +5,7 @@ import TopologyModel
 /// it found (the text prints at most 50 connectivity failures; this lists them all).
 public struct VerifyCheck: Codable, Sendable, Equatable {
     public enum Name: String, Codable, Sendable, CaseIterable {
-        case state, connectivity, pathMTU, encapsulation
+        case state, connectivity, pathMTU, encapsulation, conntrack
 
         /// The label of its line in the text.
         public var label: String {
@@ -14,6 +14,7 @@ public struct VerifyCheck: Codable, Sendable, Equatable {
             case .connectivity: "connectivity"
             case .pathMTU: "path MTU"
             case .encapsulation: "encapsulation"
+            case .conntrack: "conntrack"
             }
         }
     }
@@ -31,6 +32,8 @@ public struct VerifyDocument: Codable, Sendable, Equatable {
     public var run: String
     public var mode: String
     public var underlay: String
+    /// `--netfilter` of the run: real (the agents' rules loaded) or none.
+    public var netfilter: String
     public var nodes: Int
     public var pods: Int
     public var podMTU: Int
@@ -43,6 +46,7 @@ public struct VerifyDocument: Codable, Sendable, Equatable {
         run = r.plan.spec.name.value
         mode = r.plan.spec.mode.rawValue
         underlay = r.plan.spec.underlay.rawValue
+        netfilter = r.plan.spec.netfilter.rawValue
         nodes = r.plan.addressing.nodes.count
         pods = r.plan.addressing.allPods.count
         podMTU = r.plan.podMTU

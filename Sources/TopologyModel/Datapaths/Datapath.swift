@@ -22,6 +22,13 @@ public protocol Datapath: Sendable {
     /// Appends the mode's node and pod state, after the underlay (namespaces, uplinks, default
     /// routes) is already in `steps`.
     func plan(_ context: DatapathContext, into steps: inout StepList)
+    /// With `--netfilter real`: the rule loads the mode's agents make in `node`'s namespace, in
+    /// load order (ipset before the iptables rules that use the sets). Default: none.
+    func netfilterRules(node: Addressing.Node, _ context: DatapathContext) -> [NetfilterRuleset]
+    /// With `--netfilter real`: sysctls the node needs for those rules, set before the loads.
+    func netfilterSysctls(node: Addressing.Node, _ context: DatapathContext) -> [(String, String)]
+    /// With `--netfilter real`: what the kernel must offer besides `requires`.
+    var netfilterRequires: Set<KernelCapability> { get }
 }
 
 /// A kernel facility a datapath cannot be built without.
@@ -30,6 +37,8 @@ public enum KernelCapability: String, Sendable, CaseIterable {
     case bridge
     case vxlan
     case tun
+    /// br_netfilter (`/proc/sys/net/bridge/bridge-nf-call-iptables` in a new namespace).
+    case brNetfilter
 
     /// Why a missing capability refuses a mode, as `up` and `list` print it.
     public var missingReason: String {
@@ -38,6 +47,8 @@ public enum KernelCapability: String, Sendable, CaseIterable {
         case .bridge: "the kernel has no bridge driver (cni0)"
         case .vxlan: "the kernel has no vxlan driver (CONFIG_VXLAN)"
         case .tun: "the kernel has no TUN device (/dev/net/tun)"
+        case .brNetfilter:
+            "the kernel has no br_netfilter (/proc/sys/net/bridge/bridge-nf-call-iptables is missing), which flanneld refuses to start without; load it (modprobe br_netfilter) or use --netfilter none"
         }
     }
 }

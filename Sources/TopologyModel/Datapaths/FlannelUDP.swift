@@ -30,4 +30,12 @@ public struct FlannelUDPDatapath: Datapath {
                         node: node, peers: context.peers(of: node), tun: Self.tun, implementation: context.spec.flannelUDPImpl)))
         }
     }
+
+    public func netfilterRules(node: Addressing.Node, _ context: DatapathContext) -> [NetfilterRuleset] {
+        FlannelPodWiring.netfilterRules(node: node, context)
+    }
+    public func netfilterSysctls(node: Addressing.Node, _ context: DatapathContext) -> [(String, String)] {
+        FlannelPodWiring.netfilterSysctls(node: node, context)
+    }
+    public var netfilterRequires: Set<KernelCapability> { FlannelPodWiring.netfilterRequires }
 }

@@ -19,4 +19,12 @@ public struct FlannelVXLANDatapath: Datapath {
         FlannelPodWiring.plan(context, into: &steps)
         Self.overlay.plan(context, into: &steps)
     }
+
+    public func netfilterRules(node: Addressing.Node, _ context: DatapathContext) -> [NetfilterRuleset] {
+        FlannelPodWiring.netfilterRules(node: node, context)
+    }
+    public func netfilterSysctls(node: Addressing.Node, _ context: DatapathContext) -> [(String, String)] {
+        FlannelPodWiring.netfilterSysctls(node: node, context)
+    }
+    public var netfilterRequires: Set<KernelCapability> { FlannelPodWiring.netfilterRequires }
 }

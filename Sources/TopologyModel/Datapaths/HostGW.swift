@@ -22,4 +22,12 @@ public struct HostGWDatapath: Datapath {
             }
         }
     }
+
+    public func netfilterRules(node: Addressing.Node, _ context: DatapathContext) -> [NetfilterRuleset] {
+        FlannelPodWiring.netfilterRules(node: node, context)
+    }
+    public func netfilterSysctls(node: Addressing.Node, _ context: DatapathContext) -> [(String, String)] {
+        FlannelPodWiring.netfilterSysctls(node: node, context)
+    }
+    public var netfilterRequires: Set<KernelCapability> { FlannelPodWiring.netfilterRequires }
 }

@@ -39,6 +39,9 @@ public enum Step: Sendable, Equatable {
     /// `podNS`: the plugins run inside `nodeNS` (the pod's "host") with CNI_NETNS
     /// /run/netns/`podNS`. Recorded in the ledger before it runs; DEL'd by down/clean.
     case cniAdd(nodeNS: String, podNS: String, ifname: String, conflist: String)
+    /// Load netfilter rules into `ns`: `ruleset.tool` runs inside the namespace with
+    /// `ruleset.input` on its standard input, as the agent that owns the rules loads them.
+    case netfilterLoad(ns: String, ruleset: NetfilterRuleset)
 
     /// The namespace the step acts in (nil: creating the namespace itself).
     public var namespace: String? {
@@ -47,7 +50,7 @@ public enum Step: Sendable, Equatable {
         case .linkUp(let ns, _), .vethAdd(let ns, _, _, _, _, _, _, _), .bridgeAdd(let ns, _, _), .bridgePortHairpin(let ns, _),
             .vxlanAdd(let ns, _, _), .ipipTunnel(let ns, _, _), .tunAdd(let ns, _, _), .addrAdd(let ns, _, _),
             .routeAdd(let ns, _), .neighReplace(let ns, _), .sysctl(let ns, _, _), .bpfIPIP(let ns, _, _, _),
-            .startProcess(let ns, _, _), .cniAdd(let ns, _, _, _):
+            .startProcess(let ns, _, _), .cniAdd(let ns, _, _, _), .netfilterLoad(let ns, _):
             ns
         }
     }

@@ -72,7 +72,18 @@ public enum PlanRenderer {
             return ["ip netns exec \(ns) \(argv.joined(separator: " ")) >/run/cnibench/\(ns)-\(name).log 2>&1 &"]
         case .cniAdd(let nodeNS, let podNS, let ifname, let text):
             return cniCommands(nodeNS: nodeNS, podNS: podNS, ifname: ifname, text: text, cniPath: cniPath)
+        case .netfilterLoad(let ns, let ruleset):
+            return netfilterCommands(ns: ns, ruleset)
         }
+    }
+
+    /// The load as a here-document: the tool with its arguments, the input verbatim.
+    private static func netfilterCommands(ns: String, _ r: NetfilterRuleset) -> [String] {
+        let input = r.input.hasSuffix("\n") ? String(r.input.dropLast()) : r.input
+        return ["# \(r.owner): \(r.expected.map { "\($0.table) \($0.chain) (\($0.ruleCount))" }.joined(separator: ", "))"]
+            + ["ip netns exec \(ns) \(r.tool.commandLine.joined(separator: " ")) <<'EOF'"]
+            + input.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            + ["EOF"]
     }
 
     /// One line per plugin, as a shell would run it by hand; the netconf is the plugin's entry
@@ -104,7 +115,7 @@ public enum PlanRenderer {
     public static func summary(_ plan: Plan) -> [String] {
         let a = plan.addressing
         var lines = [
-            "# run \(plan.spec.name): mode \(plan.spec.mode.rawValue), underlay \(plan.spec.underlay.rawValue) \(a.underlayCIDR), pods \(a.podCIDR), pod MTU \(plan.podMTU)"
+            "# run \(plan.spec.name): mode \(plan.spec.mode.rawValue), underlay \(plan.spec.underlay.rawValue) \(a.underlayCIDR), pods \(a.podCIDR), pod MTU \(plan.podMTU), netfilter \(plan.spec.netfilter.rawValue)"
         ]
         if let i = plan.ipip { lines.append("# calico-ipip implementation: \(i.rawValue)") }
         lines.append("# \(a.allNamespaces.count) namespaces, \(plan.steps.count) steps")

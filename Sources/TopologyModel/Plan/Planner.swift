@@ -16,7 +16,9 @@ public struct Planner {
     public func plan() -> Plan {
         var b = StepList()
         UnderlayPlanner(spec: spec, addressing: addressing).build(into: &b)
-        spec.mode.datapath.plan(DatapathContext(spec: spec, addressing: addressing, ipip: ipipImplementation), into: &b)
+        let context = DatapathContext(spec: spec, addressing: addressing, ipip: ipipImplementation)
+        spec.mode.datapath.plan(context, into: &b)
+        NetfilterPlanner(context: context).build(into: &b)
         return Plan(
             spec: spec, addressing: addressing,
             ipip: spec.mode == .calicoIPIP ? ipipImplementation : nil, steps: b.steps)

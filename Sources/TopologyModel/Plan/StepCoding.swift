@@ -8,12 +8,13 @@ extension Step: Codable {
     private enum Key: String, CodingKey {
         case op, ns, name, peerNS, peer, mtu, mac, peerMAC, master, dev, params, prefix, route, entry, key, value, nodeIP, routes, argv
         case nodeNS, podNS, ifname, conflist
+        case ruleset
     }
 
     /// The `op` of every step, in declaration order.
     public static let operations = [
         "netnsAdd", "linkUp", "vethAdd", "bridgeAdd", "bridgePortHairpin", "vxlanAdd", "ipipTunnel", "tunAdd", "addrAdd", "routeAdd",
-        "neighReplace", "sysctl", "bpfIPIP", "startProcess", "cniAdd"
+        "neighReplace", "sysctl", "bpfIPIP", "startProcess", "cniAdd", "netfilterLoad"
     ]
 
     public var operation: String {
@@ -33,6 +34,7 @@ extension Step: Codable {
         case .bpfIPIP: "bpfIPIP"
         case .startProcess: "startProcess"
         case .cniAdd: "cniAdd"
+        case .netfilterLoad: "netfilterLoad"
         }
     }
 
@@ -90,6 +92,9 @@ extension Step: Codable {
             try c.encode(podNS, forKey: .podNS)
             try c.encode(ifname, forKey: .ifname)
             try c.encode(conflist, forKey: .conflist)
+        case .netfilterLoad(let ns, let ruleset):
+            try c.encode(ns, forKey: .ns)
+            try c.encode(ruleset, forKey: .ruleset)
         }
     }
 
@@ -118,6 +123,7 @@ extension Step: Codable {
         case "startProcess": self = .startProcess(ns: try get(.ns), name: try get(.name), argv: try get(.argv))
         case "cniAdd":
             self = .cniAdd(nodeNS: try get(.nodeNS), podNS: try get(.podNS), ifname: try get(.ifname), conflist: try get(.conflist))
+        case "netfilterLoad": self = .netfilterLoad(ns: try get(.ns), ruleset: try get(.ruleset))
         default:
             throw DecodingError.dataCorruptedError(
                 forKey: .op, in: c, debugDescription: "'\(op)' is not a step; valid: \(Self.operations.joined(separator: ", "))")

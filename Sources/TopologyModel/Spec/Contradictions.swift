@@ -36,6 +36,14 @@ extension GivenSpec {
                 "\(say(.flannelUDPImpl, s.flannelUDPImpl.rawValue, src)) has no effect with \(say(.mode, s.mode.rawValue, src)): it chooses how mode flannel-udp's daemon moves packets; drop \(name(.flannelUDPImpl, src)) or use the flannel-udp mode"
             )
         }
+        // Felix's dataplane only chooses how Calico modes' rules are rendered.
+        if let src = given[.felixDataplane], s.mode.family != .calico || s.netfilter == .none {
+            let moot = s.mode.family != .calico ? say(.mode, s.mode.rawValue, src) : say(.netfilter, "none", src)
+            throw SpecError(
+                SpecSetting.felixDataplane.field,
+                "\(say(.felixDataplane, s.felixDataplane.rawValue, src)) has no effect with \(moot): it chooses which Felix dataplane's rules the Calico modes (calico-bgp, calico-ipip, calico-vxlan) load with netfilter real; drop \(name(.felixDataplane, src))"
+            )
+        }
         if let src = given[.force], s.force, !s.needsForce {
             throw SpecError(
                 SpecSetting.force.field,

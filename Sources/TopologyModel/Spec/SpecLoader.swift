@@ -19,6 +19,8 @@ import Yams
 /// bgpGateway: true     # with routing bird on l3: BIRD in the router learns pod routes
 /// bgpTimers: fast      # calico | fast (with routing bird)
 /// flannelUDPImpl: batched  # flanneld | batched (mode flannel-udp)
+/// netfilter: none     # real | none: the node agents' netfilter rules (default real)
+/// felixDataplane: nftables  # iptables | nftables (calico-* modes, netfilter real)
 /// cni: bridge.conflist # or {conflist: FILE, path: [/usr/lib/cni], timeout: 30} (docs/cni.md)
 /// ```
 ///
@@ -108,6 +110,8 @@ public enum SpecLoader {
             spec.flannelUDPImpl = try choice(v, "flannelUDPImpl", FlannelUDPImplementation.spellings)
         }
         if let v = values[.cni] { spec.cni = try cni(v) }
+        if let v = values[.netfilter] { spec.netfilter = try choice(v, "netfilter", NetfilterSetting.spellings) }
+        if let v = values[.felixDataplane] { spec.felixDataplane = try choice(v, "felixDataplane", FelixDataplane.spellings) }
     }
 
     /// `cni: FILE` or `cni: {conflist: FILE, path: [DIR, …], timeout: SECONDS}`; the conflist

@@ -33,6 +33,11 @@ public struct TopologySpec: Sendable, Equatable, Codable {
     public var flannelUDPImpl: FlannelUDPImplementation = .flanneld
     /// Pods wired by the plugins of a CNI conflist instead of cnibench's pod steps (Spec/CNISettings.swift).
     public var cni: CNISettings?
+    /// real: node namespaces get the netfilter rules and sysctls the mode's agents install
+    /// (Netfilter/); none: the bare forward path.
+    public var netfilter: NetfilterSetting = .real
+    /// calico-* modes with netfilter real: which Felix dataplane's rules are rendered.
+    public var felixDataplane: FelixDataplane = .iptables
 
     public init() {}
 

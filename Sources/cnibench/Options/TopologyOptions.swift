@@ -77,6 +77,16 @@ struct TopologyOptions: ParsableArguments {
         completion: .file(extensions: ["conflist", "json"]))
     var cni: String?
 
+    @Option(
+        name: .long,
+        help:
+            "Netfilter in the node namespaces: real (the rules and sysctls the mode's agents install — flanneld, Felix, kube-proxy; default) or none (the bare forward path)."
+    )
+    var netfilter: NetfilterSetting?
+
+    @Option(name: .long, help: "calico-* modes with --netfilter real: Felix's iptables dataplane (default) or its nftables dataplane.")
+    var felixDataplane: FelixDataplane?
+
     @Option(name: .long, help: "With --cni: CNI_PATH, directories of plugin binaries separated by ':' (default /usr/lib/cni).")
     var cniPath: String?
 
@@ -126,6 +136,8 @@ struct TopologyOptions: ParsableArguments {
         set(bgpGateway ? true : nil, \.bgpGateway, .bgpGateway)
         set(bgpTimers, \.bgpTimers, .bgpTimers)
         set(flannelUdpImpl, \.flannelUDPImpl, .flannelUDPImpl)
+        set(netfilter, \.netfilter, .netfilter)
+        set(felixDataplane, \.felixDataplane, .felixDataplane)
         try applyCNI(to: &g)
         try g.checkContradictions()
         return g.spec

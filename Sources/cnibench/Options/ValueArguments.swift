@@ -15,6 +15,8 @@ extension RoutingMode: ExpressibleByArgument {}
 extension BGPTopology: ExpressibleByArgument {}
 extension BGPTimers: ExpressibleByArgument {}
 extension FlannelUDPImplementation: ExpressibleByArgument {}
+extension NetfilterSetting: ExpressibleByArgument {}
+extension FelixDataplane: ExpressibleByArgument {}
 extension BenchTest: ExpressibleByArgument {}
 extension ReportFormat: ExpressibleByArgument {}
 extension Better: ExpressibleByArgument {}

@@ -84,6 +84,13 @@ struct BenchMatrixCommand: ParsableCommand {
         help: ArgumentHelp("Gate validation: N never-matching nftables rules on every node's forward path.", visibility: .hidden))
     var injectForwardRules = 0
 
+    @Option(
+        name: .long,
+        help:
+            "Netfilter in the node namespaces: real (the rules the mode's agents install; default) or none (the bare forward path). Recorded in the result."
+    )
+    var netfilter: NetfilterSetting = .real
+
     @Option(name: .long, help: ArgumentHelp("Offered load of the udp test (iperf3 -b).", visibility: .hidden))
     var udpBitrate = "500M"
 
@@ -117,6 +124,7 @@ struct BenchMatrixCommand: ParsableCommand {
         o.injectForwardRules = injectForwardRules
         o.pinning = pin
         o.keepRawDirectory = keepRaw
+        o.netfilter = netfilter
         o.command = (["cnibench"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
         return o
     }

@@ -36,12 +36,14 @@ struct ListCommand: ParsableCommand {
             return
         }
         print(
-            "RUN".padding(12) + "MODE".padding(15) + "UNDERLAY".padding(9) + "NODES".padding(6) + "PODS".padding(6) + "IPIP".padding(12)
+            "RUN".padding(12) + "MODE".padding(15) + "UNDERLAY".padding(9) + "NETFILTER".padding(10) + "NODES".padding(6)
+                + "PODS".padding(6) + "IPIP".padding(12)
                 + "STATUS")
         for r in runs {
             let report = RunInspector.inspect(run: r, controlPlane: BGPStateCheck.forRun)
             print(
-                r.value.padding(12) + report.mode.padding(15) + report.underlay.padding(9) + "\(report.nodes)".padding(6)
+                r.value.padding(12) + report.mode.padding(15) + report.underlay.padding(9) + report.netfilter.padding(10)
+                    + "\(report.nodes)".padding(6)
                     + "\(report.pods)".padding(6) + (report.ipip ?? "-").padding(12) + report.status)
             for m in report.missing.prefix(10) { print("    missing: \(m)") }
             if report.missing.count > 10 { print("    … and \(report.missing.count - 10) more") }

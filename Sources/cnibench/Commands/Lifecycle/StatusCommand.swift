@@ -39,12 +39,14 @@ struct StatusCommand: ParsableCommand {
         let status = BGPStatus.collect(plan: plan)
         if output.json { return try printJSON(status, kind: "status") }
         guard plan.spec.usesBird, let instances = status.instances else {
-            print("run \(target.name): \(plan.spec.mode.rawValue) with static routing: no BGP daemons (use --routing bird)")
+            print(
+                "run \(target.name): \(plan.spec.mode.rawValue), netfilter \(plan.spec.netfilter.rawValue), with static routing: no BGP daemons (use --routing bird)"
+            )
             return
         }
         let peering = BGPPeering(plan: plan)
         print(
-            "run \(target.name): \(plan.spec.mode.rawValue) on \(plan.spec.underlay.rawValue), \(peering.usesReflectors ? "route reflectors node1…node\(plan.spec.routeReflectors)" : "node-to-node mesh")\(peering.hasGateway ? " + gateway" : ""), AS \(BGPPeering.asNumber), \(peering.sessions.count) sessions configured"
+            "run \(target.name): \(plan.spec.mode.rawValue) on \(plan.spec.underlay.rawValue), netfilter \(plan.spec.netfilter.rawValue), \(peering.usesReflectors ? "route reflectors node1…node\(plan.spec.routeReflectors)" : "node-to-node mesh")\(peering.hasGateway ? " + gateway" : ""), AS \(BGPPeering.asNumber), \(peering.sessions.count) sessions configured"
         )
         print(
             "BIRD".padding(8) + "NAMESPACE".padding(22) + "ROUTER-ID".padding(16) + "ROLE".padding(10) + "BGP-UP".padding(9)
