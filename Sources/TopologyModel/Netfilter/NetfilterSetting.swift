@@ -10,11 +10,13 @@ public enum NetfilterSetting: String, CaseIterable, Sendable, Codable {
 }
 
 /// `--felix-dataplane` / `felixDataplane:`: which of Felix's dataplanes renders the Calico modes'
-/// rules (only meaningful for calico-* modes with `--netfilter real`).
+/// rules (only meaningful for calico-* modes with `--netfilter real`). Upstream this is
+/// `FelixConfiguration.nftablesMode` (`felix/config/config_params.go` `NFTablesMode`, default
+/// Disabled = iptables).
 public enum FelixDataplane: String, CaseIterable, Sendable, Codable {
     /// Felix's iptables dataplane (iptables-nft-restore and ipset). The default, as in Calico v3.30.7.
     case iptables
-    /// Felix's native nftables dataplane (`nft`).
+    /// Felix's native nftables dataplane: one nft script for table `ip calico` (chains, sets, verdict maps).
     case nftables
 
     public static var spellings: String { allCases.map(\.rawValue).joined(separator: ", ") }
