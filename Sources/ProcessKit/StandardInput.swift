@@ -1,10 +1,11 @@
 import CNetShim
 import Foundation
 
-/// Bytes a child reads on its standard input: written whole into a pipe before the spawn, the
-/// write end closed, so the child sees the bytes and then end-of-file. Bounded by the pipe's
-/// capacity so the write never blocks (we write before the reader exists); a CNI network
-/// configuration is a few hundred bytes.
+/// Bytes a child reads on its standard input, then end-of-file. Up to a pipe's capacity they are
+/// written whole into a pipe before the spawn (the write never blocks, though no reader exists
+/// yet); a CNI network configuration is a few hundred bytes. Larger inputs (a kube-proxy ruleset
+/// for thousands of Services is megabytes) go through an anonymous memory file (memfd): no
+/// path is ever created, and the child reads a plain file.
 struct StandardInput {
     /// Linux's default pipe capacity.
     static let maxBytes = 65536
@@ -13,7 +14,8 @@ struct StandardInput {
 
     init(_ bytes: [UInt8]) throws {
         guard bytes.count <= Self.maxBytes else {
-            throw ProcessError("standard input of \(bytes.count) bytes is more than the \(Self.maxBytes) a pipe holds")
+            fd = try Self.unlinkedFile(holding: bytes)
+            return
         }
         var fds: [CInt] = [-1, -1]
         let rc = cnb_pipe_cloexec(&fds)
@@ -29,4 +31,20 @@ struct StandardInput {
     }
 
     func close() { Foundation.close(fd) }
+
+    /// An anonymous memory file (memfd, close-on-exec in us like the pipe's read end) filled
+    /// with `bytes` and rewound: no path exists, so nothing is left to remove.
+    private static func unlinkedFile(holding bytes: [UInt8]) throws -> CInt {
+        let fd = cnb_memfd_cloexec("cnibench-stdin")
+        guard fd >= 0 else { throw ProcessError("memfd_create for a child's standard input: \(String(cString: strerror(-fd)))") }
+        let writer = FileHandle(fileDescriptor: fd, closeOnDealloc: false)
+        do {
+            try writer.write(contentsOf: Data(bytes))
+            try writer.seek(toOffset: 0)
+        } catch {
+            Foundation.close(fd)
+            throw ProcessError("writing a child's standard input (\(bytes.count) bytes): \(error)")
+        }
+        return fd
+    }
 }

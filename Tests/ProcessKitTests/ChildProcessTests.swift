@@ -20,6 +20,22 @@ final class ChildProcessTests: XCTestCase {
         XCTAssertNil(t.status.exitCode)
     }
 
+    func testStandardInputLargerThanAPipeArrivesWhole() throws {
+        // 1 MiB of varied bytes: more than a pipe holds, so it goes through a memfd.
+        let bytes = (0..<(1 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 2_654_435_761 >> 13) }
+        let child = try ChildProcess.spawn(["/usr/bin/md5sum"], stdin: bytes, stdout: .pipe, stderr: .pipe)
+        let output = child.readOutput()
+        XCTAssertEqual(child.wait().status, .exited(0))
+        let expected = try ChildProcess.spawn(["/usr/bin/md5sum"], stdin: Array(bytes.prefix(60000)), stdout: .pipe, stderr: .pipe)
+        let small = expected.readOutput()
+        XCTAssertEqual(expected.wait().status, .exited(0))
+        XCTAssertNotEqual(output, small, "the whole input, not a pipe's worth")
+        let wc = try ChildProcess.spawn(["/usr/bin/wc", "-c"], stdin: bytes, stdout: .pipe, stderr: .pipe)
+        let count = wc.readOutput().trimmingCharacters(in: .whitespacesAndNewlines)
+        XCTAssertEqual(wc.wait().status, .exited(0))
+        XCTAssertEqual(count, "\(bytes.count)")
+    }
+
     func testSuccessAndWaitIsIdempotent() throws {
         let child = try ChildProcess.spawn(["/bin/true"])
         XCTAssertEqual(child.wait().status, .exited(0))

@@ -11,6 +11,9 @@
 // pipe2(fds, O_CLOEXEC): both ends close-on-exec atomically, so no child started concurrently
 // inherits them. 0 or -errno.
 int cnb_pipe_cloexec(int fds[2]);
+/// An anonymous memory-backed file (memfd_create, MFD_CLOEXEC): no path exists, nothing to
+/// remove. Returns the descriptor, or -errno.
+int cnb_memfd_cloexec(const char *name);
 
 // posix_spawn_file_actions_addchdir_np: the child changes to `dir` before exec. 0 or an errno.
 int cnb_spawn_file_actions_addchdir(posix_spawn_file_actions_t *actions, const char *dir);

@@ -27,3 +27,10 @@ public struct CalicoBGPDatapath: Datapath {
         }
     }
 }
+
+extension CalicoBGPDatapath {
+    /// Felix's chains and sets for this node, from the dataplane `--felix-dataplane` names.
+    public func netfilterRules(node: Addressing.Node, _ context: DatapathContext) -> [NetfilterRuleset] {
+        CalicoPodWiring.netfilterRules(node: node, context)
+    }
+}

@@ -64,3 +64,10 @@ public struct CalicoIPIPDatapath: Datapath {
         }
     }
 }
+
+extension CalicoIPIPDatapath {
+    /// Felix's chains and sets for this node, from the dataplane `--felix-dataplane` names.
+    public func netfilterRules(node: Addressing.Node, _ context: DatapathContext) -> [NetfilterRuleset] {
+        CalicoPodWiring.netfilterRules(node: node, context)
+    }
+}

@@ -23,3 +23,10 @@ public struct CalicoVXLANDatapath: Datapath {
         }
     }
 }
+
+extension CalicoVXLANDatapath {
+    /// Felix's chains and sets for this node, from the dataplane `--felix-dataplane` names.
+    public func netfilterRules(node: Addressing.Node, _ context: DatapathContext) -> [NetfilterRuleset] {
+        CalicoPodWiring.netfilterRules(node: node, context)
+    }
+}

@@ -38,6 +38,15 @@ extension FlannelPodWiring {
     static let netfilterRequires: Set<KernelCapability> = [.brNetfilter]
 }
 
+extension CalicoPodWiring {
+    /// Every Calico mode: Felix v3.30.7's raw/mangle/filter/nat chains and its sets for this node,
+    /// on the dataplane the spec names (FelixRules).
+    static func netfilterRules(node: Addressing.Node, _ context: DatapathContext) -> [NetfilterRuleset] {
+        guard let felix = FelixNodeContext(addressing: context.addressing, node: node, mode: context.spec.mode) else { return [] }
+        return FelixRules.render(felix, dataplane: context.spec.felixDataplane)
+    }
+}
+
 extension NetfilterTool {
     /// The program and arguments that read `input` on standard input, as the owners run them.
     public var commandLine: [String] {
