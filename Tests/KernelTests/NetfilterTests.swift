@@ -79,6 +79,64 @@ final class NetfilterTests: KernelTestCase {
         try check(.flannelUDP)
     }
 
+    /// The Calico modes on both Felix dataplanes: verify passes (chains, counts, conntrack), the
+    /// chains Felix's dispatch needs are there, read back independently, and the root namespace's
+    /// rules are the same before and after.
+    private func checkCalico(
+        _ mode: Mode, _ dataplane: FelixDataplane, underlay: Underlay, file: StaticString = #filePath, line: UInt = #line
+    )
+        throws
+    {
+        let run = try RunName("hnf-\(mode == .calicoIPIP ? "ipip" : "cvx")-\(dataplane == .iptables ? "ipt" : "nft")")
+        runsToClean.append(run)
+        let before = rootRules()
+        let (rc, out) = try cli([
+            "up", "--name", run.value, "--mode", mode.rawValue, "--underlay", underlay.rawValue, "--felix-dataplane", dataplane.rawValue
+        ])
+        XCTAssertEqual(rc, 0, out, file: file, line: line)
+        let record = try RunState(run: run).record()
+        XCTAssertEqual(record.spec.felixDataplane, dataplane, file: file, line: line)
+        let plan = try Planner(spec: record.spec, ipip: record.ipip ?? .tcBPF).plan()
+        let report = Verifier(plan: plan).run()
+        XCTAssertTrue(report.passed, report.render(), file: file, line: line)
+        for c in try XCTUnwrap(report.conntrack, file: file, line: line).counts {
+            XCTAssertGreaterThan(c.entries ?? 0, 0, c.namespace, file: file, line: line)
+        }
+        for node in plan.addressing.nodes {
+            let state = try NetfilterState.read(try NetworkNamespace.open(node.namespace))
+            let chains = Set(state.chains.keys.map { "\($0.family) \($0.table) \($0.chain)" })
+            let want =
+                dataplane == .iptables
+                ? [
+                    "ip filter cali-FORWARD", "ip filter cali-from-wl-dispatch", "ip filter cali-to-wl-dispatch", "ip raw cali-PREROUTING",
+                    "ip nat cali-nat-outgoing"
+                ]
+                : [
+                    "ip calico filter-cali-FORWARD", "ip calico filter-FORWARD", "ip calico raw-PREROUTING",
+                    "ip calico nat-cali-nat-outgoing"
+                ]
+            for w in want { XCTAssertTrue(chains.contains(w), "\(node.namespace) lacks \(w)", file: file, line: line) }
+            for pod in node.pods {
+                let fw = dataplane == .iptables ? "ip filter cali-fw-\(pod.hostVeth)" : "ip calico filter-cali-fw-\(pod.hostVeth)"
+                XCTAssertTrue(chains.contains(fw), "\(node.namespace) lacks \(fw)", file: file, line: line)
+            }
+        }
+        XCTAssertEqual(rootRules(), before, "root namespace rules changed by up/verify", file: file, line: line)
+        let (drc, dout) = try cli(["down", "--name", run.value])
+        XCTAssertEqual(drc, 0, dout, file: file, line: line)
+        XCTAssertEqual(leftovers(of: run), [], file: file, line: line)
+        XCTAssertEqual(rootRules(), before, "root namespace rules changed by down", file: file, line: line)
+    }
+
+    func testCalicoIPIPBothFelixDataplanes() throws {
+        try checkCalico(.calicoIPIP, .iptables, underlay: .l3)
+        try checkCalico(.calicoIPIP, .nftables, underlay: .l3)
+    }
+    func testCalicoVXLANBothFelixDataplanes() throws {
+        try checkCalico(.calicoVXLAN, .iptables, underlay: .l2)
+        try checkCalico(.calicoVXLAN, .nftables, underlay: .l2)
+    }
+
     /// `--netfilter none`: no tables at all in the node namespaces, and verify skips conntrack.
     func testNoneLoadsNothing() throws {
         var s = spec(try RunName("hnf-none"), mode: .flannelVXLAN)
