@@ -1,3 +1,4 @@
+import Foundation
 import TopologyModel
 
 /// What `cnibench caps` shows (text and `--format json`, docs/cli-json.md): the kernel's
@@ -23,6 +24,8 @@ public struct CapsReport: Codable, Sendable, Equatable {
     public var kernelRelease: String
     public var features: Features
     public var modes: [ModeSupport]
+    /// kube-proxy modes (--kube-proxy): whether their rules could be loaded here.
+    public var kubeProxyModes: [ModeSupport]
 
     public init(_ f: KernelFeatures) {
         kernelRelease = f.kernelRelease
@@ -32,6 +35,10 @@ public struct CapsReport: Codable, Sendable, Equatable {
             return ModeSupport(
                 mode: m.rawValue, available: why == nil, reason: why,
                 ipipImplementation: m == .calicoIPIP && why == nil ? f.ipipImplementation.rawValue : nil)
+        }
+        kubeProxyModes = KubeProxyMode.allCases.filter { $0 != .none }.map { m in
+            let why = KubeProxySupport.reason(m)
+            return ModeSupport(mode: m.rawValue, available: why == nil, reason: why, ipipImplementation: nil)
         }
     }
 
@@ -49,6 +56,8 @@ public struct CapsReport: Codable, Sendable, Equatable {
             if let i = m.ipipImplementation { line += " (\(i))" }
             lines.append(line)
         }
+        lines.append("kube-proxy:")
+        for m in kubeProxyModes { lines.append("  \(m.mode.padding(toLength: 14, withPad: " ", startingAt: 0)) \(m.available ? "ok" : "unavailable: \(m.reason ?? "?")")") }
         return lines
     }
 }

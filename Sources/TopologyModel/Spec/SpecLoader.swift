@@ -20,6 +20,10 @@ import Yams
 /// bgpTimers: fast      # calico | fast (with routing bird)
 /// flannelUDPImpl: batched  # flanneld | batched (mode flannel-udp)
 /// cni: bridge.conflist # or {conflist: FILE, path: [/usr/lib/cni], timeout: 30} (docs/cni.md)
+/// kubeProxy: nftables  # none | iptables (default) | nftables
+/// services: 100        # ClusterIP Services (default 0)
+/// endpointsPerService: 2
+/// serviceCIDR: 10.96.0.0/12
 /// ```
 ///
 /// The file is untrusted input: it is read with a size limit (TopologyFile), anchors and
@@ -108,6 +112,7 @@ public enum SpecLoader {
             spec.flannelUDPImpl = try choice(v, "flannelUDPImpl", FlannelUDPImplementation.spellings)
         }
         if let v = values[.cni] { spec.cni = try cni(v) }
+        try applyServices(values, to: &spec)
     }
 
     /// `cni: FILE` or `cni: {conflist: FILE, path: [DIR, …], timeout: SECONDS}`; the conflist

@@ -5,6 +5,7 @@ public enum SpecSetting: String, CaseIterable, Sendable {
     case name, mode, underlay, nodes, podsPerNode, underlayCIDR, podCIDR, mtu, force
     case routing, bgp, routeReflectors, bgpGateway, bgpTimers, flannelUDPImpl
     case cni
+    case kubeProxy, services, endpointsPerService, serviceCIDR
 
     /// The flag spelling: `podsPerNode` → `--pods-per-node`.
     public var flag: String {

@@ -33,6 +33,8 @@ public struct TopologySpec: Sendable, Equatable, Codable {
     public var flannelUDPImpl: FlannelUDPImplementation = .flanneld
     /// Pods wired by the plugins of a CNI conflist instead of cnibench's pod steps (Spec/CNISettings.swift).
     public var cni: CNISettings?
+    /// kube-proxy and the run's Services (Spec/ServiceSettings.swift); nil means the defaults.
+    public var services: ServiceSettings?
 
     public init() {}
 
