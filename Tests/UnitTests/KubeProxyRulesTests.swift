@@ -129,7 +129,8 @@ final class KubeProxyRulesTests: XCTestCase {
         XCTAssertTrue(ipt.contains("-A KUBE-SERVICES -m comment --comment \"default/empty has no endpoints\" -m tcp -p tcp -d 10.96.0.9 --dport 80 -j REJECT\n"))
         let nft = KubeProxyRules.render(node: node, services: [s], mode: .nftables)[0].input
         XCTAssertTrue(nft.contains("no-endpoint-services { 10.96.0.9 . tcp . 80 comment \"default/empty\" : goto reject-chain }"))
-        XCTAssertFalse(nft.contains("add chain ip kube-proxy service-"))
+        // No per-service chain (their names hold a "/"), only the reject verdict.
+        XCTAssertFalse(nft.split(separator: "\n").contains { $0.hasPrefix("add chain ip kube-proxy service-") && $0.contains("/") })
     }
 
     func testRuleCountsGrowWithServices() {
@@ -142,6 +143,21 @@ final class KubeProxyRulesTests: XCTestCase {
             let nft = KubeProxyRules.render(node: node, services: svcs, mode: .nftables)[0].expected
             XCTAssertEqual(nft.filter { $0.chain.hasPrefix("service-") && $0.chain.contains("/") }.count, n)
             XCTAssertEqual(nft.filter { $0.chain.hasPrefix("endpoint-") }.count, n * k)
+        }
+    }
+
+    /// Chains and rules for N Services × 2 endpoints: iptables 10 + 3N chains (+3 canaries),
+    /// 9 + 8N rules (+14 jumps in built-in chains); nftables 16 + 3N chains, 23 + 6N rules.
+    func testChainAndRuleTotals() {
+        for n in [0, 100] {
+            let svcs = services(n, 2)
+            let ipt = KubeProxyRules.render(node: node, services: svcs, mode: .iptables)
+            XCTAssertEqual(ipt[1].expected.count, 10 + 3 * n)
+            XCTAssertEqual(ipt[1].expected.reduce(0) { $0 + $1.ruleCount }, 9 + 8 * n)
+            XCTAssertEqual(ipt[0].input.split(separator: "\n").filter { $0.hasPrefix("-I ") }.count, 14)
+            let nft = KubeProxyRules.render(node: node, services: svcs, mode: .nftables)[0].expected
+            XCTAssertEqual(nft.count, 16 + 3 * n)
+            XCTAssertEqual(nft.reduce(0) { $0 + $1.ruleCount }, 23 + 6 * n)
         }
     }
 

@@ -58,11 +58,11 @@ enum SHA256 {
             buffer = buffer << 8 | UInt64(b)
             bits += 8
             while bits >= 5 {
-                out.append(alphabet[Int(buffer >> UInt64(bits - 5)) & 31])
+                out.append(alphabet[Int((buffer >> UInt64(bits - 5)) & 31)])
                 bits -= 5
             }
         }
-        if bits > 0 { out.append(alphabet[Int(buffer << UInt64(5 - bits)) & 31]) }
+        if bits > 0 { out.append(alphabet[Int((buffer << UInt64(5 - bits)) & 31)]) }
         while out.count % 8 != 0 { out.append("=") }
         return out
     }
