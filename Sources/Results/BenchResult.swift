@@ -82,7 +82,7 @@ public struct MetricInfo: Sendable {
         .init(.jitterMs, unit: "ms", better: .lower, comparable: false, description: "UDP jitter (RFC 3550, receiver)"),
         .init(
             .transactionsPerSecond, unit: "1/s", better: .higher, comparable: true, description: "request/response round trips per second"),
-.init(
+        .init(
             .connectionsPerSecond, unit: "1/s", better: .higher, comparable: true,
             description: "crr: connections per second, each one connect + request + response + close"),
         .init(

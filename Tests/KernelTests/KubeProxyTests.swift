@@ -93,7 +93,7 @@ final class KubeProxyTests: KernelTestCase {
     }
 
     func testClusterIPsReachEveryEndpointWithBothModes() throws {
-        guard let _ = Self.tool("iptables-nft-restore"), Self.tool("iptables-nft-save") != nil, Self.tool("nft") != nil else {
+        guard Self.tool("iptables-nft-restore") != nil, Self.tool("iptables-nft-save") != nil, Self.tool("nft") != nil else {
             print("SKIP \(name): needs iptables-nft-restore, iptables-nft-save and nft (Debian packages iptables, nftables)")
             throw XCTSkip("iptables-nft-restore / nft missing")
         }
@@ -124,12 +124,15 @@ final class KubeProxyTests: KernelTestCase {
                 try assertExpected(r, in: node.namespace)
             }
             let counts = try ruleCounts(in: node.namespace, family: rulesets[0].tool)
-            let perService = counts.keys.filter { mode == .iptables ? $0.hasPrefix("nat/KUBE-SVC-") : $0.hasPrefix("kube-proxy/service-") && $0.contains("/tcp/") }
+            let perService = counts.keys.filter {
+                mode == .iptables ? $0.hasPrefix("nat/KUBE-SVC-") : $0.hasPrefix("kube-proxy/service-") && $0.contains("/tcp/")
+            }
             XCTAssertEqual(perService.count, services.count, "\(mode): one chain per Service")
             for svc in services {
                 let reached = try probe(svc, from: client)
                 print("\(mode) \(svc.name) \(svc.clusterIP):\(svc.port) answered by \(reached.sorted { $0.key < $1.key })")
-                XCTAssertEqual(Set(reached.keys), Set(svc.endpoints.map(\.ip.description)), "\(mode) \(svc.name) at \(svc.clusterIP): \(reached)")
+                XCTAssertEqual(
+                    Set(reached.keys), Set(svc.endpoints.map(\.ip.description)), "\(mode) \(svc.name) at \(svc.clusterIP): \(reached)")
             }
             // Nothing else answers: the ClusterIP is only reachable through the rules.
             let removal: [String] =
@@ -143,7 +146,10 @@ final class KubeProxyTests: KernelTestCase {
     /// Without rules, no connection to a ClusterIP completes.
     func probeFails(_ s: KubeProxyService, from client: Addressing.Pod) throws -> Bool {
         let child = try ChildProcess.spawn(
-            [cnibenchBinary, "crr-client", "--to", "\(s.clusterIP):\(s.port)", "--duration", "0.2", "--connect-timeout", "0", "--keep-server"],
+            [
+                cnibenchBinary, "crr-client", "--to", "\(s.clusterIP):\(s.port)", "--duration", "0.2", "--connect-timeout", "0",
+                "--keep-server"
+            ],
             in: try NetworkNamespace.open(client.namespace), stdout: .discard, stderr: .discard)
         guard let t = child.wait(until: ContinuousClock.now + .seconds(10)) else {
             _ = child.kill()

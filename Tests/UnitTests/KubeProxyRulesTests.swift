@@ -25,7 +25,8 @@ final class KubeProxyRulesTests: XCTestCase {
         XCTAssertEqual(KubeProxyChainNames.iptablesService(upstream), "KUBE-SVC-XPGD46QRK7WJZT7O")
         XCTAssertEqual(KubeProxyChainNames.iptablesEndpoint(upstream, upstream.endpoints[0]), "KUBE-SEP-SXIVWICOYRO3J4NJ")
         XCTAssertEqual(KubeProxyChainNames.nftService(upstream), "service-ULMVA6XW-ns1/svc1/tcp/p80")
-        XCTAssertEqual(KubeProxyChainNames.nftEndpoint(upstream, upstream.endpoints[0]), "endpoint-5OJB2KTY-ns1/svc1/tcp/p80__10.180.0.1/80")
+        XCTAssertEqual(
+            KubeProxyChainNames.nftEndpoint(upstream, upstream.endpoints[0]), "endpoint-5OJB2KTY-ns1/svc1/tcp/p80__10.180.0.1/80")
     }
 
     func testProbabilitiesUseTenDecimals() {
@@ -58,8 +59,9 @@ final class KubeProxyRulesTests: XCTestCase {
         XCTAssertTrue(sync.contains("-m addrtype --dst-type LOCAL -j KUBE-NODEPORTS\n"))
         let chains = Set(r[1].expected.map { "\($0.table)/\($0.chain)" })
         for c in [
-            "filter/KUBE-SERVICES", "filter/KUBE-FORWARD", "filter/KUBE-EXTERNAL-SERVICES", "filter/KUBE-NODEPORTS", "filter/KUBE-PROXY-FIREWALL",
-            "nat/KUBE-SERVICES", "nat/KUBE-POSTROUTING", "nat/KUBE-MARK-MASQ", "nat/KUBE-NODEPORTS",
+            "filter/KUBE-SERVICES", "filter/KUBE-FORWARD", "filter/KUBE-EXTERNAL-SERVICES", "filter/KUBE-NODEPORTS",
+            "filter/KUBE-PROXY-FIREWALL",
+            "nat/KUBE-SERVICES", "nat/KUBE-POSTROUTING", "nat/KUBE-MARK-MASQ", "nat/KUBE-NODEPORTS"
         ] { XCTAssertTrue(chains.contains(c), c) }
         XCTAssertTrue(r[0].input.contains("-I PREROUTING -m comment --comment \"kubernetes service portals\" -j KUBE-SERVICES\n"))
     }
@@ -78,8 +80,10 @@ final class KubeProxyRulesTests: XCTestCase {
                 "-A \(svc) -m comment --comment \"default/svc-1 cluster IP\" -m tcp -p tcp -d 10.96.0.2 --dport 80 ! -s 10.244.0.0/16 -j KUBE-MARK-MASQ\n"
             ))
         let eps = s.sortedEndpoints
-        XCTAssertTrue(text.contains("-m statistic --mode random --probability 0.3333333333 -j \(KubeProxyChainNames.iptablesEndpoint(s, eps[0]))\n"))
-        XCTAssertTrue(text.contains("-m statistic --mode random --probability 0.5000000000 -j \(KubeProxyChainNames.iptablesEndpoint(s, eps[1]))\n"))
+        XCTAssertTrue(
+            text.contains("-m statistic --mode random --probability 0.3333333333 -j \(KubeProxyChainNames.iptablesEndpoint(s, eps[0]))\n"))
+        XCTAssertTrue(
+            text.contains("-m statistic --mode random --probability 0.5000000000 -j \(KubeProxyChainNames.iptablesEndpoint(s, eps[1]))\n"))
         XCTAssertTrue(text.contains("\"default/svc-1 -> \(eps[2])\" -j \(KubeProxyChainNames.iptablesEndpoint(s, eps[2]))\n"))
         let sep = KubeProxyChainNames.iptablesEndpoint(s, eps[0])
         XCTAssertTrue(text.contains("-A \(sep) -m comment --comment default/svc-1 -s \(eps[0].ip) -j KUBE-MARK-MASQ\n"))
@@ -110,10 +114,15 @@ final class KubeProxyRulesTests: XCTestCase {
         XCTAssertTrue(text.contains("add chain ip kube-proxy nat-prerouting { type nat hook prerouting priority -100 ; }\n"))
         XCTAssertTrue(text.contains("add chain ip kube-proxy filter-output-post-dnat { type filter hook output priority -90 ; }\n"))
         XCTAssertTrue(text.contains("add element ip kube-proxy service-ips { 10.96.0.2 . tcp . 80 : goto \(svc) }\n"))
-        XCTAssertTrue(text.contains("add rule ip kube-proxy \(svc) ip daddr 10.96.0.2 tcp dport 80 ip saddr != 10.244.0.0/16 jump mark-for-masquerade\n"))
+        XCTAssertTrue(
+            text.contains(
+                "add rule ip kube-proxy \(svc) ip daddr 10.96.0.2 tcp dport 80 ip saddr != 10.244.0.0/16 jump mark-for-masquerade\n"))
         XCTAssertTrue(text.contains("add rule ip kube-proxy \(svc) numgen random mod 2 vmap { 0 : goto \(eps[0]) , 1 : goto \(eps[1]) }\n"))
         XCTAssertTrue(text.contains("add rule ip kube-proxy \(eps[0]) meta l4proto tcp dnat to \(s.sortedEndpoints[0])\n"))
-        XCTAssertTrue(text.contains("add rule ip kube-proxy cluster-ips-check ip daddr { 10.96.0.0/12 } drop comment \"Drop traffic to unallocated ClusterIPs\"\n"))
+        XCTAssertTrue(
+            text.contains(
+                "add rule ip kube-proxy cluster-ips-check ip daddr { 10.96.0.0/12 } drop comment \"Drop traffic to unallocated ClusterIPs\"\n"
+            ))
         XCTAssertTrue(text.contains("add element ip kube-proxy nodeport-ips { 192.168.1.11 }\n"))
         let counts = Dictionary(uniqueKeysWithValues: r[0].expected.map { ($0.chain, $0.ruleCount) })
         XCTAssertEqual(counts[svc], 2)
@@ -126,7 +135,10 @@ final class KubeProxyRulesTests: XCTestCase {
     func testNoEndpointsRejects() {
         let s = KubeProxyService(name: "empty", clusterIP: IPv4Address(10, 96, 0, 9), port: 80, endpoints: [])
         let ipt = KubeProxyRules.render(node: node, services: [s], mode: .iptables)[1].input
-        XCTAssertTrue(ipt.contains("-A KUBE-SERVICES -m comment --comment \"default/empty has no endpoints\" -m tcp -p tcp -d 10.96.0.9 --dport 80 -j REJECT\n"))
+        XCTAssertTrue(
+            ipt.contains(
+                "-A KUBE-SERVICES -m comment --comment \"default/empty has no endpoints\" -m tcp -p tcp -d 10.96.0.9 --dport 80 -j REJECT\n"
+            ))
         let nft = KubeProxyRules.render(node: node, services: [s], mode: .nftables)[0].input
         XCTAssertTrue(nft.contains("no-endpoint-services { 10.96.0.9 . tcp . 80 comment \"default/empty\" : goto reject-chain }"))
         // No per-service chain (their names hold a "/"), only the reject verdict.

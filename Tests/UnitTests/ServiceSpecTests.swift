@@ -34,22 +34,37 @@ final class ServiceSpecTests: XCTestCase {
     func testBadValuesNameTheFieldAndTheRange() {
         assertRejects(spec { $0.services = -1 }, field: "services", mentioning: "0…")
         assertRejects(spec { $0.endpointsPerService = -2 }, field: "endpoints-per-service", mentioning: "0…4")
-        assertRejects(spec { $0.services = 1; $0.endpointsPerService = 5 }, field: "endpoints-per-service", mentioning: "0…4 (the run's pods)")
         assertRejects(
-            spec { $0.serviceCIDR = IPv4Prefix("10.96.0.0/29")!; $0.services = 6 }, field: "services", mentioning: "0…5 (what 10.96.0.0/29 holds)")
+            spec {
+                $0.services = 1
+                $0.endpointsPerService = 5
+            }, field: "endpoints-per-service", mentioning: "0…4 (the run's pods)")
+        assertRejects(
+            spec {
+                $0.serviceCIDR = IPv4Prefix("10.96.0.0/29")!
+                $0.services = 6
+            }, field: "services", mentioning: "0…5 (what 10.96.0.0/29 holds)")
         assertRejects(spec { $0.serviceCIDR = IPv4Prefix("10.244.0.0/16")! }, field: "service-cidr", mentioning: "pod network")
         assertRejects(spec { $0.serviceCIDR = IPv4Prefix("192.168.0.0/16")! }, field: "service-cidr", mentioning: "node network")
         assertRejects(spec { $0.serviceCIDR = IPv4Prefix("10.96.0.1/12")! }, field: "service-cidr", mentioning: "host bits")
         assertRejects(spec { $0.kubeProxy = .ipvs }, field: "kube-proxy", mentioning: "ipvs")
-        assertRejects(spec { $0.kubeProxy = .none; $0.services = 2 }, field: "services", mentioning: "--kube-proxy none")
+        assertRejects(
+            spec {
+                $0.kubeProxy = .none
+                $0.services = 2
+            }, field: "services", mentioning: "--kube-proxy none")
     }
 
     func testCapacityFitsExactly() throws {
-        _ = try spec { $0.serviceCIDR = IPv4Prefix("10.96.0.0/29")!; $0.services = 5 }.validate()
+        _ = try spec {
+            $0.serviceCIDR = IPv4Prefix("10.96.0.0/29")!
+            $0.services = 5
+        }.validate()
     }
 
     func testYAMLKeys() throws {
-        let s = try SpecLoader.parse("mode: host-gw\nkubeProxy: nftables\nservices: 3\nendpointsPerService: 1\nserviceCIDR: 10.100.0.0/16\n")
+        let s = try SpecLoader.parse(
+            "mode: host-gw\nkubeProxy: nftables\nservices: 3\nendpointsPerService: 1\nserviceCIDR: 10.100.0.0/16\n")
         XCTAssertEqual(s.serviceSettings.kubeProxy, .nftables)
         XCTAssertEqual(s.serviceSettings.services, 3)
         XCTAssertEqual(s.serviceSettings.endpointsPerService, 1)

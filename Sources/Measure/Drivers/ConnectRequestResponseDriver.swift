@@ -14,7 +14,7 @@ struct ConnectRequestResponseDriver: BenchDriver {
         let exe = c.engine.executable
         let serverArgv = [exe, "crr-server", "--bind", ep, "--size", size, "--timeout", String(o.durationSeconds + 20)]
         let clientArgv = [
-            exe, "crr-client", "--to", ep, "--bind", c.sourceIP.description, "--size", size, "--duration", String(o.durationSeconds),
+            exe, "crr-client", "--to", ep, "--bind", c.sourceIP.description, "--size", size, "--duration", String(o.durationSeconds)
         ]
         let r = try c.clientServer(server: ("crr-server", serverArgv), client: ("crr-client", clientArgv), listen: Self.port)
         defer { r.client.discardOutput() }

@@ -57,7 +57,10 @@ public struct CapsReport: Codable, Sendable, Equatable {
             lines.append(line)
         }
         lines.append("kube-proxy:")
-        for m in kubeProxyModes { lines.append("  \(m.mode.padding(toLength: 14, withPad: " ", startingAt: 0)) \(m.available ? "ok" : "unavailable: \(m.reason ?? "?")")") }
+        for m in kubeProxyModes {
+            lines.append(
+                "  \(m.mode.padding(toLength: 14, withPad: " ", startingAt: 0)) \(m.available ? "ok" : "unavailable: \(m.reason ?? "?")")")
+        }
         return lines
     }
 }

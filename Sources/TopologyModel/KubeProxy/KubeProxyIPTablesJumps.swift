@@ -16,8 +16,12 @@ enum KubeProxyIPTablesJumps {
     private static let new = "-m conntrack --ctstate NEW"
 
     static let jumps: [Jump] = [
-        Jump(table: "filter", dst: "KUBE-EXTERNAL-SERVICES", src: "INPUT", comment: "kubernetes externally-visible service portals", extra: new),
-        Jump(table: "filter", dst: "KUBE-EXTERNAL-SERVICES", src: "FORWARD", comment: "kubernetes externally-visible service portals", extra: new),
+        Jump(
+            table: "filter", dst: "KUBE-EXTERNAL-SERVICES", src: "INPUT", comment: "kubernetes externally-visible service portals",
+            extra: new),
+        Jump(
+            table: "filter", dst: "KUBE-EXTERNAL-SERVICES", src: "FORWARD", comment: "kubernetes externally-visible service portals",
+            extra: new),
         Jump(table: "filter", dst: "KUBE-NODEPORTS", src: "INPUT", comment: "kubernetes health check service ports", extra: ""),
         Jump(table: "filter", dst: "KUBE-SERVICES", src: "FORWARD", comment: "kubernetes service portals", extra: new),
         Jump(table: "filter", dst: "KUBE-SERVICES", src: "OUTPUT", comment: "kubernetes service portals", extra: new),
@@ -30,7 +34,7 @@ enum KubeProxyIPTablesJumps {
         Jump(table: "nat", dst: "KUBE-POSTROUTING", src: "POSTROUTING", comment: "kubernetes postrouting rules", extra: ""),
         // Duplicates of kubelet's KUBE-FIREWALL jumps (no comment).
         Jump(table: "filter", dst: "KUBE-FIREWALL", src: "INPUT", comment: "", extra: ""),
-        Jump(table: "filter", dst: "KUBE-FIREWALL", src: "OUTPUT", comment: "", extra: ""),
+        Jump(table: "filter", dst: "KUBE-FIREWALL", src: "OUTPUT", comment: "", extra: "")
     ]
 
     static let canary = "KUBE-PROXY-CANARY"

@@ -25,7 +25,7 @@ enum KubeProxyIPTablesSync {
             "-A KUBE-POSTROUTING -m mark ! --mark \(mark)/\(mark) -j RETURN",
             "-A KUBE-POSTROUTING -j MARK --xor-mark \(mark)",
             "-A KUBE-POSTROUTING -m comment --comment \"kubernetes service traffic requiring SNAT\" -j MASQUERADE --random-fully",
-            "-A KUBE-MARK-MASQ -j MARK --or-mark \(mark)",
+            "-A KUBE-MARK-MASQ -j MARK --or-mark \(mark)"
         ]
         // localhostNodePorts: kube-proxy keeps kubelet's anti-martian rule for 127.0.0.0/8.
         filterChains.append("KUBE-FIREWALL")
@@ -75,7 +75,7 @@ enum KubeProxyIPTablesSync {
         filterRules += [
             "-A KUBE-FORWARD -m conntrack --ctstate INVALID -j DROP",
             "-A KUBE-FORWARD -m comment --comment \"kubernetes forwarding rules\" -m mark --mark \(mark)/\(mark) -j ACCEPT",
-            "-A KUBE-FORWARD -m comment --comment \"kubernetes forwarding conntrack rule\" -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT",
+            "-A KUBE-FORWARD -m comment --comment \"kubernetes forwarding conntrack rule\" -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT"
         ]
         counts["filter/KUBE-FORWARD"] = 3
         counts["filter/KUBE-FIREWALL"] = 1

@@ -23,7 +23,7 @@ enum KubeProxyNFTables {
         BaseChain(name: "filter-output-post-dnat", type: "filter", hook: "output", priority: -90),
         BaseChain(name: "nat-prerouting", type: "nat", hook: "prerouting", priority: -100),
         BaseChain(name: "nat-output", type: "nat", hook: "output", priority: -100),
-        BaseChain(name: "nat-postrouting", type: "nat", hook: "postrouting", priority: 100),
+        BaseChain(name: "nat-postrouting", type: "nat", hook: "postrouting", priority: 100)
     ]
 
     /// nftablesJumpChains: (destination, source, extra match).
@@ -38,7 +38,7 @@ enum KubeProxyNFTables {
         ("services", "nat-prerouting", ""),
         ("masquerading", "nat-postrouting", ""),
         ("cluster-ips-check", "filter-forward", "ct state new"),
-        ("cluster-ips-check", "filter-output-post-dnat", "ct state new"),
+        ("cluster-ips-check", "filter-output-post-dnat", "ct state new")
     ]
 
     struct Output {

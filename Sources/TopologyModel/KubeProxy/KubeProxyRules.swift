@@ -15,8 +15,9 @@ public enum KubeProxyRules {
             let sync = KubeProxyIPTablesSync.render(node: node, services: services)
             return [
                 NetfilterRuleset(
-                    owner: owner, tool: .iptablesRestore, input: KubeProxyIPTablesJumps.render(), expected: KubeProxyIPTablesJumps.expected()),
-                NetfilterRuleset(owner: owner, tool: .iptablesRestore, input: sync.text, expected: sync.expected),
+                    owner: owner, tool: .iptablesRestore, input: KubeProxyIPTablesJumps.render(),
+                    expected: KubeProxyIPTablesJumps.expected()),
+                NetfilterRuleset(owner: owner, tool: .iptablesRestore, input: sync.text, expected: sync.expected)
             ]
         case .nftables:
             let out = KubeProxyNFTables.render(node: node, services: services)

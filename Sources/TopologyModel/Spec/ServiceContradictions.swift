@@ -5,7 +5,8 @@ extension GivenSpec {
         if let src = given[.endpointsPerService], s.services == 0 {
             let (k, n) = src == .flag ? ("--endpoints-per-service", "--services N") : ("endpointsPerService", "services: N")
             throw SpecError(
-                SpecSetting.endpointsPerService.field, "\(k) \(s.endpointsPerService) has no effect without Services; add \(n) or drop \(k)")
+                SpecSetting.endpointsPerService.field, "\(k) \(s.endpointsPerService) has no effect without Services; add \(n) or drop \(k)"
+            )
         }
     }
 }

@@ -14,7 +14,8 @@ extension ServiceSettings {
             throw SpecError("service-cidr", "\(serviceCIDR) holds no Service IPs; give a prefix of /30 or shorter (default 10.96.0.0/12)")
         }
         if serviceCIDR.overlaps(podCIDR) {
-            throw SpecError("service-cidr", "\(serviceCIDR) overlaps the pod network \(podCIDR); pick a disjoint range (default 10.96.0.0/12)")
+            throw SpecError(
+                "service-cidr", "\(serviceCIDR) overlaps the pod network \(podCIDR); pick a disjoint range (default 10.96.0.0/12)")
         }
         if serviceCIDR.overlaps(underlayCIDR) {
             throw SpecError(
@@ -31,7 +32,8 @@ extension ServiceSettings {
             throw SpecError("endpoints-per-service", "\(endpointsPerService): valid range is 0…\(podCount) (the run's pods)")
         }
         if kubeProxy == .none && services > 0 {
-            throw SpecError("services", "\(services) Services have no effect with --kube-proxy none; drop --services or pick iptables or nftables")
+            throw SpecError(
+                "services", "\(services) Services have no effect with --kube-proxy none; drop --services or pick iptables or nftables")
         }
     }
 }
