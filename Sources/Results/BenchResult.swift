@@ -82,12 +82,6 @@ public struct MetricInfo: Sendable {
         .init(.jitterMs, unit: "ms", better: .lower, comparable: false, description: "UDP jitter (RFC 3550, receiver)"),
         .init(
             .transactionsPerSecond, unit: "1/s", better: .higher, comparable: true, description: "request/response round trips per second"),
-        .init(
-            .connectionsPerSecond, unit: "1/s", better: .higher, comparable: true,
-            description: "crr: connections per second, each one connect + request + response + close"),
-        .init(
-            .cpuUsPerConnection, unit: "CPU·µs", better: .lower, comparable: true, description: "crr: cpuSeconds per connection, in µs",
-            perUnitOfWork: true),
         .init(.p50Us, unit: "µs", better: .lower, comparable: true, description: "round-trip latency, 50th percentile"),
         .init(.p90Us, unit: "µs", better: .lower, comparable: true, description: "round-trip latency, 90th percentile"),
         .init(.p99Us, unit: "µs", better: .lower, comparable: true, description: "round-trip latency, 99th percentile"),
@@ -117,6 +111,12 @@ public struct MetricInfo: Sendable {
             .processCpuSecondsPerGB, unit: "CPU·s/GB", better: .lower, comparable: true,
             description:
                 "the test's own processes' CPU time (wait4 rusage) per 10^9 bytes: less sensitive to other tenants, misses softirq work done elsewhere",
+            perUnitOfWork: true),
+        .init(
+            .connectionsPerSecond, unit: "1/s", better: .higher, comparable: true,
+            description: "crr: connections per second, each one connect + request + response + close"),
+        .init(
+            .cpuUsPerConnection, unit: "CPU·µs", better: .lower, comparable: true, description: "crr: cpuSeconds per connection, in µs",
             perUnitOfWork: true)
     ]
 
