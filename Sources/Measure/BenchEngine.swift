@@ -171,10 +171,10 @@ public final class BenchEngine {
                 )
             }
         }
-        if tests.contains(.rr) || tests.contains(.pktgen) {
+        if tests.contains(.rr) || tests.contains(.crr) || tests.contains(.pktgen) {
             guard FileManager.default.isExecutableFile(atPath: executable) else {
                 throw BenchInputError(
-                    "--tests", "the cnibench executable \(executable) (needed inside the namespaces for rr/pktgen) is not runnable")
+                    "--tests", "the cnibench executable \(executable) (needed inside the namespaces for rr/crr/pktgen) is not runnable")
             }
         }
         if tests.contains(.pktgen) && !pktgenAvailable {

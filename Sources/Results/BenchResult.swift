@@ -26,6 +26,8 @@ public enum BenchTest: String, Codable, Sendable, CaseIterable {
     case udp
     /// cnibench TCP request/response, one request in flight: latency percentiles.
     case rr
+    /// cnibench TCP connect/request/response, a new connection per transaction (netperf TCP_CRR).
+    case crr
     /// Small-packet rate from `cnibench pktgen`, when this build has it.
     case pktgen
 
@@ -37,6 +39,7 @@ public enum BenchTest: String, Codable, Sendable, CaseIterable {
         case .tcp4: "TCP stream, 4 parallel connections"
         case .udp: "UDP stream at a fixed offered load"
         case .rr: "TCP request/response latency (1 in flight)"
+        case .crr: "TCP connect/request/response (a new connection per transaction)"
         case .pktgen: "Small-packet rate (cnibench pktgen)"
         }
     }
@@ -46,6 +49,7 @@ public enum BenchTest: String, Codable, Sendable, CaseIterable {
         switch self {
         case .tcp1, .tcp4, .udp: .throughputGbps
         case .rr: .p50Us
+        case .crr: .connectionsPerSecond
         case .pktgen: .receivedMpps
         }
     }
@@ -107,6 +111,12 @@ public struct MetricInfo: Sendable {
             .processCpuSecondsPerGB, unit: "CPU·s/GB", better: .lower, comparable: true,
             description:
                 "the test's own processes' CPU time (wait4 rusage) per 10^9 bytes: less sensitive to other tenants, misses softirq work done elsewhere",
+            perUnitOfWork: true),
+        .init(
+            .connectionsPerSecond, unit: "1/s", better: .higher, comparable: true,
+            description: "crr: connections per second, each one connect + request + response + close"),
+        .init(
+            .cpuUsPerConnection, unit: "CPU·µs", better: .lower, comparable: true, description: "crr: cpuSeconds per connection, in µs",
             perUnitOfWork: true)
     ]
 

@@ -254,6 +254,12 @@ public enum MarkdownReport {
                 ("p99 µs", .p99Us, .value), ("p99.9 µs", .p999Us, .value), ("trans/s", .transactionsPerSecond, .value),
                 ("CPU·s/Mpkt", .cpuSecondsPerMpkt, .value)
             ]
+        case .crr:
+            [
+                ("conn/s", .connectionsPerSecond, .value), ("interval", .connectionsPerSecond, .ci),
+                ("overhead vs baseline (+ = worse)", .connectionsPerSecond, .overhead),
+                ("p50 µs", .p50Us, .value), ("p99 µs", .p99Us, .value), ("CPU·µs/conn", .cpuUsPerConnection, .value)
+            ]
         case .pktgen:
             [
                 ("received Mpps", .receivedMpps, .value), ("interval", .receivedMpps, .ci),

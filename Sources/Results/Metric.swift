@@ -21,6 +21,8 @@ public enum Metric: String, CaseIterable, Codable, Sendable {
     case machineCpuSecondsPerGB
     case cpuSecondsPerMpkt
     case processCpuSecondsPerGB
+    case connectionsPerSecond
+    case cpuUsPerConnection
 
     public var info: MetricInfo { Self.infos[self]! }
 

@@ -50,7 +50,8 @@ public enum MetricBounds {
         "Mpps": MetricRange(mustBePositive: true, upper: 10_000),  // 10 Gpps
         "CPU·s": MetricRange(mustBePositive: false, upper: 1e6),
         "CPU·s/GB": MetricRange(mustBePositive: true, upper: 1e6),
-        "CPU·s/Mpkt": MetricRange(mustBePositive: true, upper: 1e6)
+        "CPU·s/Mpkt": MetricRange(mustBePositive: true, upper: 1e6),
+        "CPU·µs": MetricRange(mustBePositive: true, upper: 1e12)  // per connection (crr)
     ]
 
     /// The range of a known metric; nil for a name this build does not know (the schema says

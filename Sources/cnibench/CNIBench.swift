@@ -39,7 +39,8 @@ struct CNIBench: ParsableCommand {
             CommandGroup(
                 name: "Internal",
                 subcommands: [
-                    RRServerCommand.self, RRClientCommand.self, BirdExecCommand.self, IPIPMirrorCommand.self,
+                    RRServerCommand.self, RRClientCommand.self, CRRServerCommand.self, CRRClientCommand.self, BirdExecCommand.self,
+                    IPIPMirrorCommand.self,
                     FlannelUDPDaemonCommand.self, SummarizeCommand.self
                 ])
         ]

@@ -66,13 +66,17 @@ final class FlannelRulesTests: XCTestCase {
 }
 
 final class NetfilterPlanTests: XCTestCase {
-    private func plan(_ mode: Mode, _ netfilter: NetfilterSetting, nodes: Int = 2) throws -> Plan {
+    private func spec(_ mode: Mode, _ netfilter: NetfilterSetting, nodes: Int = 2) throws -> TopologySpec {
         var s = TopologySpec()
         s.mode = mode
         s.netfilter = netfilter
         s.podsPerNode = Array(repeating: 2, count: nodes)
         if mode.needsL2Adjacency { s.underlay = .l2 }
-        return try Planner(spec: s).plan()
+        return s
+    }
+
+    private func plan(_ mode: Mode, _ netfilter: NetfilterSetting, nodes: Int = 2) throws -> Plan {
+        try Planner(spec: try spec(mode, netfilter, nodes: nodes)).plan()
     }
 
     private func netfilterSteps(_ p: Plan) -> [Step] {
@@ -106,20 +110,35 @@ final class NetfilterPlanTests: XCTestCase {
     }
 
     /// Per node, after everything else: the br_netfilter sysctl, then nat, then filter.
+    /// Per node flanneld's sysctl, nat load and filter load; then kube-proxy's two loads per node
+    /// (the default `--kube-proxy iptables`); all before any daemon starts, after everything else.
     func testRealFlannelStepsPerNodeInOrder() throws {
         for mode in [Mode.hostGW, .flannelVXLAN, .flannelUDP] {
             let p = try plan(mode, .real, nodes: 3)
-            let tail = Array(p.steps.suffix(9))
-            XCTAssertEqual(netfilterSteps(p), tail, "\(mode.rawValue): netfilter steps come last")
+            let nf = netfilterSteps(p)
+            XCTAssertEqual(nf.count, 3 * 3 + 3 * 2, mode.rawValue)
+            // One block, just before the first daemon starts (or last, with no daemon).
+            let firstDaemon = p.steps.firstIndex { if case .startProcess = $0 { true } else { false } } ?? p.steps.endIndex
+            XCTAssertEqual(Array(p.steps[(firstDaemon - nf.count)..<firstDaemon]), nf, "\(mode.rawValue): rules right before the daemons")
             for (i, node) in p.addressing.nodes.enumerated() {
-                let three = Array(tail[(i * 3)..<(i * 3 + 3)])
+                let three = Array(nf[(i * 3)..<(i * 3 + 3)])
                 XCTAssertEqual(three[0], .sysctl(ns: node.namespace, key: "net.bridge.bridge-nf-call-iptables", value: "1"))
                 XCTAssertEqual(
                     three[1],
                     .netfilterLoad(
                         ns: node.namespace, ruleset: FlannelRules.masquerade(network: p.addressing.podCIDR, lease: node.podSubnets[0])))
                 XCTAssertEqual(three[2], .netfilterLoad(ns: node.namespace, ruleset: FlannelRules.forward(network: p.addressing.podCIDR)))
+                let kubeProxy = Array(nf[(9 + i * 2)..<(9 + i * 2 + 2)])
+                for step in kubeProxy {
+                    guard case .netfilterLoad(let ns, let r) = step else { return XCTFail("\(step)") }
+                    XCTAssertEqual(ns, node.namespace)
+                    XCTAssertTrue(r.owner.hasPrefix("kube-proxy"), r.owner)
+                }
             }
+            var noKubeProxy = try spec(mode, .real, nodes: 3)
+            noKubeProxy.services = ServiceSettings()
+            noKubeProxy.services?.kubeProxy = .none
+            XCTAssertEqual(netfilterSteps(try Planner(spec: noKubeProxy).plan()).count, 9, "--kube-proxy none: flanneld's alone")
         }
     }
 

@@ -24,6 +24,7 @@ extension BenchTest {
         switch self {
         case .tcp1, .tcp4, .udp: Iperf3Driver()
         case .rr: RequestResponseDriver()
+        case .crr: ConnectRequestResponseDriver()
         case .pktgen: PacketRateDriver()
         }
     }

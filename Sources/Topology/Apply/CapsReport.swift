@@ -1,3 +1,4 @@
+import Foundation
 import TopologyModel
 
 /// What `cnibench caps` shows (text and `--format json`, docs/cli-json.md): the kernel's
@@ -27,6 +28,8 @@ public struct CapsReport: Codable, Sendable, Equatable {
     public var kernelRelease: String
     public var features: Features
     public var modes: [ModeSupport]
+    /// kube-proxy modes (--kube-proxy): whether their rules could be loaded here.
+    public var kubeProxyModes: [ModeSupport]
 
     public init(_ f: KernelFeatures) {
         kernelRelease = f.kernelRelease
@@ -39,6 +42,10 @@ public struct CapsReport: Codable, Sendable, Equatable {
                 mode: m.rawValue, available: why == nil, reason: why,
                 ipipImplementation: m == .calicoIPIP && why == nil ? f.ipipImplementation.rawValue : nil,
                 netfilterReason: why == nil ? f.refusal(for: real) : nil)
+        }
+        kubeProxyModes = KubeProxyMode.allCases.filter { $0 != .none }.map { m in
+            let why = KubeProxySupport.reason(m)
+            return ModeSupport(mode: m.rawValue, available: why == nil, reason: why, ipipImplementation: nil)
         }
     }
 
@@ -56,6 +63,11 @@ public struct CapsReport: Codable, Sendable, Equatable {
             if let i = m.ipipImplementation { line += " (\(i))" }
             if let n = m.netfilterReason { line += "; only --netfilter none: \(n)" }
             lines.append(line)
+        }
+        lines.append("kube-proxy:")
+        for m in kubeProxyModes {
+            lines.append(
+                "  \(m.mode.padding(toLength: 14, withPad: " ", startingAt: 0)) \(m.available ? "ok" : "unavailable: \(m.reason ?? "?")")")
         }
         return lines
     }

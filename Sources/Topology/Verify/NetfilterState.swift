@@ -39,8 +39,9 @@ public struct NetfilterState: Sendable, Equatable {
     }
 
     /// One line per expected chain that is missing or holds another number of rules.
-    public func problems(_ expected: [ExpectedChain], owner: String) -> [String] {
-        expected.compactMap { e in
+    public func problems(_ expected: [NetfilterExpectation]) -> [String] {
+        expected.compactMap { x in
+            let e = x.chain, owner = x.owners.joined(separator: " + ")
             let k = ChainKey(family: e.family, table: e.table, chain: e.chain)
             guard let n = chains[k] else { return "chain \(k) (\(owner)) missing" }
             return n == e.ruleCount ? nil : "chain \(k) (\(owner)) has \(n) rules, want \(e.ruleCount)"

@@ -142,17 +142,17 @@ public struct StateChecker {
                 {
                     missing.append("\(podNS): \(problem)")
                 }
-            case .netfilterLoad(let ns, let ruleset):
-                guard snapshot(ns) != nil else { continue }
-                // Read once per namespace: the expectations of every load are checked against it.
-                if netfilter[ns] == nil {
-                    do { netfilter[ns] = try NetfilterState.read(try set.namespace(ns)) } catch {
-                        missing.append("\(ns): netfilter rules unreadable: \(error)")
-                        netfilter[ns] = NetfilterState(chains: [:])
-                        continue
-                    }
+            case .netfilterLoad(let ns, _):
+                // Checked once per namespace, at its first load, against what all of its loads
+                // leave together (agents share the hook chains: NetfilterExpectation).
+                guard snapshot(ns) != nil, netfilter[ns] == nil else { continue }
+                do { netfilter[ns] = try NetfilterState.read(try set.namespace(ns)) } catch {
+                    missing.append("\(ns): netfilter rules unreadable: \(error)")
+                    netfilter[ns] = NetfilterState(chains: [:])
+                    continue
                 }
-                missing += netfilter[ns]!.problems(ruleset.expected, owner: ruleset.owner).map { "\(ns): \($0)" }
+                let expected = NetfilterExpectation.combine(plan.netfilterLoads(in: ns))
+                missing += netfilter[ns]!.problems(expected).map { "\(ns): \($0)" }
             case .bpfIPIP(let ns, let dev, _, _):
                 guard snapshot(ns) != nil else { continue }
                 if let problem = BPFIPIP.attachmentProblem(namespace: try? set.namespace(ns), device: dev, handle: try? set.handle(ns)) {

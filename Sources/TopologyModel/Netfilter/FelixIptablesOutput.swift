@@ -44,12 +44,16 @@ enum FelixIptablesOutput {
         return out.joined(separator: "\n") + "\n"
     }
 
-    /// Every Calico chain with its rule count. iptables-nft keeps each iptables table in
-    /// nftables family `ip` under the table's own name. The kernel chains (FORWARD, …) are left
-    /// out: other components (kube-proxy, flannel) insert into them too.
+    /// Every Calico chain with its rule count, then Felix's own rules in each kernel chain
+    /// (FORWARD, …), where other components (kube-proxy, flannel) insert too; verify adds those
+    /// up across agents (NetfilterExpectation). iptables-nft keeps each iptables table in
+    /// nftables family `ip` under the table's own name.
     static func expected(_ tables: FelixTables) -> [ExpectedChain] {
         tables.all.flatMap { table in
             table.programmed().map { ExpectedChain(family: "ip", table: table.name, chain: $0.name, ruleCount: $0.rules.count) }
+                + table.hooks.map {
+                    ExpectedChain(family: "ip", table: table.name, chain: $0.chain, ruleCount: $0.inserts.count + $0.appends.count)
+                }
         }
     }
 }

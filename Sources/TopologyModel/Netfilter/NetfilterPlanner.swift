@@ -14,6 +14,12 @@ struct NetfilterPlanner {
                 b.add(.netfilterLoad(ns: node.namespace, ruleset: ruleset))
             }
         }
+        // kube-proxy runs on every node of a cluster, whatever the CNI; the node→node baseline
+        // (mode none: no pod network, no cluster) stays bare.
+        guard context.spec.mode != .none else { return }
+        for (node, rulesets) in context.spec.serviceSettings.rulesets(context.addressing) {
+            for ruleset in rulesets { b.add(.netfilterLoad(ns: node.namespace, ruleset: ruleset)) }
+        }
     }
 }
 

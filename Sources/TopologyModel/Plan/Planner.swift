@@ -18,7 +18,12 @@ public struct Planner {
         UnderlayPlanner(spec: spec, addressing: addressing).build(into: &b)
         let context = DatapathContext(spec: spec, addressing: addressing, ipip: ipipImplementation)
         spec.mode.datapath.plan(context, into: &b)
-        NetfilterPlanner(context: context).build(into: &b)
+        // The agents' rules go in before any daemon starts (BIRD, the flannel-udp backend), so
+        // daemons stay the last steps: every kernel object exists before a process relies on it.
+        var rules = StepList()
+        NetfilterPlanner(context: context).build(into: &rules)
+        let firstDaemon = b.steps.firstIndex { if case .startProcess = $0 { true } else { false } } ?? b.steps.endIndex
+        b.steps.insert(contentsOf: rules.steps, at: firstDaemon)
         return Plan(
             spec: spec, addressing: addressing,
             ipip: spec.mode == .calicoIPIP ? ipipImplementation : nil, steps: b.steps)

@@ -5,6 +5,7 @@ extension GivenSpec {
     /// to YAML and flags alike; validate() then checks the values themselves.
     public func checkContradictions() throws(SpecError) {
         let s = spec
+        try checkServiceContradictions()
         // Route distribution is a Calico setting; Flannel modes ignore it.
         if let src = given[.routing], s.mode.family != .calico {
             throw SpecError(

@@ -22,6 +22,10 @@ import Yams
 /// netfilter: none     # real | none: the node agents' netfilter rules (default real)
 /// felixDataplane: nftables  # iptables | nftables (calico-* modes, netfilter real)
 /// cni: bridge.conflist # or {conflist: FILE, path: [/usr/lib/cni], timeout: 30} (docs/cni.md)
+/// kubeProxy: nftables  # none | iptables (default) | nftables
+/// services: 100        # ClusterIP Services (default 0)
+/// endpointsPerService: 2
+/// serviceCIDR: 10.96.0.0/12
 /// ```
 ///
 /// The file is untrusted input: it is read with a size limit (TopologyFile), anchors and
@@ -112,6 +116,7 @@ public enum SpecLoader {
         if let v = values[.cni] { spec.cni = try cni(v) }
         if let v = values[.netfilter] { spec.netfilter = try choice(v, "netfilter", NetfilterSetting.spellings) }
         if let v = values[.felixDataplane] { spec.felixDataplane = try choice(v, "felixDataplane", FelixDataplane.spellings) }
+        try applyServices(values, to: &spec)
     }
 
     /// `cni: FILE` or `cni: {conflist: FILE, path: [DIR, …], timeout: SECONDS}`; the conflist

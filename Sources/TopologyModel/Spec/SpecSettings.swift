@@ -6,6 +6,7 @@ public enum SpecSetting: String, CaseIterable, Sendable {
     case routing, bgp, routeReflectors, bgpGateway, bgpTimers, flannelUDPImpl
     case cni
     case netfilter, felixDataplane
+    case kubeProxy, services, endpointsPerService, serviceCIDR
 
     /// The flag spelling: `podsPerNode` → `--pods-per-node`.
     public var flag: String {

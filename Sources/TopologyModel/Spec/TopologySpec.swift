@@ -38,6 +38,8 @@ public struct TopologySpec: Sendable, Equatable, Codable {
     public var netfilter: NetfilterSetting = .real
     /// calico-* modes with netfilter real: which Felix dataplane's rules are rendered.
     public var felixDataplane: FelixDataplane = .iptables
+    /// kube-proxy and the run's Services (Spec/ServiceSettings.swift); nil means the defaults.
+    public var services: ServiceSettings?
 
     public init() {}
 

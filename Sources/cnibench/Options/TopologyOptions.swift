@@ -93,6 +93,8 @@ struct TopologyOptions: ParsableArguments {
     @Option(name: .long, parsing: .unconditional, help: "With --cni: seconds one plugin invocation may take (default 30).")
     var cniTimeout: Double?
 
+    @OptionGroup var serviceOptions: ServiceOptions
+
     /// Builds the spec: the file first, then flags. Errors name the flag; a setting given
     /// (in the file or as a flag) but without effect is refused (GivenSpec.checkContradictions).
     /// `routingDefault` replaces the static default when neither file nor flag sets routing
@@ -139,6 +141,7 @@ struct TopologyOptions: ParsableArguments {
         set(netfilter, \.netfilter, .netfilter)
         set(felixDataplane, \.felixDataplane, .felixDataplane)
         try applyCNI(to: &g)
+        try serviceOptions.apply(to: &g)
         try g.checkContradictions()
         return g.spec
     }
