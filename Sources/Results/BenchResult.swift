@@ -335,6 +335,8 @@ public struct BenchConfig: Codable, Sendable, Equatable {
     /// Where each test's client and server ran: "client CPU 0, server CPU 1", or "none"
     /// (scheduler's choice). Absent in older files.
     public var cpuPinning: String? = nil
+    /// `bench --cni`: each conflist measured as a mode, with what it was (absent otherwise).
+    public var conflists: [BenchConflistRecord]? = nil
 
     public init(
         modes: [String], tests: [BenchTest], underlay: String? = nil, underlays: [String: String], repeats: Int, durationSeconds: Int,
@@ -357,6 +359,29 @@ public struct BenchConfig: Codable, Sendable, Equatable {
         self.confidenceLevel = confidenceLevel
         self.bootstrapResamples = bootstrapResamples
         self.cpuPinning = cpuPinning
+    }
+}
+
+/// A conflist measured as a mode (`bench --cni`): the file, its node datapath and the SHA-256
+/// of the file and of each plugin binary, so that a comparison says what changed.
+public struct BenchConflistRecord: Codable, Sendable, Equatable {
+    /// The mode name it was measured under: `cni:<its name>`.
+    public var mode: String
+    public var file: String
+    public var sha256: String
+    /// The node-level datapath (`--mode`) under the conflist's pods.
+    public var datapath: String
+    public var cniPath: String
+    /// Plugin type → SHA-256 of the binary found in CNI_PATH.
+    public var plugins: [String: String]
+
+    public init(mode: String, file: String, sha256: String, datapath: String, cniPath: String, plugins: [String: String]) {
+        self.mode = mode
+        self.file = file
+        self.sha256 = sha256
+        self.datapath = datapath
+        self.cniPath = cniPath
+        self.plugins = plugins
     }
 }
 
