@@ -150,16 +150,22 @@ public final class BenchEngine {
         var seenLabels = Set<String>()
         for (i, c) in o.conflists.enumerated() {
             guard seenLabels.insert(c.label).inserted else {
-                throw BenchInputError("--cni \(c.record.file)", "another --cni conflist has the name '\(c.label.dropFirst(ConflistMode.prefix.count))'; each is measured as a mode named after its \"name\", so give them different names")
+                throw BenchInputError(
+                    "--cni \(c.record.file)",
+                    "another --cni conflist has the name '\(c.label.dropFirst(ConflistMode.prefix.count))'; each is measured as a mode named after its \"name\", so give them different names"
+                )
             }
             var u = o.underlay ?? .l2
             if c.datapath.needsL2Adjacency && u == .l3 {
-                throw BenchInputError("--underlay l3", "--cni conflists sit on \(c.datapath.rawValue), which needs L2 adjacency; use --underlay l2 or --mode flannel-vxlan")
+                throw BenchInputError(
+                    "--underlay l3",
+                    "--cni conflists sit on \(c.datapath.rawValue), which needs L2 adjacency; use --underlay l2 or --mode flannel-vxlan")
             }
             if !underlays.contains(u) { underlays.append(u) }
             let run: RunName
             do { run = try o.runPrefix.appending("-cni\(i + 1)-\(u.rawValue)") } catch {
-                throw BenchInputError("--name \(o.runPrefix)", "not a usable run-name prefix with '-cni\(i + 1)-\(u.rawValue)' appended: \(error.problem)")
+                throw BenchInputError(
+                    "--name \(o.runPrefix)", "not a usable run-name prefix with '-cni\(i + 1)-\(u.rawValue)' appended: \(error.problem)")
             }
             modeUnits.append(BenchUnit(mode: c.datapath, underlay: u, run: run, paths: [.sameNode, .crossNode], cni: c))
         }
@@ -322,7 +328,8 @@ public final class BenchEngine {
             let r: RunBuilder.Result
             do { r = try RunBuilder(spec: spec, logger: logger).up() } catch {
                 // RunBuilder rolls back its own run; the ones built before go in the defer.
-                throw BenchInputError(u.cni.map { "--cni \($0.record.file)" } ?? "--modes \(u.mode.rawValue)", "could not build \(u.id): \(error)")
+                throw BenchInputError(
+                    u.cni.map { "--cni \($0.record.file)" } ?? "--modes \(u.mode.rawValue)", "could not build \(u.id): \(error)")
             }
             let state = RunState(run: u.run)
             var b = Built(unit: u, plan: r.plan, state: state, namespaces: [:])
@@ -351,7 +358,8 @@ public final class BenchEngine {
             let failures = b.unit.cni == nil ? c.failures : c.failures.filter { !$0.sourceIsNode }
             if b.unit.cni != nil && failures.isEmpty && !c.failures.isEmpty {
                 result.warnings.append(
-                    "\(b.unit.id): the nodes cannot reach these pods (\(c.failures.count) node→pod probes failed); pod→pod, which is measured, works")
+                    "\(b.unit.id): the nodes cannot reach these pods (\(c.failures.count) node→pod probes failed); pod→pod, which is measured, works"
+                )
             }
             if !failures.isEmpty {
                 let f = failures.prefix(3).map { "\($0.sourceLabel)→\($0.destinationLabel)" }.joined(separator: ", ")

@@ -93,15 +93,18 @@ final class CNIPodWiringTests: KernelTestCase {
     /// A plugin whose DEL fails: down names it and still removes everything.
     func testFailingDELIsReportedAndNothingIsLeft() throws {
         let root = Root()
-        try ("#!/bin/sh\n" + """
-            in=$(cat)
-            if [ "$CNI_COMMAND" = DEL ]; then echo '{"cniVersion":"1.0.0","code":11,"msg":"cannot let go"}'; exit 1; fi
-            printf '%s' "$in" | python3 -c 'import json,sys; print(json.dumps(json.load(sys.stdin)["prevResult"]))'
-            """).write(toFile: "\(fake!)/delfail", atomically: true, encoding: .utf8)
+        try
+            ("#!/bin/sh\n" + """
+                in=$(cat)
+                if [ "$CNI_COMMAND" = DEL ]; then echo '{"cniVersion":"1.0.0","code":11,"msg":"cannot let go"}'; exit 1; fi
+                printf '%s' "$in" | python3 -c 'import json,sys; print(json.dumps(json.load(sys.stdin)["prevResult"]))'
+                """).write(toFile: "\(fake!)/delfail", atomically: true, encoding: .utf8)
         chmod("\(fake!)/delfail", 0o755)
         let conflist = "\(fake!)/delfail.conflist"
-        try FlannelDelegate.conflist.replacingOccurrences(of: "      }\n    }\n  ]", with: "      }\n    },\n    {\"type\": \"delfail\"}\n  ]")
-            .write(toFile: conflist, atomically: true, encoding: .utf8)
+        try FlannelDelegate.conflist.replacingOccurrences(
+            of: "      }\n    }\n  ]", with: "      }\n    },\n    {\"type\": \"delfail\"}\n  ]"
+        )
+        .write(toFile: conflist, atomically: true, encoding: .utf8)
         let (u, uo) = try cli(["up", "--name", "hcndf", "--mode", "host-gw", "--cni", conflist, "--cni-path", "/usr/lib/cni:\(fake!)"])
         runsToClean.append(try RunName("hcndf"))
         XCTAssertEqual(u, 0, uo)

@@ -20,7 +20,9 @@ public struct WiringSnapshot: Sendable, Equatable {
         "net.ipv6.conf.cni0.accept_ra"
     ]
     /// Per host veth (`%` is the veth's kernel name).
-    static let vethSysctls = ["net.ipv4.conf.%.forwarding", "net.ipv4.conf.%.rp_filter", "net.ipv4.conf.%.proxy_arp", "net.ipv6.conf.%.accept_ra"]
+    static let vethSysctls = [
+        "net.ipv4.conf.%.forwarding", "net.ipv4.conf.%.rp_filter", "net.ipv4.conf.%.proxy_arp", "net.ipv6.conf.%.accept_ra"
+    ]
     /// In the pod.
     static let podSysctls = [
         "net.ipv4.conf.eth0.arp_notify", "net.ipv4.conf.eth0.rp_filter", "net.ipv6.conf.eth0.disable_ipv6",

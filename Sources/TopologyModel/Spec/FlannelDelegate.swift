@@ -60,7 +60,8 @@ public enum FlannelDelegate {
         guard modes.contains(mode) else {
             throw SpecError(
                 "pod-wiring",
-                "cni applies to the Flannel modes \(modes.map(\.rawValue).joined(separator: ", ")); mode \(mode.rawValue) has no Flannel CNI delegate")
+                "cni applies to the Flannel modes \(modes.map(\.rawValue).joined(separator: ", ")); mode \(mode.rawValue) has no Flannel CNI delegate"
+            )
         }
         return CNISettings(source: source, text: conflist)
     }

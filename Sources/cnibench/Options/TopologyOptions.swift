@@ -142,10 +142,13 @@ struct TopologyOptions: ParsableArguments {
     private func applyCNI(to g: inout GivenSpec) throws {
         if let podWiring, !FlannelDelegate.modes.contains(g.spec.mode) {
             throw ValidationError(
-                "--pod-wiring \(podWiring.rawValue): applies to the Flannel modes \(FlannelDelegate.modes.map(\.rawValue).joined(separator: ", ")), not \(g.spec.mode.rawValue)")
+                "--pod-wiring \(podWiring.rawValue): applies to the Flannel modes \(FlannelDelegate.modes.map(\.rawValue).joined(separator: ", ")), not \(g.spec.mode.rawValue)"
+            )
         }
         if podWiring == .cni {
-            guard cni == nil else { throw ValidationError("--pod-wiring cni generates Flannel's conflist; give it or --cni FILE, not both") }
+            guard cni == nil else {
+                throw ValidationError("--pod-wiring cni generates Flannel's conflist; give it or --cni FILE, not both")
+            }
             g.spec.cni = try FlannelDelegate.settings(mode: g.spec.mode)
             g.given[.cni] = .flag
         }

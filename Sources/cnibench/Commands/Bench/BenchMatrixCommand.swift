@@ -95,7 +95,9 @@ struct BenchMatrixCommand: ParsableCommand {
         completion: .file(extensions: ["conflist", "json"]))
     var cniFiles: [String] = []
 
-    @Option(name: .customLong("mode"), help: "With --cni: the node datapath under the conflists' pods (default host-gw; none, host-gw, flannel-vxlan, flannel-udp).")
+    @Option(
+        name: .customLong("mode"),
+        help: "With --cni: the node datapath under the conflists' pods (default host-gw; none, host-gw, flannel-vxlan, flannel-udp).")
     var cniDatapath: Mode?
 
     @Option(name: .long, help: "With --cni: CNI_PATH, directories of plugin binaries separated by ':' (default /usr/lib/cni).")

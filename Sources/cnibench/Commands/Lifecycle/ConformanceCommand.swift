@@ -40,7 +40,9 @@ struct ConformanceCommand: ParsableCommand {
 
     func validate() throws {
         guard FlannelDelegate.modes.contains(mode) else {
-            throw ValidationError("--mode \(mode.rawValue): conformance compares Flannel pod wiring; valid: \(FlannelDelegate.modes.map(\.rawValue).joined(separator: ", "))")
+            throw ValidationError(
+                "--mode \(mode.rawValue): conformance compares Flannel pod wiring; valid: \(FlannelDelegate.modes.map(\.rawValue).joined(separator: ", "))"
+            )
         }
     }
 
@@ -69,7 +71,8 @@ struct ConformanceCommand: ParsableCommand {
         built.append(bs.name)
         let rc = try RunBuilder(spec: cs).up()
         built.append(cs.name)
-        let report = WiringConformance(mode: mode.rawValue, builtin: try WiringSnapshot.read(rb.plan), cni: try WiringSnapshot.read(rc.plan))
+        let report = WiringConformance(
+            mode: mode.rawValue, builtin: try WiringSnapshot.read(rb.plan), cni: try WiringSnapshot.read(rc.plan))
         let plugins = (cs.cni?.pluginPath ?? []).joined(separator: ":") + " " + pluginVersion(cs.cni?.pluginPath ?? [])
         let text = report.markdown(
             command: (["cnibench"] + CommandLine.arguments.dropFirst()).joined(separator: " "), kernel: KernelFeatures.kernelRelease(),
@@ -77,7 +80,9 @@ struct ConformanceCommand: ParsableCommand {
         if let out { try text.write(toFile: out, atomically: true, encoding: .utf8) }
         print("\(report.rows.count) attributes compared, \(report.differences.count) differ, \(report.undecided.count) undecided")
         for r in report.differences {
-            print("  \(r.attribute): builtin \(r.builtin.replacingOccurrences(of: "\n", with: " | ")) ≠ cni \(r.cni.replacingOccurrences(of: "\n", with: " | "))")
+            print(
+                "  \(r.attribute): builtin \(r.builtin.replacingOccurrences(of: "\n", with: " | ")) ≠ cni \(r.cni.replacingOccurrences(of: "\n", with: " | "))"
+            )
             print("    \(WiringConformance.decision(for: r.attribute) ?? "UNDECIDED")")
         }
         if let out { print("wrote \(out)") }
