@@ -48,6 +48,8 @@ public struct BenchOptions: Sendable {
     public var keepRawDirectory: String?
     /// `--netfilter`: whether the built topologies load their agents' rules (recorded in config).
     public var netfilter: NetfilterSetting = .real
+    /// `--cni FILE`: conflists measured as modes (`ConflistMode`), after the modes.
+    public var conflists: [ConflistMode] = []
 
     public init() {}
 }
@@ -58,7 +60,11 @@ public struct BenchUnit: Sendable, Equatable {
     public var underlay: Underlay
     public var run: RunName
     public var paths: [BenchPath]
-    public var id: String { "\(mode.rawValue)@\(underlay.rawValue)" }
+    /// A conflist measured as a mode: its pods wired by the plugins, on `mode`'s datapath.
+    public var cni: ConflistMode? = nil
+    /// The mode name results use: the mode's, or `cni:<conflist name>`.
+    public var modeName: String { cni?.label ?? mode.rawValue }
+    public var id: String { "\(modeName)@\(underlay.rawValue)" }
 }
 
 /// Progress of a running bench, for a terminal line or a log line.
@@ -123,7 +129,8 @@ public final class BenchEngine {
 
     public static func units(_ o: BenchOptions) throws -> [BenchUnit] {
         let explicit = o.modes != nil
-        let modes = (o.modes ?? Mode.available).filter { $0 != .none }
+        // Conflists alone (no --modes): the baseline and the conflists.
+        let modes = (o.modes ?? (o.conflists.isEmpty ? Mode.available : [])).filter { $0 != .none }
         var seen = Set<Mode>()
         var out: [BenchUnit] = []
         var underlays: [Underlay] = []
@@ -141,6 +148,28 @@ public final class BenchEngine {
             }
             if !underlays.contains(u) { underlays.append(u) }
             modeUnits.append(BenchUnit(mode: m, underlay: u, run: try runName(o, m, u), paths: [.sameNode, .crossNode]))
+        }
+        var seenLabels = Set<String>()
+        for (i, c) in o.conflists.enumerated() {
+            guard seenLabels.insert(c.label).inserted else {
+                throw BenchInputError(
+                    "--cni \(c.record.file)",
+                    "another --cni conflist has the name '\(c.label.dropFirst(ConflistMode.prefix.count))'; each is measured as a mode named after its \"name\", so give them different names"
+                )
+            }
+            var u = o.underlay ?? .l2
+            if c.datapath.needsL2Adjacency && u == .l3 {
+                throw BenchInputError(
+                    "--underlay l3",
+                    "--cni conflists sit on \(c.datapath.rawValue), which needs L2 adjacency; use --underlay l2 or --mode flannel-vxlan")
+            }
+            if !underlays.contains(u) { underlays.append(u) }
+            let run: RunName
+            do { run = try o.runPrefix.appending("-cni\(i + 1)-\(u.rawValue)") } catch {
+                throw BenchInputError(
+                    "--name \(o.runPrefix)", "not a usable run-name prefix with '-cni\(i + 1)-\(u.rawValue)' appended: \(error.problem)")
+            }
+            modeUnits.append(BenchUnit(mode: c.datapath, underlay: u, run: run, paths: [.sameNode, .crossNode], cni: c))
         }
         if underlays.isEmpty { underlays = [o.underlay ?? .l2] }
         if let u = o.underlay, !underlays.contains(u) { underlays.append(u) }
@@ -235,10 +264,10 @@ public final class BenchEngine {
                     BenchEndpoint(namespace: n2.pods[0].namespace, ip: n2.pods[0].ip.description), b.plan.podMTU
                 )
             }
-            let id = BenchSubject.id(mode: b.unit.mode.rawValue, underlay: b.unit.underlay.rawValue, path: path)
+            let id = BenchSubject.id(mode: b.unit.modeName, underlay: b.unit.underlay.rawValue, path: path)
             let base = baselineFor(b.unit.underlay)
             return BenchSubject(
-                id: id, mode: b.unit.mode.rawValue, underlay: b.unit.underlay.rawValue, path: path, run: b.unit.run.value,
+                id: id, mode: b.unit.modeName, underlay: b.unit.underlay.rawValue, path: path, run: b.unit.run.value,
                 source: src, destination: dst, mtu: mtu, baseline: id == base ? nil : base)
         }
     }
@@ -251,14 +280,15 @@ public final class BenchEngine {
         let loadAtStart = ProcFS.loadAverage1()
         try validate()
         var config = BenchConfig(
-            modes: units.map(\.mode.rawValue).reduce(into: []) { if !$0.contains($1) { $0.append($1) } },
+            modes: units.map(\.modeName).reduce(into: []) { if !$0.contains($1) { $0.append($1) } },
             tests: tests, underlay: options.underlay?.rawValue,
-            underlays: Dictionary(units.map { ($0.mode.rawValue, $0.underlay.rawValue) }, uniquingKeysWith: { a, _ in a }),
+            underlays: Dictionary(units.map { ($0.modeName, $0.underlay.rawValue) }, uniquingKeysWith: { a, _ in a }),
             repeats: options.repeats, durationSeconds: options.durationSeconds, seed: seed, nodes: 2, podsPerNode: 2,
             runPrefix: options.runPrefix.value, udpBitrate: options.udpBitrate, udpPacketBytes: options.udpPacketBytes,
             rrMessageBytes: options.rrMessageBytes, confidenceLevel: 0.95, bootstrapResamples: Stats.bootstrapResamples,
             cpuPinning: CPUPinning.recorded(pinned))
         config.netfilter = options.netfilter.rawValue
+        if !options.conflists.isEmpty { config.conflists = options.conflists.map(\.record) }
         var result = BenchResult(
             schemaVersion: BenchResult.currentSchemaVersion, kind: BenchResult.kindName,
             about:
@@ -300,11 +330,13 @@ public final class BenchEngine {
             spec.underlay = u.underlay
             spec.podsPerNode = [2, 2]
             spec.netfilter = options.netfilter
+            spec.cni = u.cni?.settings
             logger.info("building \(u.id) (run \(u.run))")
             let r: RunBuilder.Result
             do { r = try RunBuilder(spec: spec, logger: logger).up() } catch {
                 // RunBuilder rolls back its own run; the ones built before go in the defer.
-                throw BenchInputError("--modes \(u.mode.rawValue)", "could not build \(u.id): \(error)")
+                throw BenchInputError(
+                    u.cni.map { "--cni \($0.record.file)" } ?? "--modes \(u.mode.rawValue)", "could not build \(u.id): \(error)")
             }
             let state = RunState(run: u.run)
             var b = Built(unit: u, plan: r.plan, state: state, namespaces: [:])
@@ -328,8 +360,16 @@ public final class BenchEngine {
         var broken = Set<String>()
         for b in built {
             let c = ConnectivityCheck(plan: b.plan).run()
-            if !c.passed {
-                let f = c.failures.prefix(3).map { "\($0.sourceLabel)→\($0.destinationLabel)" }.joined(separator: ", ")
+            // A conflist is measured on pod→pod paths only; some wire pods the node cannot
+            // reach (macvlan isolates its parent), which the check's node rows would refuse.
+            let failures = b.unit.cni == nil ? c.failures : c.failures.filter { !$0.sourceIsNode }
+            if b.unit.cni != nil && failures.isEmpty && !c.failures.isEmpty {
+                result.warnings.append(
+                    "\(b.unit.id): the nodes cannot reach these pods (\(c.failures.count) node→pod probes failed); pod→pod, which is measured, works"
+                )
+            }
+            if !failures.isEmpty {
+                let f = failures.prefix(3).map { "\($0.sourceLabel)→\($0.destinationLabel)" }.joined(separator: ", ")
                 result.warnings.append("\(b.unit.id): connectivity check failed (\(f)); its tests are recorded as errors")
                 broken.insert(b.unit.id)
                 if let note = NeighbourBudget.pressureNote(), !result.warnings.contains(where: { $0.hasPrefix("the kernel's ARP table") }) {

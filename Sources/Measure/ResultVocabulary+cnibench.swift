@@ -8,7 +8,7 @@ extension ResultVocabulary {
     /// The modes and underlays this build can measure: what a result file may name.
     public static let cnibench = ResultVocabulary(
         modes: Mode.allCases.map(\.rawValue),
-        underlays: Underlay.allCases.map(\.rawValue))
+        underlays: Underlay.allCases.map(\.rawValue), modePrefixes: [ConflistMode.prefix])
 }
 
 // The loaders with this build's vocabulary, as the command line uses them.

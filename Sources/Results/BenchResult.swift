@@ -348,6 +348,8 @@ public struct BenchConfig: Codable, Sendable, Equatable {
     /// `--netfilter` of the topologies built: "real" (the agents' rules loaded) or "none".
     /// Absent in older files (built before the option; no rules were loaded then).
     public var netfilter: String? = nil
+    /// `bench --cni`: each conflist measured as a mode, with what it was (absent otherwise).
+    public var conflists: [BenchConflistRecord]? = nil
 
     public init(
         modes: [String], tests: [BenchTest], underlay: String? = nil, underlays: [String: String], repeats: Int, durationSeconds: Int,
@@ -382,6 +384,29 @@ extension BenchConfig {
         case let other?: "netfilter \(other)"
         case nil: "netfilter not recorded (no rules were loaded before the option existed)"
         }
+    }
+}
+
+/// A conflist measured as a mode (`bench --cni`): the file, its node datapath and the SHA-256
+/// of the file and of each plugin binary, so that a comparison says what changed.
+public struct BenchConflistRecord: Codable, Sendable, Equatable {
+    /// The mode name it was measured under: `cni:<its name>`.
+    public var mode: String
+    public var file: String
+    public var sha256: String
+    /// The node-level datapath (`--mode`) under the conflist's pods.
+    public var datapath: String
+    public var cniPath: String
+    /// Plugin type → SHA-256 of the binary found in CNI_PATH.
+    public var plugins: [String: String]
+
+    public init(mode: String, file: String, sha256: String, datapath: String, cniPath: String, plugins: [String: String]) {
+        self.mode = mode
+        self.file = file
+        self.sha256 = sha256
+        self.datapath = datapath
+        self.cniPath = cniPath
+        self.plugins = plugins
     }
 }
 

@@ -48,14 +48,14 @@ extension BenchResult {
         func refuse(_ path: String, _ value: String, _ valid: String) -> ResultValidationError {
             ResultValidationError(file: nil, path: path, value: value, valid: valid)
         }
-        let modes = "a mode (\(vocabulary.modes.joined(separator: ", ")))"
+        let modes = "a mode (\(vocabulary.modesDescription))"
         let underlays = "an underlay (\(vocabulary.underlays.joined(separator: ", ")))"
         func quoted(_ s: String) -> String { "'\(s.prefix(80))'" }
-        for (i, m) in config.modes.enumerated() where !vocabulary.modes.contains(m) {
+        for (i, m) in config.modes.enumerated() where !vocabulary.knowsMode(m) {
             throw refuse("config.modes[\(i)]", quoted(m), modes)
         }
         for (m, u) in config.underlays.sorted(by: { $0.key < $1.key }) {
-            guard vocabulary.modes.contains(m) else { throw refuse("config.underlays key", quoted(m), modes) }
+            guard vocabulary.knowsMode(m) else { throw refuse("config.underlays key", quoted(m), modes) }
             guard vocabulary.underlays.contains(u) else { throw refuse("config.underlays.\(m)", quoted(u), underlays) }
         }
         if let u = config.underlay, !vocabulary.underlays.contains(u) { throw refuse("config.underlay", quoted(u), underlays) }
@@ -71,7 +71,7 @@ extension BenchResult {
         }
         var ids: [String: BenchSubject] = [:]
         for (i, s) in subjects.enumerated() {
-            guard vocabulary.modes.contains(s.mode) else { throw refuse("subjects[\(i)].mode", quoted(s.mode), modes) }
+            guard vocabulary.knowsMode(s.mode) else { throw refuse("subjects[\(i)].mode", quoted(s.mode), modes) }
             guard vocabulary.underlays.contains(s.underlay) else { throw refuse("subjects[\(i)].underlay", quoted(s.underlay), underlays) }
             let id = BenchSubject.id(mode: s.mode, underlay: s.underlay, path: s.path)
             guard s.id == id else { throw refuse("subjects[\(i)].id", quoted(s.id), "'\(id)' (mode@underlay/path)") }
@@ -89,7 +89,7 @@ extension BenchResult {
                     "samples[\(i)]", "a second sample of \(s.subject) \(s.test.rawValue) round \(s.round)",
                     "one sample per subject, test and round")
             }
-            guard vocabulary.modes.contains(s.mode) else { throw refuse("samples[\(i)].mode", quoted(s.mode), modes) }
+            guard vocabulary.knowsMode(s.mode) else { throw refuse("samples[\(i)].mode", quoted(s.mode), modes) }
             guard vocabulary.underlays.contains(s.underlay) else { throw refuse("samples[\(i)].underlay", quoted(s.underlay), underlays) }
             guard let subject = ids[s.subject] else {
                 throw refuse("samples[\(i)].subject", quoted(s.subject), "the id of a subject of this file")

@@ -5,10 +5,23 @@ public struct ResultVocabulary: Sendable, Equatable {
     public var modes: [String]
     public var underlays: [String]
 
-    public init(modes: [String], underlays: [String]) {
+    /// Prefixes of mode names made at run time, such as "cni:" for a conflist measured as a
+    /// mode (`bench --cni`): "cni:cbr0" is a mode, "cni:" alone is not.
+    public var modePrefixes: [String] = []
+
+    public init(modes: [String], underlays: [String], modePrefixes: [String] = []) {
         self.modes = modes
         self.underlays = underlays
+        self.modePrefixes = modePrefixes
     }
+
+    /// A name this vocabulary accepts as a mode.
+    public func knowsMode(_ m: String) -> Bool {
+        modes.contains(m) || modePrefixes.contains { m.hasPrefix($0) && m.count > $0.count && m.count <= 128 }
+    }
+
+    /// The valid modes, for an error message.
+    public var modesDescription: String { (modes + modePrefixes.map { "\($0)NAME" }).joined(separator: ", ") }
 }
 
 extension BenchSubject {

@@ -30,7 +30,7 @@ struct CNIBench: ParsableCommand {
                 subcommands: [
                     PlanCommand.self, UpCommand.self, VerifyCommand.self, DownCommand.self, CleanCommand.self,
                     ListCommand.self, StatusCommand.self, CapsCommand.self, FaultCommand.self, PktgenCommand.self,
-                    BirdConfigCommand.self
+                    BirdConfigCommand.self, ConformanceCommand.self
                 ]),
             CommandGroup(name: "Benchmarks", subcommands: [BenchCommand.self, ProfileCommand.self]),
             CommandGroup(name: "Results", subcommands: [ReportCommand.self, CompareCommand.self, GateCommand.self]),

@@ -28,22 +28,27 @@ enum FlannelPodWiring {
     }
 
     /// bridge plugin: cni0 at subnet .1 (isGateway), host ends `veth…` enslaved, pod eth0 with
-    /// `default via .1` and the cluster network via .1, arp_notify on the pod's eth0.
+    /// `default via .1` and the cluster network via .1, arp_notify on the pod's eth0. The IPv6
+    /// sysctls are the plugin's too (`cnibench conformance` found them): accept_ra=0 on cni0
+    /// (bridge.go ensureBridge) and each host veth (pkg/ip/link_linux.go SetupVethWithName),
+    /// accept_dad=0 in the pod (bridge.go cmdAdd, hairpin would reflect the DAD probe).
     private static func wirePods(_ node: Addressing.Node, _ c: DatapathContext, _ b: inout StepList) {
         let subnet = node.podSubnets[0]
         let gw = node.bridgeIP!
         b.add(.bridgeAdd(ns: node.namespace, name: "cni0", mtu: c.podMTU))
         b.add(.addrAdd(ns: node.namespace, dev: "cni0", prefix: IPv4Prefix(gw, subnet.length)))
+        b.sysctls(node.namespace, [("net.ipv6.conf.cni0.accept_ra", "0")])
         for pod in node.pods {
             b.add(
                 .vethAdd(
                     ns: node.namespace, name: pod.hostVeth, peerNS: pod.namespace, peer: "eth0", mtu: c.podMTU,
                     mac: nil, peerMAC: nil, master: "cni0"))
             b.add(.bridgePortHairpin(ns: node.namespace, dev: pod.hostVeth))
+            b.sysctls(node.namespace, [("net.ipv6.conf.\(pod.hostVeth).accept_ra", "0")])
             b.add(.addrAdd(ns: pod.namespace, dev: "eth0", prefix: IPv4Prefix(pod.ip, subnet.length)))
             b.add(.routeAdd(ns: pod.namespace, route: PlannedRoute(destination: IPv4Prefix("0.0.0.0/0")!, gateway: gw, device: "eth0")))
             b.add(.routeAdd(ns: pod.namespace, route: PlannedRoute(destination: c.addressing.podCIDR, gateway: gw, device: "eth0")))
-            b.sysctls(pod.namespace, [("net.ipv4.conf.eth0.arp_notify", "1")])
+            b.sysctls(pod.namespace, [("net.ipv6.conf.eth0.accept_dad", "0"), ("net.ipv4.conf.eth0.arp_notify", "1")])
         }
     }
 }

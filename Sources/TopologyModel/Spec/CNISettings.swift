@@ -28,7 +28,7 @@ public struct CNISettings: Sendable, Equatable, Codable {
 
     /// Modes whose pod side is the bridge-CNI wiring a conflist can replace: the node-level
     /// datapath (routes, flannel.1) needs only the node's pod subnet.
-    public static let modes: [Mode] = [.none, .hostGW, .flannelVXLAN]
+    public static let modes: [Mode] = [.none, .hostGW, .flannelVXLAN, .flannelUDP]
 
     /// Reads a conflist file (a regular file, UTF-8, at most `maxBytes`).
     public static func read(path: String) throws(SpecError) -> String {

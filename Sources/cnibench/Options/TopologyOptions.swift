@@ -87,6 +87,13 @@ struct TopologyOptions: ParsableArguments {
     @Option(name: .long, help: "calico-* modes with --netfilter real: Felix's iptables dataplane (default) or its nftables dataplane.")
     var felixDataplane: FelixDataplane?
 
+    @Option(
+        name: .long,
+        help:
+            "Flannel modes (host-gw, flannel-vxlan, flannel-udp): builtin (cnibench's own pod steps, default) or cni (the real bridge and host-local plugins with Flannel's delegate configuration)."
+    )
+    var podWiring: FlannelDelegate.PodWiring?
+
     @Option(name: .long, help: "With --cni: CNI_PATH, directories of plugin binaries separated by ':' (default /usr/lib/cni).")
     var cniPath: String?
 
@@ -148,13 +155,25 @@ struct TopologyOptions: ParsableArguments {
 
     /// --cni (replacing the file's `cni:`), --cni-path and --cni-timeout (refining either).
     private func applyCNI(to g: inout GivenSpec) throws {
+        if let podWiring, !FlannelDelegate.modes.contains(g.spec.mode) {
+            throw ValidationError(
+                "--pod-wiring \(podWiring.rawValue): applies to the Flannel modes \(FlannelDelegate.modes.map(\.rawValue).joined(separator: ", ")), not \(g.spec.mode.rawValue)"
+            )
+        }
+        if podWiring == .cni {
+            guard cni == nil else {
+                throw ValidationError("--pod-wiring cni generates Flannel's conflist; give it or --cni FILE, not both")
+            }
+            g.spec.cni = try FlannelDelegate.settings(mode: g.spec.mode)
+            g.given[.cni] = .flag
+        }
         if let cni {
             g.spec.cni = CNISettings(source: cni, text: try CNISettings.read(path: cni))
             g.given[.cni] = .flag
         }
         guard cniPath != nil || cniTimeout != nil else { return }
         guard g.spec.cni != nil else {
-            throw ValidationError("--cni-path and --cni-timeout only apply with --cni FILE (or cni: in the topology)")
+            throw ValidationError("--cni-path and --cni-timeout only apply with --cni FILE, --pod-wiring cni or cni: in the topology")
         }
         if let cniPath { g.spec.cni?.pluginPath = cniPath.split(separator: ":").map(String.init) }
         if let cniTimeout { g.spec.cni?.timeoutSeconds = cniTimeout }

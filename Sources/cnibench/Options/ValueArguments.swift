@@ -10,6 +10,7 @@ import Gate
 // CaseIterable with String raw values, which gives `init?(argument:)` and `allValueStrings`.
 
 extension Mode: ExpressibleByArgument {}
+extension FlannelDelegate.PodWiring: ExpressibleByArgument {}
 extension Underlay: ExpressibleByArgument {}
 extension RoutingMode: ExpressibleByArgument {}
 extension BGPTopology: ExpressibleByArgument {}

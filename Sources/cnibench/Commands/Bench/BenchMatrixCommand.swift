@@ -32,6 +32,7 @@ struct BenchMatrixCommand: ParsableCommand {
               cnibench bench --underlay l3 --duration 2 --out /tmp/results
               cnibench bench --rounds 1 --duration 1 --basename quick   # a smoke run
               cnibench bench --modes host-gw --pin none                  # let the scheduler place client and server
+              cnibench bench --cni examples/cni/bridge.conflist --cni examples/cni/ptp.conflist --rounds 3 --duration 2
             """
     )
 
@@ -94,6 +95,21 @@ struct BenchMatrixCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Offered load of the udp test (iperf3 -b).", visibility: .hidden))
     var udpBitrate = "500M"
 
+    @Option(
+        name: .customLong("cni"),
+        help:
+            "A CNI conflist measured as a mode named cni:<its name> (repeat for more; placeholders in docs/cni.md). Without --modes only the baseline and the conflists run.",
+        completion: .file(extensions: ["conflist", "json"]))
+    var cniFiles: [String] = []
+
+    @Option(
+        name: .customLong("mode"),
+        help: "With --cni: the node datapath under the conflists' pods (default host-gw; none, host-gw, flannel-vxlan, flannel-udp).")
+    var cniDatapath: Mode?
+
+    @Option(name: .long, help: "With --cni: CNI_PATH, directories of plugin binaries separated by ':' (default /usr/lib/cni).")
+    var cniPath: String?
+
     @OptionGroup var diagnostics: VerboseOption
 
     @Option(
@@ -125,6 +141,16 @@ struct BenchMatrixCommand: ParsableCommand {
         o.pinning = pin
         o.keepRawDirectory = keepRaw
         o.netfilter = netfilter
+        if cniFiles.isEmpty {
+            guard cniDatapath == nil, cniPath == nil else { throw ValidationError("--mode and --cni-path only apply with --cni FILE") }
+        }
+        let datapath = cniDatapath ?? .hostGW
+        let path = cniPath.map { $0.split(separator: ":").map(String.init) } ?? CNISettings.defaultPluginPath
+        for file in cniFiles {
+            do { o.conflists.append(try ConflistMode.load(path: file, datapath: datapath, pluginPath: path)) } catch let e as SpecError {
+                throw ValidationError("--cni \(file): \(e)")
+            }
+        }
         o.command = (["cnibench"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
         return o
     }
