@@ -44,6 +44,7 @@ public struct NetfilterState: Sendable, Equatable {
             let e = x.chain, owner = x.owners.joined(separator: " + ")
             let k = ChainKey(family: e.family, table: e.table, chain: e.chain)
             guard let n = chains[k] else { return "chain \(k) (\(owner)) missing" }
+            if x.atLeast { return n >= e.ruleCount ? nil : "chain \(k) (\(owner)) has \(n) rules, want at least \(e.ruleCount)" }
             return n == e.ruleCount ? nil : "chain \(k) (\(owner)) has \(n) rules, want \(e.ruleCount)"
         }
     }

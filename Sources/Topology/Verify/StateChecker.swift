@@ -151,7 +151,7 @@ public struct StateChecker {
                     netfilter[ns] = NetfilterState(chains: [:])
                     continue
                 }
-                let expected = NetfilterExpectation.combine(plan.netfilterLoads(in: ns))
+                let expected = plan.netfilterExpectations(in: ns)
                 missing += netfilter[ns]!.problems(expected).map { "\(ns): \($0)" }
             case .bpfIPIP(let ns, let dev, _, _):
                 guard snapshot(ns) != nil else { continue }

@@ -3,6 +3,7 @@
 /// bridge plugin names host veths at random) can be compared attribute by attribute
 /// (`cnibench conformance`). Read with `ip -j` and /proc/sys inside each namespace: read only.
 import Foundation
+import Netlink
 import ProcessKit
 import TopologyModel
 
@@ -154,20 +155,17 @@ public struct WiringSnapshot: Sendable, Equatable {
         attributes["\(prefix) routes"] = lines.sorted().joined(separator: "\n")
     }
 
+    /// Each key's value in `ns`, or "-" where the kernel has no such key.
     static func sysctls(_ ns: String, _ keys: [String]) throws -> [(String, String)] {
-        let script = keys.map { k in
-            let path = "/proc/sys/" + k.replacingOccurrences(of: ".", with: "/")
-            return "cat \(path) 2>/dev/null || echo -"
-        }.joined(separator: "; ")
-        let c = try ProgramRunner.capture(["ip", "netns", "exec", ns, "sh", "-c", script])
-        let values = c.output.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        return keys.enumerated().map { i, k in (k, i < values.count ? values[i] : "?") }
+        let namespace = try NetworkNamespace.open(ns)
+        return keys.map { k in (k, (try? namespace.sysctlRead(k)) ?? "-") }
     }
 
     static func ruleset(_ ns: String) throws -> String {
         guard Prerequisites.which("nft") != nil else { return "(nft not installed)" }
-        let c = try ProgramRunner.capture(["ip", "netns", "exec", ns, "nft", "list", "ruleset"])
-        let text = c.output.trimmingCharacters(in: .whitespacesAndNewlines)
+        // -s (stateless): counters differ with the traffic each run happened to see.
+        let text = try NetfilterLoader.query(["nft", "-s", "list", "ruleset"], in: try NetworkNamespace.open(ns))
+            .trimmingCharacters(in: .whitespacesAndNewlines)
         return text.isEmpty ? "empty" : text
     }
 }

@@ -7,6 +7,9 @@ public struct NetfilterExpectation: Sendable, Equatable {
     public var chain: ExpectedChain
     /// The agents whose loads the count comes from, as `verify` names them.
     public var owners: [String]
+    /// The count is a floor, not an exact number: a kernel chain that CNI plugins of the run
+    /// (portmap, firewall, …) also insert into, with rules no plan can predict.
+    public var atLeast = false
 
     /// The iptables hook chains, shared by every agent that inserts into them.
     static let builtInChains: Set<String> = ["PREROUTING", "INPUT", "FORWARD", "OUTPUT", "POSTROUTING"]
@@ -16,8 +19,9 @@ public struct NetfilterExpectation: Sendable, Equatable {
         c.family == "ip" && iptablesTables.contains(c.table) && builtInChains.contains(c.chain)
     }
 
-    /// The combined expectations of `loads`, in load order, first appearance first.
-    public static func combine(_ loads: [NetfilterRuleset]) -> [NetfilterExpectation] {
+    /// The combined expectations of `loads`, in load order, first appearance first; with
+    /// `sharedWithPlugins`, the kernel chains' counts are floors (see `atLeast`).
+    public static func combine(_ loads: [NetfilterRuleset], sharedWithPlugins: Bool = false) -> [NetfilterExpectation] {
         var order: [String] = []
         var byKey: [String: NetfilterExpectation] = [:]
         for load in loads {
@@ -37,11 +41,22 @@ public struct NetfilterExpectation: Sendable, Equatable {
                 }
             }
         }
-        return order.map { byKey[$0]! }
+        return order.map { key in
+            var e = byKey[key]!
+            e.atLeast = sharedWithPlugins && isShared(e.chain)
+            return e
+        }
     }
 }
 
 extension Plan {
+    /// What namespace `ns`'s chains must hold after its loads (CNI plugins of the run share the
+    /// kernel chains, so there the counts are floors).
+    public func netfilterExpectations(in ns: String) -> [NetfilterExpectation] {
+        let plugins = steps.contains { if case .cniAdd(ns, _, _, _) = $0 { true } else { false } }
+        return NetfilterExpectation.combine(netfilterLoads(in: ns), sharedWithPlugins: plugins)
+    }
+
     /// Every rule load planned for namespace `ns`, in order.
     public func netfilterLoads(in ns: String) -> [NetfilterRuleset] {
         steps.compactMap { if case .netfilterLoad(ns, let r) = $0 { r } else { nil } }
