@@ -64,6 +64,10 @@ public struct StageDifference: Sendable, Equatable {
     public var delta: [String: Double]
     /// Mode's CPU·s/GB − baseline's (the sum of `delta`).
     public var total: Double
+    /// True when the interval of the mode's CPU-per-GB overhead against the baseline holds 0:
+    /// the difference is not told apart from noise, and its split by stage means little (the
+    /// explained share of a difference near 0 can be anything). nil: no interval (one round).
+    public var withinNoise: Bool? = nil
 
     public init?(mode: StageBreakdown, baseline: StageBreakdown) {
         guard let m = mode.cpuPerGB, let b = baseline.cpuPerGB else { return nil }
@@ -102,9 +106,12 @@ extension BenchResult {
     public func stageDifferences(test: BenchTest) -> [StageDifference] {
         subjects.compactMap { s in
             guard let base = s.baseline, let m = StageBreakdown(self, subject: s.id, test: test),
-                let b = StageBreakdown(self, subject: base, test: test)
+                let b = StageBreakdown(self, subject: base, test: test), var d = StageDifference(mode: m, baseline: b)
             else { return nil }
-            return StageDifference(mode: m, baseline: b)
+            if let c = summary(MetricSummary.key(subject: s.id, test: test, metric: .cpuSecondsPerGB))?.vsBaseline, c.n >= 2 {
+                d.withinNoise = c.overheadCI.contains(0)
+            }
+            return d
         }
     }
 

@@ -24,6 +24,12 @@ public enum StageReport {
 
     static func signed(_ x: Double) -> String { (x >= 0 ? "+" : "−") + Fmt.num(abs(x)) }
 
+    /// "94%", or "94% (Δ within noise)" when the overhead's interval holds 0.
+    static func explained(_ d: StageDifference, named: Set<String>) -> String {
+        guard let x = d.explainedShare(named: named) else { return "—" }
+        return pct(x) + (d.withinNoise == true ? " (Δ within noise)" : "")
+    }
+
     /// The intro shared by both formats.
     static func intro(_ p: BenchProfiles) -> String {
         "perf cpu-clock at \(p.frequencyHz) Hz on every CPU, in the measurement window of the profiled rounds only (\(p.roundsProfiled); the other rounds ran without perf). CPU·s/GB of a stage = the mode's CPU per GB (median over all rounds) × the stage's share of the busy profiled samples (idle left out). Samples of processes outside the run's namespaces are excluded, as the CPU accounting does. \(p.rulesNote)"
@@ -62,11 +68,11 @@ public enum StageReport {
             let diffs = r.stageDifferences(test: test)
             if !diffs.isEmpty {
                 o +=
-                    "Against the node→node baseline (Δ CPU·s/GB; the three stages with the largest part of the difference; explained = share of Δ in named stages, i.e. all but idle and other):\n\n"
+                    "Against the node→node baseline (Δ CPU·s/GB; the three stages with the largest part of the difference; explained = share of Δ in named stages, i.e. all but idle and other; a Δ whose overhead interval holds 0 is marked within noise, its split means little):\n\n"
                 o += "| mode | Δ CPU·s/GB | largest stages | explained |\n|---|---:|---|---:|\n"
                 for d in diffs {
                     let top = d.ranked.prefix(3).map { "\(r.stageLabel($0.stage)) \(signed($0.delta))" }.joined(separator: "; ")
-                    let ex = d.explainedShare(named: named).map(pct) ?? "—"
+                    let ex = explained(d, named: named)
                     o += "| \(short(d.mode.subject)) | \(signed(d.total)) | \(top) | \(ex) |\n"
                 }
                 o += "\n"
@@ -130,7 +136,7 @@ public enum StageReport {
             o += "<table><tr><th>mode</th><th>Δ CPU·s/GB vs node→node</th><th>largest stages</th><th>explained by named stages</th></tr>\n"
             for d in diffs {
                 let top = d.ranked.prefix(3).map { "\(r.stageLabel($0.stage)) \(signed($0.delta))" }.joined(separator: "; ")
-                let ex = d.explainedShare(named: r.namedStages).map(pct) ?? "—"
+                let ex = explained(d, named: r.namedStages)
                 o +=
                     "<tr><td>\(HTMLReport.esc(short(d.mode.subject)))</td><td>\(signed(d.total))</td><td>\(HTMLReport.esc(top))</td><td>\(ex)</td></tr>\n"
             }

@@ -61,7 +61,8 @@ final class BenchProfileKernelTests: KernelTestCase {
     func waitForPerf(_ child: ChildProcess) -> [String] {
         let end = ContinuousClock.now + .seconds(120)
         while ContinuousClock.now < end && child.poll() == nil {
-            let seen = perfProcesses(of: child.pid).filter { $0.contains("perf-") && $0.contains(".data") }
+            // The window's recording, not the trial of the perf check before the build.
+            let seen = perfProcesses(of: child.pid).filter { $0.contains("/perf-\(child.pid).data") }
             if !seen.isEmpty { return seen }
             usleep(20_000)
         }
