@@ -4,6 +4,11 @@
 SWIFT ?= swift
 CNIBENCH_RELEASE := .build/release/cnibench
 RESULTS ?= bench-results
+# make bench PROFILE=1: the matrix with perf sampling of one round per mode/path/test (stage tables,
+# differences from the baseline, flame graphs in the reports). Off by default: see README
+# "Where the CPU goes" for the measured cost of profiling.
+PROFILE ?=
+BENCH_PROFILE := $(if $(filter 1 yes on true,$(PROFILE)),--profile,)
 
 .PHONY: all deps deps-build deps-run build release test bench bench-quick gate clean-runs test-asan format lint
 
@@ -50,7 +55,7 @@ bench: deps-run release
 	# (a round of 70 tests took 90 s here), make bench ~14–15 min in all. 8 rounds a side is the fewest
 	# with which `cnibench gate` (either method) judges all ~108 gated metrics of this matrix at 95%
 	# family-wise; 4 (the gate's floor per metric) is enough for one gated metric only (README "Gate").
-	$(CNIBENCH_RELEASE) bench --rounds 8 --duration 1 --out $(RESULTS) --basename matrix
+	$(CNIBENCH_RELEASE) bench --rounds 8 --duration 1 --out $(RESULTS) --basename matrix $(BENCH_PROFILE)
 	@if [ -x scripts/bench-packet.sh ]; then scripts/bench-packet.sh; fi
 	@echo "results in $(RESULTS)/"
 

@@ -114,8 +114,9 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log")
             ]
         ),
-        // CPU profiles of a test window: perf runner, folding, stage rules, flame graph (no Netlink).
-        .target(name: "Profile", dependencies: ["ProcessKit", "Results"]),
+        // CPU profiles of a test window: perf runner, folding, stage rules, flame graph (no Netlink);
+        // Measure for the bench engine's window hook (bench --profile).
+        .target(name: "Profile", dependencies: ["ProcessKit", "Results", "Measure"]),
         // Benchmarks of the testbed itself: topology build, route programming, pktgen, BGP.
         .target(
             name: "SideBenchmarks",

@@ -281,6 +281,9 @@ public struct ComparisonReport: Sendable, Codable {
     }
     /// The threshold a regression must exceed, as a fraction.
     public var maxRegression = 0.05
+    /// When both sides were profiled (`bench --profile`): the stages whose share grew most
+    /// behind each regressed subject and test. Absent otherwise.
+    public var stageShifts: [StageShift]? = nil
 
     public init(
         baseFiles: [String], headFiles: [String], settings: String, metrics: [MetricComparison], notes: [String],
@@ -619,6 +622,8 @@ public enum Comparator {
         report.roundsNeeded = roundsNeeded
         report.maxRegression = settings.maxRegression
         GateDecision.decide(report).record(in: &report)
+        let shifts = StageShift.find(base: base, head: head, regressions: report.regressions, level: settings.confidenceLevel)
+        report.stageShifts = shifts.isEmpty ? nil : shifts
         return report
     }
 

@@ -16,6 +16,7 @@ public enum ComparisonRenderer {
             "Rule: \(r.settings).", ""
         ]
         out += markdownTable(r.metrics.filter { !onlyGated || $0.gated })
+        for s in r.stageShifts ?? [] { out += [""] + s.markdown }
         if !r.notes.isEmpty {
             out.append("")
             out += r.notes.map { "- \($0)" }
@@ -61,6 +62,10 @@ public enum ComparisonRenderer {
         var gatedLines: [String] = []
         add(gated, into: &gatedLines)
         if !gatedLines.isEmpty { body += ["**Gated metrics**", ""] + markdownTable([]) + gatedLines }
+        for s in r.stageShifts ?? [] where used + s.markdown.joined().count < limit {
+            body += [""] + s.markdown
+            used += s.markdown.reduce(0) { $0 + $1.count + 1 } + 1
+        }
         var restLines: [String] = []
         add(rest, into: &restLines)
         if !restLines.isEmpty {
@@ -107,6 +112,7 @@ public enum ComparisonRenderer {
         lines.append(
             "* normalized to the same round's node→node baseline. BASE/HEAD: the level each side is judged at (better half's geometric mean; median with --method rank, or when not judged). Change: head against base of those, + = worse. Rule: \(r.settings)."
         )
+        for s in r.stageShifts ?? [] { lines += s.lines }
         lines += r.notes.map { "note: \($0)" }
         return lines.joined(separator: "\n") + "\n"
     }

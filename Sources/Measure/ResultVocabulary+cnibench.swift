@@ -18,10 +18,10 @@ extension BenchResult {
 }
 
 extension ResultReport {
-    public static func render(path: String, format: ReportFormat, direction: Better? = nil) throws -> (
+    public static func render(path: String, format: ReportFormat, direction: Better? = nil, base: String? = nil) throws -> (
         text: String, failed: [FailedRound]
     ) {
-        try render(path: path, format: format, direction: direction, vocabulary: .cnibench)
+        try render(path: path, format: format, direction: direction, vocabulary: .cnibench, base: base)
     }
 }
 

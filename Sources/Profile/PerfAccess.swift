@@ -61,10 +61,13 @@ public enum PerfAccess {
         guard version.status.shellCode == 0 else { throw ProfileError(explainFailure(version.output, paranoid: paranoid)) }
         let trialData = "\(scratch)/perf-trial-\(getpid()).data"
         defer { unlink(trialData) }
-        let trial = try ProgramRunner.capture(
+        // In a session of its own: a Ctrl-C that lands while perf sets up its workload would
+        // leave it waiting for a child that waits for it; `true` ends the trial by itself.
+        let trialChild = try ChildProcess.spawn(
             [perf!, "record", "-e", "cpu-clock", "-F", "99", "-a", "-g", "--no-buildid", "-o", trialData, "--", "true"],
-            includeStderr: true)
-        guard trial.status.shellCode == 0 else { throw ProfileError(explainFailure(trial.output, paranoid: paranoid)) }
+            stdout: .pipe, stderr: .pipe, newSession: true)
+        let trialOutput = trialChild.readOutput()
+        guard trialChild.wait().status.shellCode == 0 else { throw ProfileError(explainFailure(trialOutput, paranoid: paranoid)) }
         let head =
             (try? FileHandle(forReadingFrom: URL(fileURLWithPath: "/proc/kallsyms")))
             .flatMap { h in

@@ -28,7 +28,14 @@ public final class PerfRecorder {
     public func start(ledger: (any ProcessLedger)? = nil, label: String = "perf record (cnibench profile)") throws {
         precondition(child == nil, "one recording at a time")
         unlink(dataPath)
-        let argv = [perf, "record", "-e", "cpu-clock", "-F", String(frequency), "-a", "-g", "--no-buildid", "-o", dataPath]
+        // The workload is a watcher of this process: `perf record -a -- CMD` samples every CPU
+        // until CMD exits, and `tail --pid` exits once cnibench is gone, so a cnibench killed
+        // by SIGKILL (no teardown) still leaves no perf behind: perf finishes its file and exits
+        // within a fraction of a second. perf is in a session of its own, so a terminal's
+        // Ctrl-C reaches cnibench, which stops it.
+        let argv =
+            [perf, "record", "-e", "cpu-clock", "-F", String(frequency), "-a", "-g", "--no-buildid", "-o", dataPath, "--"]
+            + Self.parentWatcher(getpid())
         let c = try ChildProcess.spawn(argv, stdout: .discard, stderr: .file(stderrPath), ledger: ledger, label: label)
         child = c
         let deadline = ContinuousClock.now + .seconds(10)
@@ -74,6 +81,11 @@ public final class PerfRecorder {
     public func discard() {
         unlink(dataPath)
         unlink(stderrPath)
+    }
+
+    /// A command that runs until process `pid` is gone (GNU tail polls it every 0.2 s).
+    public static func parentWatcher(_ pid: Int32) -> [String] {
+        [Prerequisites.which("tail") ?? "/usr/bin/tail", "--pid=\(pid)", "-s", "0.2", "-f", "/dev/null"]
     }
 
     static func size(_ path: String) -> Int {

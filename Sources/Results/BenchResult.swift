@@ -531,6 +531,8 @@ public struct BenchResult: Codable, Sendable, Equatable {
     public var samples: [BenchSample]
     public var summaries: [MetricSummary]
     public var warnings: [String]
+    /// `bench --profile`: stage samples and folded stacks of the profiled windows (absent otherwise).
+    public var profiles: BenchProfiles? = nil
 
     public func subject(_ id: String) -> BenchSubject? { subjects.first { $0.id == id } }
     public func summary(_ key: String) -> MetricSummary? { summaries.first { $0.key == key } }

@@ -4,7 +4,8 @@ import Foundation
 /// a bar chart of the headline metric with interval whiskers, CPU per GB bars, latency
 /// percentiles, the tables of the Markdown summary, and the environment.
 public enum HTMLReport {
-    public static func render(_ r: BenchResult) -> String {
+    /// `base`: the report's file name without extension, for the flame graph links of a profile.
+    public static func render(_ r: BenchResult, base: String? = nil) -> String {
         let c = r.config
         var b = """
             <!DOCTYPE html>
@@ -65,6 +66,7 @@ public enum HTMLReport {
             }
             b += table(rows, columns: MarkdownReport.columns(for: test))
         }
+        b += StageReport.html(r, base: base)
         let failed = r.samples.filter { $0.error != nil }
         if !failed.isEmpty {
             b += "<h2>Failed tests</h2><ul>\n"

@@ -135,7 +135,8 @@ extension BenchResult {
 /// The Markdown summary: per test a table of modes (value, interval, overhead against the
 /// node→node baseline, CPU per GB), ready for a CI job summary.
 public enum MarkdownReport {
-    public static func render(_ r: BenchResult) -> String {
+    /// `base`: the report's file name without extension, for the flame graph links of a profile.
+    public static func render(_ r: BenchResult, base: String? = nil) -> String {
         var o = ""
         let c = r.config
         o += "# cnibench bench — \(Fmt.date(r.startedAt))\n\n"
@@ -161,6 +162,7 @@ public enum MarkdownReport {
             o += table(rows, columns: columns(for: test))
             o += "\n"
         }
+        o += StageReport.markdown(r, base: base)
         let failed = r.samples.filter { $0.error != nil }
         if !failed.isEmpty {
             o += "## Failed tests\n\n"

@@ -11,10 +11,11 @@ public enum ReportFormat: String, CaseIterable, Sendable {
     public static let written: [ReportFormat] = [.json, .md, .html]
 
     /// `direction`: github-action-benchmark only, which of the action's two custom tools.
-    public func render(_ r: BenchResult, direction: Better? = nil) throws -> String {
+    /// `base`: the report's file name without extension (flame graph links of a profile).
+    public func render(_ r: BenchResult, direction: Better? = nil, base: String? = nil) throws -> String {
         switch self {
-        case .md: return MarkdownReport.render(r)
-        case .html: return HTMLReport.render(r)
+        case .md: return MarkdownReport.render(r, base: base)
+        case .html: return HTMLReport.render(r, base: base)
         case .json: return String(decoding: try r.encoded(), as: UTF8.self) + "\n"
         case .bmf: return try BenchExport.text(BenchExport.bmf(r))
         case .githubActionBenchmark:
@@ -35,7 +36,7 @@ public enum ResultFiles {
         var paths: [String] = []
         for f in ReportFormat.written {
             let p = "\(directory)/\(basename).\(f.rawValue)"
-            try Data(try f.render(r).utf8).write(to: URL(fileURLWithPath: p), options: .atomic)
+            try Data(try f.render(r, base: basename).utf8).write(to: URL(fileURLWithPath: p), options: .atomic)
             paths.append(p)
         }
         return paths

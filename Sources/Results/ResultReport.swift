@@ -4,7 +4,9 @@ import Foundation
 /// summaries, render it. Failed rounds are listed in the report's warnings (and returned, for
 /// the command to print on standard error).
 public enum ResultReport {
-    public static func render(path: String, format: ReportFormat, direction: Better? = nil, vocabulary: ResultVocabulary) throws -> (
+    public static func render(
+        path: String, format: ReportFormat, direction: Better? = nil, vocabulary: ResultVocabulary, base: String? = nil
+    ) throws -> (
         text: String, failed: [FailedRound]
     ) {
         var r = try BenchResult.loadValidated(path: path, vocabulary: vocabulary)
@@ -21,6 +23,6 @@ public enum ResultReport {
                 valid: "at least one measured value")
         }
         r.warnings += failed.map(\.description)
-        return (try format.render(r, direction: direction), failed)
+        return (try format.render(r, direction: direction, base: base), failed)
     }
 }

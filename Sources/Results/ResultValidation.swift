@@ -106,6 +106,24 @@ extension BenchResult {
                     valid)
             }
         }
+        // Profiles (bench --profile): windows of this file's subjects, counts that can be counts.
+        if let p = profiles {
+            guard p.frequencyHz >= 1 else { throw refuse("profiles.frequencyHz", "\(p.frequencyHz)", "1 or more (perf -F)") }
+            let stageIDs = Set(p.stages.map(\.id))
+            for (i, w) in p.windows.enumerated() {
+                guard ids[w.subject] != nil else {
+                    throw refuse("profiles.windows[\(i)].subject", quoted(w.subject), "the id of a subject of this file")
+                }
+                guard w.round >= 1 else { throw refuse("profiles.windows[\(i)].round", "\(w.round)", "1 or more") }
+                if let (k, n) = w.stageSamples.first(where: { !stageIDs.contains($0.key) || $0.value < 0 }) {
+                    throw refuse(
+                        "profiles.windows[\(i)].stageSamples.\(k.prefix(40))", "\(n)", "a stage of profiles.stages with a count ≥ 0")
+                }
+                if let (k, n) = w.folded.first(where: { $0.value < 0 }) {
+                    throw refuse("profiles.windows[\(i)].folded '\(k.prefix(60))'", "\(n)", "a sample count ≥ 0")
+                }
+            }
+        }
     }
 
     /// Values that measured nothing (0 where the metric must be positive), one per round and

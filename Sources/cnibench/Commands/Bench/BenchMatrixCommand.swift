@@ -4,6 +4,7 @@ import Logging
 import ProcessKit
 import TopologyModel
 import Measure
+import Profile
 import Results
 
 struct BenchMatrixCommand: ParsableCommand {
@@ -33,6 +34,7 @@ struct BenchMatrixCommand: ParsableCommand {
               cnibench bench --rounds 1 --duration 1 --basename quick   # a smoke run
               cnibench bench --modes host-gw --pin none                  # let the scheduler place client and server
               cnibench bench --cni examples/cni/bridge.conflist --cni examples/cni/ptp.conflist --rounds 3 --duration 2
+              cnibench bench --modes calico-vxlan --tests tcp1 --profile # + CPU by kernel stage, flame graphs
             """
     )
 
@@ -112,6 +114,8 @@ struct BenchMatrixCommand: ParsableCommand {
 
     @OptionGroup var diagnostics: VerboseOption
 
+    @OptionGroup var profiling: BenchProfileOptions
+
     @Option(
         name: .long,
         help:
@@ -157,6 +161,7 @@ struct BenchMatrixCommand: ParsableCommand {
 
     func validate() throws {
         _ = try options()
+        _ = try profiling.rounds()
         if let basename {
             guard !basename.isEmpty, !basename.contains("/") else {
                 throw ValidationError("--basename '\(basename)': a file name without '/', e.g. matrix")
@@ -182,6 +187,13 @@ struct BenchMatrixCommand: ParsableCommand {
         }
         let base = basename ?? ResultFiles.defaultBasename(Date())
         let outDir = out
+        let scratch = NSTemporaryDirectory() + "cnibench-bench-profile-\(getpid())"
+        let profiler = try profiling.profiler(scratch: scratch)
+        defer {
+            profiler?.abandon()
+            if profiler != nil { try? FileManager.default.removeItem(atPath: scratch) }
+        }
+        engine.windowObserver = profiler
         engine.progress = { p in
             let eta = p.etaSeconds.map { " ETA \(Self.duration($0))" } ?? ""
             let what = "round \(p.round)/\(p.rounds) \(p.unit) \(p.path.rawValue) \(p.test.rawValue)"
@@ -193,11 +205,11 @@ struct BenchMatrixCommand: ParsableCommand {
                 FileHandle.standardOutput.write(Data("[\(p.done)/\(p.total)] \(what): \(outcome)\(eta)\n".utf8))
             }
         }
-        engine.checkpoint = { r in _ = try? ResultFiles.write(r, directory: outDir, basename: base) }
+        engine.checkpoint = { r in _ = try? ResultFiles.write(r.withProfiles(profiler), directory: outDir, basename: base) }
         Interrupt.install()
         defer { Interrupt.restore() }
         let started = ContinuousClock.now
-        let result: BenchResult
+        var result: BenchResult
         do { result = try engine.run() } catch is Interrupted {
             if tty { FileHandle.standardError.write(Data("\n".utf8)) }
             print("interrupted before any test ran; everything built has been removed")
@@ -206,7 +218,9 @@ struct BenchMatrixCommand: ParsableCommand {
             throw ValidationError(e.description)
         }
         if tty { FileHandle.standardError.write(Data("\r\u{1b}[K".utf8)) }
-        let paths = try ResultFiles.write(result, directory: outDir, basename: base)
+        result = result.withProfiles(profiler)
+        var paths = try ResultFiles.write(result, directory: outDir, basename: base)
+        paths += try BenchFlameGraphs.write(result, directory: outDir, base: base)
         let d = ContinuousClock.now - started
         print(
             "\(result.complete ? "bench finished" : "bench interrupted (partial results kept)") in \(Self.duration(Double(d.components.seconds))): \(result.samples.count) tests, \(result.samples.filter { $0.error != nil }.count) failed"

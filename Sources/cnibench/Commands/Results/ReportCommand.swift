@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Results
 import Gate
+import Profile
 
 struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -41,6 +42,12 @@ struct ReportCommand: ParsableCommand {
             "github-action-benchmark only: the metrics better when higher (customBiggerIsBetter) or lower (customSmallerIsBetter).")
     var direction: Better?
 
+    /// The report's file name without extension (flame graph links): --output's, else the result's.
+    var reportBase: String? {
+        guard format == .md || format == .html else { return nil }
+        return ((((output ?? result) as NSString).lastPathComponent) as NSString).deletingPathExtension
+    }
+
     func validate() throws {
         if format == .githubActionBenchmark, direction == nil { throw ValidationError(ExportDirectionError().description) }
         if format != .githubActionBenchmark, let direction {
@@ -53,7 +60,7 @@ struct ReportCommand: ParsableCommand {
         // A bad result file is exit 2 here as in compare and gate (not ArgumentParser's 64).
         let text: String
         do {
-            let (t, failed) = try ResultReport.render(path: result, format: format, direction: direction)
+            let (t, failed) = try ResultReport.render(path: result, format: format, direction: direction, base: reportBase)
             for f in failed { FileHandle.standardError.write(Data("report: \(f)\n".utf8)) }
             text = t
         } catch {
@@ -63,6 +70,13 @@ struct ReportCommand: ParsableCommand {
         }
         if let output {
             try Data(text.utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
+            // A profiled result's flame graphs go beside the Markdown or HTML report it links them from.
+            if format == .md || format == .html, let base = reportBase, let r = try? BenchResult.load(path: result), r.profiles != nil {
+                let dir = (output as NSString).deletingLastPathComponent
+                for p in try BenchFlameGraphs.write(r, directory: dir.isEmpty ? "." : dir, base: base) {
+                    FileHandle.standardError.write(Data("wrote \(p)\n".utf8))
+                }
+            }
         } else {
             FileHandle.standardOutput.write(Data(text.utf8))
         }
