@@ -19,7 +19,7 @@ public final class GroupWatchdog {
         guard cnb_pipe_cloexec(&fds) == 0 else { throw ProcessError("watchdog pipe: \(String(cString: strerror(errno)))") }
         defer { close(fds[0]) }
         // `read` returns at end-of-file: only when every write end is closed, i.e. we are gone.
-        let script = "read _; kill -KILL -- -\"$1\" 2>/dev/null"
+        let script = "read _; kill -s KILL -- -\"$1\" 2>/dev/null"
         do {
             let pid = try HostSpawn.spawn(
                 ["/bin/sh", "-c", script, "cnibench-watchdog", String(group)], stdin: fds[0], stdout: -1, stderr: -1,
