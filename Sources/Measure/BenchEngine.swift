@@ -46,6 +46,8 @@ public struct BenchOptions: Sendable {
     /// When set, each iperf3 client's JSON output (-J) is kept here as it was printed
     /// (`RawOutput`), for another tool to read the run's own record of the test.
     public var keepRawDirectory: String?
+    /// `--ipip-impl` for calico-ipip (nil: kernel when the kernel has ipip, else tc-bpf).
+    public var ipip: IPIPImplementation?
 
     public init() {}
 }
@@ -295,7 +297,9 @@ public final class BenchEngine {
             spec.podsPerNode = [2, 2]
             logger.info("building \(u.id) (run \(u.run))")
             let r: RunBuilder.Result
-            do { r = try RunBuilder(spec: spec, logger: logger).up() } catch {
+            var builder = RunBuilder(spec: spec, logger: logger)
+            builder.ipip = options.ipip
+            do { r = try builder.up() } catch {
                 // RunBuilder rolls back its own run; the ones built before go in the defer.
                 throw BenchInputError("--modes \(u.mode.rawValue)", "could not build \(u.id): \(error)")
             }

@@ -87,6 +87,7 @@ struct BenchMatrixCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Offered load of the udp test (iperf3 -b).", visibility: .hidden))
     var udpBitrate = "500M"
 
+    @OptionGroup var ipipImpl: IPIPImplOption
     @OptionGroup var diagnostics: VerboseOption
 
     @Option(
@@ -98,6 +99,7 @@ struct BenchMatrixCommand: ParsableCommand {
 
     func options() throws -> BenchOptions {
         var o = BenchOptions()
+        o.ipip = ipipImpl.requested
         if let modes {
             if let m = modes.first(where: { !Mode.available.contains($0) }) {
                 throw ValidationError("--modes: '\(m.rawValue)' is not implemented in this build; valid: \(Mode.spellings)")
