@@ -268,6 +268,7 @@ public final class BenchEngine {
                 stealSeconds: 0, stealFraction: 0, loadAverageAtStart: loadAtStart,
                 pktgenAvailable: pktgenAvailable),
             subjects: [], rounds: [], samples: [], summaries: [], warnings: [])
+        result.environment.guest = GuestEnvironment.current
         result.environment.hostName = (try? String(contentsOfFile: "/proc/sys/kernel/hostname", encoding: .utf8))?
             .trimmingCharacters(in: .whitespacesAndNewlines)
         result.environment.kernelVersion = (try? String(contentsOfFile: "/proc/sys/kernel/version", encoding: .utf8))?

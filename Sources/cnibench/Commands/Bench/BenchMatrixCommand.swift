@@ -88,6 +88,9 @@ struct BenchMatrixCommand: ParsableCommand {
     var udpBitrate = "500M"
 
     @OptionGroup var ipipImpl: IPIPImplOption
+
+    @Flag(help: "Measure even in an emulated (TCG) guest; the result then says \"emulated\".")
+    var allowEmulated = false
     @OptionGroup var diagnostics: VerboseOption
 
     @Option(
@@ -98,6 +101,11 @@ struct BenchMatrixCommand: ParsableCommand {
     var keepRaw: String?
 
     func options() throws -> BenchOptions {
+        if let g = GuestEnvironment.current, g.emulated, !allowEmulated {
+            throw ValidationError(
+                "this is an emulated guest (\(g.summary)): its rates and latencies are qemu's instruction emulation, not the datapath. Add --allow-emulated to measure anyway (the result says \"emulated\"; compare/gate refuse to mix it with KVM or host results), or boot with KVM where it works (cnibench vm --accelerator kvm)"
+            )
+        }
         var o = BenchOptions()
         o.ipip = ipipImpl.requested
         if let modes {

@@ -23,6 +23,7 @@ struct VMCommand: ParsableCommand {
               cnibench vm --kernel 6.1.0-57 -- up --mode calico-ipip --underlay l3 --ipip-impl kernel
               cnibench vm --kernel ~/linux/arch/x86/boot/bzImage --modules /tmp/mods/lib/modules/6.12.0 -- caps
               cnibench vm --kernel 6.1.0-57 --accelerator kvm --cpus 4 --memory 4G -- bench --mode host-gw
+              cnibench vm --kernel 6.1.0-57 --script steps.sh        # several commands, one boot ($CNIBENCH inside)
               cnibench vm --list-kernels
               cnibench vm --clear-cache
             """
@@ -35,6 +36,11 @@ struct VMCommand: ParsableCommand {
     @Option(help: "Seconds for the guest to boot to the command.") var bootTimeout = 300
     @Option(help: "Seconds for the whole guest run.") var timeout = 1800
     @Option(help: "auto (KVM if a probe boot works, else TCG), kvm or tcg.") var accelerator: AcceleratorChoice = .auto
+    @Option(
+        help:
+            "A shell script to run in the guest instead of one command (several steps, one boot): $CNIBENCH is this cnibench binary."
+    )
+    var script: String?
     @Flag(help: "List the cached Debian kernels.") var listKernels = false
     @Flag(help: "Remove the kernel cache (only inside /var/cache/cnibench).") var clearCache = false
     @Argument(parsing: .postTerminator, help: "The cnibench subcommand and arguments to run in the guest.")
@@ -47,6 +53,13 @@ struct VMCommand: ParsableCommand {
             return
         }
         guard kernel != nil else { throw ValidationError("--kernel is required: a kernel image path or a Debian version such as 6.1.0-57") }
+        if let script {
+            guard command.isEmpty else { throw ValidationError("--script \(script) and a command after -- both given; give one") }
+            guard FileManager.default.isReadableFile(atPath: script) else {
+                throw ValidationError("--script \(script): no such readable file")
+            }
+            return
+        }
         guard !command.isEmpty else {
             throw ValidationError("give the cnibench command to run after --, e.g. cnibench vm --kernel 6.1.0-57 -- caps")
         }
@@ -92,7 +105,9 @@ struct VMCommand: ParsableCommand {
         let binary = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
         let outcome: GuestRunner.Outcome
         do {
-            outcome = try runner.run([binary] + command, vng: vng, log: "\(logs)/guest-\(getpid()).log") { print($0) }
+            let argv =
+                script.map { ["env", "CNIBENCH=\(binary)", "sh", URL(fileURLWithPath: $0).standardizedFileURL.path] } ?? [binary] + command
+            outcome = try runner.run(argv, vng: vng, log: "\(logs)/guest-\(getpid()).log") { print($0) }
         } catch is Interrupted { throw ExitCode(130) }
         if !outcome.missingModules.isEmpty {
             say("modules the guest kernel lacks: \(outcome.missingModules.joined(separator: " ")) (modes needing them are refused inside)")
