@@ -15,6 +15,7 @@ run=(
   iptables ipset                 # --netfilter real: iptables-nft-restore (flanneld, Felix, kube-proxy), Felix's ipsets
   linux-perf                     # cnibench profile: perf record -e cpu-clock -a -g
   containernetworking-plugins    # --cni: the reference CNI plugins in /usr/lib/cni
+  qemu-system-x86 kmod busybox-static python3-venv  # cnibench vm: guests (virtme-ng below)
 )
 case "${1:-all}" in
   build) packages=("${build[@]}") ;;
@@ -34,4 +35,17 @@ if [ ${#missing[@]} -gt 0 ]; then
   echo "installing: ${missing[*]}"
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+# virtme-ng (PyPI, not packaged in Debian 12) boots `cnibench vm` guests. It goes into a venv of
+# our own (Debian's pip refuses system-wide installs); cnibench calls its vng by path.
+venv=/opt/cnibench/venv
+vng_version=1.42
+if [ "${1:-all}" != build ] && ! "$venv/bin/vng" --version 2>/dev/null | grep -qx "virtme-ng $vng_version"; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "missing virtme-ng; run as root: python3 -m venv $venv && $venv/bin/pip install virtme-ng==$vng_version" >&2
+    exit 1
+  fi
+  echo "installing: virtme-ng $vng_version into $venv"
+  /usr/bin/python3 -m venv "$venv"
+  "$venv/bin/pip" install -q --disable-pip-version-check "virtme-ng==$vng_version"
 fi

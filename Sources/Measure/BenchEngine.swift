@@ -50,6 +50,8 @@ public struct BenchOptions: Sendable {
     public var netfilter: NetfilterSetting = .real
     /// `--cni FILE`: conflists measured as modes (`ConflistMode`), after the modes.
     public var conflists: [ConflistMode] = []
+    /// `--ipip-impl` for calico-ipip (nil: kernel when the kernel has ipip, else tc-bpf).
+    public var ipip: IPIPImplementation?
 
     public init() {}
 }
@@ -302,6 +304,7 @@ public final class BenchEngine {
                 stealSeconds: 0, stealFraction: 0, loadAverageAtStart: loadAtStart,
                 pktgenAvailable: pktgenAvailable),
             subjects: [], rounds: [], samples: [], summaries: [], warnings: [])
+        result.environment.guest = GuestEnvironment.current
         result.environment.hostName = (try? String(contentsOfFile: "/proc/sys/kernel/hostname", encoding: .utf8))?
             .trimmingCharacters(in: .whitespacesAndNewlines)
         result.environment.kernelVersion = (try? String(contentsOfFile: "/proc/sys/kernel/version", encoding: .utf8))?
@@ -333,7 +336,9 @@ public final class BenchEngine {
             spec.cni = u.cni?.settings
             logger.info("building \(u.id) (run \(u.run))")
             let r: RunBuilder.Result
-            do { r = try RunBuilder(spec: spec, logger: logger).up() } catch {
+            var builder = RunBuilder(spec: spec, logger: logger)
+            builder.ipip = options.ipip
+            do { r = try builder.up() } catch {
                 // RunBuilder rolls back its own run; the ones built before go in the defer.
                 throw BenchInputError(
                     u.cni.map { "--cni \($0.record.file)" } ?? "--modes \(u.mode.rawValue)", "could not build \(u.id): \(error)")

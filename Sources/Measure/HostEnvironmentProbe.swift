@@ -11,6 +11,6 @@ extension HostEnvironment {
             kernelVersion: (try? String(contentsOfFile: "/proc/sys/kernel/version", encoding: .utf8))?
                 .trimmingCharacters(in: .whitespacesAndNewlines),
             cpuModel: Fingerprint.cpuModel(), cpuCount: ProcessInfo.processInfo.activeProcessorCount,
-            cnibenchVersion: CNIBenchVersion.string)
+            cnibenchVersion: CNIBenchVersion.string, guest: GuestEnvironment.current)
     }
 }

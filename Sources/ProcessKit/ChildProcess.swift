@@ -31,6 +31,11 @@ public final class ChildProcess {
 
     deinit { if pipeRead >= 0 { close(pipeRead) } }
 
+    /// A child that another spawner in this module started in a session of its own (no pipe).
+    static func adopt(pid: pid_t, argv: [String]) -> ChildProcess {
+        ChildProcess(pid: pid, argv: argv, newSession: true, pipeRead: -1)
+    }
+
     /// Starts `argv`. With a namespace, inside it (its own session by default, `cpu` pins it like
     /// `taskset -c`); without, in ours (`workingDirectory` and `environment` only apply there;
     /// nil environment = ours). With a ledger, pid + start time + `label` are recorded before

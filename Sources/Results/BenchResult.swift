@@ -464,6 +464,8 @@ public struct EnvironmentFingerprint: Codable, Sendable, Equatable {
     /// The machine's host name (/proc/sys/kernel/hostname): with the CPU, how the gate tells
     /// a same-runner A/B from results of different machines. Absent in older files.
     public var hostName: String? = nil
+    /// The `cnibench vm` guest (accelerator, CPUs, memory, kernel); absent on a host.
+    public var guest: GuestEnvironment? = nil
 
     public init(
         kernel: String, kernelVersion: String? = nil, cpuModel: String, cpuCount: Int, memoryGiB: Double? = nil, offloads: [DeviceOffloads],

@@ -59,6 +59,21 @@ public struct EnvironmentMatch: Sendable, Equatable {
 
     /// The rule itself, messages without the file they concern.
     static func differences(_ reference: HostEnvironment, _ other: HostEnvironment, strict: Bool) -> (refusals: [String], notes: [String]) {
+        // Emulated, virtualised and bare-metal numbers measure different machines: never mixed.
+        let ga = reference.guest.map { "\($0.accelerator) guest" } ?? "host"
+        let gb = other.guest.map { "\($0.accelerator) guest" } ?? "host"
+        if ga != gb { return (["accelerators differ: \(ga) vs \(gb); results from a guest compare only with the same accelerator"], []) }
+        var guestNotes: [String] = []
+        if let a = reference.guest, let b = other.guest, a.cpus != b.cpus || a.memory != b.memory {
+            guestNotes.append("guest sizes differ: \(a.cpus) CPUs, \(a.memory) vs \(b.cpus) CPUs, \(b.memory)")
+        }
+        let d = hostDifferences(reference, other, strict: strict)
+        return (d.refusals, guestNotes + d.notes)
+    }
+
+    static func hostDifferences(_ reference: HostEnvironment, _ other: HostEnvironment, strict: Bool) -> (
+        refusals: [String], notes: [String]
+    ) {
         let sameCPU = reference.cpuModel == other.cpuModel && reference.cpuCount == other.cpuCount
         let cpus = "\(reference.cpuModel) × \(reference.cpuCount) vs \(other.cpuModel) × \(other.cpuCount)"
         if reference.kernel == other.kernel {

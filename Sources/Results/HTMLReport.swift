@@ -296,6 +296,7 @@ public enum HTMLReport {
             o += "<tr><th style=\"text-align:left\">\(esc(k))</th><td style=\"text-align:left;white-space:normal\">\(esc(v))</td></tr>"
         }
         let k = KernelRelease(e.kernel)
+        if let g = e.guest { row("guest", g.summary) }
         row("kernel release", k.release)
         row("kernel build", (k.build.isEmpty ? "none" : k.build) + (e.kernelVersion.map { " (\($0))" } ?? ""))
         row("CPU", "\(e.cpuModel) × \(e.cpuCount)" + (e.memoryGiB.map { ", \(Fmt.num($0)) GiB" } ?? ""))

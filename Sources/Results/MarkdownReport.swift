@@ -110,6 +110,7 @@ extension BenchResult {
         let e = environment
         let k = KernelRelease(e.kernel)
         var parts = [k.build.isEmpty ? "kernel \(k.release)" : "kernel \(k.release) (build \(k.build))", "\(e.cpuModel) × \(e.cpuCount)"]
+        if let g = e.guest { parts.insert("**\(g.summary)**", at: 0) }
         if let v = e.iperf3Version { parts.append(v) }
         parts.append("cnibench \(e.cnibenchVersion)")
         if let c = e.gitCommit { parts.append("commit \(c.prefix(12))\(e.gitDirty == true ? " (dirty)" : "")") }

@@ -15,8 +15,14 @@ public struct HostEnvironment: Codable, Sendable, Equatable {
     public var cpuModel: String
     public var cpuCount: Int
     public var cnibenchVersion: String
+    /// The `cnibench vm` guest the numbers were made in; absent on a host.
+    public var guest: GuestEnvironment? = nil
 
-    public init(kernel: String, kernelVersion: String? = nil, cpuModel: String, cpuCount: Int, cnibenchVersion: String) {
+    public init(
+        kernel: String, kernelVersion: String? = nil, cpuModel: String, cpuCount: Int, cnibenchVersion: String,
+        guest: GuestEnvironment? = nil
+    ) {
+        self.guest = guest
         self.kernel = kernel
         self.kernelVersion = kernelVersion
         self.cpuModel = cpuModel
@@ -29,7 +35,8 @@ extension EnvironmentFingerprint {
     /// The envelope's part of a bench result's fingerprint.
     public var host: HostEnvironment {
         HostEnvironment(
-            kernel: kernel, kernelVersion: kernelVersion, cpuModel: cpuModel, cpuCount: cpuCount, cnibenchVersion: cnibenchVersion)
+            kernel: kernel, kernelVersion: kernelVersion, cpuModel: cpuModel, cpuCount: cpuCount, cnibenchVersion: cnibenchVersion,
+            guest: guest)
     }
 }
 

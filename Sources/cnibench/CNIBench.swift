@@ -33,6 +33,7 @@ struct CNIBench: ParsableCommand {
                     BirdConfigCommand.self, ConformanceCommand.self
                 ]),
             CommandGroup(name: "Benchmarks", subcommands: [BenchCommand.self, ProfileCommand.self]),
+            CommandGroup(name: "Kernels under test", subcommands: [VMCommand.self]),
             CommandGroup(name: "Results", subcommands: [ReportCommand.self, CompareCommand.self, GateCommand.self]),
             // Hidden: what `up` and `bench` start inside the run's namespaces. Plans and ledgers
             // record these argv spellings (`cnibench bird-exec --name …`), so they never change.

@@ -41,7 +41,8 @@ final class CommandLineTests: XCTestCase {
             ("--modes", Mode.allCases.map(\.rawValue)), ("--tests", BenchTest.allCases.map(\.rawValue)),
             ("--underlay", ["l2", "l3"]), ("--routing", ["static", "bird"]), ("--bgp", ["mesh", "rr"]),
             ("--bgp-timers", BGPTimers.allCases.map(\.rawValue)), ("--method", ["better-half", "rank"]),
-            ("--ipip", ["kernel", "tc-bpf"]), ("--rx", ["ring", "socket"]), ("--pin", ["auto", "none"])
+            ("--ipip", ["kernel", "tc-bpf"]), ("--ipip-impl", ["kernel", "tc-bpf"]), ("--rx", ["ring", "socket"]),
+            ("--pin", ["auto", "none"])
         ]
         for (option, values) in lists {
             let found = bashCompletions(after: option, in: script)

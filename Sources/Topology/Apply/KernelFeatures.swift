@@ -17,6 +17,34 @@ public struct KernelFeatures: Sendable, Codable, Equatable {
 
     public var ipipImplementation: IPIPImplementation { ipip ? .kernel : .tcBPF }
 
+    /// `--ipip-impl`: what was asked for, or the default (kernel when this kernel has the ipip
+    /// driver, else the tc-BPF stand-in). Asking for the kernel driver where there is none is
+    /// refused rather than quietly measuring the stand-in.
+    public func ipipImplementation(requested: IPIPImplementation?) throws -> IPIPImplementation {
+        guard let requested else { return ipipImplementation }
+        if requested == .kernel && !ipip {
+            throw PrerequisiteError(
+                "--ipip-impl kernel: this kernel (\(kernelRelease)) has no ipip driver (no tunl0; `ip link add type ipip` fails). Use --ipip-impl tc-bpf (the default here), or run in a guest whose kernel has it: cnibench vm --kernel 6.1.0-57 -- up --mode calico-ipip --ipip-impl kernel"
+            )
+        }
+        return requested
+    }
+
+    /// Whether the running kernel has the ipip driver, without root or a namespace: loaded
+    /// (/sys/module/ipip), built in, or a module modprobe would find. For `plan`'s default.
+    public static func ipipDriverListed() -> Bool {
+        if FileManager.default.fileExists(atPath: "/sys/module/ipip") { return true }
+        let dir = "/lib/modules/\(kernelRelease())"
+        for file in ["modules.builtin", "modules.dep"] {
+            if let text = try? String(contentsOfFile: "\(dir)/\(file)", encoding: .utf8),
+                text.contains("/ipip.ko")
+            {
+                return true
+            }
+        }
+        return false
+    }
+
     /// Probes inside a namespace named `<run>-probe`, recorded in the run's ledger if given.
     public static func probe(run: RunName, state: RunState?) throws -> KernelFeatures {
         let name = Names.probe(run)

@@ -9,6 +9,8 @@ public struct RunBuilder {
     public var spec: TopologySpec
     public var logger: Logger
     public var progress: ((Int, Int) -> Void)?
+    /// `--ipip-impl` for calico-ipip; nil: kernel when the kernel has ipip, else tc-bpf.
+    public var ipip: IPIPImplementation?
 
     public init(spec: TopologySpec, logger: Logger = Logger(label: "cnibench.up")) {
         self.spec = spec
@@ -51,12 +53,14 @@ public struct RunBuilder {
         var record = RunRecord(spec: spec, ipip: nil, createdAt: Date(), cnibenchVersion: CNIBenchVersion.string)
         try state.create(record)
         let features: KernelFeatures
+        var ipipImplementation = IPIPImplementation.tcBPF
         do {
             try Interrupt.check()
             features = try KernelFeatures.probe(run: spec.name, state: state)
             if let why = features.refusal(for: spec) {
                 throw PrerequisiteError("mode \(spec.mode.rawValue) cannot run on this kernel (\(features.kernelRelease)): \(why)")
             }
+            if spec.mode == .calicoIPIP { ipipImplementation = try features.ipipImplementation(requested: ipip) }
             try Interrupt.check()
         } catch {
             Interrupt.rollBack(run: spec.name, after: error) { Teardown(state: state, logger: logger).run() }
@@ -65,7 +69,7 @@ public struct RunBuilder {
         // 3. Plan with what the kernel offers, 4. apply.
         let plan: Plan
         do {
-            plan = try Planner(spec: spec, ipip: features.ipipImplementation).plan()
+            plan = try Planner(spec: spec, ipip: ipipImplementation).plan()
             record.ipip = plan.ipip
             try state.update(record)
         } catch {

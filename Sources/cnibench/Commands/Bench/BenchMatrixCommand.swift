@@ -112,6 +112,11 @@ struct BenchMatrixCommand: ParsableCommand {
     @Option(name: .long, help: "With --cni: CNI_PATH, directories of plugin binaries separated by ':' (default /usr/lib/cni).")
     var cniPath: String?
 
+    @OptionGroup var ipipImpl: IPIPImplOption
+
+    @Flag(help: "Measure even in an emulated (TCG) guest; the result then says \"emulated\".")
+    var allowEmulated = false
+
     @OptionGroup var diagnostics: VerboseOption
 
     @OptionGroup var profiling: BenchProfileOptions
@@ -124,7 +129,13 @@ struct BenchMatrixCommand: ParsableCommand {
     var keepRaw: String?
 
     func options() throws -> BenchOptions {
+        if let g = GuestEnvironment.current, g.emulated, !allowEmulated {
+            throw ValidationError(
+                "this is an emulated guest (\(g.summary)): its rates and latencies are qemu's instruction emulation, not the datapath. Add --allow-emulated to measure anyway (the result says \"emulated\"; compare/gate refuse to mix it with KVM or host results), or boot with KVM where it works (cnibench vm --accelerator kvm)"
+            )
+        }
         var o = BenchOptions()
+        o.ipip = ipipImpl.requested
         if let modes {
             if let m = modes.first(where: { !Mode.available.contains($0) }) {
                 throw ValidationError("--modes: '\(m.rawValue)' is not implemented in this build; valid: \(Mode.spellings)")

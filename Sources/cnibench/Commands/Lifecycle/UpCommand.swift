@@ -19,15 +19,21 @@ struct UpCommand: ParsableCommand {
               cnibench up --mode flannel-vxlan --underlay l3 --nodes 3 --name lab
               cnibench up --mode host-gw --underlay l3 --force   # refused without --force: no L2 adjacency
               cnibench up --topology lab.yaml
+              cnibench up --mode calico-ipip --underlay l3 --ipip-impl tc-bpf   # the stand-in even where tunl0 exists
             """
     )
 
     @OptionGroup var topology: TopologyOptions
+    @OptionGroup var ipipImpl: IPIPImplOption
     @OptionGroup var diagnostics: VerboseOption
 
     func run() throws {
         diagnostics.apply()
         var builder = RunBuilder(spec: try topology.spec())
+        if ipipImpl.choice != nil && builder.spec.mode != .calicoIPIP {
+            throw ValidationError("--ipip-impl applies to --mode calico-ipip only (the mode is \(builder.spec.mode.rawValue))")
+        }
+        builder.ipip = ipipImpl.requested
         if isatty(2) != 0 {
             builder.progress = { i, n in
                 if i == n || i % 50 == 0 { FileHandle.standardError.write("\r  applying step \(i)/\(n)".data(using: .utf8)!) }

@@ -1,0 +1,118 @@
+import ArgumentParser
+import Foundation
+import ProcessKit
+
+extension AcceleratorChoice: ExpressibleByArgument {}
+
+struct VMCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "vm",
+        abstract: "Run a cnibench command inside a guest booted from a chosen kernel (qemu + virtme-ng).",
+        discussion: """
+            KERNEL is a kernel image (vmlinuz/bzImage) with its modules in …/lib/modules/<release>
+            beside it or given by --modules, or a Debian kernel version (6.1.0-57) that is fetched
+            with apt-get download into /var/cache/cnibench/kernels/<version>/ and unpacked there
+            (nothing is installed; --list-kernels, --clear-cache). The guest sees the host's
+            filesystem copy-on-write and runs this same binary as root; its output is streamed and
+            its exit status returned. KVM is used when a probe boot shows it works (once per host
+            boot), else TCG (emulated; `bench` refuses it without --allow-emulated). Ctrl-C, SIGTERM
+            or even SIGKILL of cnibench stops the guest. Needs root.
+
+            Examples:
+              cnibench vm --kernel 6.1.0-57 -- caps
+              cnibench vm --kernel 6.1.0-57 -- up --mode calico-ipip --underlay l3 --ipip-impl kernel
+              cnibench vm --kernel ~/linux/arch/x86/boot/bzImage --modules /tmp/mods/lib/modules/6.12.0 -- caps
+              cnibench vm --kernel 6.1.0-57 --accelerator kvm --cpus 4 --memory 4G -- bench --mode host-gw
+              cnibench vm --kernel 6.1.0-57 --script steps.sh        # several commands, one boot ($CNIBENCH inside)
+              cnibench vm --list-kernels
+              cnibench vm --clear-cache
+            """
+    )
+
+    @Option(help: "Kernel image path or Debian kernel version (e.g. 6.1.0-57).") var kernel: String?
+    @Option(help: "Modules directory of --kernel (…/lib/modules/<release>).") var modules: String?
+    @Option(help: "Guest CPUs.") var cpus = 2
+    @Option(help: "Guest memory (qemu -m syntax).") var memory = "2G"
+    @Option(help: "Seconds for the guest to boot to the command.") var bootTimeout = 300
+    @Option(help: "Seconds for the whole guest run.") var timeout = 1800
+    @Option(help: "auto (KVM if a probe boot works, else TCG), kvm or tcg.") var accelerator: AcceleratorChoice = .auto
+    @Option(
+        help:
+            "A shell script to run in the guest instead of one command (several steps, one boot): $CNIBENCH is this cnibench binary."
+    )
+    var script: String?
+    @Flag(help: "List the cached Debian kernels.") var listKernels = false
+    @Flag(help: "Remove the kernel cache (only inside /var/cache/cnibench).") var clearCache = false
+    @Argument(parsing: .postTerminator, help: "The cnibench subcommand and arguments to run in the guest.")
+    var command: [String] = []
+    @OptionGroup var diagnostics: VerboseOption
+
+    func validate() throws {
+        if listKernels || clearCache {
+            guard kernel == nil, command.isEmpty else { throw ValidationError("--list-kernels/--clear-cache take no --kernel or command") }
+            return
+        }
+        guard kernel != nil else { throw ValidationError("--kernel is required: a kernel image path or a Debian version such as 6.1.0-57") }
+        if let script {
+            guard command.isEmpty else { throw ValidationError("--script \(script) and a command after -- both given; give one") }
+            guard FileManager.default.isReadableFile(atPath: script) else {
+                throw ValidationError("--script \(script): no such readable file")
+            }
+            return
+        }
+        guard !command.isEmpty else {
+            throw ValidationError("give the cnibench command to run after --, e.g. cnibench vm --kernel 6.1.0-57 -- caps")
+        }
+        guard command.first != "vm" else { throw ValidationError("the guest command cannot be vm itself") }
+        guard (1...64).contains(cpus) else { throw ValidationError("--cpus \(cpus): give 1 to 64") }
+        guard memory.wholeMatch(of: /[0-9]+[MG]?/) != nil else { throw ValidationError("--memory \(memory): give e.g. 1024M or 2G") }
+        guard bootTimeout > 0, timeout > 0 else { throw ValidationError("--boot-timeout and --timeout must be positive seconds") }
+    }
+
+    func run() throws {
+        diagnostics.apply()
+        let say = { (s: String) in FileHandle.standardError.write(Data("cnibench vm: \(s)\n".utf8)) }
+        if listKernels {
+            let entries = KernelCache.list()
+            if entries.isEmpty { print("no cached kernels in \(KernelCache.kernels)") }
+            for e in entries {
+                print("\(e.version)  \(e.kernel.image.release)  \(e.bytes / 1_048_576) MiB  \(e.kernel.image.path)")
+            }
+            return
+        }
+        if clearCache {
+            try Prerequisites.requireRoot("vm --clear-cache", because: "the cache \(KernelCache.directory) is root's")
+            let removed = try KernelCache.clear(version: nil)
+            print(removed.isEmpty ? "kernel cache \(KernelCache.kernels) already empty" : "removed \(removed.joined(separator: ", "))")
+            return
+        }
+        try Prerequisites.requireRoot("vm", because: "the guest runs the command as root and the kernel cache is root's")
+        let vng = try GuestTools.require()
+        let k = try GuestKernel.resolve(kernel!, modules: modules, say: say)
+        let logs = "/run/cnibench/vm"
+        try FileManager.default.createDirectory(atPath: logs, withIntermediateDirectories: true)
+        Interrupt.install()
+        defer { Interrupt.restore() }
+        let accel = try AcceleratorProbe.choose(accelerator, say: say) {
+            let probe = GuestRunner(
+                kernel: k, accelerator: .kvm, cpus: 1, memory: "512M", bootTimeout: .seconds(30), timeout: .seconds(40))
+            return try probe.run(["true"], vng: vng, log: "\(logs)/kvm-probe.log", echo: { _ in }).exitCode == 0
+        }
+        let runner = GuestRunner(
+            kernel: k, accelerator: accel, cpus: cpus, memory: memory, bootTimeout: .seconds(bootTimeout),
+            timeout: .seconds(timeout))
+        say("booting \(k.image.release) (\(accel.rawValue)\(accel == .tcg ? ", emulated" : ""), \(cpus) CPUs, \(memory))")
+        let binary = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
+        let outcome: GuestRunner.Outcome
+        do {
+            let argv =
+                script.map { ["env", "CNIBENCH=\(binary)", "sh", URL(fileURLWithPath: $0).standardizedFileURL.path] } ?? [binary] + command
+            outcome = try runner.run(argv, vng: vng, log: "\(logs)/guest-\(getpid()).log") { print($0) }
+        } catch is Interrupted { throw ExitCode(130) }
+        if !outcome.missingModules.isEmpty {
+            say("modules the guest kernel lacks: \(outcome.missingModules.joined(separator: " ")) (modes needing them are refused inside)")
+        }
+        say("guest command exited \(outcome.exitCode) after \(String(format: "%.1f", outcome.seconds)) s (\(accel.rawValue))")
+        if outcome.exitCode != 0 { throw ExitCode(outcome.exitCode) }
+    }
+}
