@@ -20,8 +20,9 @@ import Results
 ///    cost and the worse ones the noise. `ShiftMethod.rank` (Hodges–Lehmann / Mann–Whitney)
 ///    uses every round instead.
 /// 3. The gate fails when *any* gated metric regresses, so the level is family-wise: with k
-///    gated metrics each interval is taken at 1 − (1 − level)/k (Bonferroni), which keeps the
-///    chance of a false alarm on an unchanged build at or below 1 − level for the whole run.
+///    gated metrics each interval is taken at 1 − 2(1 − level)/k (Bonferroni over the worse
+///    ends, the only ones that fail the gate; see `oneSided`), which keeps the chance of a false
+///    alarm on an unchanged build at or below 1 − level for the whole run.
 /// 4. Only the datapaths under test gate; the baselines (mode `none`) are the yardstick and are
 ///    reported only.
 /// 5. A regression is a change worse than `maxRegression` whose interval excludes no change.
@@ -34,6 +35,12 @@ public struct ComparisonSettings: Sendable {
     public var confidenceLevel: Double = 0.95
     /// Split the level over the gated metrics (Bonferroni). Off: every metric at `confidenceLevel`.
     public var familyWise = true
+    /// The gate fails only on *worse*, and an interval at level L lies wholly on the worse side
+    /// by chance with probability (1 − L)/2 at most: so the 1 − `confidenceLevel` a false alarm
+    /// may have is split over the gated metrics' worse ends, each interval at
+    /// 1 − 2(1 − confidence)/k. Off: each at 1 − (1 − confidence)/k, which fails an unchanged
+    /// build only half as often as allowed and misses more real slowdowns.
+    public var oneSided = true
     /// Rounds a side below which a metric is not judged (a 95% rank interval needs 4 against 4).
     public var minimumSamples = 4
     /// Largest share of a side's rounds that may have failed (test error, a value that measured
@@ -542,11 +549,13 @@ public enum Comparator {
         }
         let judged = candidates.filter { $0.gated && judgeable($0) }.count
         let family = settings.familyWise ? max(judged, 1) : 1
-        let level = 1 - (1 - settings.confidenceLevel) / Double(family)
+        // Never below 50%: at most the allowed false alarms, never more (see `oneSided`).
+        let tails = settings.oneSided ? 2.0 : 1.0
+        let level = max(0.5, 1 - tails * (1 - settings.confidenceLevel) / Double(family))
 
         // What the gate needs to judge every gated metric, were all of them judgeable.
         let allGated = candidates.filter(\.gated).count
-        let levelForAll = 1 - (1 - settings.confidenceLevel) / Double(settings.familyWise ? max(allGated, 1) : 1)
+        let levelForAll = max(0.5, 1 - tails * (1 - settings.confidenceLevel) / Double(settings.familyWise ? max(allGated, 1) : 1))
         let needed = settings.method.roundsNeeded(level: levelForAll)
         // nil: no number of rounds gives this method an interval at this level (the better-half
         // test's sampled p-values bottom out at 1/4,001); reported as 0, and the reason says so.
@@ -610,10 +619,11 @@ public enum Comparator {
             }
             metrics.append(m)
         }
+        let worseEnd = settings.oneSided ? ", of which only the worse end fails the gate" : ""
         let familyText =
             settings.familyWise && family > 1
-            ? "\(percent(settings.confidenceLevel)) for all \(family) gated metrics together (each at \(percent(level)))"
-            : "\(percent(settings.confidenceLevel)) interval"
+            ? "\(percent(settings.confidenceLevel)) for all \(family) gated metrics together (each at \(percent(level))\(worseEnd))"
+            : "\(percent(level)) interval\(settings.oneSided ? " (\(percent(settings.confidenceLevel)) one-sided: only its worse end fails the gate)" : "")"
         var report = ComparisonReport(
             baseFiles: baseFiles, headFiles: headFiles,
             settings:

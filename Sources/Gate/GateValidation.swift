@@ -58,6 +58,18 @@ public struct GateValidationSummary: ResultDocument, Sendable, Equatable {
     /// "<mode>@<underlay>/<path>/<test>": whose changes the trial table shows.
     public var subject: String
     public var trialResults: [Trial]
+    /// The gate's settings in words, as `compare` states them (nil in files written before it was kept).
+    public var settings: String?
+    /// What the injection did to the raw rounds, pooled over all trials (nil in older files).
+    public var effects: [Effect]?
+
+    /// The injection's effect on one raw metric: the median of every I round against the median
+    /// of every A1 round, + = worse (less throughput, more CPU per GB).
+    public struct Effect: Codable, Sendable, Equatable {
+        public var key: String
+        public var change: Double
+        public var rounds: Int
+    }
 }
 
 /// The inputs of the summary: where the runs are and how they were made.
@@ -116,10 +128,21 @@ public enum GateValidation {
     /// 2 cannot judge).
     public static func summarize(_ run: GateValidationRun, vocabulary: ResultVocabulary) -> GateValidationSummary {
         var rows: [GateValidationSummary.Trial] = []
+        var settingsText: String?
+        // Raw rounds of every trial, A1 and I, per metric key: the injection's effect.
+        var pooled: [String: (better: Better, base: [Double], head: [Double])] = [:]
         for t in 1...max(run.trials, 1) {
             let a1 = run.files(trial: t, side: "A1"), a2 = run.files(trial: t, side: "A2"), inj = run.files(trial: t, side: "I")
             let (aa, aaReport) = GateDecision.judge(baseFiles: a1, headFiles: a2, settings: run.settings, vocabulary: vocabulary)
             let (ij, ijReport) = GateDecision.judge(baseFiles: a1, headFiles: inj, settings: run.settings, vocabulary: vocabulary)
+            settingsText = settingsText ?? ijReport?.settings ?? aaReport?.settings
+            // The metrics the gate gates, of every subject (the baselines' too: they show the
+            // injection leaves node→node alone); raw values, not the normalized ones.
+            for m in ijReport?.metrics ?? [] where !m.normalized && run.settings.gatedMetrics.contains(where: { $0.rawValue == m.metric }) {
+                let key = m.key.hasSuffix("/raw") ? String(m.key.dropLast(4)) : m.key
+                pooled[key, default: (m.better, [], [])].base += m.baseSamples
+                pooled[key, default: (m.better, [], [])].head += m.headSamples
+            }
             func change(_ r: ComparisonReport?, _ metric: Metric) -> Double? {
                 r?.metrics.first { $0.key == "\(run.subject)/\(metric.rawValue)" }.flatMap(\.change).flatMap { $0.isFinite ? $0 : nil }
             }
@@ -130,15 +153,22 @@ public enum GateValidation {
                     injectedExit: ij.exitCode, injectedThroughput: change(ijReport, .throughputGbps),
                     injectedCPUPerGB: change(ijReport, .cpuSecondsPerGB)))
         }
+        let effects: [GateValidationSummary.Effect] = pooled.keys.sorted().compactMap { key in
+            let p = pooled[key]!
+            guard let b = Stats.median(p.base.filter { $0 > 0 }), let h = Stats.median(p.head.filter { $0 > 0 }), b > 0 else { return nil }
+            return .init(key: key, change: p.better == .higher ? 1 - h / b : h / b - 1, rounds: min(p.base.count, p.head.count))
+        }
         return GateValidationSummary(
             environment: run.environment, trials: run.trials, roundsPerSide: run.useRounds,
             aaPass: rows.filter { $0.aaExit == 0 }.count, injectedCaught: rows.filter { $0.injectedExit == 1 }.count,
             rules: run.rules, modes: run.modes, tests: run.tests, durationSeconds: run.durationSeconds,
             maxRegression: run.maxRegression, commit: run.commit, elapsedSeconds: run.elapsedSeconds,
-            subject: run.subject, trialResults: rows)
+            subject: run.subject, trialResults: rows, settings: settingsText, effects: effects)
     }
 
-    public static func markdown(_ s: GateValidationSummary, roundsRun: Int) -> String {
+    /// `reproduce`: the command that made the runs, as the script was called (default: the
+    /// script with this summary's own options).
+    public static func markdown(_ s: GateValidationSummary, roundsRun: Int, reproduce: String? = nil) -> String {
         func pct(_ x: Double?) -> String { x.map { String(format: "%+.1f%%", $0 * 100) } ?? "-" }
         let f = DateFormatter()
         f.locale = Locale(identifier: "en_US_POSIX")
@@ -146,7 +176,7 @@ public enum GateValidation {
         f.dateFormat = "yyyy-MM-dd'T'HH:mm'Z'"
         var l = [
             "# Regression gate validation", "",
-            "Reproduce: `scripts/validate-gate.sh --trials \(s.trials) --rounds \(roundsRun) --rules \(s.rules) --modes \(s.modes) --tests \(s.tests) --duration \(s.durationSeconds)` (root; \(s.elapsedSeconds.map(String.init) ?? "null") s here)."
+            "Reproduce: `\(reproduce ?? "scripts/validate-gate.sh --trials \(s.trials) --rounds \(roundsRun) --rules \(s.rules) --modes \(s.modes) --tests \(s.tests) --duration \(s.durationSeconds)")` (root; \(s.elapsedSeconds.map(String.init) ?? "null") s here)."
         ]
         if s.roundsPerSide != roundsRun {
             l.append(
@@ -170,7 +200,24 @@ public enum GateValidation {
             "| injected regressions caught | **\(s.injectedCaught) / \(s.trials)** | ≥ 19 / 20 |",
             "",
             "False-alarm rate \((s.trials - s.aaPass) * 100 / max(s.trials, 1))%, detection rate \(s.injectedCaught * 100 / max(s.trials, 1))%.",
-            "",
+            ""
+        ]
+        if let settings = s.settings { l += ["Gate settings: \(settings).", ""] }
+        if let e = s.elapsedSeconds, s.trials > 0, roundsRun > 0 {
+            // Two of the three sides are one A/B; the judged rounds' share of the time.
+            let perAB = Double(e) * 2 / 3 / Double(s.trials) * Double(s.roundsPerSide) / Double(roundsRun)
+            l += [
+                "Time per A/B (one trial's two sides, \(s.roundsPerSide) rounds each; the runs' own time, waits for the shared bench lock left out): \(Int(perAB.rounded())) s.",
+                ""
+            ]
+        }
+        if let effects = s.effects, !effects.isEmpty {
+            l.append("Effect of the injection on the raw rounds (median of every I round against every A1 round; + = worse):")
+            l.append("")
+            for e in effects { l.append("- \(e.key): \(pct(e.change)) (\(e.rounds) rounds a side)") }
+            l.append("")
+        }
+        l += [
             "Changes below are `cnibench compare`'s estimates for \(s.subject) (throughput normalized to",
             "the same round's node→node baseline; CPU seconds per GB; + = worse: less throughput, more CPU per GB).",
             "",

@@ -28,6 +28,11 @@ struct SummarizeCommand: ParsableCommand {
         @Option var tests: String
         @Option var duration: Int
         @Option var maxRegression = "5%"
+        @Option(help: "Confidence for all gated metrics together, as `gate --confidence`.") var confidence = "95%"
+        @Option(help: "As `gate --method`.") var method: ShiftMethod = .betterHalf
+        @Flag(help: "As `gate --two-sided`.") var twoSided = false
+        @Option(help: "File name (without extension) of the summary.") var basename = "gate-validation"
+        @Option(help: "The command that made the runs, for the summary's Reproduce line.") var reproduce: String?
         @Option(help: "Seconds the runs took (omit when not recorded).") var elapsed: Int?
         @Option(help: "The commit measured.") var commit: String
         @Option(help: "Where to write gate-validation.md and .json.") var resultsDirectory = "bench-results"
@@ -35,14 +40,20 @@ struct SummarizeCommand: ParsableCommand {
         func run() throws {
             var settings = ComparisonSettings()
             settings.maxRegression = try parsePercent(maxRegression, flag: "--max-regression")
+            settings.confidenceLevel = try parseConfidence(confidence)
+            settings.method = method
+            settings.oneSided = !twoSided
+            guard !basename.isEmpty, !basename.contains("/") else {
+                throw ValidationError("--basename: a file name without directory, e.g. gate-validation-5pct")
+            }
             let r = GateValidationRun(
                 directory: out, trials: trials, rounds: rounds, useRounds: useRounds ?? rounds, rules: rules,
                 modes: modes, tests: tests, durationSeconds: duration, maxRegression: maxRegression,
                 settings: settings, commit: commit, elapsedSeconds: elapsed, environment: .current())
             let s = GateValidation.summarize(r, vocabulary: .cnibench)
-            let md = GateValidation.markdown(s, roundsRun: rounds)
-            try md.write(toFile: "\(resultsDirectory)/gate-validation.md", atomically: true, encoding: .utf8)
-            try ResultWriter.write(s, to: "\(resultsDirectory)/gate-validation.json")
+            let md = GateValidation.markdown(s, roundsRun: rounds, reproduce: reproduce)
+            try md.write(toFile: "\(resultsDirectory)/\(basename).md", atomically: true, encoding: .utf8)
+            try ResultWriter.write(s, to: "\(resultsDirectory)/\(basename).json")
             print(md, terminator: "")
         }
     }

@@ -125,8 +125,9 @@ final class GateTests: XCTestCase {
     }
 
     func testSameRunnerABJudgesCPUPerGBAsMeasuredAtAFamilyWiseLevel() throws {
-        // Base and head interleaved on one host: CPU per GB is judged as measured, and the 95%
-        // is split over the two gated metrics (throughput, CPU per GB): 97.5% each.
+        // Base and head interleaved on one host: CPU per GB is judged as measured, and the 5% a
+        // false alarm may have is split over the worse ends of the two gated metrics
+        // (throughput, CPU per GB): 2.5% each, so each interval at 95%.
         let base = try result(Shape(), seed: 3)
         var h = Shape()
         h.start = h.start.addingTimeInterval(30)
@@ -136,12 +137,16 @@ final class GateTests: XCTestCase {
         XCTAssertFalse(c.normalized)
         XCTAssertTrue(c.gated)
         XCTAssertEqual(c.unit, "CPU·s/GB")
-        XCTAssertEqual(c.level, 0.975, accuracy: 1e-9)
-        XCTAssertEqual(try XCTUnwrap(report.metrics.first { $0.key == throughputKey }).level, 0.975, accuracy: 1e-9)
+        XCTAssertEqual(c.level, 0.95, accuracy: 1e-9)
+        XCTAssertEqual(try XCTUnwrap(report.metrics.first { $0.key == throughputKey }).level, 0.95, accuracy: 1e-9)
         var single = ComparisonSettings()
         single.familyWise = false
         let r2 = try Comparator.compare(baseFiles: [base], headFiles: [head], settings: single)
-        XCTAssertEqual(try XCTUnwrap(r2.metrics.first { $0.key == cpuKey }).level, 0.95, accuracy: 1e-9)
+        XCTAssertEqual(try XCTUnwrap(r2.metrics.first { $0.key == cpuKey }).level, 0.90, accuracy: 1e-9, "one metric, one-sided 95%")
+        var twoSided = ComparisonSettings()
+        twoSided.oneSided = false
+        let r3 = try Comparator.compare(baseFiles: [base], headFiles: [head], settings: twoSided)
+        XCTAssertEqual(try XCTUnwrap(r3.metrics.first { $0.key == cpuKey }).level, 0.975, accuracy: 1e-9)
     }
 
     func testAAFalseAlarmsAreRareAndRealSlowdownsAreCaught() throws {
@@ -165,6 +170,31 @@ final class GateTests: XCTestCase {
         }
         XCTAssertLessThanOrEqual(falseAlarms, 1, "A/A must pass in at least 19 of 20")
         XCTAssertGreaterThanOrEqual(detections, 19, "an 8% slowdown must be caught in at least 19 of 20")
+    }
+
+    func testOneSidedSplitKeepsTheFalseAlarmRateAndCatchesMore() {
+        // The gate's statistic on pure noise (the null), many times: an interval wholly on the
+        // worse side must come up in at most (1 − level)/2 of the trials at each metric's level,
+        // so k metrics at 1 − 2α/k false-alarm together in at most α. And a shift the two-sided
+        // split (1 − α/k) misses about half the time is caught more often one-sided.
+        var rng = SplitMix64(seed: 7)
+        func noise() -> Double { Double(rng.next() % 100_001) / 100_000 - 0.5 }  // uniform, ±0.5
+        let k = 4.0, alpha = 0.05
+        let oneSided = 1 - 2 * alpha / k, twoSided = 1 - alpha / k
+        var falseWorse = 0, caughtOne = 0, caughtTwo = 0
+        let trials = 100
+        for _ in 0..<trials {
+            // 6 rounds a side: all 924 relabellings, exact.
+            let base = (0..<6).map { _ in noise() }, same = (0..<6).map { _ in noise() }
+            if let e = BestHalfShift.estimate(base: base, head: same, level: oneSided), e.high < 0 { falseWorse += 1 }
+            let slower = (0..<6).map { _ in noise() - 0.35 }
+            if let e = BestHalfShift.estimate(base: base, head: slower, level: oneSided), e.high < 0 { caughtOne += 1 }
+            if let e = BestHalfShift.estimate(base: base, head: slower, level: twoSided), e.high < 0 { caughtTwo += 1 }
+        }
+        // α/k = 1.25% per metric: at most 1.25 of 100 expected; 5 would be 3.4 binomial sds above.
+        XCTAssertLessThanOrEqual(falseWorse, 5, "worse-side false alarms at one metric's one-sided level")
+        XCTAssertGreaterThanOrEqual(caughtOne, caughtTwo, "the one-sided split never catches less")
+        XCTAssertGreaterThan(caughtOne, caughtTwo + 2, "and catches measurably more: \(caughtOne) against \(caughtTwo)")
     }
 
     func testOneBurstRoundDoesNotFailAnUnchangedBuild() throws {

@@ -51,6 +51,42 @@ final class SummarizeTests: XCTestCase {
         XCTAssertEqual(back, s)
     }
 
+    func testGateValidationStatesTheInjectionsEffectTheSettingsAndTheTimePerAB() throws {
+        let dir = try F.temporaryDirectory("gate-validation-effects")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        for t in 1...2 {
+            // I: 20 % less throughput and 25 % more CPU per GB; the baseline is the same.
+            _ = try F.write(F.gateResult(rounds: 8, ratio: 0.9, seed: UInt64(10 * t + 1)), to: dir, "t\(t)-A1-r1.json")
+            _ = try F.write(F.gateResult(rounds: 8, ratio: 0.9, seed: UInt64(10 * t + 2)), to: dir, "t\(t)-A2-r1.json")
+            _ = try F.write(F.gateResult(rounds: 8, ratio: 0.72, seed: UInt64(10 * t + 3)), to: dir, "t\(t)-I-r1.json")
+        }
+        var settings = ComparisonSettings()
+        settings.method = .rank
+        let run = GateValidationRun(
+            directory: dir.path, trials: 2, rounds: 1, useRounds: 1, rules: 40, modes: "host-gw", tests: "tcp1",
+            durationSeconds: 1, maxRegression: "5%", settings: settings, commit: "abc", elapsedSeconds: 300, environment: env)
+        let s = GateValidation.summarize(run, vocabulary: .cnibench)
+        let effects = Dictionary(uniqueKeysWithValues: try XCTUnwrap(s.effects).map { ($0.key, $0) })
+        let throughput = try XCTUnwrap(effects["host-gw@l2/cross-node/tcp1/throughputGbps"], "\(effects.keys)")
+        XCTAssertEqual(throughput.change, 0.2, accuracy: 0.03, "20 % less throughput is +20 %")
+        XCTAssertEqual(throughput.rounds, 16, "pooled over both trials")
+        XCTAssertEqual(try XCTUnwrap(effects["host-gw@l2/cross-node/tcp1/cpuSecondsPerGB"]).change, 0.25, accuracy: 0.03)
+        XCTAssertEqual(try XCTUnwrap(effects["none@l2/node-node/tcp1/throughputGbps"]).change, 0, accuracy: 0.03)
+        XCTAssertTrue(try XCTUnwrap(s.settings).contains("Hodges–Lehmann"), "the method judged with")
+        let md = GateValidation.markdown(s, roundsRun: 1, reproduce: "scripts/validate-gate.sh --rules 40 --basename x")
+        XCTAssertTrue(md.contains("Reproduce: `scripts/validate-gate.sh --rules 40 --basename x` (root; 300 s here)."), md)
+        XCTAssertTrue(md.contains("- host-gw@l2/cross-node/tcp1/throughputGbps: +19.2% (16 rounds a side)"), md)
+        // 300 s for 2 trials of three sides: two sides of one trial took 100 s.
+        XCTAssertTrue(md.contains("rounds each; the runs' own time, waits for the shared bench lock left out): 100 s."), md)
+        // Files written before these fields read, without them.
+        var old = try JSONSerialization.jsonObject(with: try ResultWriter.encode(s)) as! [String: Any]
+        old["effects"] = nil
+        old["settings"] = nil
+        let back = try ResultWriter.decode(GateValidationSummary.self, from: try JSONSerialization.data(withJSONObject: old))
+        XCTAssertNil(back.effects)
+        XCTAssertFalse(GateValidation.markdown(back, roundsRun: 1).contains("Effect of the injection"))
+    }
+
     func testGateValidationWithMissingFilesCannotJudge() {
         let run = GateValidationRun(
             directory: "/nonexistent", trials: 1, rounds: 2, useRounds: 2, rules: 1, modes: "host-gw", tests: "tcp1",

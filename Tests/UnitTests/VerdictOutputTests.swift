@@ -52,9 +52,9 @@ final class VerdictOutputTests: XCTestCase {
             }
         }
         let cannot = ComparisonRenderer.markdown(try report(.cannotJudge))
-        // Two gated metrics at 97.5% each: 4 against 4 rounds (70 relabellings) cannot reach
-        // p ≤ 1.25%; 5 against 5 (252) can.
-        XCTAssertTrue(cannot.contains("at least 5 rounds a side"), cannot)
+        // Two gated metrics, each interval at 95% (2.5% on the worse end): 3 against 3 rounds
+        // (20 relabellings) cannot reach p ≤ 2.5%; 4 against 4 (70) can.
+        XCTAssertTrue(cannot.contains("at least 4 rounds a side"), cannot)
         XCTAssertTrue(cannot.contains("base has 3, head 3;"), cannot)
         let none = ComparisonRenderer.markdownCannotJudge(reason: "results are not comparable: kernels differ")
         XCTAssertTrue(none.contains("**Verdict: CANNOT JUDGE**"), none)

@@ -50,6 +50,11 @@ struct CompareCommand: ParsableCommand {
     )
     var strict = false
 
+    @Flag(
+        help:
+            "Split the confidence over both ends of every interval (each at 1 − (1 − confidence)/k) instead of over the worse ends alone, which are all that fail the gate (each at 1 − 2(1 − confidence)/k)."
+    )
+    var twoSided = false
     func run() throws {
         let (b, h) = try sides(files: files, base: baseline + base, head: current + head)
         var settings = ComparisonSettings()
@@ -57,6 +62,7 @@ struct CompareCommand: ParsableCommand {
         settings.confidenceLevel = try parseConfidence(confidence)
         settings.method = method
         settings.strictEnvironment = strict
+        settings.oneSided = !twoSided
         do {
             let report = try Comparator.compare(baseFiles: b, headFiles: h, settings: settings)
             switch format {

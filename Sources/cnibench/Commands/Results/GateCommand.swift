@@ -18,8 +18,9 @@ struct GateCommand: ParsableCommand {
             (interference on a shared machine only ever slows a round down, so the better rounds
             carry the datapath's cost); --method rank uses the Hodges–Lehmann shift and Mann–Whitney
             interval of every round. --confidence is for all gated metrics
-            together: with k of them each interval is at 1 − (1 − confidence)/k, so an unchanged
-            build fails at most that often however many metrics gate. A metric with too few
+            together: the gate fails only on an interval wholly on the worse side, so with k gated
+            metrics each interval is at 1 − 2(1 − confidence)/k and an unchanged build fails in at
+            most 1 − confidence of runs however many metrics gate (--two-sided: 1 − (1 − confidence)/k). A metric with too few
             rounds for its interval (fewer than 4 a side; more when many metrics gate) is not
             judged; nothing judgeable: exit 2, saying how many rounds a side would do.
             Output: the verdict (PASS, REGRESSION, CANNOT JUDGE; exit 0, 1, 2) in the terminal and
@@ -49,6 +50,11 @@ struct GateCommand: ParsableCommand {
             "Refuse results whose kernel strings differ at all (default: the same release under another build suffix, on the same CPU model and core count, is judged with a note)."
     )
     var strict = false
+    @Flag(
+        help:
+            "Split the confidence over both ends of every interval (each at 1 − (1 − confidence)/k) instead of over the worse ends alone, which are all that fail the gate (each at 1 − 2(1 − confidence)/k)."
+    )
+    var twoSided = false
     @Option(help: "Also write the Markdown comparison here (e.g. $GITHUB_STEP_SUMMARY).")
     var summary: String?
 
@@ -63,6 +69,7 @@ struct GateCommand: ParsableCommand {
         settings.confidenceLevel = try parseConfidence(confidence)
         settings.method = method
         settings.strictEnvironment = strict
+        settings.oneSided = !twoSided
         let (decision, judged) = GateDecision.judge(baseFiles: baseline, headFiles: current, settings: settings)
         // The summary carries the verdict itself (written after the judgement), so a run that
         // cannot be judged never reads as "no regression".
