@@ -39,6 +39,10 @@ final class ServiceSpecTests: XCTestCase {
                 $0.services = 1
                 $0.endpointsPerService = 5
             }, field: "endpoints-per-service", mentioning: "0…4 (the run's pods)")
+        // Without Services the default endpoint count refuses nothing, even with one pod.
+        var onePod = TopologySpec()
+        onePod.podsPerNode = [1]
+        XCTAssertNoThrow(try onePod.validate())
         assertRejects(
             spec {
                 $0.serviceCIDR = IPv4Prefix("10.96.0.0/29")!

@@ -28,7 +28,9 @@ extension ServiceSettings {
         guard services >= 0, services <= capacity else {
             throw SpecError("services", "\(services): valid range is 0…\(capacity) (what \(serviceCIDR) holds)")
         }
-        guard endpointsPerService >= 0, endpointsPerService <= podCount else {
+        // The endpoint count only matters with Services to spread (its default, 2, must not
+        // refuse a one-pod run that has none).
+        guard endpointsPerService >= 0, services == 0 || endpointsPerService <= podCount else {
             throw SpecError("endpoints-per-service", "\(endpointsPerService): valid range is 0…\(podCount) (the run's pods)")
         }
         if kubeProxy == .none && services > 0 {
