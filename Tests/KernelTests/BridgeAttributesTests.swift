@@ -22,10 +22,10 @@ final class BridgeAttributesTests: KernelTestCase {
             XCTAssertEqual(br.mac, FlannelPodWiring.bridgeMAC(node), "cni0 kept its planned MAC with \(ports.count) ports")
             XCTAssertFalse(ports.contains { $0.mac == br.mac }, "not a port's MAC")
             let subnet = node.podSubnets[0]
+            let nodeAddrs = try h.addresses()
             XCTAssertTrue(
-                try h.addresses().contains(
-                    AddressInfo(device: "cni0", prefix: IPv4Prefix(node.bridgeIP!, subnet.length), broadcast: subnet.last)),
-                "cni0 address with brd \(subnet.last): \(try h.addresses())")
+                nodeAddrs.contains(AddressInfo(device: "cni0", prefix: IPv4Prefix(node.bridgeIP!, subnet.length), broadcast: subnet.last)),
+                "cni0 address with brd \(subnet.last): \(nodeAddrs)")
             for pod in node.pods {
                 let addrs = try NetlinkHandle(try NetworkNamespace.open(pod.namespace)).addresses()
                 XCTAssertTrue(
