@@ -159,12 +159,11 @@ struct TopologyOptions: ParsableArguments {
             g.podWiring = podWiring
             g.given[.podWiring] = .flag
         }
-        if let cni {
-            g.spec.cni = CNISettings(source: cni, text: try CNISettings.read(path: cni))
-            g.given[.cni] = .flag
-        }
-        // The same checks for --pod-wiring and the file's podWiring:, on the merged mode.
+        if cni != nil { g.given[.cni] = .flag }
+        // The same checks for --pod-wiring and the file's podWiring:, on the merged mode; before
+        // --cni's file is read, so that giving both is named as such.
         try g.resolvePodWiring()
+        if let cni { g.spec.cni = CNISettings(source: cni, text: try CNISettings.read(path: cni)) }
         guard cniPath != nil || cniTimeout != nil else { return }
         guard g.spec.cni != nil else {
             throw ValidationError("--cni-path and --cni-timeout only apply with --cni FILE, --pod-wiring cni or cni: in the topology")
