@@ -55,7 +55,9 @@ public struct ConflistChange: Sendable, Codable, Equatable {
             return ["**CNI conflists:** unchanged — the same conflist and plugin binaries (SHA-256) on both sides."]
         }
         func short(_ s: String) -> String {
-            s == "absent" ? "absent" : s.split(separator: ",").map { "`\($0.trimmingCharacters(in: .whitespaces).prefix(12))`" }.joined(separator: ", ")
+            s == "absent"
+                ? "absent"
+                : s.split(separator: ",").map { "`\($0.trimmingCharacters(in: .whitespaces).prefix(12))`" }.joined(separator: ", ")
         }
         var out = [
             "**CNI conflists changed between base and head** (SHA-256, first 12 hex digits):", "",

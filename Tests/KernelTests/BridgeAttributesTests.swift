@@ -33,7 +33,8 @@ final class BridgeAttributesTests: KernelTestCase {
                     "\(pod.namespace) eth0 with brd: \(addrs)")
             }
         }
-        XCTAssertTrue(try ping(from: r.plan.addressing.allPods[0].namespace, r.plan.addressing.allPods.last!.ip), "pods still reach each other")
+        XCTAssertTrue(
+            try ping(from: r.plan.addressing.allPods[0].namespace, r.plan.addressing.allPods.last!.ip), "pods still reach each other")
 
         // Verify checks both attributes: a changed MAC and an address without brd are reported.
         let node1 = r.plan.addressing.nodes[0]

@@ -23,7 +23,8 @@ final class FlannelWiringAttributesTests: XCTestCase {
         XCTAssertNotEqual(macs[0], macs[1], "one per node")
         for m in macs { XCTAssertEqual(m.octets[0] & 0x03, 0x02, "locally administered unicast: \(m)") }
         XCTAssertEqual(try plan(.flannelVXLAN).steps, p.steps, "derived, not random")
-        XCTAssertTrue(lines.contains("ip -n cnb-node1 link add cni0 address \(macs[0]) mtu 1450 type bridge"), lines.joined(separator: "\n"))
+        XCTAssertTrue(
+            lines.contains("ip -n cnb-node1 link add cni0 address \(macs[0]) mtu 1450 type bridge"), lines.joined(separator: "\n"))
         XCTAssertTrue(lines.contains("ip -n cnb-node1 addr add 10.244.0.1/24 brd 10.244.0.255 dev cni0"))
         XCTAssertTrue(lines.contains("ip -n cnb-node2-pod1 addr add 10.244.1.2/24 brd 10.244.1.255 dev eth0"))
         // Other address steps are unchanged: no broadcast on /32 tunnel addresses or the underlay.

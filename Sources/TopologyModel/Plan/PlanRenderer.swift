@@ -26,7 +26,10 @@ public enum PlanRenderer {
                 "ip -n \(peerNS) link set \(peer) up"
             ]
         case .bridgeAdd(let ns, let name, let mtu, let mac):
-            return ["ip -n \(ns) link add \(name)\(mac.map { " address \($0)" } ?? "") mtu \(mtu) type bridge", "ip -n \(ns) link set \(name) up"]
+            return [
+                "ip -n \(ns) link add \(name)\(mac.map { " address \($0)" } ?? "") mtu \(mtu) type bridge",
+                "ip -n \(ns) link set \(name) up"
+            ]
         case .bridgePortHairpin(let ns, let dev):
             return ["ip -n \(ns) link set \(dev) type bridge_slave hairpin on"]
         case .vxlanAdd(let ns, let name, let p):

@@ -6,7 +6,8 @@ import NetAddress
 /// Values that are absent (a veth without a fixed MAC) are left out.
 extension Step: Codable {
     private enum Key: String, CodingKey {
-        case op, ns, name, peerNS, peer, mtu, mac, peerMAC, master, dev, params, prefix, broadcast, route, entry, key, value, nodeIP, routes, argv
+        case op, ns, name, peerNS, peer, mtu, mac, peerMAC, master, dev, params, prefix, broadcast, route, entry, key, value, nodeIP,
+            routes, argv
         case nodeNS, podNS, ifname, conflist
         case ruleset
     }
