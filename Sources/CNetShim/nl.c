@@ -209,7 +209,7 @@ int cnb_link_add_veth(cnb_nl *h, const char *name, const char *peer_name, int pe
     return add_link(h, link);
 }
 
-int cnb_link_add_bridge(cnb_nl *h, const char *name, uint32_t mtu, int up) {
+int cnb_link_add_bridge(cnb_nl *h, const char *name, uint32_t mtu, const uint8_t *mac, int up) {
     begin(h);
     struct rtnl_link *link = rtnl_link_alloc();
     if (!link) return -ENOMEM;
@@ -218,7 +218,9 @@ int cnb_link_add_bridge(cnb_nl *h, const char *name, uint32_t mtu, int up) {
         rtnl_link_put(link);
         return result(h, rc);
     }
-    set_common(link, name, mtu, NULL, up);
+    // IFLA_ADDRESS at creation marks the address NET_ADDR_SET, so the bridge keeps it instead of
+    // taking its lowest-numbered port's (br_stp_recalculate_bridge_id).
+    set_common(link, name, mtu, mac, up);
     return add_link(h, link);
 }
 
@@ -356,7 +358,8 @@ int cnb_bridge_port_get_hairpin(cnb_nl *h, int ifindex) {
 
 // ---- addresses --------------------------------------------------------------------------------
 
-int cnb_addr_add(cnb_nl *h, int ifindex, uint32_t addr_be, uint8_t prefix_len, uint32_t flags) {
+int cnb_addr_add(cnb_nl *h, int ifindex, uint32_t addr_be, uint8_t prefix_len, uint32_t broadcast_be,
+                 uint32_t flags) {
     begin(h);
     struct rtnl_addr *a = rtnl_addr_alloc();
     if (!a) return -ENOMEM;
@@ -364,6 +367,11 @@ int cnb_addr_add(cnb_nl *h, int ifindex, uint32_t addr_be, uint8_t prefix_len, u
     struct nl_addr *local = ipv4(addr_be, prefix_len);
     rtnl_addr_set_local(a, local);
     nl_addr_put(local);
+    if (broadcast_be) {  // IFA_BROADCAST, as `ip addr add … brd B`
+        struct nl_addr *brd = ipv4(broadcast_be, -1);
+        rtnl_addr_set_broadcast(a, brd);
+        nl_addr_put(brd);
+    }
     if (flags) rtnl_addr_set_flags(a, flags);
     int rc = rtnl_addr_add(h->sk, a, NLM_F_EXCL);
     rtnl_addr_put(a);
@@ -632,6 +640,8 @@ int cnb_addr_dump(cnb_nl *h, struct cnb_addr_info *out, int max) {
             if (local) memcpy(&ai->addr_be, nl_addr_get_binary_addr(local), 4);
             ai->prefix_len = (uint8_t)rtnl_addr_get_prefixlen(a);
             ai->scope = (uint8_t)rtnl_addr_get_scope(a);
+            struct nl_addr *brd = rtnl_addr_get_broadcast(a);
+            if (brd && nl_addr_get_len(brd) == 4) memcpy(&ai->broadcast_be, nl_addr_get_binary_addr(brd), 4);
         }
         n++;
     }

@@ -291,6 +291,9 @@ public struct ComparisonReport: Sendable, Codable {
     /// When both sides were profiled (`bench --profile`): the stages whose share grew most
     /// behind each regressed subject and test. Absent otherwise.
     public var stageShifts: [StageShift]? = nil
+    /// `bench --cni` results: the conflist and plugin hashes that differ between base and head
+    /// (empty: none). Absent when neither side measured conflists.
+    public var conflistChanges: [ConflistChange]? = nil
 
     public init(
         baseFiles: [String], headFiles: [String], settings: String, metrics: [MetricComparison], notes: [String],
@@ -634,6 +637,7 @@ public enum Comparator {
         GateDecision.decide(report).record(in: &report)
         let shifts = StageShift.find(base: base, head: head, regressions: report.regressions, level: settings.confidenceLevel)
         report.stageShifts = shifts.isEmpty ? nil : shifts
+        report.conflistChanges = ConflistChange.find(base: base.map(\.config.conflists), head: head.map(\.config.conflists))
         return report
     }
 

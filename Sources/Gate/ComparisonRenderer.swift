@@ -15,6 +15,7 @@ public enum ComparisonRenderer {
             "Base: \(r.baseFiles.joined(separator: ", "))  ", "Head: \(r.headFiles.joined(separator: ", "))  ",
             "Rule: \(r.settings).", ""
         ]
+        if let changes = r.conflistChanges { out += ConflistChange.markdown(changes) + [""] }
         out += markdownTable(r.metrics.filter { !onlyGated || $0.gated })
         for s in r.stageShifts ?? [] { out += [""] + s.markdown }
         if !r.notes.isEmpty {
@@ -39,6 +40,7 @@ public enum ComparisonRenderer {
     public static func prComment(_ r: ComparisonReport, limit: Int = 65_000) -> String {
         var head = ["### cnibench: \(verdictLine(r))", ""]
         if r.verdict == .cannotJudge { head += [missingLine(r), ""] }
+        if let changes = r.conflistChanges { head += ConflistChange.markdown(changes) + [""] }
         let gated = r.metrics.filter(\.gated).sorted { ($0.regression ? 0 : 1, $0.key) < ($1.regression ? 0 : 1, $1.key) }
         let rest = r.metrics.filter { !$0.gated }
         let tail = [
@@ -113,6 +115,7 @@ public enum ComparisonRenderer {
             "* normalized to the same round's node→node baseline. BASE/HEAD: the level each side is judged at (better half's geometric mean; median with --method rank, or when not judged). Change: head against base of those, + = worse. Rule: \(r.settings)."
         )
         for s in r.stageShifts ?? [] { lines += s.lines }
+        for c in r.conflistChanges ?? [] { lines.append("conflist changed: \(c.mode) \(c.item): \(c.base) → \(c.head)") }
         lines += r.notes.map { "note: \($0)" }
         return lines.joined(separator: "\n") + "\n"
     }

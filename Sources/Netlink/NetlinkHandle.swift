@@ -63,9 +63,11 @@ import SystemPackage
         try check(rc, "link add \(name) type veth peer name \(peer)" + (peerNamespace.map { " netns \($0.name)" } ?? ""))
     }
 
-    /// `ip link add NAME type bridge`.
-    public func linkAddBridge(_ name: String, mtu: UInt32 = 0, up: Bool = true) throws(NetlinkError) {
-        try check(unsafe cnb_link_add_bridge(raw, name, mtu, up ? 1 : 0), "link add \(name) type bridge")
+    /// `ip link add NAME [address MAC] type bridge`. A MAC given at creation is kept (the kernel
+    /// marks it set); without one the bridge takes its lowest-numbered port's.
+    public func linkAddBridge(_ name: String, mtu: UInt32 = 0, mac: MACAddress? = nil, up: Bool = true) throws(NetlinkError) {
+        let rc = unsafe withOptionalMAC(mac) { m in unsafe cnb_link_add_bridge(raw, name, mtu, m, up ? 1 : 0) }
+        try check(rc, "link add \(name)\(mac.map { " address \($0)" } ?? "") type bridge")
     }
 
     /// `ip link add NAME type vxlan id VNI dstport PORT local IP dev DEV nolearning`.
@@ -132,11 +134,11 @@ import SystemPackage
     // MARK: addresses
 
     /// `ip addr add A/N dev DEV`.
-    public func addrAdd(_ prefix: IPv4Prefix, dev: String) throws(NetlinkError) {
+    public func addrAdd(_ prefix: IPv4Prefix, dev: String, broadcast: IPv4Address? = nil) throws(NetlinkError) {
         let idx = try linkIndex(dev)
         try check(
-            unsafe cnb_addr_add(raw, idx, prefix.address.networkOrder, UInt8(prefix.length), 0),
-            "addr add \(prefix) dev \(dev)")
+            unsafe cnb_addr_add(raw, idx, prefix.address.networkOrder, UInt8(prefix.length), broadcast?.networkOrder ?? 0, 0),
+            "addr add \(prefix)\(broadcast.map { " brd \($0)" } ?? "") dev \(dev)")
     }
 
     // MARK: routes
@@ -252,7 +254,8 @@ import SystemPackage
         return raws.map { a in
             AddressInfo(
                 device: names[Int(a.ifindex)] ?? "if\(a.ifindex)",
-                prefix: IPv4Prefix(IPv4Address(networkOrder: a.addr_be), Int(a.prefix_len)))
+                prefix: IPv4Prefix(IPv4Address(networkOrder: a.addr_be), Int(a.prefix_len)),
+                broadcast: a.broadcast_be == 0 ? nil : IPv4Address(networkOrder: a.broadcast_be))
         }
     }
 

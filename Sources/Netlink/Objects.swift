@@ -140,9 +140,12 @@ public struct LinkInfo: Sendable, Hashable {
 public struct AddressInfo: Sendable, Hashable {
     public var device: String
     public var prefix: IPv4Prefix
-    public init(device: String, prefix: IPv4Prefix) {
+    /// IFA_BROADCAST (`brd`), nil when the address has none.
+    public var broadcast: IPv4Address?
+    public init(device: String, prefix: IPv4Prefix, broadcast: IPv4Address? = nil) {
         self.device = device
         self.prefix = prefix
+        self.broadcast = broadcast
     }
 }
 

@@ -125,6 +125,8 @@ final class CNIPodWiringTests: KernelTestCase {
         let md = try String(contentsOfFile: out, encoding: .utf8)
         XCTAssertTrue(md.contains("| node1 pod1.1-host-veth port hairpin | `1` |"), "hairpin agrees:\n\(md.prefix(3000))")
         XCTAssertTrue(md.contains("| pod1.1 sysctl net.ipv6.conf.eth0.accept_dad | `0` |"), "adopted accept_dad agrees")
+        XCTAssertTrue(md.contains("| node1 cni0 mac | `own, not a port's` |"), "adopted: cni0 keeps a MAC of its own in both")
+        XCTAssertTrue(md.contains("| pod1.1 eth0 ipv4 | `10.244.0.2/24 brd 10.244.0.255 scope global` |"), "adopted broadcast agrees")
         for r in ["hcncf-b", "hcncf-c"] { XCTAssertEqual(leftovers(of: try RunName(r)), []) }
         XCTAssertEqual(Root(), root)
     }

@@ -24,7 +24,7 @@ final class CNIPlanTests: XCTestCase {
         XCTAssertTrue(adds.allSatisfy { $0.2 == "eth0" })
         XCTAssertTrue(adds[0].3.contains("10.244.0.0/24") && adds[2].3.contains("10.244.1.0/24"), "NodeSubnet per node")
         XCTAssertTrue(adds[0].3.contains("\"dst\":\"10.244.0.0/16\""), "PodCIDR")
-        XCTAssertFalse(plan.steps.contains { if case .bridgeAdd(_, "cni0", _) = $0 { true } else { false } }, "no cnibench pod wiring")
+        XCTAssertFalse(plan.steps.contains { if case .bridgeAdd(_, "cni0", _, _) = $0 { true } else { false } }, "no cnibench pod wiring")
         XCTAssertTrue(
             plan.steps.contains {
                 if case .routeAdd("cnb-node1", let r) = $0 { r.ipArguments.contains("10.244.1.0/24 via 192.168.1.12") } else { false }

@@ -62,7 +62,7 @@ final class DatapathTests: XCTestCase {
                     switch step {
                     case .vxlanAdd(_, _, let v): XCTAssertEqual(Int(v.mtu), want, "\(mode.rawValue): \(step)")
                     case .ipipTunnel(_, _, let mtu), .tunAdd(_, _, let mtu): XCTAssertEqual(mtu, want, "\(mode.rawValue): \(step)")
-                    case .bridgeAdd(let ns, _, let mtu) where nodes.contains(ns): XCTAssertEqual(mtu, want, "\(mode.rawValue): \(step)")
+                    case .bridgeAdd(let ns, _, let mtu, _) where nodes.contains(ns): XCTAssertEqual(mtu, want, "\(mode.rawValue): \(step)")
                     default: break
                     }
                 }

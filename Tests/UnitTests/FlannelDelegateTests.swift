@@ -48,12 +48,15 @@ final class FlannelDelegateTests: XCTestCase {
     }
 
     func testConformanceListsEachDifferenceWithItsDecision() {
-        let b = WiringSnapshot(attributes: ["node1 cni0 mtu": "1500", "node1 cni0 mac": "x", "pod1.1 eth0 zzz": "1"])
-        let c = WiringSnapshot(attributes: ["node1 cni0 mtu": "1500", "node1 cni0 mac": "y", "pod1.1 eth0 zzz": "2"])
+        let b = WiringSnapshot(attributes: ["node1 cni0 mtu": "1500", "node1 pod1.1-host-veth txqlen": "1000", "pod1.1 eth0 zzz": "1"])
+        let c = WiringSnapshot(attributes: ["node1 cni0 mtu": "1500", "node1 pod1.1-host-veth txqlen": "-", "pod1.1 eth0 zzz": "2"])
         let r = WiringConformance(mode: "host-gw", builtin: b, cni: c)
         XCTAssertEqual(r.rows.count, 3)
-        XCTAssertEqual(r.differences.map(\.attribute), ["node1 cni0 mac", "pod1.1 eth0 zzz"])
-        XCTAssertEqual(r.undecided.map(\.attribute), ["pod1.1 eth0 zzz"], "cni0 mac is decided, zzz is not")
+        XCTAssertEqual(r.differences.map(\.attribute), ["node1 pod1.1-host-veth txqlen", "pod1.1 eth0 zzz"])
+        XCTAssertEqual(r.undecided.map(\.attribute), ["pod1.1 eth0 zzz"], "txqlen is decided, zzz is not")
+        // Adopted differences have no decision: if they came back, the check would fail.
+        XCTAssertNil(WiringConformance.decision(for: "node1 cni0 mac"))
+        XCTAssertNil(WiringConformance.decision(for: "pod1.1 eth0 ipv4"))
         let md = r.markdown(command: "c", kernel: "k", plugins: "p")
         XCTAssertTrue(md.contains("**undecided**") && md.contains("## Differences (2)"), md)
     }

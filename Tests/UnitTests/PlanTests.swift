@@ -60,7 +60,7 @@ final class PlanTests: XCTestCase {
 
     func testCalicoBGPHasNoBridgeAndFelixSysctls() throws {
         let p = try plan(.calicoBGP)
-        XCTAssertFalse(p.steps.contains { if case .bridgeAdd(let ns, _, _) = $0 { ns.contains("node") } else { false } })
+        XCTAssertFalse(p.steps.contains { if case .bridgeAdd(let ns, _, _, _) = $0 { ns.contains("node") } else { false } })
         let pod = p.addressing.nodes[0].pods[0]
         XCTAssertTrue(pod.hostVeth.hasPrefix("cali"))
         XCTAssertTrue(routes(p, in: "cnb-node1").contains("\(pod.ip)/32 dev \(pod.hostVeth) scope link"))

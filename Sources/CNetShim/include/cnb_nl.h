@@ -30,7 +30,8 @@ int cnb_link_index(cnb_nl *h, const char *name);
 /// up (the peer stays down: bring it up through a handle in its namespace).
 int cnb_link_add_veth(cnb_nl *h, const char *name, const char *peer, int peer_nsfd, uint32_t mtu,
                       const uint8_t *mac, const uint8_t *peer_mac, int master_ifindex, int up);
-int cnb_link_add_bridge(cnb_nl *h, const char *name, uint32_t mtu, int up);
+/// mac: 6 bytes or NULL (kernel random, then the lowest port's).
+int cnb_link_add_bridge(cnb_nl *h, const char *name, uint32_t mtu, const uint8_t *mac, int up);
 
 struct cnb_vxlan_params {
     uint32_t vni;
@@ -57,7 +58,9 @@ int cnb_bridge_port_set_hairpin(cnb_nl *h, int ifindex, int on);
 int cnb_bridge_port_get_hairpin(cnb_nl *h, int ifindex);
 
 // ---- addresses --------------------------------------------------------------------------------
-int cnb_addr_add(cnb_nl *h, int ifindex, uint32_t addr_be, uint8_t prefix_len, uint32_t flags);
+/// broadcast_be: IFA_BROADCAST in network order, 0 = none.
+int cnb_addr_add(cnb_nl *h, int ifindex, uint32_t addr_be, uint8_t prefix_len, uint32_t broadcast_be,
+                 uint32_t flags);
 
 // ---- routes -----------------------------------------------------------------------------------
 struct cnb_route {
@@ -121,6 +124,7 @@ struct cnb_addr_info {
     uint32_t addr_be;
     uint8_t prefix_len;
     uint8_t scope;
+    uint32_t broadcast_be;  // 0 = none
 };
 int cnb_addr_dump(cnb_nl *h, struct cnb_addr_info *out, int max);
 /// IPv4 routes of the main table only (local/broadcast table entries are skipped).

@@ -115,8 +115,8 @@ public final class Applier {
                 name, peer: peer, peerNamespace: try set.namespace(peerNS), mtu: UInt32(mtu),
                 mac: mac, peerMAC: peerMAC, master: master, up: true)
             try set.handle(peerNS).linkSet(peer, up: true)
-        case .bridgeAdd(let ns, let name, let mtu):
-            try set.handle(ns).linkAddBridge(name, mtu: UInt32(mtu))
+        case .bridgeAdd(let ns, let name, let mtu, let mac):
+            try set.handle(ns).linkAddBridge(name, mtu: UInt32(mtu), mac: mac)
         case .bridgePortHairpin(let ns, let dev):
             try set.handle(ns).bridgePortSetHairpin(dev, on: true)
         case .vxlanAdd(let ns, let name, let params):
@@ -128,8 +128,8 @@ public final class Applier {
         case .tunAdd(let ns, let name, let mtu):
             try TunDevice.createPersistent(in: try set.namespace(ns), name: name)
             try set.handle(ns).linkSet(name, up: true, mtu: UInt32(mtu))
-        case .addrAdd(let ns, let dev, let prefix):
-            try set.handle(ns).addrAdd(prefix, dev: dev)
+        case .addrAdd(let ns, let dev, let prefix, let broadcast):
+            try set.handle(ns).addrAdd(prefix, dev: dev, broadcast: broadcast)
         case .routeAdd(let ns, let route):
             try set.handle(ns).routeAdd(Route(route))
         case .neighReplace(let ns, let entry):

@@ -74,9 +74,11 @@ public struct StateChecker {
                 if let s = snapshot(peerNS), !s.links.contains(where: { $0.name == peer && $0.kind == "veth" && $0.isUp }) {
                     missing.append("\(peerNS): link \(peer) type veth (peer of \(ns)/\(name)) up")
                 }
-            case .bridgeAdd(let ns, let name, _):
-                if let s = snapshot(ns), !s.links.contains(where: { $0.name == name && $0.kind == "bridge" && $0.isUp }) {
-                    missing.append("\(ns): link \(name) type bridge up")
+            case .bridgeAdd(let ns, let name, _, let mac):
+                if let s = snapshot(ns),
+                    !s.links.contains(where: { $0.name == name && $0.kind == "bridge" && $0.isUp && (mac == nil || $0.mac == mac) })
+                {
+                    missing.append("\(ns): link \(name)\(mac.map { " address \($0)" } ?? "") type bridge up")
                 }
             case .bridgePortHairpin(let ns, let dev):
                 guard snapshot(ns) != nil else { continue }
@@ -105,9 +107,9 @@ public struct StateChecker {
                 {
                     missing.append("\(ns): link \(name) type tun mtu \(mtu) up")
                 }
-            case .addrAdd(let ns, let dev, let prefix):
-                if let s = snapshot(ns), !s.addrs.contains(AddressInfo(device: dev, prefix: prefix)) {
-                    missing.append("\(ns): addr \(prefix) dev \(dev)")
+            case .addrAdd(let ns, let dev, let prefix, let broadcast):
+                if let s = snapshot(ns), !s.addrs.contains(AddressInfo(device: dev, prefix: prefix, broadcast: broadcast)) {
+                    missing.append("\(ns): addr \(prefix)\(broadcast.map { " brd \($0)" } ?? "") dev \(dev)")
                 }
             case .routeAdd(let ns, let r):
                 if let s = snapshot(ns), !s.routes.contains(where: { Self.same($0, r) }) {

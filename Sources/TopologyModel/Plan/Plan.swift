@@ -15,7 +15,8 @@ public enum Step: Sendable, Equatable {
     case linkUp(ns: String, dev: String)
     /// Veth pair created from `ns`, its peer born directly inside `peerNS`.
     case vethAdd(ns: String, name: String, peerNS: String, peer: String, mtu: Int, mac: MACAddress?, peerMAC: MACAddress?, master: String?)
-    case bridgeAdd(ns: String, name: String, mtu: Int)
+    /// `mac`: set at creation, so the bridge keeps it (nil: the kernel's, then its lowest port's).
+    case bridgeAdd(ns: String, name: String, mtu: Int, mac: MACAddress? = nil)
     /// Bridge port flags: hairpin (reflect frames back out the port they came in on), which
     /// the bridge CNI plugin turns on for pod ports (kube-flannel.yml: hairpinMode true).
     case bridgePortHairpin(ns: String, dev: String)
@@ -25,7 +26,8 @@ public enum Step: Sendable, Equatable {
     /// A persistent TUN device (IFF_TUN | IFF_NO_PI, as `ip tuntap add NAME mode tun` makes it),
     /// set to `mtu` and up; a userspace daemon (flannel-udp) attaches to it later by name.
     case tunAdd(ns: String, name: String, mtu: Int)
-    case addrAdd(ns: String, dev: String, prefix: IPv4Prefix)
+    /// `broadcast`: IFA_BROADCAST (`brd`), nil for none.
+    case addrAdd(ns: String, dev: String, prefix: IPv4Prefix, broadcast: IPv4Address? = nil)
     case routeAdd(ns: String, route: PlannedRoute)
     case neighReplace(ns: String, entry: PlannedNeighbour)
     case sysctl(ns: String, key: String, value: String)
@@ -47,8 +49,8 @@ public enum Step: Sendable, Equatable {
     public var namespace: String? {
         switch self {
         case .netnsAdd: nil
-        case .linkUp(let ns, _), .vethAdd(let ns, _, _, _, _, _, _, _), .bridgeAdd(let ns, _, _), .bridgePortHairpin(let ns, _),
-            .vxlanAdd(let ns, _, _), .ipipTunnel(let ns, _, _), .tunAdd(let ns, _, _), .addrAdd(let ns, _, _),
+        case .linkUp(let ns, _), .vethAdd(let ns, _, _, _, _, _, _, _), .bridgeAdd(let ns, _, _, _), .bridgePortHairpin(let ns, _),
+            .vxlanAdd(let ns, _, _), .ipipTunnel(let ns, _, _), .tunAdd(let ns, _, _), .addrAdd(let ns, _, _, _),
             .routeAdd(let ns, _), .neighReplace(let ns, _), .sysctl(let ns, _, _), .bpfIPIP(let ns, _, _, _),
             .startProcess(let ns, _, _), .cniAdd(let ns, _, _, _), .netfilterLoad(let ns, _):
             ns

@@ -25,8 +25,11 @@ public enum PlanRenderer {
                 "ip -n \(ns) link set \(name)\(master.map { " master \($0)" } ?? "") up",
                 "ip -n \(peerNS) link set \(peer) up"
             ]
-        case .bridgeAdd(let ns, let name, let mtu):
-            return ["ip -n \(ns) link add \(name) mtu \(mtu) type bridge", "ip -n \(ns) link set \(name) up"]
+        case .bridgeAdd(let ns, let name, let mtu, let mac):
+            return [
+                "ip -n \(ns) link add \(name)\(mac.map { " address \($0)" } ?? "") mtu \(mtu) type bridge",
+                "ip -n \(ns) link set \(name) up"
+            ]
         case .bridgePortHairpin(let ns, let dev):
             return ["ip -n \(ns) link set \(dev) type bridge_slave hairpin on"]
         case .vxlanAdd(let ns, let name, let p):
@@ -46,8 +49,8 @@ public enum PlanRenderer {
                 "ip -n \(ns) tuntap add \(name) mode tun",
                 "ip -n \(ns) link set \(name) mtu \(mtu) up"
             ]
-        case .addrAdd(let ns, let dev, let prefix):
-            return ["ip -n \(ns) addr add \(prefix) dev \(dev)"]
+        case .addrAdd(let ns, let dev, let prefix, let broadcast):
+            return ["ip -n \(ns) addr add \(prefix)\(broadcast.map { " brd \($0)" } ?? "") dev \(dev)"]
         case .routeAdd(let ns, let route):
             return ["ip -n \(ns) route add \(route.ipArguments)"]
         case .neighReplace(let ns, let n):

@@ -6,7 +6,8 @@ import NetAddress
 /// Values that are absent (a veth without a fixed MAC) are left out.
 extension Step: Codable {
     private enum Key: String, CodingKey {
-        case op, ns, name, peerNS, peer, mtu, mac, peerMAC, master, dev, params, prefix, route, entry, key, value, nodeIP, routes, argv
+        case op, ns, name, peerNS, peer, mtu, mac, peerMAC, master, dev, params, prefix, broadcast, route, entry, key, value, nodeIP,
+            routes, argv
         case nodeNS, podNS, ifname, conflist
         case ruleset
     }
@@ -56,7 +57,12 @@ extension Step: Codable {
             try c.encodeIfPresent(mac, forKey: .mac)
             try c.encodeIfPresent(peerMAC, forKey: .peerMAC)
             try c.encodeIfPresent(master, forKey: .master)
-        case .bridgeAdd(let ns, let name, let mtu), .ipipTunnel(let ns, let name, let mtu), .tunAdd(let ns, let name, let mtu):
+        case .bridgeAdd(let ns, let name, let mtu, let mac):
+            try c.encode(ns, forKey: .ns)
+            try c.encode(name, forKey: .name)
+            try c.encode(mtu, forKey: .mtu)
+            try c.encodeIfPresent(mac, forKey: .mac)
+        case .ipipTunnel(let ns, let name, let mtu), .tunAdd(let ns, let name, let mtu):
             try c.encode(ns, forKey: .ns)
             try c.encode(name, forKey: .name)
             try c.encode(mtu, forKey: .mtu)
@@ -64,10 +70,11 @@ extension Step: Codable {
             try c.encode(ns, forKey: .ns)
             try c.encode(name, forKey: .name)
             try c.encode(params, forKey: .params)
-        case .addrAdd(let ns, let dev, let prefix):
+        case .addrAdd(let ns, let dev, let prefix, let broadcast):
             try c.encode(ns, forKey: .ns)
             try c.encode(dev, forKey: .dev)
             try c.encode(prefix, forKey: .prefix)
+            try c.encodeIfPresent(broadcast, forKey: .broadcast)
         case .routeAdd(let ns, let route):
             try c.encode(ns, forKey: .ns)
             try c.encode(route, forKey: .route)
@@ -110,12 +117,13 @@ extension Step: Codable {
             self = .vethAdd(
                 ns: try get(.ns), name: try get(.name), peerNS: try get(.peerNS), peer: try get(.peer), mtu: try get(.mtu),
                 mac: try maybe(.mac), peerMAC: try maybe(.peerMAC), master: try maybe(.master))
-        case "bridgeAdd": self = .bridgeAdd(ns: try get(.ns), name: try get(.name), mtu: try get(.mtu))
+        case "bridgeAdd": self = .bridgeAdd(ns: try get(.ns), name: try get(.name), mtu: try get(.mtu), mac: try maybe(.mac))
         case "bridgePortHairpin": self = .bridgePortHairpin(ns: try get(.ns), dev: try get(.dev))
         case "vxlanAdd": self = .vxlanAdd(ns: try get(.ns), name: try get(.name), params: try get(.params))
         case "ipipTunnel": self = .ipipTunnel(ns: try get(.ns), name: try get(.name), mtu: try get(.mtu))
         case "tunAdd": self = .tunAdd(ns: try get(.ns), name: try get(.name), mtu: try get(.mtu))
-        case "addrAdd": self = .addrAdd(ns: try get(.ns), dev: try get(.dev), prefix: try get(.prefix))
+        case "addrAdd":
+            self = .addrAdd(ns: try get(.ns), dev: try get(.dev), prefix: try get(.prefix), broadcast: try maybe(.broadcast))
         case "routeAdd": self = .routeAdd(ns: try get(.ns), route: try get(.route))
         case "neighReplace": self = .neighReplace(ns: try get(.ns), entry: try get(.entry))
         case "sysctl": self = .sysctl(ns: try get(.ns), key: try get(.key), value: try get(.value))

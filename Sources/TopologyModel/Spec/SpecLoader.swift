@@ -22,6 +22,7 @@ import Yams
 /// netfilter: none     # real | none: the node agents' netfilter rules (default real)
 /// felixDataplane: nftables  # iptables | nftables (calico-* modes, netfilter real)
 /// cni: bridge.conflist # or {conflist: FILE, path: [/usr/lib/cni], timeout: 30} (docs/cni.md)
+/// podWiring: cni       # builtin | cni (Flannel modes; cni: the real bridge + host-local plugins)
 /// kubeProxy: nftables  # none | iptables (default) | nftables
 /// services: 100        # ClusterIP Services (default 0)
 /// endpointsPerService: 2
@@ -37,19 +38,21 @@ public enum SpecLoader {
 
     /// Loads and checks a file on its own.
     public static func load(path: String) throws(SpecError) -> TopologySpec {
-        let file = try loadGiven(path: path)
+        var file = try loadGiven(path: path)
+        try file.resolvePodWiring()
         try file.checkContradictions()
         return file.spec
     }
 
-    /// Loads a file and records which keys it set; contradictions are left to the caller,
-    /// which may still apply flags (TopologyOptions).
+    /// Loads a file and records which keys it set; contradictions and `podWiring` are left to
+    /// the caller, which may still apply flags (TopologyOptions).
     public static func loadGiven(path: String) throws(SpecError) -> GivenSpec {
         try parseGiven(bytes: TopologyFile.read(path: path), source: path)
     }
 
     public static func parse(_ text: String, source: String = "topology") throws(SpecError) -> TopologySpec {
-        let file = try parseGiven(text, source: source)
+        var file = try parseGiven(text, source: source)
+        try file.resolvePodWiring()
         try file.checkContradictions()
         return file.spec
     }
@@ -78,6 +81,7 @@ public enum SpecLoader {
         var out = GivenSpec()
         for setting in values.keys { out.given[setting] = .file }
         try apply(values, to: &out.spec)
+        if let v = values[.podWiring] { out.podWiring = try choice(v, "podWiring", "builtin, cni") }
         return out
     }
 

@@ -4,7 +4,7 @@
 public enum SpecSetting: String, CaseIterable, Sendable {
     case name, mode, underlay, nodes, podsPerNode, underlayCIDR, podCIDR, mtu, force
     case routing, bgp, routeReflectors, bgpGateway, bgpTimers, flannelUDPImpl
-    case cni
+    case cni, podWiring
     case netfilter, felixDataplane
     case kubeProxy, services, endpointsPerService, serviceCIDR
 
@@ -36,6 +36,8 @@ public enum SettingSource: Sendable, Equatable { case file, flag }
 public struct GivenSpec: Sendable {
     public var spec: TopologySpec
     public var given: [SpecSetting: SettingSource]
+    /// `podWiring:` / `--pod-wiring`, until `resolvePodWiring()` turns `cni` into `spec.cni`.
+    public var podWiring: FlannelDelegate.PodWiring?
     public init(spec: TopologySpec = TopologySpec(), given: [SpecSetting: SettingSource] = [:]) {
         self.spec = spec
         self.given = given

@@ -1,6 +1,7 @@
-/// SHA-256 (FIPS 180-4) and RFC 4648 base32, only to reproduce kube-proxy's chain names
-/// (`base32(sha256(name))`); not used for security.
-enum SHA256 {
+/// SHA-256 (FIPS 180-4) and RFC 4648 base32: kube-proxy's chain names (`base32(sha256(name))`)
+/// and the fingerprints of conflists and plugin binaries (`bench --cni`, Measure/ConflistMode);
+/// not used for security. Foundation on Linux has no digest, hence our own.
+public enum SHA256 {
     private static let k: [UInt32] = [
         0x428a_2f98, 0x7137_4491, 0xb5c0_fbcf, 0xe9b5_dba5, 0x3956_c25b, 0x59f1_11f1, 0x923f_82a4, 0xab1c_5ed5,
         0xd807_aa98, 0x1283_5b01, 0x2431_85be, 0x550c_7dc3, 0x72be_5d74, 0x80de_b1fe, 0x9bdc_06a7, 0xc19b_f174,
@@ -12,7 +13,7 @@ enum SHA256 {
         0x748f_82ee, 0x78a5_636f, 0x84c8_7814, 0x8cc7_0208, 0x90be_fffa, 0xa450_6ceb, 0xbef9_a3f7, 0xc671_78f2
     ]
 
-    static func digest(_ message: [UInt8]) -> [UInt8] {
+    public static func digest(_ message: [UInt8]) -> [UInt8] {
         var h: [UInt32] = [
             0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a, 0x510e_527f, 0x9b05_688c, 0x1f83_d9ab, 0x5be0_cd19
         ]
@@ -46,6 +47,12 @@ enum SHA256 {
             for (i, v) in [a, b, c, d, e, f, g, hh].enumerated() { h[i] = h[i] &+ v }
         }
         return h.flatMap { v in (0..<4).map { UInt8(truncatingIfNeeded: v >> (24 - 8 * UInt32($0))) } }
+    }
+
+    /// The digest as 64 lower-case hex digits (`sha256sum`'s spelling).
+    public static func hex(_ bytes: some Sequence<UInt8>) -> String {
+        let digits = Array("0123456789abcdef")
+        return String(digest(Array(bytes)).flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 15)]] })
     }
 
     /// Go's `base32.StdEncoding.EncodeToString` (upper case, `=` padding).

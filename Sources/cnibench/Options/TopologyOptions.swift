@@ -155,22 +155,15 @@ struct TopologyOptions: ParsableArguments {
 
     /// --cni (replacing the file's `cni:`), --cni-path and --cni-timeout (refining either).
     private func applyCNI(to g: inout GivenSpec) throws {
-        if let podWiring, !FlannelDelegate.modes.contains(g.spec.mode) {
-            throw ValidationError(
-                "--pod-wiring \(podWiring.rawValue): applies to the Flannel modes \(FlannelDelegate.modes.map(\.rawValue).joined(separator: ", ")), not \(g.spec.mode.rawValue)"
-            )
+        if let podWiring {
+            g.podWiring = podWiring
+            g.given[.podWiring] = .flag
         }
-        if podWiring == .cni {
-            guard cni == nil else {
-                throw ValidationError("--pod-wiring cni generates Flannel's conflist; give it or --cni FILE, not both")
-            }
-            g.spec.cni = try FlannelDelegate.settings(mode: g.spec.mode)
-            g.given[.cni] = .flag
-        }
-        if let cni {
-            g.spec.cni = CNISettings(source: cni, text: try CNISettings.read(path: cni))
-            g.given[.cni] = .flag
-        }
+        if cni != nil { g.given[.cni] = .flag }
+        // The same checks for --pod-wiring and the file's podWiring:, on the merged mode; before
+        // --cni's file is read, so that giving both is named as such.
+        try g.resolvePodWiring()
+        if let cni { g.spec.cni = CNISettings(source: cni, text: try CNISettings.read(path: cni)) }
         guard cniPath != nil || cniTimeout != nil else { return }
         guard g.spec.cni != nil else {
             throw ValidationError("--cni-path and --cni-timeout only apply with --cni FILE, --pod-wiring cni or cni: in the topology")
