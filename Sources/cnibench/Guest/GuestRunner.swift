@@ -12,6 +12,8 @@ struct GuestRunner {
     var memory: String
     var bootTimeout: Duration
     var timeout: Duration
+    /// Host directories the guest may write (`GuestShare`), mounted read-write at the same path.
+    var writable: [String] = []
 
     /// Modules the modes use; each loaded if it is one, fine if built in, reported if absent.
     static let modules = ["veth", "bridge", "br_netfilter", "nf_conntrack", "vxlan", "ipip", "tun"]
@@ -50,6 +52,7 @@ struct GuestRunner {
             "--rodir", "\(KernelCache.directory)=\(KernelCache.directory)",
             "--run", try kernel.bootImage(), "--cpus", String(cpus), "--memory", memory
         ]
+        for dir in writable { args += ["--rwdir", "\(dir)=\(dir)"] }
         if accelerator == .tcg { args.append("--disable-kvm") }
         args += ["--exec", script(argv, workingDirectory: FileManager.default.currentDirectoryPath)]
         FileManager.default.createFile(atPath: log, contents: nil)
