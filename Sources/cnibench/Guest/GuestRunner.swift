@@ -12,7 +12,7 @@ struct GuestRunner {
     var memory: String
     var bootTimeout: Duration
     var timeout: Duration
-    /// Host directories the guest may write (`GuestShare`), mounted read-write at the same path.
+    /// `GUEST=HOST` directories the guest may write (`GuestShare.mount`), mounted read-write.
     var writable: [String] = []
 
     /// Modules the modes use; each loaded if it is one, fine if built in, reported if absent.
@@ -52,7 +52,7 @@ struct GuestRunner {
             "--rodir", "\(KernelCache.directory)=\(KernelCache.directory)",
             "--run", try kernel.bootImage(), "--cpus", String(cpus), "--memory", memory
         ]
-        for dir in writable { args += ["--rwdir", "\(dir)=\(dir)"] }
+        for mount in writable { args += ["--rwdir", mount] }
         if accelerator == .tcg { args.append("--disable-kvm") }
         args += ["--exec", script(argv, workingDirectory: FileManager.default.currentDirectoryPath)]
         FileManager.default.createFile(atPath: log, contents: nil)

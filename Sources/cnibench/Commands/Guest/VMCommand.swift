@@ -17,8 +17,8 @@ struct VMCommand: ParsableCommand {
             filesystem copy-on-write and runs this same binary as root; its output is streamed and
             its exit status returned. A guest's writes vanish at shutdown except in one shared
             directory: the command's --out DIR (or $CNIBENCH_OUT of --script with vm --out DIR) is
-            a fresh directory under cnibench's state root mounted read-write, whose files are copied
-            into DIR on the host when the guest ends. KVM is used when a probe boot shows it works (once per host
+            a fresh directory under cnibench's state root mounted read-write over DIR in the guest,
+            whose files are copied into DIR on the host when the guest ends. KVM is used when a probe boot shows it works (once per host
             boot), else TCG (emulated; `bench` refuses it without --allow-emulated). Ctrl-C, SIGTERM
             or even SIGKILL of cnibench stops the guest. Needs root.
 
@@ -117,16 +117,16 @@ struct VMCommand: ParsableCommand {
         say("booting \(k.image.release) (\(accel.rawValue)\(accel == .tcg ? ", emulated" : ""), \(cpus) CPUs, \(memory))")
         let binary = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
         // The one directory the guest writes back to the host (a script's, or the command's --out).
-        let outDir = script != nil ? out : GuestShare.outArgument(of: command)?.value
+        let outDir = script != nil ? out : GuestShare.outArgument(of: command)
         let share = try outDir.map { try GuestShare.create(destination: $0, option: script != nil ? "vm --out" : "--out") }
-        if let share { runner.writable = [share.path] }
+        if let share { runner.writable = [share.mount] }
         defer { if let share { try? Containment.remove(share.path, inside: RunState.root) } }
         let outcome: GuestRunner.Outcome
         do {
-            var argv: [String] = [binary] + (share?.rewrite(command) ?? command)
+            var argv: [String] = [binary] + command
             if let script {
                 argv = ["env", "CNIBENCH=\(binary)"]
-                if let share { argv.append("CNIBENCH_OUT=\(share.path)") }
+                if let share { argv.append("CNIBENCH_OUT=\(share.destination)") }
                 argv += ["sh", URL(fileURLWithPath: script).standardizedFileURL.path]
             }
             outcome = try runner.run(argv, vng: vng, log: "\(logs)/guest-\(getpid()).log") { print($0) }
