@@ -109,7 +109,8 @@ extension BenchResult {
     /// instruction emulation, comparable only with each other.
     var emulatedNote: String {
         guard let g = environment.guest, g.emulated else { return "" }
-        return "> **Emulated** (\(g.summary)): qemu's TCG ran every instruction; compare these rows with each other only, not with hardware.\n\n"
+        return
+            "> **Emulated** (\(g.summary)): qemu's TCG ran every instruction; compare these rows with each other only, not with hardware.\n\n"
     }
 
     /// One line on where the numbers come from.

@@ -34,7 +34,9 @@ struct GuestShare {
         // vng hands --rwdir on through a shell-split string of "guest=host" pairs.
         let usable = { (p: String) in p.allSatisfy { !$0.isWhitespace && $0 != "=" && $0 != "'" && $0 != "\"" && $0 != "\\" } }
         guard usable(target) else {
-            throw ValidationError("\(option) \(destination): a path with a space, quote, backslash or '=' cannot be shared with the guest (virtme-ng splits on them); give another directory")
+            throw ValidationError(
+                "\(option) \(destination): a path with a space, quote, backslash or '=' cannot be shared with the guest (virtme-ng splits on them); give another directory"
+            )
         }
         guard usable(dir) else {
             throw PrerequisiteError(
