@@ -52,6 +52,9 @@ public struct BenchOptions: Sendable {
     public var conflists: [ConflistMode] = []
     /// `--ipip-impl` for calico-ipip (nil: kernel when the kernel has ipip, else tc-bpf).
     public var ipip: IPIPImplementation?
+    /// `--ipip-impl kernel,tc-bpf`: calico-ipip measured once per implementation, as two units
+    /// (modes `calico-ipip:kernel-ipip` and `calico-ipip:tc-bpf`) interleaved like any two modes.
+    public var ipipEach: [IPIPImplementation] = []
 
     public init() {}
 }
@@ -64,8 +67,10 @@ public struct BenchUnit: Sendable, Equatable {
     public var paths: [BenchPath]
     /// A conflist measured as a mode: its pods wired by the plugins, on `mode`'s datapath.
     public var cni: ConflistMode? = nil
-    /// The mode name results use: the mode's, or `cni:<conflist name>`.
-    public var modeName: String { cni?.label ?? mode.rawValue }
+    /// calico-ipip measured per implementation (`BenchOptions.ipipEach`); nil: `BenchOptions.ipip`.
+    public var ipip: IPIPImplementation? = nil
+    /// The mode name results use: the mode's, `cni:<conflist name>`, or `calico-ipip:<implementation>`.
+    public var modeName: String { cni?.label ?? ipip.map { "\(mode.rawValue):\($0.rawValue)" } ?? mode.rawValue }
     public var id: String { "\(modeName)@\(underlay.rawValue)" }
 }
 
@@ -149,6 +154,19 @@ public final class BenchEngine {
                 u = .l2
             }
             if !underlays.contains(u) { underlays.append(u) }
+            if m == .calicoIPIP && o.ipipEach.count > 1 {
+                for impl in o.ipipEach {
+                    let tag = impl == .kernel ? "k" : "b"
+                    let run: RunName
+                    do { run = try o.runPrefix.appending("-calico-ipip\(tag)-\(u.rawValue)") } catch {
+                        throw BenchInputError(
+                            "--name \(o.runPrefix)",
+                            "not a usable run-name prefix with '-calico-ipip\(tag)-\(u.rawValue)' appended: \(error.problem)")
+                    }
+                    modeUnits.append(BenchUnit(mode: m, underlay: u, run: run, paths: [.sameNode, .crossNode], ipip: impl))
+                }
+                continue
+            }
             modeUnits.append(BenchUnit(mode: m, underlay: u, run: try runName(o, m, u), paths: [.sameNode, .crossNode]))
         }
         var seenLabels = Set<String>()
@@ -226,6 +244,8 @@ public final class BenchEngine {
             if let why = features.refusal(for: spec) {
                 throw BenchInputError("--modes \(u.mode.rawValue)", "this kernel (\(features.kernelRelease)) cannot run it: \(why)")
             }
+            // Its message names --ipip-impl kernel and what to use instead.
+            if let impl = u.ipip { _ = try features.ipipImplementation(requested: impl) }
         }
     }
 
@@ -337,7 +357,7 @@ public final class BenchEngine {
             logger.info("building \(u.id) (run \(u.run))")
             let r: RunBuilder.Result
             var builder = RunBuilder(spec: spec, logger: logger)
-            builder.ipip = options.ipip
+            builder.ipip = u.ipip ?? options.ipip
             do { r = try builder.up() } catch {
                 // RunBuilder rolls back its own run; the ones built before go in the defer.
                 throw BenchInputError(
@@ -359,7 +379,10 @@ public final class BenchEngine {
                 )
             }
             built.append(b)
-            if let ipip = r.plan.ipip { result.environment.ipip = ipip.rawValue }
+            if let ipip = r.plan.ipip {
+                let seen = result.environment.ipip.map { $0.components(separatedBy: ",") } ?? []
+                if !seen.contains(ipip.rawValue) { result.environment.ipip = (seen + [ipip.rawValue]).joined(separator: ",") }
+            }
         }
         // 2. Check each one carries traffic before measuring it (also warms ARP/neighbour tables).
         var broken = Set<String>()

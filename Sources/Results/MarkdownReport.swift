@@ -105,6 +105,14 @@ extension BenchResult {
         }
     }
 
+    /// Above every table of a result measured in an emulated (TCG) guest: its figures are qemu's
+    /// instruction emulation, comparable only with each other.
+    var emulatedNote: String {
+        guard let g = environment.guest, g.emulated else { return "" }
+        return
+            "> **Emulated** (\(g.summary)): qemu's TCG ran every instruction; compare these rows with each other only, not with hardware.\n\n"
+    }
+
     /// One line on where the numbers come from.
     var environmentLine: String {
         let e = environment
@@ -142,7 +150,7 @@ public enum MarkdownReport {
         let c = r.config
         o += "# cnibench bench — \(Fmt.date(r.startedAt))\n\n"
         if !r.complete { o += "> **Partial result**: \(r.interruption ?? "the run did not finish").\n\n" }
-        o += verdict(VerdictTable(r))
+        o += verdict(VerdictTable(r), note: r.emulatedNote)
         o += "## How these numbers were made\n\n"
         o += "Reproduce: `\(r.command)` (root, from the repository) · regenerate this page: `cnibench report RESULT.json --format md`\n\n"
         o += "\(r.environmentLine)\n\n"
@@ -156,6 +164,7 @@ public enum MarkdownReport {
         for test in c.tests {
             let rows = r.rows(for: test)
             o += "## \(test.title) (`\(test.rawValue)`)\n\n"
+            o += r.emulatedNote
             if rows.isEmpty {
                 o += "_No samples._\n\n"
                 continue
@@ -180,10 +189,11 @@ public enum MarkdownReport {
     }
 
     /// The opening table: the verdict per mode, its sign convention and the rounds it rests on.
-    static func verdict(_ v: VerdictTable) -> String {
+    static func verdict(_ v: VerdictTable, note: String = "") -> String {
         guard !v.rows.isEmpty else { return "" }
         var o = "## Verdict: cross-node against the bare underlay\n\n"
         o += "\(v.summary).\n\n"
+        o += note
         o += "\(verdictLegend(v))\n\n"
         let cols = verdictColumns(v)
         o += "| rank | mode | underlay | " + cols.map(\.header).joined(separator: " | ") + " |\n"

@@ -42,7 +42,7 @@ struct CNIBench: ParsableCommand {
                 subcommands: [
                     RRServerCommand.self, RRClientCommand.self, CRRServerCommand.self, CRRClientCommand.self, BirdExecCommand.self,
                     IPIPMirrorCommand.self,
-                    FlannelUDPDaemonCommand.self, SummarizeCommand.self
+                    FlannelUDPDaemonCommand.self, SummarizeCommand.self, BatchCommand.self
                 ])
         ]
     )

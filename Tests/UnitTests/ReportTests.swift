@@ -248,4 +248,18 @@ final class ReportTests: XCTestCase {
         o.modes = [.calicoIPIP]
         XCTAssertEqual(try BenchEngine.units(o).map(\.id), ["none@l2", "calico-ipip@l2"])
     }
+
+    /// `--ipip-impl kernel,tc-bpf`: two calico-ipip units (two modes in the result), own runs.
+    func testBenchMeasuresBothIPIPImplementationsAsTwoUnits() throws {
+        var o = BenchOptions()
+        o.modes = [.calicoIPIP]
+        o.underlay = .l3
+        o.ipipEach = [.kernel, .tcBPF]
+        let units = try BenchEngine.units(o)
+        XCTAssertEqual(units.map(\.id), ["none@l3", "calico-ipip:kernel-ipip@l3", "calico-ipip:tc-bpf@l3"])
+        XCTAssertEqual(units.map(\.ipip), [nil, .kernel, .tcBPF])
+        XCTAssertEqual(Set(units.map(\.run.value)).count, 3, "each unit builds its own run")
+        o.ipipEach = [.tcBPF]
+        XCTAssertEqual(try BenchEngine.units(o).map(\.id), ["none@l3", "calico-ipip@l3"], "one implementation: the plain mode name")
+    }
 }

@@ -12,6 +12,8 @@ struct GuestRunner {
     var memory: String
     var bootTimeout: Duration
     var timeout: Duration
+    /// `GUEST=HOST` directories the guest may write (`GuestShare.mount`), mounted read-write.
+    var writable: [String] = []
 
     /// Modules the modes use; each loaded if it is one, fine if built in, reported if absent.
     static let modules = ["veth", "bridge", "br_netfilter", "nf_conntrack", "vxlan", "ipip", "tun"]
@@ -50,6 +52,7 @@ struct GuestRunner {
             "--rodir", "\(KernelCache.directory)=\(KernelCache.directory)",
             "--run", try kernel.bootImage(), "--cpus", String(cpus), "--memory", memory
         ]
+        for mount in writable { args += ["--rwdir", mount] }
         if accelerator == .tcg { args.append("--disable-kvm") }
         args += ["--exec", script(argv, workingDirectory: FileManager.default.currentDirectoryPath)]
         FileManager.default.createFile(atPath: log, contents: nil)

@@ -35,6 +35,7 @@ struct BenchMatrixCommand: ParsableCommand {
               cnibench bench --modes host-gw --pin none                  # let the scheduler place client and server
               cnibench bench --cni examples/cni/bridge.conflist --cni examples/cni/ptp.conflist --rounds 3 --duration 2
               cnibench bench --modes calico-vxlan --tests tcp1 --profile # + CPU by kernel stage, flame graphs
+              cnibench bench --modes calico-ipip --underlay l3 --ipip-impl kernel,tc-bpf   # tunl0 vs the tc-BPF stand-in
             """
     )
 
@@ -112,7 +113,14 @@ struct BenchMatrixCommand: ParsableCommand {
     @Option(name: .long, help: "With --cni: CNI_PATH, directories of plugin binaries separated by ':' (default /usr/lib/cni).")
     var cniPath: String?
 
-    @OptionGroup var ipipImpl: IPIPImplOption
+    // A list here (not IPIPImplOption): both implementations measured in one run, interleaved.
+    @Option(
+        name: .customLong("ipip-impl"),
+        help:
+            "calico-ipip implementation: kernel (the ipip driver, tunl0), tc-bpf (a tc-BPF stand-in), or kernel,tc-bpf (both, as modes calico-ipip:kernel-ipip and calico-ipip:tc-bpf, interleaved per round). Default: kernel when this kernel has ipip, else tc-bpf.",
+        completion: .list(IPIPChoice.allValueStrings),
+        transform: { try commaSeparated($0, of: "calico-ipip implementation", as: IPIPChoice.self) })
+    var ipipImpl: [IPIPChoice]?
 
     @Flag(help: "Measure even in an emulated (TCG) guest; the result then says \"emulated\".")
     var allowEmulated = false
@@ -135,7 +143,13 @@ struct BenchMatrixCommand: ParsableCommand {
             )
         }
         var o = BenchOptions()
-        o.ipip = ipipImpl.requested
+        if let ipipImpl {
+            if ipipImpl.count == 1 { o.ipip = ipipImpl[0].implementation } else { o.ipipEach = ipipImpl.map(\.implementation) }
+            if let modes, !modes.contains(.calicoIPIP) {
+                throw ValidationError(
+                    "--ipip-impl applies to calico-ipip, which --modes \(modes.map(\.rawValue).joined(separator: ",")) leaves out")
+            }
+        }
         if let modes {
             if let m = modes.first(where: { !Mode.available.contains($0) }) {
                 throw ValidationError("--modes: '\(m.rawValue)' is not implemented in this build; valid: \(Mode.spellings)")

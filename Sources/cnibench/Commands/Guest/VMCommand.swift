@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ProcessKit
+import Topology
 
 extension AcceleratorChoice: ExpressibleByArgument {}
 
@@ -14,7 +15,10 @@ struct VMCommand: ParsableCommand {
             with apt-get download into /var/cache/cnibench/kernels/<version>/ and unpacked there
             (nothing is installed; --list-kernels, --clear-cache). The guest sees the host's
             filesystem copy-on-write and runs this same binary as root; its output is streamed and
-            its exit status returned. KVM is used when a probe boot shows it works (once per host
+            its exit status returned. A guest's writes vanish at shutdown except in one shared
+            directory: the command's --out DIR (or $CNIBENCH_OUT of --script with vm --out DIR) is
+            a fresh directory under cnibench's state root mounted read-write over DIR in the guest,
+            whose files are copied into DIR on the host when the guest ends. KVM is used when a probe boot shows it works (once per host
             boot), else TCG (emulated; `bench` refuses it without --allow-emulated). Ctrl-C, SIGTERM
             or even SIGKILL of cnibench stops the guest. Needs root.
 
@@ -24,6 +28,7 @@ struct VMCommand: ParsableCommand {
               cnibench vm --kernel ~/linux/arch/x86/boot/bzImage --modules /tmp/mods/lib/modules/6.12.0 -- caps
               cnibench vm --kernel 6.1.0-57 --accelerator kvm --cpus 4 --memory 4G -- bench --mode host-gw
               cnibench vm --kernel 6.1.0-57 --script steps.sh        # several commands, one boot ($CNIBENCH inside)
+              cnibench vm --kernel 6.1.0-57 -- bench --modes calico-ipip --ipip-impl kernel,tc-bpf --allow-emulated --out results
               cnibench vm --list-kernels
               cnibench vm --clear-cache
             """
@@ -41,6 +46,11 @@ struct VMCommand: ParsableCommand {
             "A shell script to run in the guest instead of one command (several steps, one boot): $CNIBENCH is this cnibench binary."
     )
     var script: String?
+    @Option(
+        help:
+            "With --script: a host directory that receives what the script writes to $CNIBENCH_OUT (the guest's own filesystem is discarded at shutdown). A command's own --out is shared the same way without this."
+    )
+    var out: String?
     @Flag(help: "List the cached Debian kernels.") var listKernels = false
     @Flag(help: "Remove the kernel cache (only inside /var/cache/cnibench).") var clearCache = false
     @Argument(parsing: .postTerminator, help: "The cnibench subcommand and arguments to run in the guest.")
@@ -53,6 +63,9 @@ struct VMCommand: ParsableCommand {
             return
         }
         guard kernel != nil else { throw ValidationError("--kernel is required: a kernel image path or a Debian version such as 6.1.0-57") }
+        if out != nil && script == nil {
+            throw ValidationError("--out goes with --script; a command after -- shares its own --out DIR (e.g. -- bench --out results)")
+        }
         if let script {
             guard command.isEmpty else { throw ValidationError("--script \(script) and a command after -- both given; give one") }
             guard FileManager.default.isReadableFile(atPath: script) else {
@@ -98,17 +111,33 @@ struct VMCommand: ParsableCommand {
                 kernel: k, accelerator: .kvm, cpus: 1, memory: "512M", bootTimeout: .seconds(30), timeout: .seconds(40))
             return try probe.run(["true"], vng: vng, log: "\(logs)/kvm-probe.log", echo: { _ in }).exitCode == 0
         }
-        let runner = GuestRunner(
+        var runner = GuestRunner(
             kernel: k, accelerator: accel, cpus: cpus, memory: memory, bootTimeout: .seconds(bootTimeout),
             timeout: .seconds(timeout))
         say("booting \(k.image.release) (\(accel.rawValue)\(accel == .tcg ? ", emulated" : ""), \(cpus) CPUs, \(memory))")
         let binary = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
+        // The one directory the guest writes back to the host (a script's, or the command's --out).
+        let outDir = script != nil ? out : GuestShare.outArgument(of: command)
+        let share = try outDir.map { try GuestShare.create(destination: $0, option: script != nil ? "vm --out" : "--out") }
+        if let share { runner.writable = [share.mount] }
+        defer { if let share { try? Containment.remove(share.path, inside: RunState.root) } }
         let outcome: GuestRunner.Outcome
         do {
-            let argv =
-                script.map { ["env", "CNIBENCH=\(binary)", "sh", URL(fileURLWithPath: $0).standardizedFileURL.path] } ?? [binary] + command
+            var argv: [String] = [binary] + command
+            if let script {
+                argv = ["env", "CNIBENCH=\(binary)"]
+                if let share { argv.append("CNIBENCH_OUT=\(share.destination)") }
+                argv += ["sh", URL(fileURLWithPath: script).standardizedFileURL.path]
+            }
             outcome = try runner.run(argv, vng: vng, log: "\(logs)/guest-\(getpid()).log") { print($0) }
-        } catch is Interrupted { throw ExitCode(130) }
+        } catch is Interrupted {
+            if let share { _ = try? share.collect() }
+            throw ExitCode(130)
+        }
+        if let share {
+            let files = try share.collect()
+            say("copied \(files.count) file\(files.count == 1 ? "" : "s") the guest wrote into \(share.destination)")
+        }
         if !outcome.missingModules.isEmpty {
             say("modules the guest kernel lacks: \(outcome.missingModules.joined(separator: " ")) (modes needing them are refused inside)")
         }
