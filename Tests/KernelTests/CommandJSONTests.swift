@@ -197,7 +197,9 @@ final class CommandJSONRunTests: KernelTestCase {
         let passing = try decodeCommandJSON(VerifyDocument.self, kind: "verify", from: verifyJSON)
         XCTAssertTrue(passing.passed)
         XCTAssertEqual(passing.checks.map(\.name), VerifyCheck.Name.allCases)
-        XCTAssertEqual(passing.checks.map(\.passed), Array(repeating: true, count: VerifyCheck.Name.allCases.count), "every check ran and passed (netfilter real: conntrack too)")
+        XCTAssertEqual(
+            passing.checks.map(\.passed), Array(repeating: true, count: VerifyCheck.Name.allCases.count),
+            "every check ran and passed (netfilter real: conntrack too)")
         let (tvrc, verifyText) = try runCNIBenchStdout(["verify", "--name", run.value])
         XCTAssertEqual(tvrc, 0, verifyText)
         for c in passing.checks {

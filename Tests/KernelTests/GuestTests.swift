@@ -148,7 +148,7 @@ final class GuestTests: XCTestCase {
         let state = "\(tmp)/state", canary = "\(tmp)/canary"
         for d in [state, canary] { try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true) }
         defer { try? FileManager.default.removeItem(atPath: tmp) }
-        try FileManager.default.createSymbolicLink(atPath: "\(state)/vm", withDestinationPath: canary)
+        try FileManager.default.createSymbolicLink(atPath: "\(state)/_vm", withDestinationPath: canary)
         let before = qemuProcesses()
         let (code, out) = try runCNIBench(
             ["vm", "--kernel", version, "--accelerator", "tcg", "--", "bench", "--allow-emulated", "--out", "\(tmp)/results"],

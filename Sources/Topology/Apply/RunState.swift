@@ -82,9 +82,13 @@ public struct RunState: Sendable {
         entries().compactMap { try? RunName($0) }.filter { RunState(run: $0).exists }.sorted()
     }
 
+    /// `cnibench vm`'s own directory under the state root (guests' shared output): named so that
+    /// no run can have it (`_` is not in a run name), and neither a run nor a stray entry.
+    public static let guestEntry = "_vm"
+
     /// What the state directory holds that is not a run of ours.
     public static func strayEntries() -> [String] {
-        entries().filter { e in (try? RunName(e)).map { !RunState(run: $0).exists } ?? true }.sorted()
+        entries().filter { e in e != guestEntry && ((try? RunName(e)).map { !RunState(run: $0).exists } ?? true) }.sorted()
     }
 
     private static func entries() -> [String] { (try? FileSystem.listDirectory(root)) ?? [] }

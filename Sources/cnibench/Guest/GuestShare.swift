@@ -7,7 +7,7 @@ import Topology
 
 /// The one host directory a guest may write: its filesystem is the host's copy-on-write, so
 /// whatever it writes elsewhere is gone at shutdown. cnibench creates a fresh, empty directory
-/// under its state root (`<state>/vm/out-<pid>`, through the containment check, so a symlink
+/// under its state root (`<state>/_vm/out-<pid>`, through the containment check, so a symlink
 /// planted there cannot send a root guest's writes elsewhere), and virtme-ng mounts it
 /// read-write in the guest over the output directory's own path (so the command runs, and
 /// records itself, unchanged). After the guest ends its regular files and directories are
@@ -19,7 +19,7 @@ struct GuestShare {
     /// The output directory: the mount point in the guest, and where the files go on the host.
     let destination: String
 
-    static var parent: String { RunState.root + "/vm" }
+    static var parent: String { RunState.root + "/" + RunState.guestEntry }
 
     /// Creates the share for `destination` (checked like any output directory first, and created).
     static func create(destination: String, option: String) throws -> GuestShare {
@@ -28,7 +28,7 @@ struct GuestShare {
         let target = FileSystem.realPath(destination) ?? destination
         let parent = Self.parent
         try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
-        // Checked against the state root, not <state>/vm: a symlink planted at vm is resolved
+        // Checked against the state root, not <state>/_vm: a symlink planted at vm is resolved
         // and refused.
         let dir = try Containment.check("\(parent)/out-\(getpid())", inside: RunState.root)
         // vng hands --rwdir on through a shell-split string of "guest=host" pairs.

@@ -102,7 +102,7 @@ struct VMCommand: ParsableCommand {
         try Prerequisites.requireRoot("vm", because: "the guest runs the command as root and the kernel cache is root's")
         let vng = try GuestTools.require()
         let k = try GuestKernel.resolve(kernel!, modules: modules, say: say)
-        let logs = "/run/cnibench/vm"
+        let logs = GuestShare.parent  // the state root's `_vm`, which no run can be named
         try FileManager.default.createDirectory(atPath: logs, withIntermediateDirectories: true)
         Interrupt.install()
         defer { Interrupt.restore() }
