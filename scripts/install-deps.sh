@@ -46,6 +46,9 @@ if [ "${1:-all}" != build ] && ! "$venv/bin/vng" --version 2>/dev/null | grep -q
     exit 1
   fi
   echo "installing: virtme-ng $vng_version into $venv"
-  /usr/bin/python3 -m venv "$venv"
-  "$venv/bin/pip" install -q --disable-pip-version-check "virtme-ng==$vng_version"
+  # Only guests need it: without PyPI, everything else still builds and runs, and the guest
+  # tests skip saying why.
+  if ! { /usr/bin/python3 -m venv "$venv" && "$venv/bin/pip" install -q --disable-pip-version-check "virtme-ng==$vng_version"; }; then
+    echo "warning: virtme-ng $vng_version could not be installed into $venv; \`cnibench vm\` and the guest tests will say so" >&2
+  fi
 fi
