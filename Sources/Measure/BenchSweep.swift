@@ -65,7 +65,13 @@ public final class BenchSweep {
         let engines = try spec.values.indices.map { i in try BenchEngine(options: try options(point: i), logger: logger) }
         for (i, engine) in engines.enumerated() {
             willRun?(i, spec.values[i], engine)
-            let r = try engine.run()
+            let r: BenchResult
+            do { r = try engine.run() } catch let e as BenchInputError where !result.points.isEmpty {
+                // A point that cannot be built (a load past its bound) ends the sweep; the
+                // points before it are kept and the reason is in the report.
+                result.warnings.append("\(spec.key.rawValue)=\(spec.values[i]): not measured, the sweep stopped here: \(e)")
+                return result
+            }
             didRun?(i, r)
             result.points.append(BenchSweepResult.point(value: spec.values[i], from: r))
             result.warnings += r.warnings.map { "\(spec.key.rawValue)=\(spec.values[i]): \($0)" }

@@ -66,6 +66,10 @@ public final class Applier {
                     do { try execute(steps[i]) } catch let e as NetlinkError where tolerates(steps[i], e) {
                         logger.warning("kernel refused (kept going, --force): \(e)")
                         refused.append("\(e)")
+                    } catch let e as Interrupted {
+                        // Ctrl-C inside a step (a long netfilter load stops its tool and throws
+                        // this): an interruption, not a failed step, so `up` exits 130.
+                        throw e
                     } catch {
                         throw ApplyError(
                             stepIndex: i, stepCount: steps.count,
