@@ -197,10 +197,12 @@ public final class BenchEngine {
         guard !tests.isEmpty else { throw BenchInputError("--tests", "no test given; valid: \(BenchTest.spellings)") }
         if let sv = o.services {
             guard sv.kubeProxy == .iptables || sv.kubeProxy == .nftables else {
-                throw BenchInputError("--kube-proxy \(sv.kubeProxy.rawValue)", "the cluster-ip path needs Service rules; valid: iptables, nftables")
+                throw BenchInputError(
+                    "--kube-proxy \(sv.kubeProxy.rawValue)", "the cluster-ip path needs Service rules; valid: iptables, nftables")
             }
             guard units.contains(where: { $0.paths.contains(.clusterIP) }) else {
-                throw BenchInputError("--services", "the cluster-ip path runs on the modes' pods; give --modes (mode none has no Services path)")
+                throw BenchInputError(
+                    "--services", "the cluster-ip path runs on the modes' pods; give --modes (mode none has no Services path)")
             }
         }
         for m in o.modes ?? [] where !Mode.available.contains(m) {

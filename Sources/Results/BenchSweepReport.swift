@@ -23,7 +23,10 @@ public enum BenchSweepReport {
             l.append("|" + String(repeating: "---:|", count: kinds.count + 3))
             for p in r.points {
                 guard let m = p.modes.first(where: { $0.mode == mode }) else { continue }
-                var row = [String(p.value), m.upSeconds.map { String(format: "%.2f", $0) } ?? "–", m.ruleLoadSeconds.map { String(format: "%.2f", $0) } ?? "–"]
+                var row = [
+                    String(p.value), m.upSeconds.map { String(format: "%.2f", $0) } ?? "–",
+                    m.ruleLoadSeconds.map { String(format: "%.2f", $0) } ?? "–"
+                ]
                 for k in kinds {
                     row.append(m.figure(k).map { "\(fmt($0.median)) [\(fmt($0.low))–\(fmt($0.high))]" } ?? "–")
                 }
@@ -39,7 +42,11 @@ public enum BenchSweepReport {
                     }
                 }
                 if !ratios.isEmpty {
-                    l += ["", "At \(r.sweep.key.rawValue)=\(r.points.last!.value) against \(r.points.first!.value): " + ratios.joined(separator: ", ") + "."]
+                    l += [
+                        "",
+                        "At \(r.sweep.key.rawValue)=\(r.points.last!.value) against \(r.points.first!.value): "
+                            + ratios.joined(separator: ", ") + "."
+                    ]
                 }
             }
             l.append("")
@@ -97,13 +104,15 @@ public enum BenchSweepReport {
                 }
                 guard !pts.isEmpty else { continue }
                 out.append(
-                    "<polyline fill=\"none\" stroke=\"\(c)\" stroke-width=\"2\" points=\"\(pts.map { "\($0.0),\($0.1)" }.joined(separator: " "))\"/>")
+                    "<polyline fill=\"none\" stroke=\"\(c)\" stroke-width=\"2\" points=\"\(pts.map { "\($0.0),\($0.1)" }.joined(separator: " "))\"/>"
+                )
                 for p in pts { out.append("<circle cx=\"\(p.0)\" cy=\"\(p.1)\" r=\"2.5\" fill=\"\(c)\"/>") }
             }
         }
         for (mi, mode) in modes.enumerated() {
             out.append(
-                "<text x=\"\(10 + Double(mi) * 160)\" y=\"\(h + 22)\" fill=\"\(colours[mi % colours.count])\">■ \(mode) (kube-proxy \(r.kubeProxy))</text>")
+                "<text x=\"\(10 + Double(mi) * 160)\" y=\"\(h + 22)\" fill=\"\(colours[mi % colours.count])\">■ \(mode) (kube-proxy \(r.kubeProxy))</text>"
+            )
         }
         out.append("</svg>")
         return out.joined(separator: "\n") + "\n"

@@ -59,7 +59,8 @@ public struct BenchSweepSpec: Sendable, Equatable, Codable {
         }
         guard values.count >= 2 else {
             throw Problem(
-                field: "--sweep \(name)=\(parts[1])", message: "a sweep needs at least two points, e.g. \(name)=0,1000 (one point: use --\(name) N)")
+                field: "--sweep \(name)=\(parts[1])",
+                message: "a sweep needs at least two points, e.g. \(name)=0,1000 (one point: use --\(name) N)")
         }
         return BenchSweepSpec(key: key, values: values.sorted())
     }

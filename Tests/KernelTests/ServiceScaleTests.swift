@@ -177,11 +177,14 @@ final class ServiceScaleTests: KernelTestCase {
                 }
                 usleep(5_000)
             }
-            XCTAssertTrue(landed, "signal \(sig): no ruleset load seen in progress (up exited \(p.isRunning ? "no" : "\(p.terminationStatus)"))")
+            XCTAssertTrue(
+                landed, "signal \(sig): no ruleset load seen in progress (up exited \(p.isRunning ? "no" : "\(p.terminationStatus)"))")
             let at = (ContinuousClock.now - t0).inSeconds
             kill(p.processIdentifier, sig)
             p.waitUntilExit()
-            print(String(format: "MEASURED signal %d landed %.2f s into up, during a ruleset load; up exited %d", sig, at, p.terminationStatus))
+            print(
+                String(
+                    format: "MEASURED signal %d landed %.2f s into up, during a ruleset load; up exited %d", sig, at, p.terminationStatus))
             if sig == SIGINT {
                 XCTAssertEqual(p.terminationStatus, 130, "Ctrl-C during a load is an interruption, rolled back")
             } else {

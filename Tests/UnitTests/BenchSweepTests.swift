@@ -139,7 +139,8 @@ final class BenchSweepTests: XCTestCase {
         }
         let few = (0..<3).map { svc("svc-\($0 + 1)", $0, endpoints: ep) }
         XCTAssertEqual(ClusterIPCheck.sample(few).map(\.name), ["svc-1", "svc-2", "svc-3"])
-        let many = (0..<100).map { svc("svc-\($0 + 1)", $0, endpoints: $0 == 50 ? [] : ep) }
+        let many =
+            (0..<100).map { svc("svc-\($0 + 1)", $0, endpoints: $0 == 50 ? [] : ep) }
             + [svc(ServiceSettings.probeServiceName, 100, endpoints: ep)]
         XCTAssertEqual(ClusterIPCheck.sample(many).map(\.name), ["svc-1", "svc-33", "svc-67", "svc-100", "cnibench-probe"])
     }

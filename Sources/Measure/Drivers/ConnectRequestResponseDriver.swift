@@ -16,7 +16,8 @@ struct ConnectRequestResponseDriver: BenchDriver {
         let exe = c.engine.executable
         let serverArgv = [exe, "crr-server", "--bind", ep, "--size", size, "--timeout", String(o.durationSeconds + 20)]
         let clientArgv = [
-            exe, "crr-client", "--to", "\(dial.ip):\(dial.port)", "--bind", c.sourceIP.description, "--size", size, "--duration", String(o.durationSeconds)
+            exe, "crr-client", "--to", "\(dial.ip):\(dial.port)", "--bind", c.sourceIP.description, "--size", size, "--duration",
+            String(o.durationSeconds)
         ]
         let r = try c.clientServer(server: ("crr-server", serverArgv), client: ("crr-client", clientArgv), listen: listen)
         defer { r.client.discardOutput() }

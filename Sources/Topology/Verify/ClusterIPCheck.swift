@@ -91,7 +91,8 @@ public struct ClusterIPCheck {
                 return Result(
                     outcomes: chosen.map {
                         Outcome(
-                            service: $0.name, address: "\($0.clusterIP):\($0.port)", client: "-", expected: $0.endpoints.map(\.ip.description),
+                            service: $0.name, address: "\($0.clusterIP):\($0.port)", client: "-",
+                            expected: $0.endpoints.map(\.ip.description),
                             reached: [:], errors: ["could not start crr-server in \(pod.namespace): \(error)"])
                     }, total: all.count, duration: ContinuousClock.now - t0)
             }

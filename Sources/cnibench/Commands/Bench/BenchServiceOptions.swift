@@ -39,13 +39,15 @@ struct BenchServiceOptions: ParsableArguments {
         s.services = services ?? 0
         if let kubeProxy {
             guard kubeProxy == .iptables || kubeProxy == .nftables else {
-                throw ValidationError("--kube-proxy \(kubeProxy.rawValue): the cluster-ip path needs Service rules; valid: iptables, nftables")
+                throw ValidationError(
+                    "--kube-proxy \(kubeProxy.rawValue): the cluster-ip path needs Service rules; valid: iptables, nftables")
             }
             s.kubeProxy = kubeProxy
         }
         if let services, services > s.capacity - 1 {
             throw ValidationError(
-                "--services \(services): valid range is 0…\(s.capacity - 1) (what \(s.serviceCIDR) holds besides the bench's probe Service)")
+                "--services \(services): valid range is 0…\(s.capacity - 1) (what \(s.serviceCIDR) holds besides the bench's probe Service)"
+            )
         }
         o.services = s
     }
