@@ -55,6 +55,10 @@ public struct BenchOptions: Sendable {
     /// `--ipip-impl kernel,tc-bpf`: calico-ipip measured once per implementation, as two units
     /// (modes `calico-ipip:kernel-ipip` and `calico-ipip:tc-bpf`) interleaved like any two modes.
     public var ipipEach: [IPIPImplementation] = []
+    /// `--services N` / `--kube-proxy` (and each point of `--sweep services=`): the modes'
+    /// runs carry these Services plus the bench's probe Service, and the cluster-ip path is
+    /// measured. nil: the runs' defaults and no cluster-ip path.
+    public var services: ServiceSettings?
 
     public init() {}
 }
@@ -154,6 +158,7 @@ public final class BenchEngine {
                 u = .l2
             }
             if !underlays.contains(u) { underlays.append(u) }
+            let paths: [BenchPath] = o.services == nil ? [.sameNode, .crossNode] : [.sameNode, .crossNode, .clusterIP]
             if m == .calicoIPIP && o.ipipEach.count > 1 {
                 for impl in o.ipipEach {
                     let tag = impl == .kernel ? "k" : "b"
@@ -163,11 +168,11 @@ public final class BenchEngine {
                             "--name \(o.runPrefix)",
                             "not a usable run-name prefix with '-calico-ipip\(tag)-\(u.rawValue)' appended: \(error.problem)")
                     }
-                    modeUnits.append(BenchUnit(mode: m, underlay: u, run: run, paths: [.sameNode, .crossNode], ipip: impl))
+                    modeUnits.append(BenchUnit(mode: m, underlay: u, run: run, paths: paths, ipip: impl))
                 }
                 continue
             }
-            modeUnits.append(BenchUnit(mode: m, underlay: u, run: try runName(o, m, u), paths: [.sameNode, .crossNode]))
+            modeUnits.append(BenchUnit(mode: m, underlay: u, run: try runName(o, m, u), paths: paths))
         }
         var seenLabels = Set<String>()
         for (i, c) in o.conflists.enumerated() {
@@ -208,6 +213,16 @@ public final class BenchEngine {
         guard o.durationSeconds <= 3600 else { throw BenchInputError("--duration \(o.durationSeconds)", "at most 3600 seconds per test") }
         let tests = self.tests
         guard !tests.isEmpty else { throw BenchInputError("--tests", "no test given; valid: \(BenchTest.spellings)") }
+        if let sv = o.services {
+            guard sv.kubeProxy == .iptables || sv.kubeProxy == .nftables else {
+                throw BenchInputError(
+                    "--kube-proxy \(sv.kubeProxy.rawValue)", "the cluster-ip path needs Service rules; valid: iptables, nftables")
+            }
+            guard units.contains(where: { $0.paths.contains(.clusterIP) }) else {
+                throw BenchInputError(
+                    "--services", "the cluster-ip path runs on the modes' pods; give --modes (mode none has no Services path)")
+            }
+        }
         for m in o.modes ?? [] where !Mode.available.contains(m) {
             throw BenchInputError("--modes \(m.rawValue)", "this mode is not implemented in this build; valid: \(Mode.spellings)")
         }
@@ -285,12 +300,23 @@ public final class BenchEngine {
                     BenchEndpoint(namespace: n1.pods[0].namespace, ip: n1.pods[0].ip.description),
                     BenchEndpoint(namespace: n2.pods[0].namespace, ip: n2.pods[0].ip.description), b.plan.podMTU
                 )
+            case .clusterIP:
+                // The probe Service's one endpoint is the last node's first pod (n2's here).
+                let end = a.nodes.last!.pods[0]
+                (src, dst, mtu) = (
+                    BenchEndpoint(namespace: n1.pods[0].namespace, ip: n1.pods[0].ip.description),
+                    BenchEndpoint(namespace: end.namespace, ip: end.ip.description), b.plan.podMTU
+                )
             }
             let id = BenchSubject.id(mode: b.unit.modeName, underlay: b.unit.underlay.rawValue, path: path)
             let base = baselineFor(b.unit.underlay)
-            return BenchSubject(
+            var subject = BenchSubject(
                 id: id, mode: b.unit.modeName, underlay: b.unit.underlay.rawValue, path: path, run: b.unit.run.value,
                 source: src, destination: dst, mtu: mtu, baseline: id == base ? nil : base)
+            if path == .clusterIP, let svc = b.plan.spec.serviceSettings.probeService(a) {
+                subject.service = "\(svc.clusterIP):\(svc.port)"
+            }
+            return subject
         }
     }
 
@@ -311,6 +337,10 @@ public final class BenchEngine {
             cpuPinning: CPUPinning.recorded(pinned))
         config.netfilter = options.netfilter.rawValue
         if !options.conflists.isEmpty { config.conflists = options.conflists.map(\.record) }
+        if let sv = options.services {
+            config.services = BenchServicesRecord(
+                kubeProxy: sv.kubeProxy.rawValue, services: sv.services, endpointsPerService: sv.endpointsPerService)
+        }
         var result = BenchResult(
             schemaVersion: BenchResult.currentSchemaVersion, kind: BenchResult.kindName,
             about:
@@ -354,6 +384,10 @@ public final class BenchEngine {
             spec.podsPerNode = [2, 2]
             spec.netfilter = options.netfilter
             spec.cni = u.cni?.settings
+            if u.paths.contains(.clusterIP), var sv = options.services {
+                sv.probeService = true
+                spec.services = sv
+            }
             logger.info("building \(u.id) (run \(u.run))")
             let r: RunBuilder.Result
             var builder = RunBuilder(spec: spec, logger: logger)
@@ -379,6 +413,7 @@ public final class BenchEngine {
                 )
             }
             built.append(b)
+            result.builds = (result.builds ?? []) + [BenchBuild(unit: u.id, upSeconds: r.seconds, netfilterSeconds: r.netfilterSeconds)]
             if let ipip = r.plan.ipip {
                 let seen = result.environment.ipip.map { $0.components(separatedBy: ",") } ?? []
                 if !seen.contains(ipip.rawValue) { result.environment.ipip = (seen + [ipip.rawValue]).joined(separator: ",") }
@@ -429,7 +464,7 @@ public final class BenchEngine {
         }
 
         // 4. Rounds.
-        let perRound = built.reduce(0) { $0 + $1.unit.paths.count * tests.count }
+        let perRound = built.reduce(0) { n, b in n + b.unit.paths.reduce(0) { k, path in k + tests.filter { $0.applies(to: path) }.count } }
         let total = perRound * options.repeats
         var done = 0
         var rng = SplitMix64(seed: seed)
@@ -442,7 +477,7 @@ public final class BenchEngine {
                 for b in order {
                     for path in b.unit.paths {
                         let subject = result.subjects.first { $0.run == b.unit.run.value && $0.path == path }!
-                        for test in tests {
+                        for test in tests where test.applies(to: path) {
                             if Interrupt.requested { throw Interrupted() }
                             let eta =
                                 testSeconds.isEmpty ? nil : testSeconds.reduce(0, +) / Double(testSeconds.count) * Double(total - done)
@@ -532,10 +567,18 @@ public final class BenchEngine {
             else {
                 throw MeasureError("refusing \(subject.id): destination \(subject.destination.ip) is not an address of run \(b.unit.run)")
             }
+            var service: (ip: IPv4Address, port: UInt16)?
+            if let sv = subject.service {
+                let parts = sv.split(separator: ":")
+                guard parts.count == 2, let ip = IPv4Address(String(parts[0])), let port = UInt16(parts[1]),
+                    b.plan.spec.serviceSettings.serviceCIDR.contains(ip)
+                else { throw MeasureError("refusing \(subject.id): \(sv) is not a ClusterIP of run \(b.unit.run)") }
+                service = (ip, port)
+            }
             let context = TestContext(
                 engine: self, built: b, subject: subject, test: test, round: round,
                 source: try b.ns(subject.source.namespace), sourceIP: srcIP,
-                destination: try b.ns(subject.destination.namespace), destinationIP: dstIP)
+                destination: try b.ns(subject.destination.namespace), destinationIP: dstIP, service: service)
             let result = try test.driver.measure(context)
             sample.cpu = result.cpu
             sample.metrics = result.metrics.byName

@@ -14,6 +14,9 @@ public enum BenchPath: String, Codable, Sendable, CaseIterable {
     case sameNode = "same-node"
     /// node1's pod1 → node2's pod1.
     case crossNode = "cross-node"
+    /// node1's pod1 → a Service's ClusterIP whose one endpoint is node2's pod1 (kube-proxy's
+    /// DNAT on the client's node); measured when the bench builds Services.
+    case clusterIP = "cluster-ip"
 }
 
 /// The tests `cnibench bench --tests` accepts.
@@ -159,6 +162,9 @@ public struct BenchSubject: Codable, Sendable, Equatable {
     public var mtu: Int
     /// The subject this one's overhead is computed against (nil for a baseline itself).
     public var baseline: String?
+    /// cluster-ip: the ClusterIP:port the client dials (the destination is its one endpoint,
+    /// listening on the target port). Absent on the other paths.
+    public var service: String? = nil
 
     public static func id(mode: String, underlay: String, path: BenchPath) -> String { "\(mode)@\(underlay)/\(path.rawValue)" }
 
@@ -350,6 +356,8 @@ public struct BenchConfig: Codable, Sendable, Equatable {
     public var netfilter: String? = nil
     /// `bench --cni`: each conflist measured as a mode, with what it was (absent otherwise).
     public var conflists: [BenchConflistRecord]? = nil
+    /// `bench --services`/`--sweep services=`: the Services the modes' runs were built with.
+    public var services: BenchServicesRecord? = nil
 
     public init(
         modes: [String], tests: [BenchTest], underlay: String? = nil, underlays: [String: String], repeats: Int, durationSeconds: Int,
@@ -535,6 +543,8 @@ public struct BenchResult: Codable, Sendable, Equatable {
     public var warnings: [String]
     /// `bench --profile`: stage samples and folded stacks of the profiled windows (absent otherwise).
     public var profiles: BenchProfiles? = nil
+    /// How long each topology took to build, and its netfilter loads' share (absent in older files).
+    public var builds: [BenchBuild]? = nil
 
     public func subject(_ id: String) -> BenchSubject? { subjects.first { $0.id == id } }
     public func summary(_ key: String) -> MetricSummary? { summaries.first { $0.key == key } }
@@ -605,5 +615,31 @@ extension BenchResult: ResultDocument {
         do { return try decode(data) } catch let e as ResultSchemaError {
             throw ResultSchemaError(description: "\(path): \(e.description)")
         }
+    }
+}
+
+/// `bench --services`: kube-proxy's mode and the Services each mode's run carried (N scale
+/// Services plus the bench's own probe Service that the cluster-ip path dials).
+public struct BenchServicesRecord: Codable, Sendable, Equatable {
+    public var kubeProxy: String
+    public var services: Int
+    public var endpointsPerService: Int
+    public init(kubeProxy: String, services: Int, endpointsPerService: Int) {
+        self.kubeProxy = kubeProxy
+        self.services = services
+        self.endpointsPerService = endpointsPerService
+    }
+}
+
+/// One topology's `up`: total seconds and the netfilter tools' share (rule loading).
+public struct BenchBuild: Codable, Sendable, Equatable {
+    /// The unit ("<mode>@<underlay>").
+    public var unit: String
+    public var upSeconds: Double
+    public var netfilterSeconds: Double
+    public init(unit: String, upSeconds: Double, netfilterSeconds: Double) {
+        self.unit = unit
+        self.upSeconds = upSeconds
+        self.netfilterSeconds = netfilterSeconds
     }
 }

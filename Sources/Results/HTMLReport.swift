@@ -132,6 +132,7 @@ public enum HTMLReport {
         case .nodeToNode: "#8d96a8"
         case .sameNode: "#7fb3e6"
         case .crossNode: "#2f6db5"
+        case .clusterIP: "#8a4fb0"
         }
     }
 

@@ -4,6 +4,7 @@ import NetAddress
 import ProcessKit
 import Results
 import Topology
+import TopologyModel
 
 /// One kind of test (iperf3 streams, request/response, packet rate) as the engine runs it:
 /// given the run and the two endpoints, measure once and return the metrics. Adding a test
@@ -42,10 +43,20 @@ struct TestContext {
     let sourceIP: IPv4Address
     let destination: NetworkNamespace
     let destinationIP: IPv4Address
+    /// cluster-ip: the ClusterIP and port the client dials (kube-proxy DNATs it to the
+    /// destination on the Service's target port); nil: the client dials the destination.
+    var service: (ip: IPv4Address, port: UInt16)? = nil
 
     var options: BenchOptions { engine.options }
     var state: RunState { built.state }
     var pinned: (client: Int, server: Int)? { engine.pinned }
+
+    /// Where the server listens: the driver's own port, or the Service's target port.
+    func listenPort(_ own: UInt16) -> UInt16 { service == nil ? own : UInt16(ServiceSettings.targetPort) }
+    /// What the client dials: the server itself, or the ClusterIP:port in front of it.
+    func dialTarget(_ own: UInt16) -> (ip: String, port: String) {
+        service.map { ("\($0.ip)", "\($0.port)") } ?? (destinationIP.description, String(own))
+    }
 
     /// CPU counters (machine-wide and of processes outside our namespaces) around `body`;
     /// `afterwards` runs outside the window (reaping a server), before the processes' own CPU

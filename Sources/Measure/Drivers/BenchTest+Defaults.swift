@@ -7,3 +7,9 @@ extension BenchTest {
 
     public var usesIperf3: Bool { self == .tcp1 || self == .tcp4 || self == .udp }
 }
+
+extension BenchTest {
+    /// pktgen's frames are addressed to the pod itself (no connection for kube-proxy to DNAT),
+    /// so it is not run on the cluster-ip path.
+    func applies(to path: BenchPath) -> Bool { !(self == .pktgen && path == .clusterIP) }
+}

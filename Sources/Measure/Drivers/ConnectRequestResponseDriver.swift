@@ -9,14 +9,17 @@ struct ConnectRequestResponseDriver: BenchDriver {
 
     func measure(_ c: TestContext) throws -> DriverResult {
         let o = c.options
-        let ep = "\(c.destinationIP):\(Self.port)"
+        let listen = c.listenPort(Self.port)
+        let ep = "\(c.destinationIP):\(listen)"
+        let dial = c.dialTarget(Self.port)
         let size = String(o.rrMessageBytes)
         let exe = c.engine.executable
         let serverArgv = [exe, "crr-server", "--bind", ep, "--size", size, "--timeout", String(o.durationSeconds + 20)]
         let clientArgv = [
-            exe, "crr-client", "--to", ep, "--bind", c.sourceIP.description, "--size", size, "--duration", String(o.durationSeconds)
+            exe, "crr-client", "--to", "\(dial.ip):\(dial.port)", "--bind", c.sourceIP.description, "--size", size, "--duration",
+            String(o.durationSeconds)
         ]
-        let r = try c.clientServer(server: ("crr-server", serverArgv), client: ("crr-client", clientArgv), listen: Self.port)
+        let r = try c.clientServer(server: ("crr-server", serverArgv), client: ("crr-client", clientArgv), listen: listen)
         defer { r.client.discardOutput() }
         guard r.client.exit?.status.succeeded == true,
             let rep = try? JSONDecoder().decode(ConnectRequestResponse.Report.self, from: Data(r.client.stdout.utf8))

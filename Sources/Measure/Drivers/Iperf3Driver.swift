@@ -7,10 +7,11 @@ struct Iperf3Driver: BenchDriver {
 
     func measure(_ c: TestContext) throws -> DriverResult {
         let o = c.options
-        let port = String(Self.port)
-        let serverArgv = ["iperf3", "-s", "-1", "-J", "-B", c.destinationIP.description, "-p", port]
+        let listen = c.listenPort(Self.port)
+        let dial = c.dialTarget(Self.port)
+        let serverArgv = ["iperf3", "-s", "-1", "-J", "-B", c.destinationIP.description, "-p", String(listen)]
         var clientArgv = [
-            "iperf3", "-c", c.destinationIP.description, "-B", c.sourceIP.description, "-p", port, "-J",
+            "iperf3", "-c", dial.ip, "-B", c.sourceIP.description, "-p", dial.port, "-J",
             "-t", String(o.durationSeconds), "--connect-timeout", "3000"
         ]
         switch c.test {
@@ -18,7 +19,7 @@ struct Iperf3Driver: BenchDriver {
         case .udp: clientArgv += ["-u", "-b", o.udpBitrate, "-l", String(o.udpPacketBytes)]
         default: break
         }
-        let r = try c.clientServer(server: ("iperf3-server", serverArgv), client: ("iperf3-client", clientArgv), listen: Self.port)
+        let r = try c.clientServer(server: ("iperf3-server", serverArgv), client: ("iperf3-client", clientArgv), listen: listen)
         defer { r.client.discardOutput() }
         let out = r.client.stdout
         try c.keepRaw(out)

@@ -9,15 +9,17 @@ struct RequestResponseDriver: BenchDriver {
 
     func measure(_ c: TestContext) throws -> DriverResult {
         let o = c.options
-        let ep = "\(c.destinationIP):\(Self.port)"
+        let listen = c.listenPort(Self.port)
+        let ep = "\(c.destinationIP):\(listen)"
+        let dial = c.dialTarget(Self.port)
         let size = String(o.rrMessageBytes)
         let exe = c.engine.executable
         let serverArgv = [exe, "rr-server", "--bind", ep, "--size", size, "--timeout", String(o.durationSeconds + 20)]
         let clientArgv = [
-            exe, "rr-client", "--to", ep, "--bind", c.sourceIP.description, "--size", size,
+            exe, "rr-client", "--to", "\(dial.ip):\(dial.port)", "--bind", c.sourceIP.description, "--size", size,
             "--duration", String(o.durationSeconds)
         ]
-        let r = try c.clientServer(server: ("rr-server", serverArgv), client: ("rr-client", clientArgv), listen: Self.port)
+        let r = try c.clientServer(server: ("rr-server", serverArgv), client: ("rr-client", clientArgv), listen: listen)
         defer { r.client.discardOutput() }
         guard r.client.exit?.status.succeeded == true,
             let rep = try? JSONDecoder().decode(RequestResponse.Report.self, from: Data(r.client.stdout.utf8))

@@ -25,6 +25,9 @@ public final class Applier {
     public var progress: ((Int, Int) -> Void)?
     /// Steps the kernel refused but that were tolerated (see `tolerates`).
     public private(set) var refused: [String] = []
+    /// Seconds spent in the netfilter tools (every `netfilterLoad` step): what a sweep over
+    /// Services reports as the cost of loading the rules.
+    public private(set) var netfilterSeconds = 0.0
 
     public init(plan: Plan, state: RunState, logger: Logger = Logger(label: "cnibench.apply")) {
         self.plan = plan
@@ -63,6 +66,10 @@ public final class Applier {
                     do { try execute(steps[i]) } catch let e as NetlinkError where tolerates(steps[i], e) {
                         logger.warning("kernel refused (kept going, --force): \(e)")
                         refused.append("\(e)")
+                    } catch let e as Interrupted {
+                        // Ctrl-C inside a step (a long netfilter load stops its tool and throws
+                        // this): an interruption, not a failed step, so `up` exits 130.
+                        throw e
                     } catch {
                         throw ApplyError(
                             stepIndex: i, stepCount: steps.count,
@@ -148,7 +155,9 @@ public final class Applier {
             try CNIAttachments(state: state, logger: logger).add(
                 node: try set.namespace(nodeNS), podNS: podNS, ifname: ifname, conflist: conflist, settings: settings, expected: expected)
         case .netfilterLoad(let ns, let ruleset):
+            let t0 = ContinuousClock.now
             try NetfilterLoader.load(ruleset, in: try set.namespace(ns))
+            netfilterSeconds += (ContinuousClock.now - t0).inSeconds
         case .bpfIPIP(let ns, let dev, let nodeIP, let routes):
             let handle = try set.handle(ns)
             try BPFIPIP.attach(

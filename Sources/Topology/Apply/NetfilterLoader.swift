@@ -11,6 +11,13 @@ public enum NetfilterLoader {
     /// A load of a few hundred rules takes milliseconds; a tool stuck on a lock is stopped.
     public static let timeout: Duration = .seconds(30)
 
+    /// The bound for one ruleset: `timeout` plus 5 ms per line of input. kube-proxy's rules
+    /// for thousands of Services take minutes (iptables-nft-restore was measured at 228 s
+    /// for 10,000 Services, about 110,000 lines), which the fixed bound would cut off.
+    public static func timeout(for ruleset: NetfilterRuleset) -> Duration {
+        timeout + .milliseconds(5 * ruleset.input.utf8.reduce(0) { $1 == 10 ? $0 + 1 : $0 })
+    }
+
     /// The programs the rulesets of `plan` need, each with its Debian package: checked by `up`
     /// before anything is built.
     public static func requirePrograms(_ plan: Plan) throws {
@@ -33,10 +40,11 @@ public enum NetfilterLoader {
         let child = try ChildProcess.spawn(
             resolve(argv), in: ns, stdin: Array(ruleset.input.utf8), stdout: .pipe, stderr: .pipe)
         // Waited for first: what a failing load prints is far less than a pipe holds.
-        let t = try child.waitOrStop(until: ContinuousClock.now + timeout)
+        let bound = timeout(for: ruleset)
+        let t = try child.waitOrStop(until: ContinuousClock.now + bound)
         let said = child.readOutput().trimmingCharacters(in: .whitespacesAndNewlines)
         guard t.status.succeeded, !t.stoppedByUs else {
-            let why = t.stoppedByUs ? "did not finish within \(Int(timeout.inSeconds)) s" : "failed (\(t.status))"
+            let why = t.stoppedByUs ? "did not finish within \(Int(bound.inSeconds)) s" : "failed (\(t.status))"
             throw StateError(
                 "\(argv.joined(separator: " ")) in \(ns.name) \(why) loading \(ruleset.owner)'s rules: \(said.isEmpty ? "no output" : said)"
             )

@@ -21,6 +21,8 @@ public struct RunBuilder {
         public var plan: Plan
         public var features: KernelFeatures
         public var seconds: Double
+        /// Of `seconds`, the netfilter tools' share (loading the agents' and kube-proxy's rules).
+        public var netfilterSeconds = 0.0
         /// Steps the kernel refused and --force tolerated.
         public var refused: [String]
         /// Things the user should know (e.g. the shared ARP table limit).
@@ -84,6 +86,7 @@ public struct RunBuilder {
         var result = Result(
             plan: plan, features: features,
             seconds: d.inSeconds, refused: applier.refused)
+        result.netfilterSeconds = applier.netfilterSeconds
         if let w = NeighbourBudget.warning(for: plan) {
             logger.warning("\(w)")
             result.warnings.append(w)

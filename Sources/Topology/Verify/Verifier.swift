@@ -37,9 +37,10 @@ public struct Verifier {
         let conntrack = ConntrackCheck(plan: plan).run()
         let pmtu = PathMTUCheck(plan: plan).run()
         let encap = options.skipCapture ? nil : EncapsulationCheck(plan: plan).run()
+        let clusterIP = ClusterIPCheck(plan: plan).run()
         return VerifyReport(
             plan: plan, stateProblems: missing, stateDuration: stateTime, connectivity: connectivity,
-            pathMTU: pmtu, encapsulation: encap, conntrack: conntrack, captureSkipped: options.skipCapture,
+            pathMTU: pmtu, encapsulation: encap, conntrack: conntrack, clusterIP: clusterIP, captureSkipped: options.skipCapture,
             duration: ContinuousClock.now - t0)
     }
 }
@@ -56,13 +57,15 @@ public struct VerifyReport: Sendable {
     public var encapsulation: EncapsulationResult?
     /// nil: no netfilter rules loaded (--netfilter none, or a mode without agent rules).
     public var conntrack: ConntrackCheck.Result?
+    /// nil: the run has no Services (or no rules for them).
+    public var clusterIP: ClusterIPCheck.Result? = nil
     public var captureSkipped: Bool
     public var duration: Duration
 
     public var statePassed: Bool { stateProblems.isEmpty }
     public var passed: Bool {
         statePassed && connectivity.passed && (pathMTU?.passed ?? true) && (encapsulation?.passed ?? true)
-            && (conntrack?.passed ?? true)
+            && (conntrack?.passed ?? true) && (clusterIP?.passed ?? true)
     }
 
     /// Why a cross-node check did not run, nil if it did.
@@ -127,6 +130,19 @@ public struct VerifyReport: Sendable {
             let why = plan.spec.netfilter == .none ? "--netfilter none" : "mode \(plan.spec.mode.rawValue) loads no netfilter rules"
             list.append(VerifyCheck(name: .conntrack, passed: nil, summary: why, problems: [], seconds: nil))
         }
+        if let c = clusterIP {
+            let probed = c.outcomes.map { "\($0.service) \($0.reached.count)/\($0.expected.count)" }.joined(separator: ", ")
+            list.append(
+                VerifyCheck(
+                    name: .clusterIP, passed: c.passed,
+                    summary: "\(c.outcomes.count) of \(c.total) Services probed, endpoints answering: \(probed)",
+                    problems: c.problems, seconds: c.duration.inSeconds))
+        } else {
+            let sv = plan.spec.serviceSettings
+            let why =
+                sv.renderedCount == 0 ? "no Services" : sv.kubeProxy == .none ? "kube-proxy none" : "--netfilter none (no Service rules)"
+            list.append(VerifyCheck(name: .clusterIP, passed: nil, summary: why, problems: [], seconds: nil))
+        }
         return list
     }
 
@@ -141,7 +157,7 @@ public struct VerifyReport: Sendable {
             let time = c.seconds.map { String(format: "  (%.2f s)", $0) } ?? ""
             out.append("\(c.name.label.padding(toLength: 14, withPad: " ", startingAt: 0))\(verdict)  \(c.summary)\(time)")
             switch c.name {
-            case .state, .encapsulation, .conntrack:
+            case .state, .encapsulation, .conntrack, .clusterIP:
                 for p in c.problems { out.append("    \(p)") }
             case .connectivity:
                 // The full matrix while it is readable, otherwise only the failures.

@@ -6,6 +6,8 @@ import TopologyModel
 public struct VerifyCheck: Codable, Sendable, Equatable {
     public enum Name: String, Codable, Sendable, CaseIterable {
         case state, connectivity, pathMTU, encapsulation, conntrack
+        /// Runs with Services only: ClusterIPs reach their endpoints (`ClusterIPCheck`).
+        case clusterIP
 
         /// The label of its line in the text.
         public var label: String {
@@ -15,6 +17,7 @@ public struct VerifyCheck: Codable, Sendable, Equatable {
             case .pathMTU: "path MTU"
             case .encapsulation: "encapsulation"
             case .conntrack: "conntrack"
+            case .clusterIP: "ClusterIP"
             }
         }
     }

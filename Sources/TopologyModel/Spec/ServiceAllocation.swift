@@ -9,7 +9,7 @@ extension ServiceSettings {
         let pods = addressing.allPods
         guard !pods.isEmpty else { return [] }
         let k = min(endpointsPerService, pods.count)
-        return (0..<services).map { i in
+        let scale = (0..<services).map { i in
             let endpoints = (0..<k).map { j in
                 let pod = pods[(i * k + j) % pods.count]
                 return KubeProxyEndpoint(ip: pod.ip, port: Self.targetPort, node: pod.node)
@@ -17,6 +17,16 @@ extension ServiceSettings {
             return KubeProxyService(
                 name: "svc-\(i + 1)", clusterIP: serviceCIDR.first.advanced(by: 2 + i), port: Self.servicePort, endpoints: endpoints)
         }
+        return scale + (probeService(addressing).map { [$0] } ?? [])
+    }
+
+    /// The bench's probe Service (nil unless `probeService`): the ClusterIP after the N others,
+    /// one endpoint on the last node's first pod.
+    public func probeService(_ addressing: Addressing) -> KubeProxyService? {
+        guard probeService == true, let pod = addressing.nodes.last?.pods.first else { return nil }
+        return KubeProxyService(
+            name: Self.probeServiceName, clusterIP: serviceCIDR.first.advanced(by: 2 + services), port: Self.servicePort,
+            endpoints: [KubeProxyEndpoint(ip: pod.ip, port: Self.targetPort, node: pod.node)])
     }
 
     /// kube-proxy's configuration on one node of the run.

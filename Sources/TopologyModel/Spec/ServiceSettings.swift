@@ -7,12 +7,20 @@ public struct ServiceSettings: Sendable, Equatable, Codable {
     public var services = 0
     public var endpointsPerService = 2
     public var serviceCIDR = ServiceSettings.defaultServiceCIDR
+    /// The bench's own Service (`probeServiceName`) after the N others: one endpoint, the last
+    /// node's first pod, so the `cluster-ip` path crosses nodes whatever N is (also at N = 0).
+    /// nil/false: none (what `up` builds unless the bench asks).
+    public var probeService: Bool? = nil
 
     /// kubeadm's default serviceSubnet.
     public static let defaultServiceCIDR = IPv4Prefix("10.96.0.0/12")!
     /// Every service gets port 80; its pods listen on 8080 (targetPort).
     public static let servicePort = 80
     public static let targetPort = 8080
+    public static let probeServiceName = "cnibench-probe"
+
+    /// Services rendered: N, plus the bench's probe Service when asked for.
+    public var renderedCount: Int { services + (probeService == true ? 1 : 0) }
 
     public init() {}
 

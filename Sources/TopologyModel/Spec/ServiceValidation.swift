@@ -25,15 +25,17 @@ extension ServiceSettings {
         where serviceCIDR.overlaps(reserved) {
             throw SpecError("service-cidr", "\(serviceCIDR) overlaps reserved \(reserved); pick a private range (default 10.96.0.0/12)")
         }
-        guard services >= 0, services <= capacity else {
-            throw SpecError("services", "\(services): valid range is 0…\(capacity) (what \(serviceCIDR) holds)")
+        let room = capacity - (probeService == true ? 1 : 0)
+        guard services >= 0, services <= room else {
+            let why = probeService == true ? ", one address kept for the bench's \(Self.probeServiceName) Service" : ""
+            throw SpecError("services", "\(services): valid range is 0…\(room) (what \(serviceCIDR) holds\(why))")
         }
         // The endpoint count only matters with Services to spread (its default, 2, must not
         // refuse a one-pod run that has none).
         guard endpointsPerService >= 0, services == 0 || endpointsPerService <= podCount else {
             throw SpecError("endpoints-per-service", "\(endpointsPerService): valid range is 0…\(podCount) (the run's pods)")
         }
-        if kubeProxy == .none && services > 0 {
+        if kubeProxy == .none && renderedCount > 0 {
             throw SpecError(
                 "services", "\(services) Services have no effect with --kube-proxy none; drop --services or pick iptables or nftables")
         }

@@ -36,6 +36,8 @@ struct BenchMatrixCommand: ParsableCommand {
               cnibench bench --cni examples/cni/bridge.conflist --cni examples/cni/ptp.conflist --rounds 3 --duration 2
               cnibench bench --modes calico-vxlan --tests tcp1 --profile # + CPU by kernel stage, flame graphs
               cnibench bench --modes calico-ipip --underlay l3 --ipip-impl kernel,tc-bpf   # tunl0 vs the tc-BPF stand-in
+              cnibench bench --modes host-gw --services 1000 --tests tcp1,rr,crr   # + the cluster-ip path
+              cnibench bench --modes host-gw --kube-proxy nftables --tests tcp1,rr,crr --sweep services=0,1000,5000,10000
             """
     )
 
@@ -122,6 +124,8 @@ struct BenchMatrixCommand: ParsableCommand {
         transform: { try commaSeparated($0, of: "calico-ipip implementation", as: IPIPChoice.self) })
     var ipipImpl: [IPIPChoice]?
 
+    @OptionGroup var serviceBench: BenchServiceOptions
+
     @Flag(help: "Measure even in an emulated (TCG) guest; the result then says \"emulated\".")
     var allowEmulated = false
 
@@ -180,12 +184,18 @@ struct BenchMatrixCommand: ParsableCommand {
                 throw ValidationError("--cni \(file): \(e)")
             }
         }
+        try serviceBench.apply(to: &o)
         o.command = (["cnibench"] + CommandLine.arguments.dropFirst()).joined(separator: " ")
         return o
     }
 
     func validate() throws {
-        _ = try options()
+        let o = try options()
+        if let sweep = try serviceBench.sweepSpec() {
+            do { try BenchSweep.check(sweep, o) } catch let e as BenchInputError { throw ValidationError(e.description) }
+            guard !profiling.profile else { throw ValidationError("--profile: not with --sweep (profile one point with --services N)") }
+            guard keepRaw == nil else { throw ValidationError("--keep-raw: not with --sweep (keep one point's with --services N)") }
+        }
         _ = try profiling.rounds()
         if let basename {
             guard !basename.isEmpty, !basename.contains("/") else {
@@ -203,6 +213,7 @@ struct BenchMatrixCommand: ParsableCommand {
     func run() throws {
         diagnostics.apply()
         let opts = try options()
+        if let sweep = try serviceBench.sweepSpec() { return try runSweep(sweep, opts) }
         let tty = isatty(2) != 0
         var logger = Logger(label: "cnibench.bench")
         logger.logLevel = diagnostics.verbose || Diagnostics.verbose ? .debug : tty ? .warning : .info

@@ -1,0 +1,122 @@
+import Foundation
+
+/// `cnibench bench --sweep services=…`: one matrix bench per point, the same modes and options,
+/// reduced to the figures that show what N costs. The full per-point results are not kept
+/// here (they would repeat every sample); the medians and 95% intervals are.
+public struct BenchSweepResult: ResultDocument, Sendable {
+    public static let kind = "cnibench.bench-sweep"
+    public static let schemaVersion = 1
+
+    public var kind = BenchSweepResult.kind
+    public var schemaVersion = BenchSweepResult.schemaVersion
+    public var createdAt = Date()
+    public var environment: HostEnvironment
+    public var command: String
+    public var sweep: BenchSweepSpec
+    /// iptables or nftables.
+    public var kubeProxy: String
+    public var endpointsPerService: Int
+    public var rounds: Int
+    public var durationSeconds: Int
+    public var points: [Point]
+    public var complete: Bool
+    public var warnings: [String]
+
+    public init(
+        environment: HostEnvironment, command: String, sweep: BenchSweepSpec, kubeProxy: String, endpointsPerService: Int,
+        rounds: Int, durationSeconds: Int, points: [Point] = [], complete: Bool = false, warnings: [String] = []
+    ) {
+        self.environment = environment
+        self.command = command
+        self.sweep = sweep
+        self.kubeProxy = kubeProxy
+        self.endpointsPerService = endpointsPerService
+        self.rounds = rounds
+        self.durationSeconds = durationSeconds
+        self.points = points
+        self.complete = complete
+        self.warnings = warnings
+    }
+
+    /// One N: each mode's figures.
+    public struct Point: Codable, Sendable, Equatable {
+        public var value: Int
+        public var modes: [ModeFigures]
+        public init(value: Int, modes: [ModeFigures]) {
+            self.value = value
+            self.modes = modes
+        }
+    }
+
+    /// A mode's figures at one point; nil where the test was not run or failed every round.
+    public struct ModeFigures: Codable, Sendable, Equatable {
+        public var mode: String
+        /// `up` of the mode's run, whole and its netfilter loads (all nodes).
+        public var upSeconds: Double?
+        public var ruleLoadSeconds: Double?
+        public var figures: [Figure]
+        public init(mode: String, upSeconds: Double?, ruleLoadSeconds: Double?, figures: [Figure]) {
+            self.mode = mode
+            self.upSeconds = upSeconds
+            self.ruleLoadSeconds = ruleLoadSeconds
+            self.figures = figures
+        }
+        public func figure(_ f: FigureKind) -> Figure? { figures.first { $0.kind == f } }
+    }
+
+    public struct Figure: Codable, Sendable, Equatable {
+        public var kind: FigureKind
+        public var median: Double
+        public var low: Double
+        public var high: Double
+        public var n: Int
+        public init(kind: FigureKind, median: Double, low: Double, high: Double, n: Int) {
+            self.kind = kind
+            self.median = median
+            self.low = low
+            self.high = high
+            self.n = n
+        }
+    }
+
+    /// The figures a sweep reports, each one (path, test, metric) of the matrix result.
+    public enum FigureKind: String, Codable, Sendable, CaseIterable {
+        case crossNodeGbps = "cross-node tcp1 Gbit/s"
+        case clusterIPGbps = "cluster-ip tcp1 Gbit/s"
+        case clusterIPCPUPerGB = "cluster-ip tcp1 CPU·s/GB"
+        case clusterIPCRR = "cluster-ip crr conn/s"
+        case crossNodeCRR = "cross-node crr conn/s"
+        case clusterIPRRp99 = "cluster-ip rr p99 µs"
+
+        public var source: (path: BenchPath, test: BenchTest, metric: Metric) {
+            switch self {
+            case .crossNodeGbps: (.crossNode, .tcp1, .throughputGbps)
+            case .clusterIPGbps: (.clusterIP, .tcp1, .throughputGbps)
+            case .clusterIPCPUPerGB: (.clusterIP, .tcp1, .cpuSecondsPerGB)
+            case .clusterIPCRR: (.clusterIP, .crr, .connectionsPerSecond)
+            case .crossNodeCRR: (.crossNode, .crr, .connectionsPerSecond)
+            case .clusterIPRRp99: (.clusterIP, .rr, .p99Us)
+            }
+        }
+    }
+
+    /// A point's figures from its matrix result: per mode (not the baseline `none`).
+    public static func point(value: Int, from r: BenchResult) -> Point {
+        let modes = r.config.modes.filter { $0 != "none" }
+        return Point(
+            value: value,
+            modes: modes.map { mode in
+                let build = r.builds?.first { $0.unit.hasPrefix("\(mode)@") }
+                let figures: [Figure] = FigureKind.allCases.compactMap { f in
+                    let src = f.source
+                    guard let subject = r.subjects.first(where: { $0.mode == mode && $0.path == src.path }),
+                        let s = r.summary(MetricSummary.key(subject: subject.id, test: src.test, metric: src.metric))
+                    else { return nil }
+                    return Figure(kind: f, median: s.median, low: s.ci.low, high: s.ci.high, n: s.n)
+                }
+                return ModeFigures(mode: mode, upSeconds: build?.upSeconds, ruleLoadSeconds: build?.netfilterSeconds, figures: figures)
+            })
+    }
+
+    public var modes: [String] { points.flatMap { $0.modes.map(\.mode) }.reduce(into: []) { if !$0.contains($1) { $0.append($1) } } }
+}
