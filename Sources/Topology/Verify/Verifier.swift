@@ -37,9 +37,10 @@ public struct Verifier {
         let conntrack = ConntrackCheck(plan: plan).run()
         let pmtu = PathMTUCheck(plan: plan).run()
         let encap = options.skipCapture ? nil : EncapsulationCheck(plan: plan).run()
+        let deny = PolicyDenyCheck(plan: plan).run()
         return VerifyReport(
             plan: plan, stateProblems: missing, stateDuration: stateTime, connectivity: connectivity,
-            pathMTU: pmtu, encapsulation: encap, conntrack: conntrack, captureSkipped: options.skipCapture,
+            pathMTU: pmtu, encapsulation: encap, conntrack: conntrack, policyDeny: deny, captureSkipped: options.skipCapture,
             duration: ContinuousClock.now - t0)
     }
 }
@@ -56,13 +57,15 @@ public struct VerifyReport: Sendable {
     public var encapsulation: EncapsulationResult?
     /// nil: no netfilter rules loaded (--netfilter none, or a mode without agent rules).
     public var conntrack: ConntrackCheck.Result?
+    /// nil: the run has no NetworkPolicies (--policies 0).
+    public var policyDeny: PolicyDenyCheck.Result?
     public var captureSkipped: Bool
     public var duration: Duration
 
     public var statePassed: Bool { stateProblems.isEmpty }
     public var passed: Bool {
         statePassed && connectivity.passed && (pathMTU?.passed ?? true) && (encapsulation?.passed ?? true)
-            && (conntrack?.passed ?? true)
+            && (conntrack?.passed ?? true) && (policyDeny?.passed ?? true)
     }
 
     /// Why a cross-node check did not run, nil if it did.
@@ -127,6 +130,11 @@ public struct VerifyReport: Sendable {
             let why = plan.spec.netfilter == .none ? "--netfilter none" : "mode \(plan.spec.mode.rawValue) loads no netfilter rules"
             list.append(VerifyCheck(name: .conntrack, passed: nil, summary: why, problems: [], seconds: nil))
         }
+        // Only runs with policies list it, so reports of other runs keep their checks.
+        if let d = policyDeny {
+            list.append(
+                VerifyCheck(name: .policyDeny, passed: d.passed, summary: d.summary, problems: d.problems, seconds: seconds(d.duration)))
+        }
         return list
     }
 
@@ -141,7 +149,7 @@ public struct VerifyReport: Sendable {
             let time = c.seconds.map { String(format: "  (%.2f s)", $0) } ?? ""
             out.append("\(c.name.label.padding(toLength: 14, withPad: " ", startingAt: 0))\(verdict)  \(c.summary)\(time)")
             switch c.name {
-            case .state, .encapsulation, .conntrack:
+            case .state, .encapsulation, .conntrack, .policyDeny:
                 for p in c.problems { out.append("    \(p)") }
             case .connectivity:
                 // The full matrix while it is readable, otherwise only the failures.

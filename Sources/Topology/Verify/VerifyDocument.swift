@@ -5,7 +5,7 @@ import TopologyModel
 /// it found (the text prints at most 50 connectivity failures; this lists them all).
 public struct VerifyCheck: Codable, Sendable, Equatable {
     public enum Name: String, Codable, Sendable, CaseIterable {
-        case state, connectivity, pathMTU, encapsulation, conntrack
+        case state, connectivity, pathMTU, encapsulation, conntrack, policyDeny
 
         /// The label of its line in the text.
         public var label: String {
@@ -15,6 +15,7 @@ public struct VerifyCheck: Codable, Sendable, Equatable {
             case .pathMTU: "path MTU"
             case .encapsulation: "encapsulation"
             case .conntrack: "conntrack"
+            case .policyDeny: "policy deny"
             }
         }
     }
