@@ -52,6 +52,18 @@ public struct BenchOptions: Sendable {
     public var conflists: [ConflistMode] = []
     /// `--ipip-impl` for calico-ipip (nil: kernel when the kernel has ipip, else tc-bpf).
     public var ipip: IPIPImplementation?
+    /// `--felix-dataplane` of the calico-* modes.
+    public var felixDataplane: FelixDataplane = .iptables
+    /// `--policies N`: NetworkPolicies on the calico-* modes' pods (TopologySpec.policies); the
+    /// other modes are built without (they have no policy engine).
+    public var policies: Int?
+
+    /// The Calico-only settings onto a unit's spec.
+    func applyCalico(to spec: inout TopologySpec) {
+        guard spec.mode.family == .calico else { return }
+        spec.felixDataplane = felixDataplane
+        spec.policies = policies
+    }
 
     public init() {}
 }
@@ -223,6 +235,7 @@ public final class BenchEngine {
             var spec = TopologySpec()
             spec.mode = u.mode
             spec.netfilter = o.netfilter
+            o.applyCalico(to: &spec)
             if let why = features.refusal(for: spec) {
                 throw BenchInputError("--modes \(u.mode.rawValue)", "this kernel (\(features.kernelRelease)) cannot run it: \(why)")
             }
@@ -290,6 +303,10 @@ public final class BenchEngine {
             rrMessageBytes: options.rrMessageBytes, confidenceLevel: 0.95, bootstrapResamples: Stats.bootstrapResamples,
             cpuPinning: CPUPinning.recorded(pinned))
         config.netfilter = options.netfilter.rawValue
+        if options.policies != nil || options.felixDataplane != .iptables {
+            config.felixDataplane = options.felixDataplane.rawValue
+            config.policies = options.policies ?? 0
+        }
         if !options.conflists.isEmpty { config.conflists = options.conflists.map(\.record) }
         var result = BenchResult(
             schemaVersion: BenchResult.currentSchemaVersion, kind: BenchResult.kindName,
@@ -333,6 +350,7 @@ public final class BenchEngine {
             spec.underlay = u.underlay
             spec.podsPerNode = [2, 2]
             spec.netfilter = options.netfilter
+            options.applyCalico(to: &spec)
             spec.cni = u.cni?.settings
             logger.info("building \(u.id) (run \(u.run))")
             let r: RunBuilder.Result

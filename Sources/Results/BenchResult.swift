@@ -350,6 +350,9 @@ public struct BenchConfig: Codable, Sendable, Equatable {
     public var netfilter: String? = nil
     /// `bench --cni`: each conflist measured as a mode, with what it was (absent otherwise).
     public var conflists: [BenchConflistRecord]? = nil
+    /// `bench --felix-dataplane` / `--policies` of the calico-* modes (absent when neither was given).
+    public var felixDataplane: String? = nil
+    public var policies: Int? = nil
 
     public init(
         modes: [String], tests: [BenchTest], underlay: String? = nil, underlays: [String: String], repeats: Int, durationSeconds: Int,
