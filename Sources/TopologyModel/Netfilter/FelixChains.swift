@@ -33,8 +33,19 @@ struct FelixChainBuilder {
     static let ipsetAllHosts = "cali40all-hosts-net"
     static let ipsetAllVXLAN = "cali40all-vxlan-net"
 
-    var context: FelixNodeContext
-    var dataplane: FelixDataplane
+    let context: FelixNodeContext
+    let dataplane: FelixDataplane
+    /// The policy groups' chain names (FelixPolicies), hashed once: the hash covers every
+    /// policy name and every endpoint chain jumps to the group.
+    let policyGroupNames: (inbound: String, outbound: String)?
+
+    init(context: FelixNodeContext, dataplane: FelixDataplane) {
+        self.context = context
+        self.dataplane = dataplane
+        let n = context.policies?.count ?? 0
+        policyGroupNames =
+            n > 1 ? (Self.policyGroupChainName(count: n, inbound: true), Self.policyGroupChainName(count: n, inbound: false)) : nil
+    }
 
     /// `r.wildcard`: iptables `+`, nftables `*`; here always `*`, the iptables renderer swaps it.
     private var workloadWildcard: String { "cali*" }

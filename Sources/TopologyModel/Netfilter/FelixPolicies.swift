@@ -104,6 +104,12 @@ extension FelixChainBuilder {
 
     private var policyCount: Int { context.policies?.count ?? 0 }
 
+    /// The group chain of a direction (computed in init).
+    func policyGroupChainName(inbound: Bool) -> String {
+        guard let names = policyGroupNames else { return Self.policyGroupChainName(count: policyCount, inbound: inbound) }
+        return inbound ? names.inbound : names.outbound
+    }
+
     /// policy.go `PolicyChainName`: `GetLengthLimitedID(prefix, tier + "/" + name)` (28
     /// characters for iptables, 256 for nftables).
     func policyChainName(_ prefix: String, _ i: Int) -> String {
@@ -113,10 +119,10 @@ extension FelixChainBuilder {
     /// endpoints.go `PolicyGroup.UniqueID`/`ChainName`: SHA3-224 over tier, selector, direction,
     /// the count and the names, each followed by a newline; base64url cut to
     /// `MaxPolicyGroupUIDLength` (28 − len("cali-gi-") = 20).
-    func policyGroupChainName(inbound: Bool) -> String {
+    static func policyGroupChainName(count: Int, inbound: Bool) -> String {
         var text = ""
-        for s in [FelixNetworkPolicies.tier, FelixNetworkPolicies.policySelector, inbound ? "inbound" : "outbound", String(policyCount)]
-            + (1...policyCount).map(FelixNetworkPolicies.felixName)
+        for s in [FelixNetworkPolicies.tier, FelixNetworkPolicies.policySelector, inbound ? "inbound" : "outbound", String(count)]
+            + (1...count).map(FelixNetworkPolicies.felixName)
         {
             text += s + "\n"
         }
