@@ -59,6 +59,18 @@ public struct BenchOptions: Sendable {
     /// runs carry these Services plus the bench's probe Service, and the cluster-ip path is
     /// measured. nil: the runs' defaults and no cluster-ip path.
     public var services: ServiceSettings?
+    /// `--felix-dataplane` of the calico-* modes.
+    public var felixDataplane: FelixDataplane = .iptables
+    /// `--policies N`: NetworkPolicies on the calico-* modes' pods (TopologySpec.policies); the
+    /// other modes are built without (they have no policy engine).
+    public var policies: Int?
+
+    /// The Calico-only settings onto a unit's spec.
+    func applyCalico(to spec: inout TopologySpec) {
+        guard spec.mode.family == .calico else { return }
+        spec.felixDataplane = felixDataplane
+        spec.policies = policies
+    }
 
     public init() {}
 }
@@ -256,6 +268,7 @@ public final class BenchEngine {
             var spec = TopologySpec()
             spec.mode = u.mode
             spec.netfilter = o.netfilter
+            o.applyCalico(to: &spec)
             if let why = features.refusal(for: spec) {
                 throw BenchInputError("--modes \(u.mode.rawValue)", "this kernel (\(features.kernelRelease)) cannot run it: \(why)")
             }
@@ -336,6 +349,10 @@ public final class BenchEngine {
             rrMessageBytes: options.rrMessageBytes, confidenceLevel: 0.95, bootstrapResamples: Stats.bootstrapResamples,
             cpuPinning: CPUPinning.recorded(pinned))
         config.netfilter = options.netfilter.rawValue
+        if options.policies != nil || options.felixDataplane != .iptables {
+            config.felixDataplane = options.felixDataplane.rawValue
+            config.policies = options.policies ?? 0
+        }
         if !options.conflists.isEmpty { config.conflists = options.conflists.map(\.record) }
         if let sv = options.services {
             config.services = BenchServicesRecord(
@@ -383,6 +400,7 @@ public final class BenchEngine {
             spec.underlay = u.underlay
             spec.podsPerNode = [2, 2]
             spec.netfilter = options.netfilter
+            options.applyCalico(to: &spec)
             spec.cni = u.cni?.settings
             if u.paths.contains(.clusterIP), var sv = options.services {
                 sv.probeService = true

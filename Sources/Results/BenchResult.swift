@@ -358,6 +358,9 @@ public struct BenchConfig: Codable, Sendable, Equatable {
     public var conflists: [BenchConflistRecord]? = nil
     /// `bench --services`/`--sweep services=`: the Services the modes' runs were built with.
     public var services: BenchServicesRecord? = nil
+    /// `bench --felix-dataplane` / `--policies` of the calico-* modes (absent when neither was given).
+    public var felixDataplane: String? = nil
+    public var policies: Int? = nil
 
     public init(
         modes: [String], tests: [BenchTest], underlay: String? = nil, underlays: [String: String], repeats: Int, durationSeconds: Int,

@@ -38,9 +38,11 @@ public struct Verifier {
         let pmtu = PathMTUCheck(plan: plan).run()
         let encap = options.skipCapture ? nil : EncapsulationCheck(plan: plan).run()
         let clusterIP = ClusterIPCheck(plan: plan).run()
+        let deny = PolicyDenyCheck(plan: plan).run()
         return VerifyReport(
             plan: plan, stateProblems: missing, stateDuration: stateTime, connectivity: connectivity,
-            pathMTU: pmtu, encapsulation: encap, conntrack: conntrack, clusterIP: clusterIP, captureSkipped: options.skipCapture,
+            pathMTU: pmtu, encapsulation: encap, conntrack: conntrack, clusterIP: clusterIP, policyDeny: deny,
+            captureSkipped: options.skipCapture,
             duration: ContinuousClock.now - t0)
     }
 }
@@ -59,13 +61,15 @@ public struct VerifyReport: Sendable {
     public var conntrack: ConntrackCheck.Result?
     /// nil: the run has no Services (or no rules for them).
     public var clusterIP: ClusterIPCheck.Result? = nil
+    /// nil: the run has no NetworkPolicies (--policies 0).
+    public var policyDeny: PolicyDenyCheck.Result? = nil
     public var captureSkipped: Bool
     public var duration: Duration
 
     public var statePassed: Bool { stateProblems.isEmpty }
     public var passed: Bool {
         statePassed && connectivity.passed && (pathMTU?.passed ?? true) && (encapsulation?.passed ?? true)
-            && (conntrack?.passed ?? true) && (clusterIP?.passed ?? true)
+            && (conntrack?.passed ?? true) && (clusterIP?.passed ?? true) && (policyDeny?.passed ?? true)
     }
 
     /// Why a cross-node check did not run, nil if it did.
@@ -143,6 +147,12 @@ public struct VerifyReport: Sendable {
                 sv.renderedCount == 0 ? "no Services" : sv.kubeProxy == .none ? "kube-proxy none" : "--netfilter none (no Service rules)"
             list.append(VerifyCheck(name: .clusterIP, passed: nil, summary: why, problems: [], seconds: nil))
         }
+        if let d = policyDeny {
+            list.append(
+                VerifyCheck(name: .policyDeny, passed: d.passed, summary: d.summary, problems: d.problems, seconds: seconds(d.duration)))
+        } else {
+            list.append(VerifyCheck(name: .policyDeny, passed: nil, summary: "no NetworkPolicies", problems: [], seconds: nil))
+        }
         return list
     }
 
@@ -157,7 +167,7 @@ public struct VerifyReport: Sendable {
             let time = c.seconds.map { String(format: "  (%.2f s)", $0) } ?? ""
             out.append("\(c.name.label.padding(toLength: 14, withPad: " ", startingAt: 0))\(verdict)  \(c.summary)\(time)")
             switch c.name {
-            case .state, .encapsulation, .conntrack, .clusterIP:
+            case .state, .encapsulation, .conntrack, .clusterIP, .policyDeny:
                 for p in c.problems { out.append("    \(p)") }
             case .connectivity:
                 // The full matrix while it is readable, otherwise only the failures.

@@ -8,6 +8,8 @@ public struct VerifyCheck: Codable, Sendable, Equatable {
         case state, connectivity, pathMTU, encapsulation, conntrack
         /// Runs with Services only: ClusterIPs reach their endpoints (`ClusterIPCheck`).
         case clusterIP
+        /// Runs with NetworkPolicies only: a probe the policies must drop (`PolicyDenyCheck`).
+        case policyDeny
 
         /// The label of its line in the text.
         public var label: String {
@@ -18,6 +20,7 @@ public struct VerifyCheck: Codable, Sendable, Equatable {
             case .encapsulation: "encapsulation"
             case .conntrack: "conntrack"
             case .clusterIP: "ClusterIP"
+            case .policyDeny: "policy deny"
             }
         }
     }

@@ -1,7 +1,7 @@
-/// The chains Felix v3.30.7 programs on a plain Kubernetes node (no host endpoints, no policies,
-/// no kube-proxy IPVS, no WireGuard, no BPF, IPv4 only), built as the Go code builds them. Each
-/// function names its source in `felix/rules/` (or `felix/dataplane/linux/`); the rule order and
-/// comments are the upstream ones.
+/// The chains Felix v3.30.7 programs on a plain Kubernetes node (no host endpoints, no
+/// kube-proxy IPVS, no WireGuard, no BPF, IPv4 only) with the NetworkPolicies of FelixPolicies,
+/// if any, built as the Go code builds them. Each function names its source in `felix/rules/`
+/// (or `felix/dataplane/linux/`); the rule order and comments are the upstream ones.
 ///
 /// Configuration (Felix defaults from `felix/config/config_params.go` plus what the v3.30.7
 /// `manifests/calico.yaml` sets):
@@ -17,7 +17,7 @@
 ///   `cali-fip-dnat`/`cali-fip-snat`).
 /// - Workloads carry Kubernetes' profiles `kns.<namespace>` (allow all in and out, from
 ///   `libcalico-go/lib/backend/k8s/conversion/conversion.go` `NamespaceToProfile`) and
-///   `ksa.<namespace>.<serviceaccount>` (no rules); no NetworkPolicy applies, so a pod's
+///   `ksa.<namespace>.<serviceaccount>` (no rules); without NetworkPolicies (FelixPolicies) a pod's
 ///   traffic is allowed by its namespace profile, as for a default Kubernetes pod.
 struct FelixChainBuilder {
     static let markAccept: UInt32 = 0x10000
@@ -33,8 +33,19 @@ struct FelixChainBuilder {
     static let ipsetAllHosts = "cali40all-hosts-net"
     static let ipsetAllVXLAN = "cali40all-vxlan-net"
 
-    var context: FelixNodeContext
-    var dataplane: FelixDataplane
+    let context: FelixNodeContext
+    let dataplane: FelixDataplane
+    /// The policy groups' chain names (FelixPolicies), hashed once: the hash covers every
+    /// policy name and every endpoint chain jumps to the group.
+    let policyGroupNames: (inbound: String, outbound: String)?
+
+    init(context: FelixNodeContext, dataplane: FelixDataplane) {
+        self.context = context
+        self.dataplane = dataplane
+        let n = context.policies?.count ?? 0
+        policyGroupNames =
+            n > 1 ? (Self.policyGroupChainName(count: n, inbound: true), Self.policyGroupChainName(count: n, inbound: false)) : nil
+    }
 
     /// `r.wildcard`: iptables `+`, nftables `*`; here always `*`, the iptables renderer swaps it.
     private var workloadWildcard: String { "cali*" }
@@ -257,9 +268,10 @@ struct FelixChainBuilder {
     }
 
     /// endpoints.go `WorkloadEndpointToIptablesChains` → `endpointIptablesChain`, admin up, no
-    /// tiers, no QoS: conntrack rules (`appendConntrackRules`), clear accept|pass, the encap
-    /// drops on egress only, then each profile with "Return if profile accepted", then
-    /// "Drop if no profiles matched".
+    /// QoS: conntrack rules (`appendConntrackRules`), clear accept|pass, the encap drops on
+    /// egress only, tier default's policies when NetworkPolicies select the pod (`tierRules`,
+    /// FelixPolicies), then each profile with "Return if profile accepted", then "Drop if no
+    /// profiles matched".
     func endpointChains(_ w: FelixNodeContext.Workload) -> [FelixChain] {
         let profiles = profileIDs(w)
         func chain(_ name: String, profilePrefix: String, egress: Bool) -> FelixChain {
@@ -276,6 +288,7 @@ struct FelixChainBuilder {
                 rules.append(
                     FelixRule(match: [.protocolNum(4)], action: deny, comments: ["Drop IPinIP encapped packets originating in workloads"]))
             }
+            rules += tierRules(inbound: !egress)
             for p in profiles {
                 rules.append(FelixRule(action: .jump(profileChainName(profilePrefix, p))))
                 rules.append(
@@ -321,7 +334,7 @@ struct FelixChainBuilder {
     func endpointChainName(_ prefix: String, _ iface: String) -> String { lengthLimited(prefix, iface) }
     func profileChainName(_ prefix: String, _ id: String) -> String { lengthLimited(prefix, id) }
 
-    private func lengthLimited(_ prefix: String, _ suffix: String) -> String {
+    func lengthLimited(_ prefix: String, _ suffix: String) -> String {
         let total = prefix.utf8.count + suffix.utf8.count
         if total < maxChainName || (total == maxChainName && !suffix.hasPrefix("_")) { return prefix + suffix }
         let hash = FelixRuleHash.base64URL(SHA224.sha256(Array(suffix.utf8)))

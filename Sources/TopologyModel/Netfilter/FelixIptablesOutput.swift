@@ -1,11 +1,11 @@
 /// The iptables dataplane's writes, as Felix produces them for a fresh node.
 enum FelixIptablesOutput {
-    /// `felix/ipsets/ipsets.go` (`writeUpdates`): `create <name> hash:net family inet maxelem
+    /// `felix/ipsets/ipsets.go` (`writeUpdates`): `create <name> <type> family inet maxelem
     /// <MaxIpsetSize, default 1048576>`, one `add` per member, then `COMMIT`.
     static func ipsetRestore(_ sets: [FelixIPSet]) -> String {
         var lines: [String] = []
         for set in sets {
-            lines.append("create \(set.name) hash:net family inet maxelem 1048576")
+            lines.append("create \(set.name) \(set.type) family inet maxelem 1048576")
             lines += set.members.map { "add \(set.name) \($0)" }
         }
         lines.append("COMMIT")

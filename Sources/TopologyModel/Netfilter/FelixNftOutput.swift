@@ -62,8 +62,11 @@ enum FelixNftOutput {
         var out = ["add table \(t)"]
         // Sets first (the IP-set dataplane of the same table), with their members.
         for set in tables.ipsets {
-            out.append("add set \(t) \(set.name) { type ipv4_addr ; flags interval ; }")
-            out += set.members.map { "add element \(t) \(set.name) { \($0) }" }
+            // Only net sets carry the interval flag (`ipsets.go` `setType`/flags).
+            let name = FelixIPSet.nftName(set.name)
+            let flags = set.type == "hash:net" ? " flags interval ;" : ""
+            out.append("add set \(t) \(name) { type ipv4_addr ;\(flags) }")
+            out += set.members.map { "add element \(t) \(name) { \($0) }" }
         }
         // Verdict maps for the workload dispatch (endpoint_mgr.go, `MapTypeInterfaceMatch`).
         let maps = ["filter-cali-from-wl-dispatch", "filter-cali-to-wl-dispatch"]

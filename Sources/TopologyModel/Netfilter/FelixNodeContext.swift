@@ -42,6 +42,8 @@ public struct FelixNodeContext: Sendable, Equatable {
     public var workloads: [Workload]
     /// Every Calico node's IP, this one included.
     public var allNodeIPs: [IPv4Address]
+    /// Kubernetes NetworkPolicies selecting the node's pods (FelixPolicies); nil: none.
+    public var policies: FelixNetworkPolicies?
 
     public init(
         nodeName: String, nodeIP: IPv4Address, poolCIDRs: [IPv4Prefix], natOutgoing: Bool = true,

@@ -7,6 +7,7 @@ enum FelixRender {
     static func iptablesMatch(_ m: FelixMatch) -> String {
         switch m {
         case .markClear(let bit): "-m mark --mark 0/\(felixHex(bit))"
+        case .markNotClear(let bits): "-m mark ! --mark 0/\(felixHex(bits))"
         case .markMatches(let mark, let mask): "-m mark --mark \(felixHex(mark))/\(felixHex(mask))"
         case .inInterface(let i): "--in-interface \(iptablesWildcard(i))"
         case .outInterface(let i): "--out-interface \(iptablesWildcard(i))"
@@ -18,6 +19,8 @@ enum FelixRender {
         case .protocolNum(let n): "-p \(n)"
         case .destPorts(let ports): "-m multiport --destination-ports \(ports.map(String.init).joined(separator: ","))"
         case .destPort(let p): "--dport \(p)"
+        case .sourceNet(let n): "--source \(n)"
+        case .destNet(let n): "--destination \(n)"
         case .sourceIPSet(let s): "-m set --match-set \(s) src"
         case .destIPSet(let s): "-m set --match-set \(s) dst"
         case .notDestIPSet(let s): "-m set ! --match-set \(s) dst"
@@ -67,6 +70,7 @@ enum FelixRender {
     static func nftMatch(_ m: FelixMatch, layer: String, proto: FelixMatch?) -> String {
         switch m {
         case .markClear(let bit): "meta mark & \(felixHex(bit)) == 0"
+        case .markNotClear(let bits): "meta mark & \(felixHex(bits)) != 0"
         case .markMatches(let mark, let mask): "meta mark & \(felixHex(mask)) == \(felixHex(mark))"
         case .inInterface(let i): "iifname \(i)"
         case .outInterface(let i): "oifname \(i)"
@@ -78,8 +82,11 @@ enum FelixRender {
         case .protocolNum(let n): "meta l4proto \(n)"
         case .destPorts(let ports): "\(transport(proto)) dport { \(ports.map(String.init).joined(separator: ", ")) }"
         case .destPort(let p): "\(transport(proto)) dport \(p)"
-        case .sourceIPSet(let s): "ip saddr @\(s)"
-        case .destIPSet(let s): "ip daddr @\(s)"
+        case .sourceNet(let n): "ip saddr \(n)"
+        case .destNet(let n): "ip daddr \(n)"
+        // `LegalizeSetName` (nftables/ipsets.go): nft set names have `-` for ipset's `:`.
+        case .sourceIPSet(let s): "ip saddr @\(FelixIPSet.nftName(s))"
+        case .destIPSet(let s): "ip daddr @\(FelixIPSet.nftName(s))"
         case .notDestIPSet(let s): "ip daddr != @\(s)"
         case .destAddrTypeLocal: "fib daddr type local"
         case .srcAddrTypeLocal(let limit): limit ? "fib saddr . oif type local" : "fib saddr type local"

@@ -5,6 +5,8 @@
 /// `felix/nftables/{match_builder,actions}.go`.
 enum FelixMatch: Equatable, Sendable {
     case markClear(UInt32)
+    /// `MarkNotClear`: any of the bits set (policy-group "Return on verdict").
+    case markNotClear(UInt32)
     /// `MarkSingleBitSet` is `MarkMatchesWithMask(bit, bit)`.
     case markMatches(mark: UInt32, mask: UInt32)
     /// Interface name or prefix; a trailing `*` is the wildcard (`+` for iptables).
@@ -22,6 +24,9 @@ enum FelixMatch: Equatable, Sendable {
     case destPorts([UInt16])
     /// `DestPort` (iptables `--dport`).
     case destPort(UInt16)
+    /// `SourceNet` / `DestNet`: one CIDR (policy rules' `ipBlock` peers).
+    case sourceNet(String)
+    case destNet(String)
     case sourceIPSet(String)
     case destIPSet(String)
     case notDestIPSet(String)

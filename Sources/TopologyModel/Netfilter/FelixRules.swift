@@ -38,10 +38,15 @@ public enum FelixRules {
     }
 }
 
-/// One of Felix's IP sets (`felix/ipsets`): all Calico's are `hash:net` here.
+/// One of Felix's IP sets (`felix/ipsets`): the pool, host and VXLAN sets are `hash:net`; a
+/// policy selector's set is `hash:ip` (`IPSetTypeHashIP`, one member per endpoint IP).
 struct FelixIPSet: Equatable {
     var name: String
     var members: [String]
+    var type = "hash:net"
+
+    /// `LegalizeSetName` (`felix/nftables/ipsets.go`): nft set names have `-` where ipset's have `:`.
+    static func nftName(_ name: String) -> String { name.replacingOccurrences(of: ":", with: "-") }
 }
 
 /// One netfilter table's worth of Felix state: the chains it has rendered and its hooks into the
@@ -104,7 +109,8 @@ struct FelixTables {
             name: "filter",
             chains: [b.filterForward(), b.filterInput(), b.filterWorkloadToHost(), b.filterOutput(), b.cidrBlock()]
                 + b.emptyHostDispatch(["cali-from-host-endpoint", "cali-to-host-endpoint", "cali-from-hep-forward", "cali-to-hep-forward"])
-                + b.workloadDispatch() + context.workloads.flatMap(b.endpointChains) + profiles.flatMap(b.profileChains),
+                + b.workloadDispatch() + context.workloads.flatMap(b.endpointChains) + profiles.flatMap(b.profileChains)
+                + b.policyChains(),
             hooks: [forward, hook("INPUT", "cali-INPUT"), hook("OUTPUT", "cali-OUTPUT")])
         nat = FelixTable(
             name: "nat",
@@ -129,6 +135,7 @@ struct FelixTables {
                 FelixIPSet(
                     name: FelixChainBuilder.ipsetAllVXLAN, members: Self.hostCIDRs(context.allNodeIPs.filter { $0 != context.nodeIP })))
         }
+        if let policies = context.policies, policies.count > 0 { sets.append(policies.selectorIPSet) }
         ipsets = sets
     }
 

@@ -48,7 +48,8 @@ extension CalicoPodWiring {
     /// Every Calico mode: Felix v3.30.7's raw/mangle/filter/nat chains and its sets for this node,
     /// on the dataplane the spec names (FelixRules).
     static func netfilterRules(node: Addressing.Node, _ context: DatapathContext) -> [NetfilterRuleset] {
-        guard let felix = FelixNodeContext(addressing: context.addressing, node: node, mode: context.spec.mode) else { return [] }
+        guard var felix = FelixNodeContext(addressing: context.addressing, node: node, mode: context.spec.mode) else { return [] }
+        felix.policies = FelixNetworkPolicies(spec: context.spec, addressing: context.addressing)
         return FelixRules.render(felix, dataplane: context.spec.felixDataplane)
     }
 }

@@ -21,6 +21,7 @@ import Yams
 /// flannelUDPImpl: batched  # flanneld | batched (mode flannel-udp)
 /// netfilter: none     # real | none: the node agents' netfilter rules (default real)
 /// felixDataplane: nftables  # iptables | nftables (calico-* modes, netfilter real)
+/// policies: 100             # Kubernetes NetworkPolicies on the pods (calico-* modes, netfilter real; default 0)
 /// cni: bridge.conflist # or {conflist: FILE, path: [/usr/lib/cni], timeout: 30} (docs/cni.md)
 /// podWiring: cni       # builtin | cni (Flannel modes; cni: the real bridge + host-local plugins)
 /// kubeProxy: nftables  # none | iptables (default) | nftables
@@ -120,6 +121,7 @@ public enum SpecLoader {
         if let v = values[.cni] { spec.cni = try cni(v) }
         if let v = values[.netfilter] { spec.netfilter = try choice(v, "netfilter", NetfilterSetting.spellings) }
         if let v = values[.felixDataplane] { spec.felixDataplane = try choice(v, "felixDataplane", FelixDataplane.spellings) }
+        if let v = values[.policies] { spec.policies = try int(v, "policies") }
         try applyServices(values, to: &spec)
     }
 

@@ -5,7 +5,7 @@ public enum SpecSetting: String, CaseIterable, Sendable {
     case name, mode, underlay, nodes, podsPerNode, underlayCIDR, podCIDR, mtu, force
     case routing, bgp, routeReflectors, bgpGateway, bgpTimers, flannelUDPImpl
     case cni, podWiring
-    case netfilter, felixDataplane
+    case netfilter, felixDataplane, policies
     case kubeProxy, services, endpointsPerService, serviceCIDR
 
     /// The flag spelling: `podsPerNode` → `--pods-per-node`.

@@ -38,6 +38,10 @@ public struct TopologySpec: Sendable, Equatable, Codable {
     public var netfilter: NetfilterSetting = .real
     /// calico-* modes with netfilter real: which Felix dataplane's rules are rendered.
     public var felixDataplane: FelixDataplane = .iptables
+    /// calico-* modes with netfilter real: Kubernetes NetworkPolicies selecting the pods
+    /// (Netfilter/FelixPolicies.swift); nil or 0: none. Optional so records written before the
+    /// setting existed still decode.
+    public var policies: Int?
     /// kube-proxy and the run's Services (Spec/ServiceSettings.swift); nil means the defaults.
     public var services: ServiceSettings?
 

@@ -46,6 +46,7 @@ extension TopologySpec {
         let addressing = try Addressing(spec: self)
         try cni?.validate(spec: self, addressing: addressing)
         try serviceSettings.validate(podCount: addressing.allPods.count, podCIDR: podCIDR, underlayCIDR: underlayCIDR)
+        try validatePolicies()
         return addressing
     }
 }

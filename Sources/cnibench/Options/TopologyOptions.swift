@@ -88,6 +88,13 @@ struct TopologyOptions: ParsableArguments {
     var felixDataplane: FelixDataplane?
 
     @Option(
+        name: .long, parsing: .unconditional,
+        help:
+            "calico-* modes with --netfilter real: Kubernetes NetworkPolicies selecting the pods, rendered as Felix renders them; only the last allows the test traffic (0…10000, default 0)."
+    )
+    var policies: Int?
+
+    @Option(
         name: .long,
         help:
             "Flannel modes (host-gw, flannel-vxlan, flannel-udp): builtin (cnibench's own pod steps, default) or cni (the real bridge and host-local plugins with Flannel's delegate configuration)."
@@ -147,6 +154,7 @@ struct TopologyOptions: ParsableArguments {
         set(flannelUdpImpl, \.flannelUDPImpl, .flannelUDPImpl)
         set(netfilter, \.netfilter, .netfilter)
         set(felixDataplane, \.felixDataplane, .felixDataplane)
+        set(policies.map(Optional.some), \.policies, .policies)
         try applyCNI(to: &g)
         try serviceOptions.apply(to: &g)
         try g.checkContradictions()

@@ -97,6 +97,16 @@ struct BenchMatrixCommand: ParsableCommand {
     )
     var netfilter: NetfilterSetting = .real
 
+    @Option(name: .long, help: "calico-* modes with --netfilter real: Felix's iptables dataplane (default) or its nftables dataplane.")
+    var felixDataplane: FelixDataplane?
+
+    @Option(
+        name: .long, parsing: .unconditional,
+        help:
+            "calico-* modes with --netfilter real: Kubernetes NetworkPolicies selecting the pods (only the last allows the test traffic; 0…10000, default 0). Recorded in the result."
+    )
+    var policies: Int?
+
     @Option(name: .long, help: ArgumentHelp("Offered load of the udp test (iperf3 -b).", visibility: .hidden))
     var udpBitrate = "500M"
 
@@ -174,6 +184,7 @@ struct BenchMatrixCommand: ParsableCommand {
         o.pinning = pin
         o.keepRawDirectory = keepRaw
         o.netfilter = netfilter
+        try applyCalicoOptions(to: &o)
         if cniFiles.isEmpty {
             guard cniDatapath == nil, cniPath == nil else { throw ValidationError("--mode and --cni-path only apply with --cni FILE") }
         }
@@ -292,5 +303,27 @@ struct BenchMatrixCommand: ParsableCommand {
     static func duration(_ s: Double) -> String {
         let t = Int(s.rounded())
         return t >= 60 ? "\(t / 60)m\(String(format: "%02d", t % 60))s" : "\(t)s"
+    }
+}
+
+extension BenchMatrixCommand {
+    /// --felix-dataplane and --policies reach only the calico-* modes; refused where no mode
+    /// they apply to is measured, or with --netfilter none.
+    func applyCalicoOptions(to o: inout BenchOptions) throws {
+        guard felixDataplane != nil || policies != nil else { return }
+        let option = policies != nil ? "--policies" : "--felix-dataplane"
+        if let p = policies, !(0...FelixNetworkPolicies.maxCount).contains(p) {
+            throw ValidationError("--policies \(p): valid range is 0…\(FelixNetworkPolicies.maxCount)")
+        }
+        guard netfilter == .real else {
+            throw ValidationError("\(option) has no effect with --netfilter none: Felix's rules are not loaded")
+        }
+        if let modes = o.modes, !modes.contains(where: { $0.family == .calico }) {
+            throw ValidationError(
+                "\(option) has no effect with --modes \(modes.map(\.rawValue).joined(separator: ",")): it applies to calico-bgp, calico-ipip, calico-vxlan"
+            )
+        }
+        o.felixDataplane = felixDataplane ?? .iptables
+        o.policies = policies
     }
 }
