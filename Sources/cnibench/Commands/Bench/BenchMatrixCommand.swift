@@ -35,6 +35,7 @@ struct BenchMatrixCommand: ParsableCommand {
               cnibench bench --modes host-gw --pin none                  # let the scheduler place client and server
               cnibench bench --cni examples/cni/bridge.conflist --cni examples/cni/ptp.conflist --rounds 3 --duration 2
               cnibench bench --modes calico-vxlan --tests tcp1 --profile # + CPU by kernel stage, flame graphs
+              cnibench bench --modes host-gw,calico-bgp --netfilter real,none --tests tcp1,rr  # what the modes' own rules cost
             """
     )
 
@@ -90,9 +91,10 @@ struct BenchMatrixCommand: ParsableCommand {
     @Option(
         name: .long,
         help:
-            "Netfilter in the node namespaces: real (the rules the mode's agents install; default) or none (the bare forward path). Recorded in the result."
-    )
-    var netfilter: NetfilterSetting = .real
+            "Netfilter in the node namespaces: real (the rules the mode's agents install; default) or none (the bare forward path), or real,none: each mode built under both, the second measured as <mode>@netfilter-none, and the report's section on what the rules cost. Recorded in the result.",
+        completion: .list(NetfilterSetting.allValueStrings),
+        transform: { try commaSeparated($0, of: "netfilter setting", as: NetfilterSetting.self) })
+    var netfilter: [NetfilterSetting] = [.real]
 
     @Option(name: .long, help: ArgumentHelp("Offered load of the udp test (iperf3 -b).", visibility: .hidden))
     var udpBitrate = "500M"
@@ -155,7 +157,7 @@ struct BenchMatrixCommand: ParsableCommand {
         o.injectForwardRules = injectForwardRules
         o.pinning = pin
         o.keepRawDirectory = keepRaw
-        o.netfilter = netfilter
+        o.netfilters = netfilter
         if cniFiles.isEmpty {
             guard cniDatapath == nil, cniPath == nil else { throw ValidationError("--mode and --cni-path only apply with --cni FILE") }
         }
