@@ -37,7 +37,8 @@ public enum NetfilterCostReport {
         guard let e else { return "–" }
         let values = "\(Fmt.num(e.real)) vs \(Fmt.num(e.none)) \(e.metric.info.unit)"
         if e.n < 2 { return "\(Fmt.signedPercent(e.costPercent)) (1 round) · \(values)" }
-        return "\(Fmt.signedPercent(e.costPercent)) (\(Fmt.signedPercent(e.interval.low))…\(Fmt.signedPercent(e.interval.high))) · \(values)"
+        return
+            "\(Fmt.signedPercent(e.costPercent)) (\(Fmt.signedPercent(e.interval.low))…\(Fmt.signedPercent(e.interval.high))) · \(values)"
     }
 
     /// "host-gw with its rules: 4.1% more CPU per GB, p99 9.0% higher; throughput, p50 not

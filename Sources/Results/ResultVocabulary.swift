@@ -26,7 +26,9 @@ public struct ResultVocabulary: Sendable, Equatable {
     }
 
     /// The valid modes, for an error message.
-    public var modesDescription: String { (modes + modePrefixes.map { "\($0)NAME" } + ["MODE\(NetfilterVariant.marker)none"]).joined(separator: ", ") }
+    public var modesDescription: String {
+        (modes + modePrefixes.map { "\($0)NAME" } + ["MODE\(NetfilterVariant.marker)none"]).joined(separator: ", ")
+    }
 }
 
 extension BenchSubject {

@@ -34,7 +34,8 @@ final class NetfilterCostBenchTests: KernelTestCase {
                 "host-gw@netfilter-none@l2/same-node", "host-gw@netfilter-none@l2/cross-node"
             ])
         XCTAssertEqual(r.subjects.map(\.netfilter), ["real", "real", "real", "real", "none", "none"])
-        XCTAssertEqual(Set(r.rounds[0].order), ["none@l2", "host-gw@l2", "host-gw@netfilter-none@l2"], "one shuffled round holds both units")
+        XCTAssertEqual(
+            Set(r.rounds[0].order), ["none@l2", "host-gw@l2", "host-gw@netfilter-none@l2"], "one shuffled round holds both units")
         let failed = r.samples.filter { $0.error != nil }
         XCTAssertTrue(failed.isEmpty, "\(failed.map { "\($0.subject): \($0.error!)" })")
         // Both units carried traffic and the cost pairs them.

@@ -69,10 +69,14 @@ final class NetfilterCostTests: XCTestCase {
             let base = "none@l2/node-node"
             return BenchSubject(
                 id: id, mode: mode, underlay: "l2", path: path, run: "cnbb-\(mode.prefix(7))-l2\(nf == "none" ? "-nfnone" : "")",
-                source: BenchEndpoint(namespace: "x-node1", ip: "192.168.1.11"), destination: BenchEndpoint(namespace: "x-node2", ip: "192.168.1.12"),
+                source: BenchEndpoint(namespace: "x-node1", ip: "192.168.1.11"),
+                destination: BenchEndpoint(namespace: "x-node2", ip: "192.168.1.12"),
                 mtu: 1500, baseline: id == base ? nil : base, netfilter: nf)
         }
-        r.subjects = [subject("none", .nodeToNode, "real"), subject("host-gw", .crossNode, "real"), subject("host-gw@netfilter-none", .crossNode, "none")]
+        r.subjects = [
+            subject("none", .nodeToNode, "real"), subject("host-gw", .crossNode, "real"),
+            subject("host-gw@netfilter-none", .crossNode, "none")
+        ]
         let drift = [1.0, 1.2, 0.9, 1.1, 1.05, 0.95, 1.15]
         let gbps = [10.0, 9.0, 10.0], p50 = [20.0, 22.0, 20.0]
         r.samples = []
@@ -120,10 +124,12 @@ final class NetfilterCostTests: XCTestCase {
         XCTAssertTrue(md.contains("## What the CNI's own rules cost"), md)
         XCTAssertTrue(md.contains("**+ = the rules cost more**"), md)
         XCTAssertTrue(md.contains("| host-gw | l2 | +10.0% (+10.0%…+10.0%) · 9.45 vs 10.50 Gbit/s | +11.1% "), md)
-        XCTAssertTrue(md.contains("- host-gw with its rules: 10.0% less throughput; 11.1% more CPU per GB; p50 10.0% higher; p99 10.0% higher."), md)
+        XCTAssertTrue(
+            md.contains("- host-gw with its rules: 10.0% less throughput; 11.1% more CPU per GB; p50 10.0% higher; p99 10.0% higher."), md)
         XCTAssertTrue(md.contains("each mode built twice"), "the header says how the run was built")
         let html = HTMLReport.render(r)
-        XCTAssertTrue(html.contains("<h2>What the CNI&#39;s own rules cost</h2>") || html.contains("<h2>What the CNI's own rules cost</h2>"))
+        XCTAssertTrue(
+            html.contains("<h2>What the CNI&#39;s own rules cost</h2>") || html.contains("<h2>What the CNI's own rules cost</h2>"))
         XCTAssertFalse(MarkdownReport.render(ReportTests.synthetic()).contains("own rules cost"), "no section without a none variant")
         // Written and read back, the subjects keep their setting and the variant is a known mode.
         let back = try BenchResult.decode(try r.encoded())
