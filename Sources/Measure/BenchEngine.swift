@@ -47,7 +47,14 @@ public struct BenchOptions: Sendable {
     /// (`RawOutput`), for another tool to read the run's own record of the test.
     public var keepRawDirectory: String?
     /// `--netfilter`: whether the built topologies load their agents' rules (recorded in config).
-    public var netfilter: NetfilterSetting = .real
+    /// Both settings: each mode is built and measured under each, the second as its own mode
+    /// "<mode>@netfilter-none" (`NetfilterVariant`), for the report's cost of the rules.
+    public var netfilters: [NetfilterSetting] = [.real]
+    /// The single-setting spelling: reads the primary setting, sets the list to one.
+    public var netfilter: NetfilterSetting {
+        get { netfilters.first ?? .real }
+        set { netfilters = [newValue] }
+    }
     /// `--cni FILE`: conflists measured as modes (`ConflistMode`), after the modes.
     public var conflists: [ConflistMode] = []
     /// `--ipip-impl` for calico-ipip (nil: kernel when the kernel has ipip, else tc-bpf).
@@ -69,7 +76,8 @@ public struct BenchOptions: Sendable {
     func applyCalico(to spec: inout TopologySpec) {
         guard spec.mode.family == .calico else { return }
         spec.felixDataplane = felixDataplane
-        spec.policies = policies
+        // The `@netfilter-none` unit of `--netfilter real,none` has no Felix rules to hold them.
+        spec.policies = spec.netfilter == .real ? policies : nil
     }
 
     public init() {}
@@ -85,8 +93,17 @@ public struct BenchUnit: Sendable, Equatable {
     public var cni: ConflistMode? = nil
     /// calico-ipip measured per implementation (`BenchOptions.ipipEach`); nil: `BenchOptions.ipip`.
     public var ipip: IPIPImplementation? = nil
-    /// The mode name results use: the mode's, `cni:<conflist name>`, or `calico-ipip:<implementation>`.
-    public var modeName: String { cni?.label ?? ipip.map { "\(mode.rawValue):\($0.rawValue)" } ?? mode.rawValue }
+    /// Whether the nodes load the agents' netfilter rules.
+    public var netfilter: NetfilterSetting = .real
+    /// Built under the run's second `--netfilter` setting: its mode name says which.
+    public var netfilterVariant = false
+    /// The mode name results use: the mode's, `cni:<conflist name>` or `calico-ipip:<implementation>`;
+    /// with "@netfilter-<setting>" appended for a variant.
+    public var modeName: String {
+        NetfilterVariant.modeName(
+            cni?.label ?? ipip.map { "\(mode.rawValue):\($0.rawValue)" } ?? mode.rawValue, setting: netfilter.rawValue,
+            primary: !netfilterVariant)
+    }
     public var id: String { "\(modeName)@\(underlay.rawValue)" }
 }
 
@@ -150,7 +167,15 @@ public final class BenchEngine {
         }
     }
 
+    /// The `--netfilter` settings in build order: the one given, or real (the primary, keeping
+    /// the modes' own names) then none.
+    public static func netfilterSettings(_ o: BenchOptions) throws -> [NetfilterSetting] {
+        guard !o.netfilters.isEmpty else { throw BenchInputError("--netfilter", "no setting given; valid: \(NetfilterSetting.spellings)") }
+        return o.netfilters.count == 1 ? o.netfilters : NetfilterSetting.allCases.filter(o.netfilters.contains)
+    }
+
     public static func units(_ o: BenchOptions) throws -> [BenchUnit] {
+        let settings = try netfilterSettings(o)
         let explicit = o.modes != nil
         // Conflists alone (no --modes): the baseline and the conflists.
         let modes = (o.modes ?? (o.conflists.isEmpty ? Mode.available : [])).filter { $0 != .none }
@@ -208,10 +233,29 @@ public final class BenchEngine {
             }
             modeUnits.append(BenchUnit(mode: c.datapath, underlay: u, run: run, paths: [.sameNode, .crossNode], cni: c))
         }
+        for i in modeUnits.indices { modeUnits[i].netfilter = settings[0] }
+        for setting in settings.dropFirst() {
+            for u in modeUnits where !u.netfilterVariant {
+                var v = u
+                v.netfilter = setting
+                v.netfilterVariant = true
+                let tail = "\(u.run.value.dropFirst(o.runPrefix.value.count))-nf\(setting.rawValue)"
+                do { v.run = try o.runPrefix.appending(tail) } catch {
+                    throw BenchInputError(
+                        "--name \(o.runPrefix)",
+                        "not a usable run-name prefix with '\(tail)' appended (--netfilter \(setting.rawValue) builds each mode again): \(error.problem); use a prefix of at most \(RunName.maxLength - tail.count) characters"
+                    )
+                }
+                modeUnits.append(v)
+            }
+        }
         if underlays.isEmpty { underlays = [o.underlay ?? .l2] }
         if let u = o.underlay, !underlays.contains(u) { underlays.append(u) }
         for u in underlays.sorted(by: { $0.rawValue < $1.rawValue }) {
-            out.append(BenchUnit(mode: .none, underlay: u, run: try runName(o, .none, u), paths: [.nodeToNode, .sameNode]))
+            // The baseline loads no rules under any setting (mode none is bare): built once.
+            var b = BenchUnit(mode: .none, underlay: u, run: try runName(o, .none, u), paths: [.nodeToNode, .sameNode])
+            b.netfilter = settings[0]
+            out.append(b)
         }
         return out + modeUnits
     }
@@ -267,7 +311,7 @@ public final class BenchEngine {
         for u in units {
             var spec = TopologySpec()
             spec.mode = u.mode
-            spec.netfilter = o.netfilter
+            spec.netfilter = u.netfilter
             o.applyCalico(to: &spec)
             if let why = features.refusal(for: spec) {
                 throw BenchInputError("--modes \(u.mode.rawValue)", "this kernel (\(features.kernelRelease)) cannot run it: \(why)")
@@ -325,7 +369,7 @@ public final class BenchEngine {
             let base = baselineFor(b.unit.underlay)
             var subject = BenchSubject(
                 id: id, mode: b.unit.modeName, underlay: b.unit.underlay.rawValue, path: path, run: b.unit.run.value,
-                source: src, destination: dst, mtu: mtu, baseline: id == base ? nil : base)
+                source: src, destination: dst, mtu: mtu, baseline: id == base ? nil : base, netfilter: b.unit.netfilter.rawValue)
             if path == .clusterIP, let svc = b.plan.spec.serviceSettings.probeService(a) {
                 subject.service = "\(svc.clusterIP):\(svc.port)"
             }
@@ -348,7 +392,7 @@ public final class BenchEngine {
             runPrefix: options.runPrefix.value, udpBitrate: options.udpBitrate, udpPacketBytes: options.udpPacketBytes,
             rrMessageBytes: options.rrMessageBytes, confidenceLevel: 0.95, bootstrapResamples: Stats.bootstrapResamples,
             cpuPinning: CPUPinning.recorded(pinned))
-        config.netfilter = options.netfilter.rawValue
+        config.netfilter = try Self.netfilterSettings(options).map(\.rawValue).joined(separator: ",")
         if options.policies != nil || options.felixDataplane != .iptables {
             config.felixDataplane = options.felixDataplane.rawValue
             config.policies = options.policies ?? 0
@@ -399,7 +443,7 @@ public final class BenchEngine {
             spec.mode = u.mode
             spec.underlay = u.underlay
             spec.podsPerNode = [2, 2]
-            spec.netfilter = options.netfilter
+            spec.netfilter = u.netfilter
             options.applyCalico(to: &spec)
             spec.cni = u.cni?.settings
             if u.paths.contains(.clusterIP), var sv = options.services {

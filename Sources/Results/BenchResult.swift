@@ -165,12 +165,15 @@ public struct BenchSubject: Codable, Sendable, Equatable {
     /// cluster-ip: the ClusterIP:port the client dials (the destination is its one endpoint,
     /// listening on the target port). Absent on the other paths.
     public var service: String? = nil
+    /// `--netfilter` of the topology it was measured in: "real" or "none" (absent in older
+    /// files). `bench --netfilter real,none` measures each mode under both (`NetfilterVariant`).
+    public var netfilter: String? = nil
 
     public static func id(mode: String, underlay: String, path: BenchPath) -> String { "\(mode)@\(underlay)/\(path.rawValue)" }
 
     public init(
         id: String, mode: String, underlay: String, path: BenchPath, run: String, source: BenchEndpoint, destination: BenchEndpoint,
-        mtu: Int, baseline: String? = nil
+        mtu: Int, baseline: String? = nil, netfilter: String? = nil
     ) {
         self.id = id
         self.mode = mode
@@ -181,6 +184,7 @@ public struct BenchSubject: Codable, Sendable, Equatable {
         self.destination = destination
         self.mtu = mtu
         self.baseline = baseline
+        self.netfilter = netfilter
     }
 }
 
@@ -351,7 +355,8 @@ public struct BenchConfig: Codable, Sendable, Equatable {
     /// Where each test's client and server ran: "client CPU 0, server CPU 1", or "none"
     /// (scheduler's choice). Absent in older files.
     public var cpuPinning: String? = nil
-    /// `--netfilter` of the topologies built: "real" (the agents' rules loaded) or "none".
+    /// `--netfilter` of the topologies built: "real" (the agents' rules loaded) or "none", or
+    /// "real,none" (each mode under both, the second as `<mode>@netfilter-none`).
     /// Absent in older files (built before the option; no rules were loaded then).
     public var netfilter: String? = nil
     /// `bench --cni`: each conflist measured as a mode, with what it was (absent otherwise).
@@ -392,6 +397,8 @@ extension BenchConfig {
         switch netfilter {
         case "real": "netfilter real (each mode's agent rules loaded in the nodes)"
         case "none": "netfilter none (no rules in the nodes)"
+        case "real,none":
+            "each mode built twice, netfilter real (its agents' rules loaded in the nodes; the mode's own name) and none (no rules; `<mode>@netfilter-none`)"
         case let other?: "netfilter \(other)"
         case nil: "netfilter not recorded (no rules were loaded before the option existed)"
         }

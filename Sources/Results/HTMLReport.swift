@@ -31,6 +31,7 @@ public enum HTMLReport {
             """
         if !r.complete { b += "<p class=\"partial\"><b>Partial result:</b> \(esc(r.interruption ?? "the run did not finish"))</p>\n" }
         b += verdict(VerdictTable(r))
+        b += NetfilterCostReport.html(r)
         b += "<h2>How these numbers were made</h2>\n"
         b +=
             "<p class=\"meta\">Reproduce: <code>\(esc(r.command))</code> (root, from the repository); regenerate: <code>cnibench report RESULT.json --format html</code>. "

@@ -151,6 +151,7 @@ public enum MarkdownReport {
         o += "# cnibench bench — \(Fmt.date(r.startedAt))\n\n"
         if !r.complete { o += "> **Partial result**: \(r.interruption ?? "the run did not finish").\n\n" }
         o += verdict(VerdictTable(r), note: r.emulatedNote)
+        o += NetfilterCostReport.markdown(r)
         o += "## How these numbers were made\n\n"
         o += "Reproduce: `\(r.command)` (root, from the repository) · regenerate this page: `cnibench report RESULT.json --format md`\n\n"
         o += "\(r.environmentLine)\n\n"

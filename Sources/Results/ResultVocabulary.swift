@@ -15,13 +15,20 @@ public struct ResultVocabulary: Sendable, Equatable {
         self.modePrefixes = modePrefixes
     }
 
-    /// A name this vocabulary accepts as a mode.
+    /// A name this vocabulary accepts as a mode; "<mode>@netfilter-<setting>" (`NetfilterVariant`)
+    /// when it knows the mode.
     public func knowsMode(_ m: String) -> Bool {
-        modes.contains(m) || modePrefixes.contains { m.hasPrefix($0) && m.count > $0.count && m.count <= 128 }
+        let base = NetfilterVariant.baseMode(m)
+        if base != m {
+            return NetfilterVariant.settings.contains(String(m.dropFirst(base.count + NetfilterVariant.marker.count))) && knowsMode(base)
+        }
+        return modes.contains(m) || modePrefixes.contains { m.hasPrefix($0) && m.count > $0.count && m.count <= 128 }
     }
 
     /// The valid modes, for an error message.
-    public var modesDescription: String { (modes + modePrefixes.map { "\($0)NAME" }).joined(separator: ", ") }
+    public var modesDescription: String {
+        (modes + modePrefixes.map { "\($0)NAME" } + ["MODE\(NetfilterVariant.marker)none"]).joined(separator: ", ")
+    }
 }
 
 extension BenchSubject {

@@ -38,6 +38,7 @@ struct BenchMatrixCommand: ParsableCommand {
               cnibench bench --modes calico-ipip --underlay l3 --ipip-impl kernel,tc-bpf   # tunl0 vs the tc-BPF stand-in
               cnibench bench --modes host-gw --services 1000 --tests tcp1,rr,crr   # + the cluster-ip path
               cnibench bench --modes host-gw --kube-proxy nftables --tests tcp1,rr,crr --sweep services=0,1000,5000,10000
+              cnibench bench --modes host-gw,calico-bgp --netfilter real,none --tests tcp1,rr  # what the modes' own rules cost
             """
     )
 
@@ -93,9 +94,10 @@ struct BenchMatrixCommand: ParsableCommand {
     @Option(
         name: .long,
         help:
-            "Netfilter in the node namespaces: real (the rules the mode's agents install; default) or none (the bare forward path). Recorded in the result."
-    )
-    var netfilter: NetfilterSetting = .real
+            "Netfilter in the node namespaces: real (the rules the mode's agents install; default) or none (the bare forward path), or real,none: each mode built under both, the second measured as <mode>@netfilter-none, and the report's section on what the rules cost. Recorded in the result.",
+        completion: .list(NetfilterSetting.allValueStrings),
+        transform: { try commaSeparated($0, of: "netfilter setting", as: NetfilterSetting.self) })
+    var netfilter: [NetfilterSetting] = [.real]
 
     @Option(name: .long, help: "calico-* modes with --netfilter real: Felix's iptables dataplane (default) or its nftables dataplane.")
     var felixDataplane: FelixDataplane?
@@ -183,7 +185,7 @@ struct BenchMatrixCommand: ParsableCommand {
         o.injectForwardRules = injectForwardRules
         o.pinning = pin
         o.keepRawDirectory = keepRaw
-        o.netfilter = netfilter
+        o.netfilters = netfilter
         try applyCalicoOptions(to: &o)
         if cniFiles.isEmpty {
             guard cniDatapath == nil, cniPath == nil else { throw ValidationError("--mode and --cni-path only apply with --cni FILE") }
@@ -315,7 +317,7 @@ extension BenchMatrixCommand {
         if let p = policies, !(0...FelixNetworkPolicies.maxCount).contains(p) {
             throw ValidationError("--policies \(p): valid range is 0…\(FelixNetworkPolicies.maxCount)")
         }
-        guard netfilter == .real else {
+        guard netfilter.contains(.real) else {
             throw ValidationError("\(option) has no effect with --netfilter none: Felix's rules are not loaded")
         }
         if let modes = o.modes, !modes.contains(where: { $0.family == .calico }) {
