@@ -337,7 +337,7 @@ struct FelixChainBuilder {
     func lengthLimited(_ prefix: String, _ suffix: String) -> String {
         let total = prefix.utf8.count + suffix.utf8.count
         if total < maxChainName || (total == maxChainName && !suffix.hasPrefix("_")) { return prefix + suffix }
-        let hash = FelixRuleHash.base64URL(SHA224.sha256(Array(suffix.utf8)))
+        let hash = FelixRuleHash.base64URL(SHA256.digest(Array(suffix.utf8)))
         return prefix + "_" + String(hash.prefix(maxChainName - 1 - prefix.utf8.count))
     }
 

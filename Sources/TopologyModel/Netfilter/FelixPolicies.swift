@@ -59,7 +59,7 @@ public struct FelixNetworkPolicies: Sendable, Equatable {
     /// (`libcalico-go/lib/hash/unique_id.go`: `s:` + base64url(SHA-224("s:" + selector))), named
     /// by `NameForMainIPSet`: `cali40` + ID cut to 31 characters (`felix/ipsets/ipset_defs.go`).
     static var selectorIPSetName: String {
-        let id = "s:" + FelixRuleHash.base64URL(SHA224.digest(Array(("s:" + ruleSelector).utf8)))
+        let id = "s:" + FelixRuleHash.base64URL(SHA256.sha224(Array(("s:" + ruleSelector).utf8)))
         return String(("cali40" + id).prefix(31))
     }
 

@@ -1,4 +1,5 @@
-/// SHA-256 (FIPS 180-4) and RFC 4648 base32: kube-proxy's chain names (`base32(sha256(name))`)
+/// SHA-256 and SHA-224 (FIPS 180-4) and RFC 4648 base32: Felix's rule hashes and shortened chain
+/// names, kube-proxy's chain names (`base32(sha256(name))`)
 /// and the fingerprints of conflists and plugin binaries (`bench --cni`, Measure/ConflistMode);
 /// not used for security. Foundation on Linux has no digest, hence our own.
 public enum SHA256 {
@@ -14,9 +15,16 @@ public enum SHA256 {
     ]
 
     public static func digest(_ message: [UInt8]) -> [UInt8] {
-        var h: [UInt32] = [
-            0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a, 0x510e_527f, 0x9b05_688c, 0x1f83_d9ab, 0x5be0_cd19
-        ]
+        core(message, [0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a, 0x510e_527f, 0x9b05_688c, 0x1f83_d9ab, 0x5be0_cd19], words: 8)
+    }
+
+    /// SHA-224: SHA-256 with other initial values, cut to 28 bytes (Felix's rule hashes).
+    public static func sha224(_ message: [UInt8]) -> [UInt8] {
+        core(message, [0xc105_9ed8, 0x367c_d507, 0x3070_dd17, 0xf70e_5939, 0xffc0_0b31, 0x6858_1511, 0x64f9_8fa7, 0xbefa_4fa4], words: 7)
+    }
+
+    private static func core(_ message: [UInt8], _ initial: [UInt32], words: Int) -> [UInt8] {
+        var h = initial
         var m = message
         let bitLength = UInt64(message.count) * 8
         m.append(0x80)
@@ -46,7 +54,7 @@ public enum SHA256 {
             }
             for (i, v) in [a, b, c, d, e, f, g, hh].enumerated() { h[i] = h[i] &+ v }
         }
-        return h.flatMap { v in (0..<4).map { UInt8(truncatingIfNeeded: v >> (24 - 8 * UInt32($0))) } }
+        return h.prefix(words).flatMap { v in (0..<4).map { UInt8(truncatingIfNeeded: v >> (24 - 8 * UInt32($0))) } }
     }
 
     /// The digest as 64 lower-case hex digits (`sha256sum`'s spelling).
