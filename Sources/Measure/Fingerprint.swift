@@ -79,7 +79,11 @@ enum Fingerprint {
         guard let c = runCapturing([g, "rev-parse", "HEAD"], cwd: cwd)?.trimmingCharacters(in: .whitespacesAndNewlines), !c.isEmpty else {
             return (nil, nil)
         }
-        let st = runCapturing([g, "status", "--porcelain", "--untracked-files=no"], cwd: cwd)
+        // Dirty means the code differs from the commit: the committed results under
+        // bench-results/ are what `make bench` itself rewrites before its later steps run, so
+        // they do not count (else every reference made by `make bench` would say "dirty").
+        let st = runCapturing(
+            [g, "status", "--porcelain", "--untracked-files=no", "--", ".", ":(exclude)bench-results"], cwd: cwd)
         return (c, st.map { !$0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty })
     }
 
