@@ -59,6 +59,10 @@ bench: deps-run release
 	# the verdict reads tcp4 and rr, tcp1 is measured there, and udp at its fixed offered load adds
 	# the least (its CPU per GB is noise here; VerdictTable). `cnibench bench` alone runs all of them.
 	$(CNIBENCH_RELEASE) bench --tests tcp4,rr,pktgen --rounds 8 --duration 1 --out $(RESULTS) --basename matrix $(BENCH_PROFILE)
+	# The matrix exported for the trackers CI users run (README "Exports").
+	$(CNIBENCH_RELEASE) report $(RESULTS)/matrix.json --format bmf > $(RESULTS)/matrix.bmf.json
+	$(CNIBENCH_RELEASE) report $(RESULTS)/matrix.json --format github-action-benchmark --direction higher > $(RESULTS)/matrix.gab-bigger.json
+	$(CNIBENCH_RELEASE) report $(RESULTS)/matrix.json --format github-action-benchmark --direction lower > $(RESULTS)/matrix.gab-smaller.json
 	# What the modes' own netfilter rules cost: the five pod modes with a cross-node datapath of their
 	# own (flannel-udp shares flannel-vxlan's rules) built with and without their agents' rules,
 	# interleaved, tcp1 and rr, 4 rounds × 1 s: ~4 min.

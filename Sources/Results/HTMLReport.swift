@@ -98,6 +98,7 @@ public enum HTMLReport {
             o += "</tr>\n"
         }
         o += "</table>\n<ul class=\"reading\">" + v.rows.map { "<li>\(esc($0.reading)).</li>" }.joined() + "</ul>\n"
+        if !v.precisionLine.isEmpty { o += "<p class=\"meta\">\(esc(v.precisionLine))</p>\n" }
         return o
     }
 

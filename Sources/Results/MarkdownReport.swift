@@ -205,6 +205,7 @@ public enum MarkdownReport {
         }
         o += "\n"
         for row in v.rows { o += "- \(row.reading).\n" }
+        if !v.precisionLine.isEmpty { o += "\n\(v.precisionLine)\n" }
         return o + "\n"
     }
 

@@ -41,6 +41,20 @@ public struct VerdictTable: Sendable {
     public var level: Double
     /// "calico-bgp costs 12% more CPU per GB than the bare underlay; flannel-vxlan 69%".
     public var summary: String
+    /// How precisely the run measured each cross-node mode's throughput and CPU per GB: the
+    /// half-width of the median's interval as a share of the median (the report states the
+    /// figure reached against the goal, `precisionGoalPercent`).
+    public var precision: [Precision] = []
+    /// The half-width a reference run aims for (±3% of the value).
+    public static let precisionGoalPercent = 3.0
+
+    public struct Precision: Sendable, Equatable {
+        public var subject: BenchSubject
+        public var metric: Metric
+        public var test: BenchTest
+        /// (interval high − low) ÷ 2 ÷ median, percent.
+        public var halfWidthPercent: Double
+    }
 
     /// Throughput and CPU per GB from the 4-stream TCP test when it ran: it fills the path, so
     /// its CPU per GB is the datapath's cost per byte at full load. UDP at its fixed offered
@@ -77,6 +91,39 @@ public struct VerdictTable: Sendable {
         }
         self.rows = rows.sorted { rank($0) < rank($1) }
         summary = Self.summary(self.rows)
+        for row in self.rows {
+            for (test, metric) in [(throughputTest, Metric.throughputGbps), (cpuTest, .cpuSecondsPerGB)] {
+                guard let test, let m = r.summary(MetricSummary.key(subject: row.subject.id, test: test, metric: metric.rawValue)),
+                    m.n >= 2, m.median > 0
+                else { continue }
+                precision.append(
+                    Precision(
+                        subject: row.subject, metric: metric, test: test,
+                        halfWidthPercent: (m.ci.high - m.ci.low) / 2 / m.median * 100))
+            }
+        }
+    }
+
+    /// "Precision reached: …" — the widest and narrowest half-widths per metric against the goal;
+    /// empty when no metric had two rounds.
+    public var precisionLine: String {
+        var parts: [String] = []
+        for metric in [Metric.throughputGbps, .cpuSecondsPerGB] {
+            let ps = precision.filter { $0.metric == metric }
+            guard let lo = ps.min(by: { $0.halfWidthPercent < $1.halfWidthPercent }),
+                let hi = ps.max(by: { $0.halfWidthPercent < $1.halfWidthPercent })
+            else { continue }
+            let within = ps.filter { $0.halfWidthPercent <= Self.precisionGoalPercent }.count
+            let noun = metric == .cpuSecondsPerGB ? "CPU per GB (\(lo.test.rawValue))" : "throughput (\(lo.test.rawValue))"
+            let f = { (x: Double) in String(format: "±%.1f%%", x) }
+            parts.append(
+                "\(noun) \(f(lo.halfWidthPercent)) (\(Self.name(lo.subject))) to \(f(hi.halfWidthPercent)) (\(Self.name(hi.subject))), "
+                    + "\(within) of \(ps.count) within ±\(Int(Self.precisionGoalPercent))%")
+        }
+        guard !parts.isEmpty else { return "" }
+        return
+            "Precision reached (half-width of each cross-node median's interval, as a share of the median; the goal of a reference run is ±\(Int(Self.precisionGoalPercent))%): "
+            + parts.joined(separator: "; ") + "."
     }
 
     /// The mode's name as the verdict says it: the underlay only when it is not the default l2.

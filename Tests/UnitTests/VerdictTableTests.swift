@@ -108,6 +108,26 @@ final class VerdictTableTests: XCTestCase {
         XCTAssertTrue(html.contains("<td class=\"better\">-"), "b's lower latency is marked better")
     }
 
+    func testReportsStateThePrecisionReachedAgainstTheGoal() throws {
+        let r = Self.result()
+        let v = VerdictTable(r)
+        // a, b, c × throughput and CPU per GB.
+        XCTAssertEqual(v.precision.count, 6)
+        for p in v.precision {
+            let m = try XCTUnwrap(
+                r.summary(MetricSummary.key(subject: p.subject.id, test: p.test, metric: p.metric.rawValue)))
+            XCTAssertEqual(p.halfWidthPercent, (m.ci.high - m.ci.low) / 2 / m.median * 100, accuracy: 1e-9)
+        }
+        // c's CPU per GB swings ×0.8…×1.3 over the rounds: far outside ±3%.
+        let cCPU = try XCTUnwrap(v.precision.first { $0.subject.mode == "c" && $0.metric == .cpuSecondsPerGB })
+        XCTAssertGreaterThan(cCPU.halfWidthPercent, 3)
+        let within = v.precision.filter { $0.metric == .cpuSecondsPerGB && $0.halfWidthPercent <= 3 }.count
+        XCTAssertTrue(v.precisionLine.contains("\(within) of 3 within ±3%"), v.precisionLine)
+        XCTAssertTrue(v.precisionLine.contains("(c)"), "names the widest: \(v.precisionLine)")
+        XCTAssertTrue(MarkdownReport.render(r).contains(v.precisionLine))
+        XCTAssertEqual(VerdictTable(Self.result(rounds: 1)).precision, [], "one round has no interval to state")
+    }
+
     func testChartTicksStayReadable() {
         XCTAssertEqual(HTMLReport.compactTick(2000), "2k")
         XCTAssertEqual(HTMLReport.compactTick(2500), "2.5k")
