@@ -33,7 +33,7 @@ struct GuestSession {
     }
 
     /// Runs `argv` in a guest; with `out`, that directory is shared and what the guest wrote
-    /// there copied back, also when interrupted (`Interrupted` is rethrown after the copy).
+    /// there copied back, also when interrupted or the guest failed (the error rethrown after the copy).
     /// Returns the outcome and the files copied.
     func run(
         _ runner: GuestRunner, argv: (GuestShare?) -> [String], out: String?, outOption: String, log: String,
@@ -46,9 +46,10 @@ struct GuestSession {
         let outcome: GuestRunner.Outcome
         do {
             outcome = try runner.run(argv(share), vng: vng, log: log, echo: echo)
-        } catch let e as Interrupted {
+        } catch {
+            // Interrupted, or the guest died: what it wrote before is kept all the same.
             if let share { _ = try? share.collect() }
-            throw e
+            throw error
         }
         return (outcome, try share?.collect() ?? [])
     }

@@ -42,7 +42,7 @@ extension BenchMatrixCommand {
             do {
                 (outcome, _) = try session.run(
                     runner(k), argv: argv, out: out, outOption: "--out", log: "\(session.logs)/guest-\(getpid()).log"
-                ) { print($0) }
+                ) { FileHandle.standardOutput.write(Data("\($0)\n".utf8)) }
             } catch is Interrupted {
                 print("interrupted: the guest was stopped; what it wrote is in \(out)")
                 throw ExitCode(130)
@@ -77,10 +77,13 @@ extension BenchMatrixCommand {
             do {
                 let (outcome, _) = try session.run(
                     runner(k), argv: argv, out: roundsDir, outOption: "--out", log: "\(session.logs)/guest-\(getpid()).log"
-                ) { print("  \($0)") }
+                ) { FileHandle.standardOutput.write(Data("  \($0)\n".utf8)) }
                 if outcome.exitCode != 0 { session.say("round \(step.round) on \(label): the guest's bench exited \(outcome.exitCode)") }
             } catch is Interrupted {
                 interrupted = true
+            } catch {
+                // One round's guest failing does not lose the others: said, and the run goes on.
+                session.say("round \(step.round) on \(label) failed: \(error)")
             }
             let file = "\(roundsDir)/\(name).json"
             if FileManager.default.fileExists(atPath: file) { files[step.kernel].append(file) }
