@@ -65,6 +65,11 @@ extension BenchMatrixCommand {
         var interrupted = false
         let steps = KernelAB.order(rounds: rounds, kernels: 2)
         for (i, step) in steps.enumerated() {
+            // A signal between two guests: no further boot.
+            if Interrupt.requested {
+                interrupted = true
+                break
+            }
             let k = kernels[step.kernel], label = labels[step.kernel]
             let name = "\(label).r\(step.round)"
             session.say(
