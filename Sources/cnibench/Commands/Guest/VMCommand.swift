@@ -114,14 +114,15 @@ struct VMCommand: ParsableCommand {
         let outcome: GuestRunner.Outcome
         let files: [String]
         do {
+            let argv = { (share: GuestShare?) -> [String] in
+                guard let script else { return [binary] + command }
+                var argv = ["env", "CNIBENCH=\(binary)"]
+                if let share { argv.append("CNIBENCH_OUT=\(share.destination)") }
+                return argv + ["sh", URL(fileURLWithPath: script).standardizedFileURL.path]
+            }
             (outcome, files) = try session.run(
-                runner,
-                argv: { share in
-                    guard let script else { return [binary] + command }
-                    var argv = ["env", "CNIBENCH=\(binary)"]
-                    if let share { argv.append("CNIBENCH_OUT=\(share.destination)") }
-                    return argv + ["sh", URL(fileURLWithPath: script).standardizedFileURL.path]
-                }, out: outDir, outOption: script != nil ? "vm --out" : "--out", log: "\(session.logs)/guest-\(getpid()).log"
+                runner, argv: argv, out: outDir, outOption: script != nil ? "vm --out" : "--out",
+                log: "\(session.logs)/guest-\(getpid()).log"
             ) { print($0) }
         } catch is Interrupted {
             throw ExitCode(130)
