@@ -52,6 +52,9 @@ public struct ComparisonSettings: Sendable {
     public var method = ShiftMethod.betterHalf
     /// Refuse any difference in the kernel string (`EnvironmentMatch`), as `--strict` asks.
     public var strictEnvironment = false
+    /// Judge head (one kernel) against base (another) when nothing but the kernel differs
+    /// (`--across-kernels`; `EnvironmentMatch`). Off: different kernel releases are refused.
+    public var acrossKernels = false
     /// Metrics that decide; others are reported only.
     public var gatedMetrics: Set<Metric> = [.throughputGbps, .p50Us, .p99Us, .cpuSecondsPerGB, .receivedMpps]
 
@@ -294,6 +297,8 @@ public struct ComparisonReport: Sendable, Codable {
     /// `bench --cni` results: the conflist and plugin hashes that differ between base and head
     /// (empty: none). Absent when neither side measured conflists.
     public var conflistChanges: [ConflistChange]? = nil
+    /// `--across-kernels`: the kernel of each side (absent otherwise).
+    public var kernels: ComparedKernels? = nil
 
     public init(
         baseFiles: [String], headFiles: [String], settings: String, metrics: [MetricComparison], notes: [String],
@@ -313,6 +318,20 @@ extension ComparisonReport: ResultDocument {
     /// 2: `verdict`, `reason`, `roundsNeeded`; per metric `change` (+ = worse) replaced
     /// `improvement` (+ = better), and what was not judged is null.
     public static var schemaVersion: Int { 2 }
+}
+
+/// The two kernels a comparison across kernels judges: head's against base's.
+public struct ComparedKernels: Sendable, Codable, Equatable {
+    public var base: String
+    public var head: String
+
+    public init(base: String, head: String) {
+        self.base = base
+        self.head = head
+    }
+
+    /// "kernel 6.1.0-57-amd64 (base) → 6.12.0-1-amd64 (head)".
+    public var sentence: String { "kernel \(base) (base) → \(head) (head)" }
 }
 
 /// Why two sets of results cannot be compared (exit 2 of `gate`).
@@ -336,7 +355,9 @@ public enum Comparator {
     }
 
     /// Differences that make a comparison meaningless, said precisely.
-    public static func incompatibilities(base: [BenchResult], head: [BenchResult], strict: Bool = false) -> [String] {
+    public static func incompatibilities(
+        base: [BenchResult], head: [BenchResult], strict: Bool = false, acrossKernels: Bool = false
+    ) -> [String] {
         var out: [String] = []
         let all = base + head
         let ref = all[0]
@@ -369,7 +390,10 @@ public enum Comparator {
                 out.append("calico-ipip implementations differ: \(ref.environment.ipip ?? "-") vs \(r.environment.ipip ?? "-") (\(which))")
             }
         }
-        out += EnvironmentMatch.across(base: base.map(\.environment.host), head: head.map(\.environment.host), strict: strict).refusals
+        out +=
+            EnvironmentMatch.across(
+                base: base.map(\.environment.host), head: head.map(\.environment.host), strict: strict, acrossKernels: acrossKernels
+            ).refusals
         let baseTests = Set(base.flatMap(\.config.tests)), headTests = Set(head.flatMap(\.config.tests))
         if baseTests.isDisjoint(with: headTests) {
             out.append("no test in common: base \(baseTests.map(\.rawValue).sorted()), head \(headTests.map(\.rawValue).sorted())")
@@ -474,14 +498,16 @@ public enum Comparator {
         vocabulary: ResultVocabulary
     ) throws -> ComparisonReport {
         let base = try load(baseFiles, vocabulary: vocabulary), head = try load(headFiles, vocabulary: vocabulary)
-        let problems = incompatibilities(base: base, head: head, strict: settings.strictEnvironment)
+        let problems = incompatibilities(
+            base: base, head: head, strict: settings.strictEnvironment, acrossKernels: settings.acrossKernels)
         guard problems.isEmpty else {
             throw IncomparableError(description: "results are not comparable:\n  " + problems.joined(separator: "\n  "))
         }
         let b = series(base, files: baseFiles), h = series(head, files: headFiles)
         let oneMachine = interleavedOnOneMachine(base: base, head: head)
         var notes = EnvironmentMatch.across(
-            base: base.map(\.environment.host), head: head.map(\.environment.host), strict: settings.strictEnvironment
+            base: base.map(\.environment.host), head: head.map(\.environment.host), strict: settings.strictEnvironment,
+            acrossKernels: settings.acrossKernels
         ).notes
         if !oneMachine {
             notes.append(
@@ -633,6 +659,9 @@ public enum Comparator {
                 "max regression \(Int((settings.maxRegression * 100).rounded()))%, \(familyText); \(settings.method.summary) on log values (rates and latencies ÷ the same round's node→node baseline\(oneMachine ? "; same-runner A/B, so costs per GB/Mpkt as measured" : ", costs too")); at least \(settings.minimumSamples) rounds a side",
             metrics: metrics, notes: notes, environment: head.first?.environment.host)
         report.roundsNeeded = roundsNeeded
+        if settings.acrossKernels {
+            report.kernels = ComparedKernels(base: base[0].environment.host.kernel, head: head[0].environment.host.kernel)
+        }
         report.maxRegression = settings.maxRegression
         GateDecision.decide(report).record(in: &report)
         let shifts = StageShift.find(base: base, head: head, regressions: report.regressions, level: settings.confidenceLevel)

@@ -11,6 +11,7 @@ public enum ComparisonRenderer {
     public static func markdown(_ r: ComparisonReport, onlyGated: Bool = false) -> String {
         var out = ["## cnibench compare", "", verdictLine(r), ""]
         if r.verdict == .cannotJudge { out += [missingLine(r), ""] }
+        if let k = r.kernels { out += ["Across kernels: \(k.sentence).", ""] }
         out += [
             "Base: \(r.baseFiles.joined(separator: ", "))  ", "Head: \(r.headFiles.joined(separator: ", "))  ",
             "Rule: \(r.settings).", ""
@@ -40,6 +41,7 @@ public enum ComparisonRenderer {
     public static func prComment(_ r: ComparisonReport, limit: Int = 65_000) -> String {
         var head = ["### cnibench: \(verdictLine(r))", ""]
         if r.verdict == .cannotJudge { head += [missingLine(r), ""] }
+        if let k = r.kernels { head += ["Across kernels: \(k.sentence).", ""] }
         if let changes = r.conflistChanges { head += ConflistChange.markdown(changes) + [""] }
         let gated = r.metrics.filter(\.gated).sorted { ($0.regression ? 0 : 1, $0.key) < ($1.regression ? 0 : 1, $1.key) }
         let rest = r.metrics.filter { !$0.gated }
@@ -108,6 +110,7 @@ public enum ComparisonRenderer {
         let widths = rows[0].indices.map { i in rows.map { $0[i].count }.max()! }
         var lines = ["verdict: \(r.verdict.title) — \(r.reason)"]
         if r.verdict == .cannotJudge { lines.append(missingLine(r)) }
+        if let k = r.kernels { lines.append("across kernels: \(k.sentence)") }
         lines += rows.map { row in
             row.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: "  ")
         }

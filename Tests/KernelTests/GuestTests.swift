@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 import ProcessKit
+import Results
 
 /// `cnibench vm`: a Debian 6.1 guest under qemu (TCG where KVM guests do not boot), where the
 /// kernel has what this host's may lack (the ipip driver, tunl0). One boot runs every mode on
@@ -141,6 +142,44 @@ final class GuestTests: XCTestCase {
             XCTAssertTrue(output(of: "iptables \(id)").contains(":cali-"), "\(id) has no cali- chains:\n\(output(of: "iptables \(id)"))")
             XCTAssertTrue(output(of: "ipset \(id)").contains("cali"), "\(id) has no cali ipsets:\n\(output(of: "ipset \(id)"))")
         }
+    }
+
+    /// `bench --kernel K --kernel K`: an A/A of one kernel, the smallest bench that still boots
+    /// each kernel once per round (2 rounds, interleaved A B, B A): each kernel's rounds merged
+    /// into one result of 2 rounds, the side-by-side report written, and nothing left behind.
+    func testBenchAgainstTwoKernelsInterleavesAndMergesTheRounds() throws {
+        let version = try debianKernel()
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kab-bench-\(getpid())").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let before = qemuProcesses()
+        let started = ContinuousClock.now
+        let (code, out) = try runCNIBench([
+            "bench", "--kernel", version, "--kernel", version, "--accelerator", "tcg", "--allow-emulated", "--modes", "none",
+            "--tests", "rr", "--rounds", "2", "--duration", "1", "--name", "kabg", "--out", dir, "--basename", "ab"
+        ])
+        print("bench --kernel \(version) --kernel \(version) (2 rounds, TCG) took \(ContinuousClock.now - started)")
+        XCTAssertEqual(code, 0, String(out.suffix(3000)))
+        let order = out.split(separator: "\n").compactMap { $0.firstMatch(of: /round ([0-9]) on kernel ([AB])/) }.map { "r\($0.1)\($0.2)" }
+        XCTAssertEqual(order, ["r1A", "r1B", "r2B", "r2A"], "the kernels alternate who goes first")
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir)
+        let perKernel = files.filter { $0.hasPrefix("ab.") && $0.hasSuffix(".json") && $0 != "ab.json" }.sorted()
+        XCTAssertEqual(perKernel.count, 2, "\(files)")
+        XCTAssertTrue(perKernel.allSatisfy { $0.hasSuffix("-a.json") || $0.hasSuffix("-b.json") }, "one release twice: -a/-b \(perKernel)")
+        for f in perKernel {
+            let r = try BenchResult.load(path: "\(dir)/\(f)")
+            XCTAssertEqual(r.rounds.map(\.index), [1, 2], f)
+            XCTAssertEqual(Set(r.samples.map(\.round)), [1, 2], f)
+            XCTAssertEqual(r.environment.guest?.accelerator, "tcg", f)
+            XCTAssertTrue(r.environment.kernel.hasPrefix(version), f)
+        }
+        let report = (try? String(contentsOfFile: "\(dir)/ab.md", encoding: .utf8)) ?? ""
+        XCTAssertTrue(report.hasPrefix("# cnibench bench: kernel A against kernel B"), report)
+        XCTAssertTrue(report.split(separator: "\n").dropFirst().first { !$0.isEmpty }?.contains("Verdict") == true, report)
+        XCTAssertTrue(report.contains("| none@l2 | node-node | rr | p50Us |"), report)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: "\(dir)/ab.json"))
+        XCTAssertEqual(qemuProcesses().subtracting(before), [], "a guest outlived bench --kernel")
+        let left = ((try? FileManager.default.contentsOfDirectory(atPath: "/run/netns")) ?? []).filter { $0.hasPrefix("kabg") }
+        XCTAssertEqual(left, [], "namespaces of the run on the host")
     }
 
     /// The guest writes back only into a directory cnibench creates under its state root; a

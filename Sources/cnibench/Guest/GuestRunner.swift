@@ -39,6 +39,9 @@ struct GuestRunner {
             cd \(q(workingDirectory)) 2>/dev/null
             CNIBENCH_GUEST=\(q(guestDescription)) \(argv.map(q).joined(separator: " ")) </dev/null
             echo "\(Self.exitMarker)$?"
+            # The guest powers off when this script ends, and the serial console's last line can be
+            # lost with it (seen under TCG): give it a moment to drain.
+            sleep 1
             """
     }
 

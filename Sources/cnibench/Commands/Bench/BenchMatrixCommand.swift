@@ -39,6 +39,8 @@ struct BenchMatrixCommand: ParsableCommand {
               cnibench bench --modes host-gw --services 1000 --tests tcp1,rr,crr   # + the cluster-ip path
               cnibench bench --modes host-gw --kube-proxy nftables --tests tcp1,rr,crr --sweep services=0,1000,5000,10000
               cnibench bench --modes host-gw,calico-bgp --netfilter real,none --tests tcp1,rr  # what the modes' own rules cost
+              cnibench bench --kernel 6.1.0-57 --modes host-gw --tests tcp1,rr --out results       # in a guest of that kernel
+              cnibench bench --kernel 6.1.0-57 --kernel 6.1.0-58 --modes host-gw --rounds 5 --basename k   # kernel A vs B
             """
     )
 
@@ -145,6 +147,8 @@ struct BenchMatrixCommand: ParsableCommand {
 
     @OptionGroup var profiling: BenchProfileOptions
 
+    @OptionGroup var guest: BenchGuestOptions
+
     @Option(
         name: .long,
         help:
@@ -202,7 +206,25 @@ struct BenchMatrixCommand: ParsableCommand {
         return o
     }
 
+    /// Options given that a bench in a guest (`--kernel`) cannot honour, each with why.
+    var unsupportedInGuest: [(option: String, why: String)] {
+        var u: [(String, String)] = []
+        if profiling.profile {
+            u.append(
+                (
+                    "--profile",
+                    "perf in a guest has no hardware counters (qemu's virtual CPU) and the flame graphs would need the guest kernel's symbols"
+                ))
+        }
+        if keepRaw != nil { u.append(("--keep-raw", "a guest writes back only into --out, and the raw files would go elsewhere")) }
+        if serviceBench.sweep != nil && guest.kernels.count == 2 {
+            u.append(("--sweep", "a sweep's points are not rounds that pool per kernel; sweep one kernel with a single --kernel"))
+        }
+        return u
+    }
+
     func validate() throws {
+        try guest.validate(unsupported: unsupportedInGuest, seedGiven: seed != nil, allowEmulated: allowEmulated)
         let o = try options()
         if let sweep = try serviceBench.sweepSpec() {
             do { try BenchSweep.check(sweep, o) } catch let e as BenchInputError { throw ValidationError(e.description) }
@@ -224,6 +246,7 @@ struct BenchMatrixCommand: ParsableCommand {
     }
 
     func run() throws {
+        if !guest.kernels.isEmpty { return try runInGuests() }
         diagnostics.apply()
         let opts = try options()
         if let sweep = try serviceBench.sweepSpec() { return try runSweep(sweep, opts) }

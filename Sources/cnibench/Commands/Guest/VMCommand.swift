@@ -99,44 +99,36 @@ struct VMCommand: ParsableCommand {
             print(removed.isEmpty ? "kernel cache \(KernelCache.kernels) already empty" : "removed \(removed.joined(separator: ", "))")
             return
         }
-        try Prerequisites.requireRoot("vm", because: "the guest runs the command as root and the kernel cache is root's")
-        let vng = try GuestTools.require()
+        let session = try GuestSession(command: "vm", say: say)
         let k = try GuestKernel.resolve(kernel!, modules: modules, say: say)
-        let logs = GuestShare.parent  // the state root's `_vm`, which no run can be named
-        try FileManager.default.createDirectory(atPath: logs, withIntermediateDirectories: true)
         Interrupt.install()
         defer { Interrupt.restore() }
-        let accel = try AcceleratorProbe.choose(accelerator, say: say) {
-            let probe = GuestRunner(
-                kernel: k, accelerator: .kvm, cpus: 1, memory: "512M", bootTimeout: .seconds(30), timeout: .seconds(40))
-            return try probe.run(["true"], vng: vng, log: "\(logs)/kvm-probe.log", echo: { _ in }).exitCode == 0
-        }
-        var runner = GuestRunner(
+        let accel = try session.accelerator(accelerator, kernel: k)
+        let runner = GuestRunner(
             kernel: k, accelerator: accel, cpus: cpus, memory: memory, bootTimeout: .seconds(bootTimeout),
             timeout: .seconds(timeout))
         say("booting \(k.image.release) (\(accel.rawValue)\(accel == .tcg ? ", emulated" : ""), \(cpus) CPUs, \(memory))")
-        let binary = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
+        let binary = GuestSession.binary
         // The one directory the guest writes back to the host (a script's, or the command's --out).
         let outDir = script != nil ? out : GuestShare.outArgument(of: command)
-        let share = try outDir.map { try GuestShare.create(destination: $0, option: script != nil ? "vm --out" : "--out") }
-        if let share { runner.writable = [share.mount] }
-        defer { if let share { try? Containment.remove(share.path, inside: RunState.root) } }
         let outcome: GuestRunner.Outcome
+        let files: [String]
         do {
-            var argv: [String] = [binary] + command
-            if let script {
-                argv = ["env", "CNIBENCH=\(binary)"]
+            let argv = { (share: GuestShare?) -> [String] in
+                guard let script else { return [binary] + command }
+                var argv = ["env", "CNIBENCH=\(binary)"]
                 if let share { argv.append("CNIBENCH_OUT=\(share.destination)") }
-                argv += ["sh", URL(fileURLWithPath: script).standardizedFileURL.path]
+                return argv + ["sh", URL(fileURLWithPath: script).standardizedFileURL.path]
             }
-            outcome = try runner.run(argv, vng: vng, log: "\(logs)/guest-\(getpid()).log") { print($0) }
+            (outcome, files) = try session.run(
+                runner, argv: argv, out: outDir, outOption: script != nil ? "vm --out" : "--out",
+                log: "\(session.logs)/guest-\(getpid()).log"
+            ) { print($0) }
         } catch is Interrupted {
-            if let share { _ = try? share.collect() }
             throw ExitCode(130)
         }
-        if let share {
-            let files = try share.collect()
-            say("copied \(files.count) file\(files.count == 1 ? "" : "s") the guest wrote into \(share.destination)")
+        if let outDir {
+            say("copied \(files.count) file\(files.count == 1 ? "" : "s") the guest wrote into \(outDir)")
         }
         if !outcome.missingModules.isEmpty {
             say("modules the guest kernel lacks: \(outcome.missingModules.joined(separator: " ")) (modes needing them are refused inside)")

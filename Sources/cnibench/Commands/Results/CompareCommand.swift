@@ -20,6 +20,7 @@ struct CompareCommand: ParsableCommand {
               cnibench compare --baseline a1.json a2.json --current b1.json b2.json --format md
               cnibench compare base.json head.json --format json | jq '.verdict, (.metrics[] | select(.regression))'
               cnibench compare --baseline a1.json --current b1.json --format pr-comment > comment.md
+              cnibench compare --across-kernels results/ab.6.1.0-57-amd64.json results/ab.6.12.0-1-amd64.json
             """
     )
 
@@ -49,6 +50,11 @@ struct CompareCommand: ParsableCommand {
             "Refuse results whose kernel strings differ at all (default: the same release under another build suffix, on the same CPU model and core count, is judged with a note)."
     )
     var strict = false
+    @Flag(
+        help:
+            "Judge head's kernel against base's: results whose kernels (release or build) differ but nothing else does (same CPUs, guest size, accelerator, configuration); the kernels are named in the output. `bench --kernel A --kernel B` does this for you."
+    )
+    var acrossKernels = false
 
     @Flag(
         help:
@@ -62,6 +68,7 @@ struct CompareCommand: ParsableCommand {
         settings.confidenceLevel = try parseConfidence(confidence)
         settings.method = method
         settings.strictEnvironment = strict
+        settings.acrossKernels = acrossKernels
         settings.oneSided = !twoSided
         do {
             let report = try Comparator.compare(baseFiles: b, headFiles: h, settings: settings)

@@ -29,6 +29,7 @@ struct GateCommand: ParsableCommand {
             Examples:
               cnibench gate --baseline base.json --current head.json
               cnibench gate --baseline base-*.json --current head-*.json --max-regression 5% --summary summary.md
+              cnibench gate --across-kernels --baseline k61.json --current k612.json   # kernel B against kernel A
             """
     )
 
@@ -52,6 +53,11 @@ struct GateCommand: ParsableCommand {
     var strict = false
     @Flag(
         help:
+            "Judge head's kernel against base's: results whose kernels (release or build) differ but nothing else does (same CPUs, guest size, accelerator, configuration); the kernels are named in the output. `bench --kernel A --kernel B` does this for you."
+    )
+    var acrossKernels = false
+    @Flag(
+        help:
             "Split the confidence over both ends of every interval (each at 1 − (1 − confidence)/k) instead of over the worse ends alone, which are all that fail the gate (each at 1 − 2(1 − confidence)/k)."
     )
     var twoSided = false
@@ -69,6 +75,7 @@ struct GateCommand: ParsableCommand {
         settings.confidenceLevel = try parseConfidence(confidence)
         settings.method = method
         settings.strictEnvironment = strict
+        settings.acrossKernels = acrossKernels
         settings.oneSided = !twoSided
         let (decision, judged) = GateDecision.judge(baseFiles: baseline, headFiles: current, settings: settings)
         // The summary carries the verdict itself (written after the judgement), so a run that
