@@ -155,20 +155,22 @@ final class GuestTests: XCTestCase {
         let started = ContinuousClock.now
         let (code, out) = try runCNIBench([
             "bench", "--kernel", version, "--kernel", version, "--accelerator", "tcg", "--allow-emulated", "--modes", "none",
-            "--tests", "rr", "--rounds", "2", "--duration", "1", "--name", "kabg", "--out", dir, "--basename", "ab"
+            "--tests", "rr", "--rounds", "1", "--duration", "1", "--name", "kabg", "--out", dir, "--basename", "ab"
         ])
-        print("bench --kernel \(version) --kernel \(version) (2 rounds, TCG) took \(ContinuousClock.now - started)")
+        print("bench --kernel \(version) --kernel \(version) (1 round each, TCG) took \(ContinuousClock.now - started)")
         XCTAssertEqual(code, 0, String(out.suffix(3000)))
         let order = out.split(separator: "\n").compactMap { $0.firstMatch(of: /round ([0-9]) on kernel ([AB])/) }.map { "r\($0.1)\($0.2)" }
-        XCTAssertEqual(order, ["r1A", "r1B", "r2B", "r2A"], "the kernels alternate who goes first")
+        // One round each keeps the lane within its budget (a TCG boot and bench is ~1 min); that
+        // the kernels alternate who goes first from round 2 on is KernelABTests' (no boot needed).
+        XCTAssertEqual(order, ["r1A", "r1B"], "each round boots kernel A, then kernel B")
         let files = try FileManager.default.contentsOfDirectory(atPath: dir)
         let perKernel = files.filter { $0.hasPrefix("ab.") && $0.hasSuffix(".json") && $0 != "ab.json" }.sorted()
         XCTAssertEqual(perKernel.count, 2, "\(files)")
         XCTAssertTrue(perKernel.allSatisfy { $0.hasSuffix("-a.json") || $0.hasSuffix("-b.json") }, "one release twice: -a/-b \(perKernel)")
         for f in perKernel {
             let r = try BenchResult.load(path: "\(dir)/\(f)")
-            XCTAssertEqual(r.rounds.map(\.index), [1, 2], f)
-            XCTAssertEqual(Set(r.samples.map(\.round)), [1, 2], f)
+            XCTAssertEqual(r.rounds.map(\.index), [1], f)
+            XCTAssertEqual(Set(r.samples.map(\.round)), [1], f)
             XCTAssertEqual(r.environment.guest?.accelerator, "tcg", f)
             XCTAssertTrue(r.environment.kernel.hasPrefix(version), f)
         }
