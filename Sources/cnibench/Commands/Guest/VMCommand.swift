@@ -104,6 +104,10 @@ struct VMCommand: ParsableCommand {
         let k = try GuestKernel.resolve(kernel!, modules: modules, say: say)
         let logs = GuestShare.parent  // the state root's `_vm`, which no run can be named
         try FileManager.default.createDirectory(atPath: logs, withIntermediateDirectories: true)
+        // One console log per guest: keep the newest (this guest's included), not every one ever.
+        do { try GuestLogs.prune(logs, keep: GuestLogs.kept - 1, inside: RunState.root) } catch {
+            print("warning: old guest logs not removed: \(error)")
+        }
         Interrupt.install()
         defer { Interrupt.restore() }
         let accel = try AcceleratorProbe.choose(accelerator, say: say) {
