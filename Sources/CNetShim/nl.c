@@ -3,6 +3,7 @@
 // return; no pointer handed in by Swift is kept past the call.
 #include "include/cnb_nl.h"
 #include "include/cnb_netns.h"
+#include "nl_internal.h"
 
 #include <errno.h>
 #include <net/if.h>
@@ -308,6 +309,10 @@ static int mnl_request(struct cnb_nl *h, struct nlmsghdr *nlh, mnl_cb_t cb, void
         int rc = mnl_cb_run(buf, (size_t)n, nlh->nlmsg_seq, portid, cb, data);
         if (rc <= MNL_CB_STOP) return rc < 0 ? -errno : 0;
     }
+}
+
+int cnb_nl_mnl_request(cnb_nl *h, struct nlmsghdr *nlh, mnl_cb_t cb, void *data) {
+    return mnl_request(h, nlh, cb, data);
 }
 
 int cnb_bridge_port_set_hairpin(cnb_nl *h, int ifindex, int on) {

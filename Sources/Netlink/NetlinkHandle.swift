@@ -9,7 +9,7 @@ import SystemPackage
 /// never handed out, so no caller can outlive or alias it.
 @safe public final class NetlinkHandle {
     public let namespace: String
-    private let raw: OpaquePointer
+    let raw: OpaquePointer
     private var indexCache: [String: CInt] = [:]
 
     /// Opens a handle inside `ns`. Refuses the root namespace: cnibench never writes there.
@@ -29,7 +29,7 @@ import SystemPackage
 
     deinit { unsafe cnb_nl_close(raw) }
 
-    private func check(_ rc: CInt, _ op: @autoclosure () -> String) throws(NetlinkError) {
+    func check(_ rc: CInt, _ op: @autoclosure () -> String) throws(NetlinkError) {
         guard rc < 0 else { return }
         let msg = unsafe String(cString: cnb_nl_ext_ack(raw))
         throw NetlinkError(operation: op(), namespace: namespace, code: rc, kernelMessage: msg)
@@ -293,12 +293,12 @@ import SystemPackage
         }
     }
 
-    private func linkNames() throws(NetlinkError) -> [Int: String] {
+    func linkNames() throws(NetlinkError) -> [Int: String] {
         Dictionary(uniqueKeysWithValues: try links().map { ($0.index, $0.name) })
     }
 
     /// Runs a fill-up-to-max dump, growing the buffer until everything fits.
-    private func dump<T>(initial: Int, _ op: String, _ fill: (UnsafeMutablePointer<T>, CInt) -> CInt) throws(NetlinkError) -> [T] {
+    func dump<T>(initial: Int, _ op: String, _ fill: (UnsafeMutablePointer<T>, CInt) -> CInt) throws(NetlinkError) -> [T] {
         var capacity = initial
         while true {
             // Sound: the buffer is allocated for `capacity` elements and the shim writes at most
@@ -314,7 +314,7 @@ import SystemPackage
         }
     }
 
-    private static func string<T>(_ tuple: T) -> String {
+    static func string<T>(_ tuple: T) -> String {
         var t = tuple
         return unsafe withUnsafeBytes(of: &t) { raw in
             let bytes = unsafe raw.prefix { $0 != 0 }

@@ -13,41 +13,15 @@ import Results
 final class BenchProfileKernelTests: KernelTestCase {
     let prefix: RunName = "hpfk"
 
-    func requirePerf() throws {
-        guard FileManager.default.isExecutableFile(atPath: cnibenchBinary) else {
-            print("SKIP \(name): \(cnibenchBinary) not built")
-            throw XCTSkip("cnibench binary not built")
-        }
-        let scratch = NSTemporaryDirectory() + "hpfk-perf-check-\(getpid())"
-        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: scratch) }
-        do { _ = try PerfAccess.check(scratch: scratch) } catch {
-            print("SKIP \(name): perf is unavailable: \(error)")
-            throw XCTSkip("perf is unavailable: \(error)")
-        }
-        guard Prerequisites.which("iperf3") != nil, Prerequisites.which("tail") != nil else {
-            print("SKIP \(name): iperf3 or tail is not installed")
-            throw XCTSkip("iperf3 or tail is not installed")
-        }
-    }
+    func requirePerf() throws { try requirePerf(scratchPrefix: "hpfk", programs: ["iperf3", "tail"]) }
 
     /// perf processes recording into the scratch directory of the bench with that pid (and
     /// their `tail --pid` watchers).
     func perfProcesses(of pid: pid_t) -> [String] {
-        var out: [String] = []
-        for e in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
-            guard let p = Int32(e), !Processes.isZombie(p), let raw = FileManager.default.contents(atPath: "/proc/\(p)/cmdline") else {
-                continue
-            }
-            let cmd = String(decoding: raw, as: UTF8.self).replacingOccurrences(of: "\0", with: " ")
-            if (cmd.contains("perf") && cmd.contains("cnibench-bench-profile-\(pid)/")) || cmd.contains("tail --pid=\(pid) ") {
-                out.append("\(p): \(cmd)")
-            }
-        }
-        return out
+        processes { ($0.contains("perf") && $0.contains("cnibench-bench-profile-\(pid)/")) || $0.contains("tail --pid=\(pid) ") }
     }
 
-    func runs(_ name: RunName) throws -> [RunName] { [try name.appending("-none-l2"), try name.appending("-host-gw-l2")] }
+    func runs(_ name: RunName) throws -> [RunName] { try hostGWProfileRuns(name) }
 
     func bench(_ name: RunName, out: String, duration: Int, log: String) throws -> ChildProcess {
         try ChildProcess.spawn(

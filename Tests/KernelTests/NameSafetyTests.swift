@@ -55,6 +55,17 @@ final class NameSafetyTests: XCTestCase {
         }
         try FileManager.default.createSymbolicLink(atPath: "\(top)/state/planted", withDestinationPath: "\(top)/canary")
         try FileManager.default.createDirectory(atPath: "\(top)/state/Not A Run", withIntermediateDirectories: true)
+        // `vm`'s console logs: 22 guest logs (guest-1.log the oldest) and canaries that must stay.
+        let vm = "\(top)/state/_vm"
+        try FileManager.default.createDirectory(atPath: vm, withIntermediateDirectories: true)
+        for i in 1...22 {
+            let path = "\(vm)/guest-\(i).log"
+            try Data("x".utf8).write(to: URL(fileURLWithPath: path))
+            try FileManager.default.setAttributes(
+                [.modificationDate: Date(timeIntervalSinceNow: Double(i * 60 - 3600))], ofItemAtPath: path)
+        }
+        for canary in ["kvm-probe.log", "guest-old.log"] { try Data("x".utf8).write(to: URL(fileURLWithPath: "\(vm)/\(canary)")) }
+        try FileManager.default.createSymbolicLink(atPath: "\(vm)/guest-0.log", withDestinationPath: "\(top)/canary/keep")
         let (rc, out) = try runCNIBench(["clean"], environment: ["CNIBENCH_STATE_DIR": "\(top)/state"])
         XCTAssertEqual(rc, 0, out)
         XCTAssertTrue(out.contains("removed run cnb-victim"), out)
@@ -62,5 +73,13 @@ final class NameSafetyTests: XCTestCase {
         XCTAssertTrue(FileManager.default.fileExists(atPath: "\(top)/canary/keep"))
         XCTAssertEqual(FileSystem.kind(of: "\(top)/state/planted"), .symlink, "a planted link is left where it is")
         XCTAssertNil(FileSystem.kind(of: "\(top)/state/cnb-victim"))
+        XCTAssertTrue(
+            out.contains("removed old guest log \(vm)/guest-1.log") && out.contains("removed old guest log \(vm)/guest-2.log"), out)
+        XCTAssertEqual(GuestLogs.list(in: vm).count, 20)
+        for gone in ["guest-1.log", "guest-2.log"] { XCTAssertNil(FileSystem.kind(of: "\(vm)/\(gone)"), gone) }
+        for kept in ["guest-3.log", "guest-22.log", "kvm-probe.log", "guest-old.log"] {
+            XCTAssertEqual(FileSystem.kind(of: "\(vm)/\(kept)"), .regular, kept)
+        }
+        XCTAssertEqual(FileSystem.kind(of: "\(vm)/guest-0.log"), .symlink, "a planted link among the logs is left")
     }
 }

@@ -11,15 +11,7 @@ import ProcessKit
 final class NetfilterTests: KernelTestCase {
     override func setUpWithError() throws {
         try super.setUpWithError()
-        for (tool, package) in [("iptables-nft-restore", "iptables"), ("iptables-nft-save", "iptables"), ("nft", "nftables")]
-        where Prerequisites.which(tool) == nil {
-            print("SKIP \(name): \(tool) not installed (apt-get install \(package))")
-            throw XCTSkip("\(tool) not installed")
-        }
-        guard FileManager.default.isExecutableFile(atPath: cnibenchBinary) else {
-            print("SKIP \(name): \(cnibenchBinary) not built (swift build --build-tests builds it)")
-            throw XCTSkip("cnibench binary not built")
-        }
+        try requireToolsAndBinary([("iptables-nft-restore", "iptables"), ("iptables-nft-save", "iptables"), ("nft", "nftables")])
     }
 
     /// The root namespace's rules as both tools print them; iptables-nft-save's `#` lines carry
@@ -35,17 +27,11 @@ final class NetfilterTests: KernelTestCase {
     /// tests below run with kube-proxy's default chains beside Felix's.
     private func check(_ mode: Mode, underlay: Underlay = .l2, file: StaticString = #filePath, line: UInt = #line) throws {
         let run = try RunName("hnf-\(mode == .hostGW ? "hgw" : mode == .flannelVXLAN ? "vx" : "udp")")
-        runsToClean.append(run)
         let before = rootRules()
-        let (rc, out) = try cli([
-            "up", "--name", run.value, "--mode", mode.rawValue, "--underlay", underlay.rawValue, "--netfilter", "real", "--kube-proxy",
-            "none"
-        ]
-        )
-        XCTAssertEqual(rc, 0, out, file: file, line: line)
-        let record = try RunState(run: run).record()
+        let (record, plan) = try upThroughCLI(
+            run, ["--mode", mode.rawValue, "--underlay", underlay.rawValue, "--netfilter", "real", "--kube-proxy", "none"], file: file,
+            line: line)
         XCTAssertEqual(record.spec.netfilter, .real, "run.json records the setting", file: file, line: line)
-        let plan = try Planner(spec: record.spec, ipip: record.ipip ?? .tcBPF).plan()
 
         let report = Verifier(plan: plan).run()
         XCTAssertTrue(report.passed, report.render(), file: file, line: line)
@@ -71,9 +57,7 @@ final class NetfilterTests: KernelTestCase {
         XCTAssertEqual(broken, ["\(first): chain ip filter FLANNEL-FWD (flanneld v0.26.7) has 0 rules, want 2"], file: file, line: line)
 
         XCTAssertEqual(rootRules(), before, "root namespace rules changed by up/verify", file: file, line: line)
-        let (drc, dout) = try cli(["down", "--name", run.value])
-        XCTAssertEqual(drc, 0, dout, file: file, line: line)
-        XCTAssertEqual(leftovers(of: run), [], file: file, line: line)
+        try downThroughCLI(run, file: file, line: line)
         XCTAssertEqual(rootRules(), before, "root namespace rules changed by down", file: file, line: line)
     }
 
@@ -93,15 +77,11 @@ final class NetfilterTests: KernelTestCase {
         throws
     {
         let run = try RunName("hnf-\(mode == .calicoIPIP ? "ipip" : "cvx")-\(dataplane == .iptables ? "ipt" : "nft")")
-        runsToClean.append(run)
         let before = rootRules()
-        let (rc, out) = try cli([
-            "up", "--name", run.value, "--mode", mode.rawValue, "--underlay", underlay.rawValue, "--felix-dataplane", dataplane.rawValue
-        ])
-        XCTAssertEqual(rc, 0, out, file: file, line: line)
-        let record = try RunState(run: run).record()
+        let (record, plan) = try upThroughCLI(
+            run, ["--mode", mode.rawValue, "--underlay", underlay.rawValue, "--felix-dataplane", dataplane.rawValue], file: file, line: line
+        )
         XCTAssertEqual(record.spec.felixDataplane, dataplane, file: file, line: line)
-        let plan = try Planner(spec: record.spec, ipip: record.ipip ?? .tcBPF).plan()
         let report = Verifier(plan: plan).run()
         XCTAssertTrue(report.passed, report.render(), file: file, line: line)
         for c in try XCTUnwrap(report.conntrack, file: file, line: line).counts {
@@ -127,9 +107,7 @@ final class NetfilterTests: KernelTestCase {
             }
         }
         XCTAssertEqual(rootRules(), before, "root namespace rules changed by up/verify", file: file, line: line)
-        let (drc, dout) = try cli(["down", "--name", run.value])
-        XCTAssertEqual(drc, 0, dout, file: file, line: line)
-        XCTAssertEqual(leftovers(of: run), [], file: file, line: line)
+        try downThroughCLI(run, file: file, line: line)
         XCTAssertEqual(rootRules(), before, "root namespace rules changed by down", file: file, line: line)
     }
 

@@ -13,29 +13,16 @@ import ProcessKit
 final class PolicyTests: KernelTestCase {
     override func setUpWithError() throws {
         try super.setUpWithError()
-        for (tool, package) in [("iptables-nft-restore", "iptables"), ("nft", "nftables"), ("ipset", "ipset")]
-        where Prerequisites.which(tool) == nil {
-            print("SKIP \(name): \(tool) not installed (apt-get install \(package))")
-            throw XCTSkip("\(tool) not installed")
-        }
-        guard FileManager.default.isExecutableFile(atPath: cnibenchBinary) else {
-            print("SKIP \(name): \(cnibenchBinary) not built (swift build --build-tests builds it)")
-            throw XCTSkip("cnibench binary not built")
-        }
+        try requireToolsAndBinary([("iptables-nft-restore", "iptables"), ("nft", "nftables"), ("ipset", "ipset")])
     }
 
     private func check(_ dataplane: FelixDataplane, file: StaticString = #filePath, line: UInt = #line) throws {
         let n = 50
         let run = try RunName("hpo-\(dataplane == .iptables ? "ipt" : "nft")")
-        runsToClean.append(run)
-        let (rc, out) = try cli([
-            "up", "--name", run.value, "--mode", "calico-vxlan", "--underlay", "l3", "--felix-dataplane", dataplane.rawValue,
-            "--policies", String(n)
-        ])
-        XCTAssertEqual(rc, 0, out, file: file, line: line)
-        let record = try RunState(run: run).record()
+        let (record, plan) = try upThroughCLI(
+            run, ["--mode", "calico-vxlan", "--underlay", "l3", "--felix-dataplane", dataplane.rawValue, "--policies", String(n)],
+            file: file, line: line)
         XCTAssertEqual(record.spec.policies, n, "run.json records the setting", file: file, line: line)
-        let plan = try Planner(spec: record.spec, ipip: record.ipip ?? .tcBPF).plan()
 
         let report = Verifier(plan: plan).run()
         XCTAssertTrue(report.passed, report.render(), file: file, line: line)
@@ -75,9 +62,7 @@ final class PolicyTests: KernelTestCase {
             for ip in pods { XCTAssertTrue(listing.contains(ip), "\(node.namespace) set lacks \(ip):\n\(listing)", file: file, line: line) }
         }
 
-        let (drc, dout) = try cli(["down", "--name", run.value])
-        XCTAssertEqual(drc, 0, dout, file: file, line: line)
-        XCTAssertEqual(leftovers(of: run), [], file: file, line: line)
+        try downThroughCLI(run, file: file, line: line)
     }
 
     func testCalicoVXLANPolicies50Iptables() throws { try check(.iptables) }

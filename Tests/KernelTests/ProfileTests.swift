@@ -12,40 +12,14 @@ import Results
 final class ProfileKernelTests: KernelTestCase {
     let prefix: RunName = "qpk"
 
-    func requirePerf() throws {
-        guard FileManager.default.isExecutableFile(atPath: cnibenchBinary) else {
-            print("SKIP \(name): \(cnibenchBinary) not built")
-            throw XCTSkip("cnibench binary not built")
-        }
-        let scratch = NSTemporaryDirectory() + "qp-perf-check-\(getpid())"
-        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: scratch) }
-        do { _ = try PerfAccess.check(scratch: scratch) } catch {
-            print("SKIP \(name): perf is unavailable: \(error)")
-            throw XCTSkip("perf is unavailable: \(error)")
-        }
-        guard Prerequisites.which("iperf3") != nil else {
-            print("SKIP \(name): iperf3 is not installed")
-            throw XCTSkip("iperf3 is not installed")
-        }
-    }
+    func requirePerf() throws { try requirePerf(scratchPrefix: "qp", programs: ["iperf3"]) }
 
     /// perf processes recording into the scratch directory of `cnibench profile` with that pid.
     func perfProcesses(of pid: pid_t) -> [String] {
-        var out: [String] = []
-        for e in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
-            guard let p = Int32(e), !Processes.isZombie(p), let raw = FileManager.default.contents(atPath: "/proc/\(p)/cmdline") else {
-                continue
-            }
-            let cmd = String(decoding: raw, as: UTF8.self).replacingOccurrences(of: "\0", with: " ")
-            if cmd.contains("perf") && cmd.contains("cnibench-profile-\(pid)/") { out.append("\(p): \(cmd)") }
-        }
-        return out
+        processes { $0.contains("perf") && $0.contains("cnibench-profile-\(pid)/") }
     }
 
-    func runs(_ name: RunName) throws -> [RunName] {
-        [try name.appending("-none-l2"), try name.appending("-host-gw-l2")]
-    }
+    func runs(_ name: RunName) throws -> [RunName] { try hostGWProfileRuns(name) }
 
     func testProfileHostGWFindsDatapathStages() throws {
         try requirePerf()

@@ -15,6 +15,7 @@
 
 #include "cnb_netns.h"
 #include "cnb_nl.h"
+#include "cnb_nl_detail.h"
 #include "cnb_bpf.h"
 #include "cnb_capture.h"
 #include "cnb_ethtool.h"

@@ -1,9 +1,11 @@
 /// The pod-side kernel state of a run's nodes and pods as flat attributes ("node1 cni0 mtu" →
 /// "1450"), named by role instead of by kernel name, so that two wirings of the same plan (the
 /// bridge plugin names host veths at random) can be compared attribute by attribute
-/// (`cnibench conformance`). Read with `ip -j` and /proc/sys inside each namespace: read only.
+/// (`cnibench conformance`). Read through one netlink handle per namespace (links, addresses,
+/// routes), /proc/sys and `nft -s list ruleset` inside each namespace: read only.
 import Foundation
 import Netlink
+import NetAddress
 import ProcessKit
 import TopologyModel
 
@@ -35,34 +37,37 @@ public struct WiringSnapshot: Sendable, Equatable {
         var s = WiringSnapshot()
         for node in plan.addressing.nodes {
             let nodeRole = "node\(node.index)"
-            let links = try Self.links(node.namespace)
-            var byIndex: [Int: [String: Any]] = [:]
-            for l in links { if let i = l["ifindex"] as? Int { byIndex[i] = l } }
+            let nodeDump = try NamespaceDump(node.namespace)
+            let links = nodeDump.links
+            let byIndex = Dictionary(links.map { ($0.index, $0) }, uniquingKeysWith: { a, _ in a })
             var rename: [String: String] = [:]
             var vethOf: [String: String] = [:]  // pod role → host veth kernel name
+            var podDumps: [Int: NamespaceDump] = [:]
             for pod in node.pods {
                 let role = "pod\(node.index).\(pod.index)"
-                guard let eth0 = try Self.links(pod.namespace).first(where: { $0["ifname"] as? String == "eth0" }),
-                    let peer = eth0["link_index"] as? Int, let host = byIndex[peer], let name = host["ifname"] as? String
+                let podDump = try NamespaceDump(pod.namespace)
+                podDumps[pod.index] = podDump
+                guard let eth0 = podDump.links.first(where: { $0.name == "eth0" }), eth0.link != 0, let host = byIndex[eth0.link]
                 else { continue }
-                rename[name] = "\(role)-host-veth"
-                vethOf[role] = name
+                rename[host.name] = "\(role)-host-veth"
+                vethOf[role] = host.name
             }
             func role(_ dev: String) -> String { rename[dev] ?? dev }
-            for l in links {
-                guard let name = l["ifname"] as? String, name == "cni0" || rename[name] != nil else { continue }
-                s.link(l, as: "\(nodeRole) \(role(name))", rename: role, in: byIndex)
+            for l in links where l.name == "cni0" || rename[l.name] != nil {
+                s.link(l, as: "\(nodeRole) \(role(l.name))", rename: role, in: byIndex)
             }
             // cni0's MAC as the kernel chose it or as set: a bridge takes its lowest port's MAC
             // unless one was set (then it keeps it).
-            if let br = links.first(where: { $0["ifname"] as? String == "cni0" }), let mac = br["address"] as? String {
-                let ports = links.filter { $0["master"] as? String == "cni0" }.compactMap { $0["address"] as? String }
+            if let br = links.first(where: { $0.name == "cni0" }), let mac = br.mac {
+                let ports = links.filter { $0.master == br.index }.compactMap(\.mac)
                 s.attributes["\(nodeRole) cni0 mac"] =
                     ports.contains(mac) ? "a port's MAC (kernel default)" : ports.isEmpty ? "own (no ports)" : "own, not a port's"
-                s.attributes["\(nodeRole) cni0 addr_assign_type"] = (br["addr_assign_type"] as? Int).map { "\($0)" } ?? "?"
+                // addr_assign_type is not carried by rtnetlink (sysfs only) and `ip -j` never
+                // showed it either: kept as "?" so the compared attribute set stays the same.
+                s.attributes["\(nodeRole) cni0 addr_assign_type"] = "?"
             }
-            try s.addresses(node.namespace, devices: ["cni0"], as: nodeRole, rename: role)
-            try s.routes(node.namespace, as: nodeRole, rename: role, only: { dev in dev == "cni0" || rename[dev] != nil })
+            s.addresses(nodeDump, devices: ["cni0"], as: nodeRole, rename: role)
+            s.routes(nodeDump, as: nodeRole, rename: role, only: { dev in dev == "cni0" || rename[dev] != nil })
             var keys = nodeSysctls
             for (_, v) in vethOf.sorted(by: { $0.key < $1.key }) { keys += vethSysctls.map { $0.replacingOccurrences(of: "%", with: v) } }
             for (k, v) in try sysctls(node.namespace, keys) {
@@ -73,13 +78,11 @@ public struct WiringSnapshot: Sendable, Equatable {
             s.attributes["\(nodeRole) nft ruleset"] = try ruleset(node.namespace)
             for pod in node.pods {
                 let role = "pod\(node.index).\(pod.index)"
-                let podLinks = try Self.links(pod.namespace)
-                for l in podLinks {
-                    guard let name = l["ifname"] as? String else { continue }
-                    s.link(l, as: "\(role) \(name)", rename: role(_:), in: byIndex)
-                }
-                try s.addresses(pod.namespace, devices: ["eth0", "lo"], as: role, rename: { $0 })
-                try s.routes(pod.namespace, as: role, rename: { $0 }, only: { _ in true })
+                guard let podDump = podDumps[pod.index] else { continue }
+                let podIndex = Dictionary(podDump.links.map { ($0.index, $0) }, uniquingKeysWith: { a, _ in a })
+                for l in podDump.links { s.link(l, as: "\(role) \(l.name)", rename: role(_:), in: podIndex) }
+                s.addresses(podDump, devices: ["eth0", "lo"], as: role, rename: { $0 })
+                s.routes(podDump, as: role, rename: { $0 }, only: { _ in true })
                 for (k, v) in try sysctls(pod.namespace, podSysctls) { s.attributes["\(role) sysctl \(k)"] = v }
                 s.attributes["\(role) nft ruleset"] = try ruleset(pod.namespace)
             }
@@ -89,67 +92,78 @@ public struct WiringSnapshot: Sendable, Equatable {
 
     // MARK: readers
 
-    static func json(_ argv: [String]) throws -> [[String: Any]] {
-        let c = try ProgramRunner.capture(argv)
-        guard c.status.succeeded else { throw WiringReadError("\(argv.joined(separator: " ")) failed: \(c.status)") }
-        let any = try JSONSerialization.jsonObject(with: Data(c.output.utf8))
-        return any as? [[String: Any]] ?? []
-    }
+    /// One namespace's links, IPv4 addresses and routes (every table), dumped through one
+    /// netlink handle opened in it.
+    struct NamespaceDump {
+        var links: [LinkDetail]
+        var addresses: [AddressDetail]
+        var routes: [RouteDetail]
 
-    static func links(_ ns: String) throws -> [[String: Any]] { try json(["ip", "-n", ns, "-d", "-j", "link", "show"]) }
-
-    /// The link attributes two wirings must agree on (not ifindex, not a random MAC).
-    mutating func link(_ l: [String: Any], as prefix: String, rename: (String) -> String, in nodeLinks: [Int: [String: Any]]) {
-        func put(_ k: String, _ v: Any?) { attributes["\(prefix) \(k)"] = v.map { "\($0)" } ?? "-" }
-        put("mtu", l["mtu"])
-        put("operstate", l["operstate"])
-        put("flags", (l["flags"] as? [String])?.sorted().joined(separator: ","))
-        put("master", (l["master"] as? String).map(rename))
-        put("qdisc", l["qdisc"])
-        put("txqlen", l["txqlen"])
-        put("promiscuity", l["promiscuity"])
-        put("gso_max_size", l["gso_max_size"])
-        put("gro_max_size", l["gro_max_size"])
-        put("num_tx_queues", l["num_tx_queues"])
-        put("num_rx_queues", l["num_rx_queues"])
-        let info = l["linkinfo"] as? [String: Any]
-        put("kind", info?["info_kind"])
-        if let data = info?["info_data"] as? [String: Any], info?["info_kind"] as? String == "bridge" {
-            for k in ["stp_state", "forward_delay", "ageing_time", "vlan_filtering", "mcast_snooping", "nf_call_iptables", "priority"] {
-                put("bridge \(k)", data[k])
-            }
-        }
-        if let slave = info?["info_slave_data"] as? [String: Any] {
-            for k in ["hairpin", "learning", "flood", "state", "guard", "proxy_arp", "isolated", "mcast_flood", "neigh_suppress"] {
-                put("port \(k)", slave[k])
-            }
+        init(_ ns: String) throws {
+            let h = try NetlinkHandle(try NetworkNamespace.open(ns))
+            links = try h.linkDetails()
+            addresses = try h.addressDetails()
+            routes = try h.routesAllTables()
         }
     }
 
-    mutating func addresses(_ ns: String, devices: [String], as prefix: String, rename: (String) -> String) throws {
-        for entry in try Self.json(["ip", "-n", ns, "-4", "-j", "addr", "show"]) {
-            guard let dev = entry["ifname"] as? String, devices.contains(dev) else { continue }
-            let infos = (entry["addr_info"] as? [[String: Any]]) ?? []
-            let shown = infos.map { a in
-                var t = "\(a["local"] ?? "?")/\(a["prefixlen"] ?? "?")"
-                if let b = a["broadcast"] { t += " brd \(b)" }
-                t += " scope \(a["scope"] ?? "?")"
-                return t
-            }
-            attributes["\(prefix) \(rename(dev)) ipv4"] = shown.isEmpty ? "-" : shown.sorted().joined(separator: "; ")
+    /// The link attributes two wirings must agree on (not ifindex, not a random MAC), with the
+    /// values `ip -d -j link show` shows: absent attributes (and a zero txqlen, which ip hides)
+    /// read "-"; bridge-port switches read 1/0.
+    mutating func link(_ l: LinkDetail, as prefix: String, rename: (String) -> String, in sameNamespace: [Int: LinkDetail]) {
+        func put(_ k: String, _ v: String?) { attributes["\(prefix) \(k)"] = v ?? "-" }
+        func number(_ a: LinkDetail.Attribute) -> String? { l.values[a].map { "\($0)" } }
+        put("mtu", number(.mtu))
+        put("operstate", l.values[.operstate].map(IPShowNames.operstate))
+        put("flags", IPShowNames.linkFlags(l.flags).sorted().joined(separator: ","))
+        put("master", l.master == 0 ? nil : rename(sameNamespace[l.master]?.name ?? "if\(l.master)"))
+        put("qdisc", l.qdisc)
+        put("txqlen", l.values[.txqlen].flatMap { $0 == 0 ? nil : "\($0)" })
+        for a: LinkDetail.Attribute in [.promiscuity, .gsoMaxSize, .groMaxSize, .numTxQueues, .numRxQueues] {
+            put(a.rawValue, number(a))
+        }
+        put("kind", l.kind.isEmpty ? nil : l.kind)
+        if l.kind == "bridge" {
+            let bridge: [LinkDetail.Attribute] = [
+                .bridgeStpState, .bridgeForwardDelay, .bridgeAgeingTime, .bridgeVlanFiltering, .bridgeMcastSnooping,
+                .bridgeNfCallIptables, .bridgePriority
+            ]
+            for a in bridge { put("bridge \(a.rawValue)", number(a)) }
+        }
+        if l.slaveKind == "bridge" {
+            put("port state", l.values[.portState].map(IPShowNames.portState))
+            let switches: [LinkDetail.Attribute] = [
+                .portHairpin, .portLearning, .portFlood, .portGuard, .portProxyARP, .portIsolated, .portMcastFlood, .portNeighSuppress
+            ]
+            for a in switches { put("port \(a.rawValue)", l.values[a].map { $0 != 0 ? "1" : "0" }) }
         }
     }
 
-    mutating func routes(_ ns: String, as prefix: String, rename: (String) -> String, only: (String) -> Bool) throws {
+    /// Per device that has IPv4 addresses: "10.244.0.2/24 brd 10.244.0.255 scope global", sorted.
+    mutating func addresses(_ dump: NamespaceDump, devices: [String], as prefix: String, rename: (String) -> String) {
+        for dev in devices {
+            let shown = dump.addresses.filter { $0.device == dev }.map { a in
+                "\(a.prefix.address)/\(a.prefix.length)" + (a.broadcast.map { " brd \($0)" } ?? "") + " scope \(IPShowNames.scope(a.scope))"
+            }
+            if !shown.isEmpty { attributes["\(prefix) \(rename(dev)) ipv4"] = shown.sorted().joined(separator: "; ") }
+        }
+    }
+
+    /// Routes through the devices `only` accepts, outside the local table, one `ip route` line each.
+    mutating func routes(_ dump: NamespaceDump, as prefix: String, rename: (String) -> String, only: (String) -> Bool) {
         var lines: [String] = []
-        for r in try Self.json(["ip", "-n", ns, "-4", "-j", "route", "show", "table", "all"]) {
-            guard let dev = r["dev"] as? String, only(dev) else { continue }
-            if (r["table"] as? String) == "local" { continue }
-            var t = "\(r["dst"] ?? "?")"
-            if let gw = r["gateway"] { t += " via \(gw)" }
+        for r in dump.routes {
+            guard let dev = r.device, only(dev), r.table != 255 else { continue }
+            var t = IPShowNames.destination(r.destination)
+            if let gw = r.gateway { t += " via \(gw)" }
             t += " dev \(rename(dev))"
-            for k in ["protocol", "scope", "prefsrc", "metric", "table"] { if let v = r[k] { t += " \(k) \(v)" } }
-            if let f = r["flags"] as? [String], !f.isEmpty { t += " flags \(f.joined(separator: ","))" }
+            if r.proto != RouteProtocol.boot { t += " protocol \(IPShowNames.proto(r.proto))" }
+            if r.scope != 0 { t += " scope \(IPShowNames.scope(r.scope))" }
+            if let src = r.source { t += " prefsrc \(src)" }
+            if r.metric != 0 { t += " metric \(r.metric)" }
+            if r.table != 254 { t += " table \(IPShowNames.table(r.table))" }
+            let flags = IPShowNames.routeFlags(r.flags)
+            if !flags.isEmpty { t += " flags \(flags.joined(separator: ","))" }
             lines.append(t)
         }
         attributes["\(prefix) routes"] = lines.sorted().joined(separator: "\n")
@@ -168,9 +182,4 @@ public struct WiringSnapshot: Sendable, Equatable {
             .trimmingCharacters(in: .whitespacesAndNewlines)
         return text.isEmpty ? "empty" : text
     }
-}
-
-public struct WiringReadError: Error, CustomStringConvertible, Sendable {
-    public var description: String
-    init(_ d: String) { description = d }
 }

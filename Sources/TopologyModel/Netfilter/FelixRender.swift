@@ -149,9 +149,23 @@ enum FelixRender {
 
     /// `escapeComment`: anything but `[\w @%+=:,./-]` becomes `_`.
     static func escapeComment(_ s: String) -> String {
-        String(
+        // Nearly every comment is already clean: checking its bytes is much cheaper than walking
+        // it by Character (the slow path below, which decides for anything else).
+        if s.utf8.allSatisfy(isCommentByte) { return s }
+        return String(
             s.map { c in
                 c.isASCII && (c.isLetter || c.isNumber || "_ @%+=:,./-".contains(c)) ? c : "_"
             })
+    }
+
+    /// An ASCII letter, digit or one of `_ @%+=:,./-`: the bytes escapeComment keeps.
+    private static func isCommentByte(_ b: UInt8) -> Bool {
+        switch b {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"): true
+        case UInt8(ascii: "_"), UInt8(ascii: " "), UInt8(ascii: "@"), UInt8(ascii: "%"), UInt8(ascii: "+"), UInt8(ascii: "="),
+            UInt8(ascii: ":"), UInt8(ascii: ","), UInt8(ascii: "."), UInt8(ascii: "/"), UInt8(ascii: "-"):
+            true
+        default: false
+        }
     }
 }

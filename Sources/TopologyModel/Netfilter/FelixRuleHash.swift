@@ -15,13 +15,21 @@ enum FelixRuleHash {
         }
     }
 
+    private static let base64Alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
+
+    /// RFC 4648 base64url without padding. Built as bytes: one hash per rendered rule, so this
+    /// runs tens of thousands of times for a large policy set.
     static func base64URL(_ bytes: [UInt8]) -> String {
-        let table = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
-        var out = ""
+        let table = base64Alphabet
+        var out: [UInt8] = []
+        out.reserveCapacity((bytes.count * 4 + 2) / 3)
         var i = 0
         while i + 2 < bytes.count {
             let n = UInt32(bytes[i]) << 16 | UInt32(bytes[i + 1]) << 8 | UInt32(bytes[i + 2])
-            for s in [18, 12, 6, 0] { out.append(table[Int(n >> UInt32(s) & 63)]) }
+            out.append(table[Int(n >> 18 & 63)])
+            out.append(table[Int(n >> 12 & 63)])
+            out.append(table[Int(n >> 6 & 63)])
+            out.append(table[Int(n & 63)])
             i += 3
         }
         let rest = bytes.count - i
@@ -31,6 +39,6 @@ enum FelixRuleHash {
             out.append(table[Int(n >> 12 & 63)])
             if rest == 2 { out.append(table[Int(n >> 6 & 63)]) }
         }
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 }

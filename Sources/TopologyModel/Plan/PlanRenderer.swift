@@ -85,8 +85,18 @@ public enum PlanRenderer {
         let input = r.input.hasSuffix("\n") ? String(r.input.dropLast()) : r.input
         return ["# \(r.owner): \(r.expected.map { "\($0.table) \($0.chain) (\($0.ruleCount))" }.joined(separator: ", "))"]
             + ["ip netns exec \(ns) \(r.tool.commandLine.joined(separator: " ")) <<'EOF'"]
-            + input.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            + lines(input)
             + ["EOF"]
+    }
+
+    /// `text` split at each "\n". By UTF-8 bytes (a restore input of a large policy set is
+    /// megabytes; walking it by Character dominated `plan`), unless it holds a "\r": "\r\n" is one
+    /// Character, which the Character split keeps whole.
+    private static func lines(_ text: String) -> [String] {
+        guard !text.utf8.contains(UInt8(ascii: "\r")) else {
+            return text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        }
+        return text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
     }
 
     /// One line per plugin, as a shell would run it by hand; the netconf is the plugin's entry

@@ -18,6 +18,10 @@ struct GuestSession {
         logs = GuestShare.parent
         self.say = say
         try FileManager.default.createDirectory(atPath: logs, withIntermediateDirectories: true)
+        // One console log per guest-booting process: keep the newest (this one's included), not every one ever.
+        do { try GuestLogs.prune(logs, keep: GuestLogs.kept - 1, inside: RunState.root) } catch {
+            say("warning: old guest logs not removed: \(error)")
+        }
     }
 
     /// This cnibench binary: the guest sees the host's filesystem, so it runs the same one.

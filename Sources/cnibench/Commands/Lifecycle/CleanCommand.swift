@@ -12,6 +12,8 @@ struct CleanCommand: ParsableCommand {
             leftovers — what a test or script uses so it cannot touch anybody else's runs. Each run
             loses exactly what its ledger records; namespaces that only share a name prefix are
             left alone, and entries of /run/cnibench that are not runs are reported, not removed.
+            Without --name, `cnibench vm`'s console logs (/run/cnibench/_vm/guest-PID.log) beyond
+            the newest \(GuestLogs.kept) are removed too.
 
             Examples:
               cnibench clean
@@ -32,6 +34,15 @@ struct CleanCommand: ParsableCommand {
         if name == nil {
             for stray in RunState.strayEntries() {
                 print("left alone: \(RunState.root)/\(Truncated(stray)) is not a cnibench run (not a valid run name, or not a directory)")
+            }
+            // `cnibench vm`'s console logs: the newest are kept, older ones go as `vm` itself prunes them.
+            do {
+                for path in try GuestLogs.prune(RunState.root + "/" + RunState.guestEntry, inside: RunState.root) {
+                    print("removed old guest log \(Truncated(path))")
+                }
+            } catch {
+                print("could not remove old guest logs: \(error)")
+                failed = true
             }
         }
         for r in runs {
