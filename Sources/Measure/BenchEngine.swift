@@ -334,9 +334,8 @@ public final class BenchEngine {
         let tests = self.tests
         guard !tests.isEmpty else { throw BenchInputError("--tests", "no test given; valid: \(BenchTest.spellings)") }
         if let sv = o.services {
-            guard sv.kubeProxy == .iptables || sv.kubeProxy == .nftables else {
-                throw BenchInputError(
-                    "--kube-proxy \(sv.kubeProxy.rawValue)", "the cluster-ip path needs Service rules; valid: iptables, nftables")
+            for k in [sv.kubeProxy] + o.kubeProxies where k != .iptables && k != .nftables {
+                throw BenchInputError("--kube-proxy \(k.rawValue)", "the cluster-ip path needs Service rules; valid: iptables, nftables")
             }
             guard units.contains(where: { $0.paths.contains(.clusterIP) }) else {
                 throw BenchInputError(

@@ -132,6 +132,7 @@ public final class BenchSweep {
         let r = try engine.run()
         didRun?(r)
         result.points = BenchSweepResult.points(spec, from: r)
+        result.roundOrders = r.rounds.map(\.order)
         result.warnings += r.warnings
         result.complete = r.complete
         return result

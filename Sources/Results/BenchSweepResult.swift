@@ -20,6 +20,9 @@ public struct BenchSweepResult: ResultDocument, Sendable {
     public var order: String? = nil
     /// The calico-* modes' Felix dataplane(s), when set or swept over policies.
     public var felixDataplane: String? = nil
+    /// Interleaved: each round's order of units ("<mode>@<underlay>"), every point's and
+    /// variant's in every round (absent for a sequential sweep).
+    public var roundOrders: [[String]]? = nil
     public var endpointsPerService: Int
     public var rounds: Int
     public var durationSeconds: Int
@@ -127,7 +130,8 @@ public struct BenchSweepResult: ResultDocument, Sendable {
 
     /// One mode name's figures (its up time and each figure's summary), reported as `name`.
     static func figures(_ mode: String, as name: String, from r: BenchResult) -> ModeFigures {
-        let unit = r.config.underlays[mode].map { "\(mode)@\($0)" }
+        // Its unit: "<mode>@<underlay>" exactly (a prefix would also match its variants').
+        let unit = (r.config.underlays[mode] ?? r.subjects.first { $0.mode == mode }?.underlay).map { "\(mode)@\($0)" }
         let build = r.builds?.first { $0.unit == unit }
         let figures: [Figure] = FigureKind.allCases.compactMap { f in
             let src = f.source
