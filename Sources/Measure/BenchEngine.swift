@@ -260,28 +260,29 @@ public final class BenchEngine {
             modeUnits.append(BenchUnit(mode: c.datapath, underlay: u, run: run, paths: [.sameNode, .crossNode], cni: c))
         }
         for i in modeUnits.indices { modeUnits[i].netfilter = settings[0] }
-        try expand(&modeUnits, o, .netfilter, settings.map(\.rawValue), option: "--netfilter", run: { "-nf\(settings[$0].rawValue)" }) {
-            _ in true
-        } set: { $0.netfilter = settings[$1] }
+        try expand(
+            &modeUnits, o, .netfilter, settings.map(\.rawValue), option: "--netfilter", run: { "-nf\(settings[$0].rawValue)" },
+            applies: { _ in true }, set: { $0.netfilter = settings[$1] })
         let kubeProxies = o.kubeProxies.isEmpty ? o.services.map { [$0.kubeProxy] } ?? [] : o.kubeProxies
-        try expand(&modeUnits, o, .kubeProxy, kubeProxies.map(\.rawValue), option: "--kube-proxy", run: { "-k\(kubeProxies[$0].rawValue.prefix(1))" }) {
-            $0.paths.contains(.clusterIP)
-        } set: { $0.kubeProxy = kubeProxies[$1] }
+        try expand(
+            &modeUnits, o, .kubeProxy, kubeProxies.map(\.rawValue), option: "--kube-proxy",
+            run: { "-k\(kubeProxies[$0].rawValue.prefix(1))" }, applies: { $0.paths.contains(.clusterIP) },
+            set: { $0.kubeProxy = kubeProxies[$1] })
         let felix = o.felixDataplanes.isEmpty ? [o.felixDataplane] : o.felixDataplanes
-        try expand(&modeUnits, o, .felix, felix.map(\.rawValue), option: "--felix-dataplane", run: { "-f\(felix[$0].rawValue.prefix(1))" }) {
-            $0.mode.family == .calico && $0.netfilter == .real
-        } set: { $0.felixDataplane = felix[$1] }
+        try expand(
+            &modeUnits, o, .felix, felix.map(\.rawValue), option: "--felix-dataplane", run: { "-f\(felix[$0].rawValue.prefix(1))" },
+            applies: { $0.mode.family == .calico && $0.netfilter == .real }, set: { $0.felixDataplane = felix[$1] })
         if let sweep = o.sweep {
             let values = sweep.values
             switch sweep.key {
             case .services:
-                try expand(&modeUnits, o, .services, values.map(String.init), option: "--sweep services=", run: { "-s\($0)" }) {
-                    $0.paths.contains(.clusterIP)
-                } set: { $0.services = values[$1] }
+                try expand(
+                    &modeUnits, o, .services, values.map(String.init), option: "--sweep services=", run: { "-s\($0)" },
+                    applies: { $0.paths.contains(.clusterIP) }, set: { $0.services = values[$1] })
             case .policies:
-                try expand(&modeUnits, o, .policies, values.map(String.init), option: "--sweep policies=", run: { "-p\($0)" }) {
-                    $0.mode.family == .calico && $0.netfilter == .real
-                } set: { $0.policies = values[$1] }
+                try expand(
+                    &modeUnits, o, .policies, values.map(String.init), option: "--sweep policies=", run: { "-p\($0)" },
+                    applies: { $0.mode.family == .calico && $0.netfilter == .real }, set: { $0.policies = values[$1] })
             }
         }
         if underlays.isEmpty { underlays = [o.underlay ?? .l2] }

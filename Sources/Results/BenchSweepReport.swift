@@ -36,7 +36,8 @@ public enum BenchSweepReport {
             "\(what); \(r.rounds) rounds × \(r.durationSeconds) s per test, "
                 + (interleaved
                     ? "every point and variant built up front and measured in the same shuffled rounds"
-                    : "one bench per point in turn") + "; kernel \(r.environment.kernel), \(r.environment.cpuCount) CPUs (\(r.environment.cpuModel)).",
+                    : "one bench per point in turn")
+                + "; kernel \(r.environment.kernel), \(r.environment.cpuCount) CPUs (\(r.environment.cpuModel)).",
             "", "Command: `\(r.command)`", ""
         ]
         if !r.complete { l += ["**Incomplete**: the sweep was interrupted; the points measured are below.", ""] }

@@ -19,7 +19,8 @@ public enum ModeVariant {
             switch self {
             case .netfilter: ["real", "none"].contains(value)
             case .kubeProxy, .felix: ["iptables", "nftables"].contains(value)
-            case .services, .policies: !value.isEmpty && value.allSatisfy(\.isASCII) && Int(value).map { $0 >= 0 && String($0) == value } == true
+            case .services, .policies:
+                !value.isEmpty && value.allSatisfy(\.isASCII) && Int(value).map { $0 >= 0 && String($0) == value } == true
             }
         }
 

@@ -25,7 +25,9 @@ public struct ResultVocabulary: Sendable, Equatable {
 
     /// The valid modes, for an error message.
     public var modesDescription: String {
-        (modes + modePrefixes.map { "\($0)NAME" } + ["MODE@netfilter-none", "MODE@kube-proxy-nftables", "MODE@felix-nftables", "MODE@services-N", "MODE@policies-N"]).joined(separator: ", ")
+        (modes + modePrefixes.map { "\($0)NAME" } + [
+            "MODE@netfilter-none", "MODE@kube-proxy-nftables", "MODE@felix-nftables", "MODE@services-N", "MODE@policies-N"
+        ]).joined(separator: ", ")
     }
 }
 

@@ -66,7 +66,8 @@ final class InterleavedSweepTests: KernelTestCase {
         }
         // Interleaved: the round ran every point's and variant's unit.
         let units = Set([
-            "none@l2", "host-gw@l2", "host-gw@kube-proxy-nftables@l2", "host-gw@services-20@l2", "host-gw@kube-proxy-nftables@services-20@l2"
+            "none@l2", "host-gw@l2", "host-gw@kube-proxy-nftables@l2", "host-gw@services-20@l2",
+            "host-gw@kube-proxy-nftables@services-20@l2"
         ])
         XCTAssertEqual(r.roundOrders?.count, 1)
         for order in r.roundOrders ?? [] { XCTAssertEqual(Set(order), units) }

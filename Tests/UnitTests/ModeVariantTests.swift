@@ -63,7 +63,8 @@ final class ModeVariantTests: XCTestCase {
                 "none@l2", "host-gw@l2", "host-gw@kube-proxy-nftables@l2", "host-gw@services-10@l2",
                 "host-gw@kube-proxy-nftables@services-10@l2"
             ])
-        XCTAssertEqual(units.map(\.run.value), ["kvu-none-l2", "kvu-host-gw-l2", "kvu-host-gw-l2-kn", "kvu-host-gw-l2-s1", "kvu-host-gw-l2-kn-s1"])
+        XCTAssertEqual(
+            units.map(\.run.value), ["kvu-none-l2", "kvu-host-gw-l2", "kvu-host-gw-l2-kn", "kvu-host-gw-l2-s1", "kvu-host-gw-l2-kn-s1"])
         XCTAssertEqual(units.dropFirst().map(\.kubeProxy), [.iptables, .nftables, .iptables, .nftables])
         XCTAssertEqual(units.dropFirst().map(\.services), [0, 0, 10, 10])
         // Each unit's run gets its own kube-proxy mode and N; the baseline none gets no Services.
@@ -84,7 +85,8 @@ final class ModeVariantTests: XCTestCase {
         o.sweep = try BenchSweepSpec.parse("policies=0,100")
         let units = try BenchEngine.units(o)
         XCTAssertEqual(
-            units.map(\.modeName), ["none", "calico-bgp", "calico-bgp@felix-nftables", "calico-bgp@policies-100", "calico-bgp@felix-nftables@policies-100"])
+            units.map(\.modeName),
+            ["none", "calico-bgp", "calico-bgp@felix-nftables", "calico-bgp@policies-100", "calico-bgp@felix-nftables@policies-100"])
         var spec = TopologySpec()
         spec.mode = .calicoBGP
         o.applyCalico(to: &spec, unit: units[4])
@@ -204,7 +206,9 @@ final class ModeVariantTests: XCTestCase {
         XCTAssertTrue(md.contains("## host-gw (kube-proxy nftables)"), md)
         XCTAssertEqual(md.components(separatedBy: "At services=10 against 0: ").count - 1, 2, "one line per variant")
         XCTAssertTrue(md.contains("in the same shuffled rounds"), md)
-        XCTAssertEqual(BenchSweepReport.svg(sweep).components(separatedBy: "<polyline").count - 1, 2 * 2, "cluster-ip Gbit/s and rule load, two variants")
+        XCTAssertEqual(
+            BenchSweepReport.svg(sweep).components(separatedBy: "<polyline").count - 1, 2 * 2,
+            "cluster-ip Gbit/s and rule load, two variants")
     }
 
     // MARK: compare/gate
@@ -213,16 +217,23 @@ final class ModeVariantTests: XCTestCase {
         let a = Self.result([("calico-bgp", 5)]) { $0.policies = 100 }
         let b = Self.result([("calico-bgp", 5)]) { $0.policies = 0 }
         let problems = Comparator.incompatibilities(base: [a], head: [b])
-        XCTAssertTrue(problems.contains { $0.hasPrefix("policies differs for calico-bgp: 100 vs 0") && $0.contains("--policies") }, "\(problems)")
+        XCTAssertTrue(
+            problems.contains { $0.hasPrefix("policies differs for calico-bgp: 100 vs 0") && $0.contains("--policies") }, "\(problems)")
         // The same N reached as a plain bench's config or as a sweep unit's name is the same setting.
         let c = Self.result([("calico-bgp@policies-100", 5)])
         let d = Self.result([("calico-bgp@policies-100", 5)]) { $0.policies = 0 }
         XCTAssertEqual(c.config.unitSettings(mode: "calico-bgp@policies-100")[.policies], "100")
         XCTAssertFalse(Comparator.incompatibilities(base: [c], head: [d]).contains { $0.contains("policies differs") })
-        let s1 = Self.result([("host-gw", 5)]) { $0.services = BenchServicesRecord(kubeProxy: "iptables", services: 10, endpointsPerService: 2) }
-        let s2 = Self.result([("host-gw", 5)]) { $0.services = BenchServicesRecord(kubeProxy: "nftables", services: 10, endpointsPerService: 2) }
+        let s1 = Self.result([("host-gw", 5)]) {
+            $0.services = BenchServicesRecord(kubeProxy: "iptables", services: 10, endpointsPerService: 2)
+        }
+        let s2 = Self.result([("host-gw", 5)]) {
+            $0.services = BenchServicesRecord(kubeProxy: "nftables", services: 10, endpointsPerService: 2)
+        }
         XCTAssertTrue(
-            Comparator.incompatibilities(base: [s1], head: [s2]).contains { $0.hasPrefix("kube-proxy differs for host-gw: iptables vs nftables") })
+            Comparator.incompatibilities(base: [s1], head: [s2]).contains {
+                $0.hasPrefix("kube-proxy differs for host-gw: iptables vs nftables")
+            })
         XCTAssertTrue(Comparator.incompatibilities(base: [s1], head: [s1]).filter { $0.contains("differs for") }.isEmpty)
     }
 }
