@@ -63,7 +63,10 @@ public enum BenchSweepReport {
                 let last = r.points.last?.modes.first(where: { $0.mode == mode }), r.points.count > 1
             {
                 var ratios: [String] = []
-                for k in [BenchSweepResult.FigureKind.crossNodeGbps, .crossNodeCRR, .clusterIPGbps, .clusterIPCRR, .clusterIPRRp99] {
+                for k in [
+                    BenchSweepResult.FigureKind.crossNodeGbps, .crossNodeCRR, .crossNodeRRp99, .clusterIPGbps, .clusterIPCRR,
+                    .clusterIPRRp99
+                ] {
                     if let a = first.figure(k), let b = last.figure(k), a.median > 0 {
                         ratios.append("\(k.rawValue) ×\(String(format: "%.2f", b.median / a.median))")
                     }
@@ -103,7 +106,7 @@ public enum BenchSweepReport {
         // only when no cluster-ip crr stands for it.
         let has = { (k: BenchSweepResult.FigureKind) in r.points.contains { $0.modes.contains { $0.figure(k) != nil } } }
         var panels: [(String, Sel)] = BenchSweepResult.FigureKind.allCases
-            .filter { has($0) && ($0 != .crossNodeCRR || !has(.clusterIPCRR)) }
+            .filter { has($0) && ($0 != .crossNodeCRR || !has(.clusterIPCRR)) && ($0 != .crossNodeRRp99 || !has(.clusterIPRRp99)) }
             .map { k in (k.rawValue, { $0.figure(k)?.median }) }
         panels.append(("rule load s (up)", { $0.ruleLoadSeconds }))
         let w = 260.0, h = 220.0, m = (l: 50.0, r: 15.0, t: 30.0, b: 36.0)

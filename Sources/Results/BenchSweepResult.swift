@@ -95,6 +95,8 @@ public struct BenchSweepResult: ResultDocument, Sendable {
         case clusterIPCRR = "cluster-ip crr conn/s"
         case crossNodeCRR = "cross-node crr conn/s"
         case clusterIPRRp99 = "cluster-ip rr p99 µs"
+        /// What a policies sweep moves (it has no cluster-ip path).
+        case crossNodeRRp99 = "cross-node rr p99 µs"
 
         public var source: (path: BenchPath, test: BenchTest, metric: Metric) {
             switch self {
@@ -104,6 +106,7 @@ public struct BenchSweepResult: ResultDocument, Sendable {
             case .clusterIPCRR: (.clusterIP, .crr, .connectionsPerSecond)
             case .crossNodeCRR: (.crossNode, .crr, .connectionsPerSecond)
             case .clusterIPRRp99: (.clusterIP, .rr, .p99Us)
+            case .crossNodeRRp99: (.crossNode, .rr, .p99Us)
             }
         }
     }

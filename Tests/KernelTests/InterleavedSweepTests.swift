@@ -78,4 +78,43 @@ final class InterleavedSweepTests: KernelTestCase {
         for run in runsToClean { XCTAssertEqual(leftovers(of: run), [], "\(run)") }
         XCTAssertEqual(processesInUnnamedNamespaces().subtracting(before), [])
     }
+
+    /// `--felix-dataplane iptables,nftables --sweep policies=0,5`: both dataplanes at each N,
+    /// one row per point and dataplane, every unit in the round.
+    func testFelixVariantsOverAnInterleavedPoliciesSweep() throws {
+        for tool in ["iptables-nft-restore", "ipset", "nft"] where Prerequisites.which(tool) == nil {
+            throw XCTSkip("\(tool) is needed for Felix's rules (apt-get install iptables ipset nftables)")
+        }
+        guard FileManager.default.isExecutableFile(atPath: cnibenchBinary) else {
+            throw XCTSkip("cnibench binary not built at \(cnibenchBinary)")
+        }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kvr-psweep-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let runs = [
+            "kvr2-none-l2", "kvr2-calico-vxlan-l2", "kvr2-calico-vxlan-l2-fn", "kvr2-calico-vxlan-l2-p1", "kvr2-calico-vxlan-l2-fn-p1"
+        ]
+        runsToClean += try runs.map { try RunName($0) }
+        let (status, output) = try cli([
+            "bench", "--modes", "calico-vxlan", "--tests", "rr", "--rounds", "1", "--duration", "1", "--felix-dataplane",
+            "iptables,nftables", "--sweep", "policies=0,5", "--name", "kvr2", "--out", dir, "--basename", "sweep", "--seed", "4"
+        ])
+        XCTAssertEqual(status, 0, output)
+        let r = try ResultWriter.decode(BenchSweepResult.self, from: try Data(contentsOf: URL(fileURLWithPath: dir + "/sweep.json")))
+        XCTAssertEqual(r.sweep.key, .policies)
+        XCTAssertEqual(r.felixDataplane, "iptables,nftables")
+        XCTAssertEqual(r.points.map(\.value), [0, 5])
+        for p in r.points {
+            XCTAssertEqual(p.modes.map(\.mode), ["calico-vxlan", "calico-vxlan@felix-nftables"], "point \(p.value)")
+            for m in p.modes { XCTAssertGreaterThan(m.figure(.crossNodeRRp99)?.median ?? 0, 0, "\(m.mode) at \(p.value)") }
+        }
+        XCTAssertEqual(
+            r.roundOrders.map { $0.map(Set.init) },
+            [
+                [
+                    "none@l2", "calico-vxlan@l2", "calico-vxlan@felix-nftables@l2", "calico-vxlan@policies-5@l2",
+                    "calico-vxlan@felix-nftables@policies-5@l2"
+                ]
+            ])
+        for run in runsToClean { XCTAssertEqual(leftovers(of: run), [], "\(run)") }
+    }
 }
