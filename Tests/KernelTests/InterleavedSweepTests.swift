@@ -4,6 +4,7 @@ import XCTest
 @testable import ProcessKit
 @testable import TopologyModel
 @testable import Results
+@testable import Topology
 
 /// `cnibench bench --kube-proxy iptables,nftables --sweep services=0,20`, end to end through the
 /// command line: every point × kube-proxy variant is its own run, all measured in the same
@@ -116,5 +117,38 @@ final class InterleavedSweepTests: KernelTestCase {
                 ]
             ])
         for run in runsToClean { XCTAssertEqual(leftovers(of: run), [], "\(run)") }
+    }
+
+    /// Ctrl-C once every point's runs are built (the first round's first test running):
+    /// exit 130, and every run of every point is gone.
+    func testInterruptedInterleavedSweepRemovesEveryRun() throws {
+        guard Prerequisites.which("iperf3") != nil else { throw XCTSkip("iperf3 is not installed (apt-get install iperf3)") }
+        guard Prerequisites.which("iptables-nft-restore") != nil else {
+            throw XCTSkip("iptables-nft-restore is needed for kube-proxy's rules (apt-get install iptables)")
+        }
+        guard FileManager.default.isExecutableFile(atPath: cnibenchBinary) else {
+            throw XCTSkip("cnibench binary not built at \(cnibenchBinary)")
+        }
+        let out = NSTemporaryDirectory() + "kvr-sweep-int-\(getpid())"
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let log = out + ".log"
+        defer { unlink(log) }
+        let runs = try ["kvr3-none-l2", "kvr3-host-gw-l2", "kvr3-host-gw-l2-s1"].map { try RunName($0) }
+        runsToClean += runs
+        let child = try ChildProcess.spawn(
+            [
+                cnibenchBinary, "bench", "--modes", "host-gw", "--tests", "tcp1", "--rounds", "1", "--duration", "20",
+                "--sweep", "services=0,5", "--name", "kvr3", "--out", out, "--basename", "s"
+            ], stdout: .file(log), stderr: .file(log))
+        let text = { (try? String(contentsOfFile: log, encoding: .utf8)) ?? "" }
+        let end = ContinuousClock.now + .seconds(60)
+        while ContinuousClock.now < end && child.poll() == nil && !runs.allSatisfy({ RunState(run: $0).exists }) { usleep(50_000) }
+        XCTAssertTrue(runs.allSatisfy { RunState(run: $0).exists }, "the sweep never built every point:\n\(text())")
+        sleep(2)
+        child.signal(SIGINT)
+        let t = child.wait(until: ContinuousClock.now + .seconds(60))
+        if t == nil { child.kill() }
+        XCTAssertEqual(t?.status.shellCode, 130, text())
+        for r in runs { XCTAssertEqual(leftovers(of: r), [], "\(r) left:\n\(text())") }
     }
 }
