@@ -386,6 +386,17 @@ public enum Comparator {
                     "netfilter differs: \(ref.config.netfilter ?? "not recorded") vs \(r.config.netfilter ?? "not recorded") (\(which)); run both with the same --netfilter"
                 )
             }
+            // The same mode name measured under other per-unit settings (a plain bench's
+            // primary values are in the config, a variant's in its name).
+            for mode in r.config.modes where ref.config.modes.contains(mode) {
+                let a = ref.config.unitSettings(mode: mode), b = r.config.unitSettings(mode: mode)
+                for key in [ModeVariant.Key.services, .kubeProxy, .felix, .policies] where a[key] != b[key] {
+                    let option = key == .felix ? "--felix-dataplane" : "--\(key.rawValue)"
+                    out.append(
+                        "\(key.rawValue) differs for \(mode): \(a[key] ?? "not set") vs \(b[key] ?? "not set") (\(which)); run both with the same \(option)"
+                    )
+                }
+            }
             if r.environment.ipip != ref.environment.ipip {
                 out.append("calico-ipip implementations differ: \(ref.environment.ipip ?? "-") vs \(r.environment.ipip ?? "-") (\(which))")
             }

@@ -72,12 +72,33 @@ public struct BenchOptions: Sendable {
     /// other modes are built without (they have no policy engine).
     public var policies: Int?
 
-    /// The Calico-only settings onto a unit's spec.
-    func applyCalico(to spec: inout TopologySpec) {
+    /// `--kube-proxy iptables,nftables`: the modes' runs built once per kube-proxy mode, the
+    /// first the primary (empty or one: `services.kubeProxy` only).
+    public var kubeProxies: [KubeProxyMode] = []
+    /// `--felix-dataplane iptables,nftables`: the calico-* modes built once per dataplane, the
+    /// first the primary (empty or one: `felixDataplane` only).
+    public var felixDataplanes: [FelixDataplane] = []
+    /// `--sweep KEY=…` interleaved: every point's units built up front, each point a per-unit
+    /// setting (`ModeVariant`) measured in the same shuffled rounds. nil: no sweep in this engine
+    /// (a sequential sweep gives each point its own engine).
+    public var sweep: BenchSweepSpec?
+
+    /// The Calico-only settings of a unit onto its spec.
+    func applyCalico(to spec: inout TopologySpec, unit u: BenchUnit) {
         guard spec.mode.family == .calico else { return }
-        spec.felixDataplane = felixDataplane
+        spec.felixDataplane = u.felixDataplane ?? felixDataplane
         // The `@netfilter-none` unit of `--netfilter real,none` has no Felix rules to hold them.
-        spec.policies = spec.netfilter == .real ? policies : nil
+        spec.policies = spec.netfilter == .real ? (u.policies ?? policies) : nil
+    }
+
+    /// The Services of a unit's run (its own kube-proxy mode and count over the bench's), nil
+    /// when it measures no cluster-ip path.
+    func services(of u: BenchUnit) -> ServiceSettings? {
+        guard u.paths.contains(.clusterIP), var sv = services else { return nil }
+        if let k = u.kubeProxy { sv.kubeProxy = k }
+        if let n = u.services { sv.services = n }
+        sv.probeService = true
+        return sv
     }
 
     public init() {}
@@ -95,14 +116,19 @@ public struct BenchUnit: Sendable, Equatable {
     public var ipip: IPIPImplementation? = nil
     /// Whether the nodes load the agents' netfilter rules.
     public var netfilter: NetfilterSetting = .real
-    /// Built under the run's second `--netfilter` setting: its mode name says which.
-    public var netfilterVariant = false
-    /// The mode name results use: the mode's, `cni:<conflist name>` or `calico-ipip:<implementation>`;
-    /// with "@netfilter-<setting>" appended for a variant.
+    /// The settings that may differ between the units of one bench (nil: the bench's own).
+    public var kubeProxy: KubeProxyMode? = nil
+    public var felixDataplane: FelixDataplane? = nil
+    public var services: Int? = nil
+    public var policies: Int? = nil
+    /// The settings this unit has at other than the bench's primary value: its name says which.
+    public var tags: [ModeVariant.Tag] = []
+    /// Built under the run's second `--netfilter` setting.
+    public var netfilterVariant: Bool { tags.contains { $0.key == .netfilter } }
+    /// The mode name results use: the mode's, `cni:<conflist name>` or `calico-ipip:<implementation>`,
+    /// with "@<key>-<value>" appended per non-primary setting (`ModeVariant`).
     public var modeName: String {
-        NetfilterVariant.modeName(
-            cni?.label ?? ipip.map { "\(mode.rawValue):\($0.rawValue)" } ?? mode.rawValue, setting: netfilter.rawValue,
-            primary: !netfilterVariant)
+        ModeVariant.name(cni?.label ?? ipip.map { "\(mode.rawValue):\($0.rawValue)" } ?? mode.rawValue, tags)
     }
     public var id: String { "\(modeName)@\(underlay.rawValue)" }
 }
@@ -234,19 +260,29 @@ public final class BenchEngine {
             modeUnits.append(BenchUnit(mode: c.datapath, underlay: u, run: run, paths: [.sameNode, .crossNode], cni: c))
         }
         for i in modeUnits.indices { modeUnits[i].netfilter = settings[0] }
-        for setting in settings.dropFirst() {
-            for u in modeUnits where !u.netfilterVariant {
-                var v = u
-                v.netfilter = setting
-                v.netfilterVariant = true
-                let tail = "\(u.run.value.dropFirst(o.runPrefix.value.count))-nf\(setting.rawValue)"
-                do { v.run = try o.runPrefix.appending(tail) } catch {
-                    throw BenchInputError(
-                        "--name \(o.runPrefix)",
-                        "not a usable run-name prefix with '\(tail)' appended (--netfilter \(setting.rawValue) builds each mode again): \(error.problem); use a prefix of at most \(RunName.maxLength - tail.count) characters"
-                    )
-                }
-                modeUnits.append(v)
+        try expand(
+            &modeUnits, o, .netfilter, settings.map(\.rawValue), option: "--netfilter", run: { "-nf\(settings[$0].rawValue)" },
+            applies: { _ in true }, set: { $0.netfilter = settings[$1] })
+        let kubeProxies = o.kubeProxies.isEmpty ? o.services.map { [$0.kubeProxy] } ?? [] : o.kubeProxies
+        try expand(
+            &modeUnits, o, .kubeProxy, kubeProxies.map(\.rawValue), option: "--kube-proxy",
+            run: { "-k\(kubeProxies[$0].rawValue.prefix(1))" }, applies: { $0.paths.contains(.clusterIP) },
+            set: { $0.kubeProxy = kubeProxies[$1] })
+        let felix = o.felixDataplanes.isEmpty ? [o.felixDataplane] : o.felixDataplanes
+        try expand(
+            &modeUnits, o, .felix, felix.map(\.rawValue), option: "--felix-dataplane", run: { "-f\(felix[$0].rawValue.prefix(1))" },
+            applies: { $0.mode.family == .calico && $0.netfilter == .real }, set: { $0.felixDataplane = felix[$1] })
+        if let sweep = o.sweep {
+            let values = sweep.values
+            switch sweep.key {
+            case .services:
+                try expand(
+                    &modeUnits, o, .services, values.map(String.init), option: "--sweep services=", run: { "-s\($0)" },
+                    applies: { $0.paths.contains(.clusterIP) }, set: { $0.services = values[$1] })
+            case .policies:
+                try expand(
+                    &modeUnits, o, .policies, values.map(String.init), option: "--sweep policies=", run: { "-p\($0)" },
+                    applies: { $0.mode.family == .calico && $0.netfilter == .real }, set: { $0.policies = values[$1] })
             }
         }
         if underlays.isEmpty { underlays = [o.underlay ?? .l2] }
@@ -260,6 +296,35 @@ public final class BenchEngine {
         return out + modeUnits
     }
 
+    /// One per-unit setting over its values: every unit it applies to takes the first (primary)
+    /// value and keeps its name; a copy per other value is appended, tagged "@<key>-<value>" and
+    /// built as its own run (the unit's run plus `run(i)`).
+    static func expand(
+        _ units: inout [BenchUnit], _ o: BenchOptions, _ key: ModeVariant.Key, _ values: [String], option: String,
+        run: (Int) -> String, applies: (BenchUnit) -> Bool, set: (inout BenchUnit, Int) -> Void
+    ) throws {
+        guard !values.isEmpty else { return }
+        let primaries = units.indices.filter { applies(units[$0]) }
+        for i in primaries { set(&units[i], 0) }
+        guard values.count > 1 else { return }
+        for j in 1..<values.count {
+            for i in primaries {
+                var v = units[i]
+                set(&v, j)
+                v.tags.append(ModeVariant.Tag(key, values[j]))
+                let tail = run(j)
+                do { v.run = try units[i].run.appending(tail) } catch {
+                    let used = units[i].run.value.count - o.runPrefix.value.count + tail.count
+                    throw BenchInputError(
+                        "--name \(o.runPrefix)",
+                        "not a usable run-name prefix with '\(units[i].run.value.dropFirst(o.runPrefix.value.count))\(tail)' appended (\(option) \(values[j]) builds \(units[i].modeName) again): \(error.problem); use a prefix of at most \(max(1, RunName.maxLength - used)) characters"
+                    )
+                }
+                units.append(v)
+            }
+        }
+    }
+
     /// Everything that can be wrong before anything is built: input, privileges, programs,
     /// kernel support, names already taken.
     public func validate() throws {
@@ -270,9 +335,8 @@ public final class BenchEngine {
         let tests = self.tests
         guard !tests.isEmpty else { throw BenchInputError("--tests", "no test given; valid: \(BenchTest.spellings)") }
         if let sv = o.services {
-            guard sv.kubeProxy == .iptables || sv.kubeProxy == .nftables else {
-                throw BenchInputError(
-                    "--kube-proxy \(sv.kubeProxy.rawValue)", "the cluster-ip path needs Service rules; valid: iptables, nftables")
+            for k in [sv.kubeProxy] + o.kubeProxies where k != .iptables && k != .nftables {
+                throw BenchInputError("--kube-proxy \(k.rawValue)", "the cluster-ip path needs Service rules; valid: iptables, nftables")
             }
             guard units.contains(where: { $0.paths.contains(.clusterIP) }) else {
                 throw BenchInputError(
@@ -312,7 +376,7 @@ public final class BenchEngine {
             var spec = TopologySpec()
             spec.mode = u.mode
             spec.netfilter = u.netfilter
-            o.applyCalico(to: &spec)
+            o.applyCalico(to: &spec, unit: u)
             if let why = features.refusal(for: spec) {
                 throw BenchInputError("--modes \(u.mode.rawValue)", "this kernel (\(features.kernelRelease)) cannot run it: \(why)")
             }
@@ -393,14 +457,21 @@ public final class BenchEngine {
             rrMessageBytes: options.rrMessageBytes, confidenceLevel: 0.95, bootstrapResamples: Stats.bootstrapResamples,
             cpuPinning: CPUPinning.recorded(pinned))
         config.netfilter = try Self.netfilterSettings(options).map(\.rawValue).joined(separator: ",")
-        if options.policies != nil || options.felixDataplane != .iptables {
-            config.felixDataplane = options.felixDataplane.rawValue
-            config.policies = options.policies ?? 0
+        let felix = options.felixDataplanes.isEmpty ? [options.felixDataplane] : options.felixDataplanes
+        let policySweep = options.sweep?.key == .policies ? options.sweep?.values.first : nil
+        if options.policies != nil || felix != [.iptables] || policySweep != nil {
+            // The primary first; the others are in the variants' mode names.
+            config.felixDataplane = felix.map(\.rawValue).joined(separator: ",")
+            config.policies = policySweep ?? options.policies ?? 0
         }
+        config.sweep = options.sweep
         if !options.conflists.isEmpty { config.conflists = options.conflists.map(\.record) }
         if let sv = options.services {
+            let kubeProxies = options.kubeProxies.isEmpty ? [sv.kubeProxy] : options.kubeProxies
             config.services = BenchServicesRecord(
-                kubeProxy: sv.kubeProxy.rawValue, services: sv.services, endpointsPerService: sv.endpointsPerService)
+                kubeProxy: kubeProxies.map(\.rawValue).joined(separator: ","),
+                services: options.sweep?.key == .services ? options.sweep!.values[0] : sv.services,
+                endpointsPerService: sv.endpointsPerService)
         }
         var result = BenchResult(
             schemaVersion: BenchResult.currentSchemaVersion, kind: BenchResult.kindName,
@@ -444,12 +515,9 @@ public final class BenchEngine {
             spec.underlay = u.underlay
             spec.podsPerNode = [2, 2]
             spec.netfilter = u.netfilter
-            options.applyCalico(to: &spec)
+            options.applyCalico(to: &spec, unit: u)
             spec.cni = u.cni?.settings
-            if u.paths.contains(.clusterIP), var sv = options.services {
-                sv.probeService = true
-                spec.services = sv
-            }
+            spec.services = options.services(of: u)
             logger.info("building \(u.id) (run \(u.run))")
             let r: RunBuilder.Result
             var builder = RunBuilder(spec: spec, logger: logger)

@@ -364,8 +364,14 @@ public struct BenchConfig: Codable, Sendable, Equatable {
     /// `bench --services`/`--sweep services=`: the Services the modes' runs were built with.
     public var services: BenchServicesRecord? = nil
     /// `bench --felix-dataplane` / `--policies` of the calico-* modes (absent when neither was given).
+    /// With `--felix-dataplane iptables,nftables` both, the first the primary (the others are
+    /// in the variants' mode names, `ModeVariant`); likewise `services.kubeProxy`.
     public var felixDataplane: String? = nil
+    /// The primary count (an interleaved policies sweep's first point).
     public var policies: Int? = nil
+    /// `bench --sweep` run interleaved: every point measured in these rounds, each point's units
+    /// named "<mode>@<key>-<N>" but the first's (absent otherwise).
+    public var sweep: BenchSweepSpec? = nil
 
     public init(
         modes: [String], tests: [BenchTest], underlay: String? = nil, underlays: [String: String], repeats: Int, durationSeconds: Int,

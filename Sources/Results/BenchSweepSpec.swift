@@ -1,12 +1,12 @@
 /// `cnibench bench --sweep KEY=N,N,…`: the one setting a sweep varies, and its values.
-/// `services` is implemented; `policies` is the slot for network policies (rendered Felix
-/// policies per point), refused until a build renders them.
+/// `services`: N ClusterIP Services on the modes' runs; `policies`: N NetworkPolicies on the
+/// calico-* modes' pods (rendered as Felix renders them, `--policies`).
 public struct BenchSweepSpec: Sendable, Equatable, Codable {
     public enum Key: String, Sendable, Codable, CaseIterable {
         case services
         case policies
         /// What a build can sweep today.
-        public static let implemented: [Key] = [.services]
+        public static let implemented: [Key] = allCases
     }
 
     public var key: Key

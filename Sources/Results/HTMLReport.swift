@@ -89,7 +89,7 @@ public enum HTMLReport {
         o += "<table class=\"verdict\"><tr><th>rank</th><th>mode</th><th>underlay</th>"
         o += cols.map { "<th>\(esc($0.header))</th>" }.joined() + "</tr>\n"
         for (i, row) in v.rows.enumerated() {
-            o += "<tr><td>\(i + 1)</td><td>\(esc(row.subject.mode))</td><td>\(esc(row.subject.underlay))</td>"
+            o += "<tr><td>\(i + 1)</td><td>\(esc(ModeVariant.display(row.subject.mode)))</td><td>\(esc(row.subject.underlay))</td>"
             for col in cols {
                 let e = col.entry(row)
                 let cls = e.map { $0.clear ? ($0.overheadPercent > 0 ? " class=\"worse\"" : " class=\"better\"") : "" } ?? ""
@@ -215,7 +215,7 @@ public enum HTMLReport {
         for (i, (row, m)) in data.enumerated() {
             let y = top + Double(i) * rowH
             let label =
-                "\(row.subject.mode) · \(row.subject.path.rawValue)\(row.subject.underlay == "l2" ? "" : " · \(row.subject.underlay)")"
+                "\(ModeVariant.display(row.subject.mode)) · \(row.subject.path.rawValue)\(row.subject.underlay == "l2" ? "" : " · \(row.subject.underlay)")"
             s += "<text x=\"\(f(labelW - 8))\" y=\"\(f(y + rowH / 2 + 4))\" text-anchor=\"end\">\(esc(label))</text>"
             s +=
                 "<rect x=\"\(f(labelW))\" y=\"\(f(y + 4))\" width=\"\(f(max(0.5, x(m.median) - labelW)))\" height=\"\(f(rowH - 8))\" fill=\"\(color(row.subject.path))\"><title>\(esc(m.key)): \(Fmt.num(m.median)) \(esc(unit)) [\(Fmt.interval(m, level: row.level, rounds: row.rounds))], n=\(m.n)</title></rect>"
@@ -259,7 +259,7 @@ public enum HTMLReport {
         for (i, row) in data.enumerated() {
             let y0 = top + Double(i) * rowH + rowH / 2
             let label =
-                "\(row.subject.mode) · \(row.subject.path.rawValue)\(row.subject.underlay == "l2" ? "" : " · \(row.subject.underlay)")"
+                "\(ModeVariant.display(row.subject.mode)) · \(row.subject.path.rawValue)\(row.subject.underlay == "l2" ? "" : " · \(row.subject.underlay)")"
             s += "<text x=\"\(f(labelW - 8))\" y=\"\(f(y0 + 4))\" text-anchor=\"end\">\(esc(label))</text>"
             let pts = percentileSeries.compactMap { p in row[p.metric].map { (p, $0.median) } }
             if let a = pts.first, let z = pts.last {

@@ -90,7 +90,9 @@ struct ReportRow {
 
     subscript(_ metric: Metric) -> MetricSummary? { metrics[metric.rawValue] }
 
-    var label: String { subject.path == .nodeToNode ? "\(subject.mode) (baseline)" : subject.mode }
+    var label: String {
+        subject.path == .nodeToNode ? "\(subject.mode) (baseline)" : ModeVariant.display(subject.mode)
+    }
 }
 
 extension BenchResult {
@@ -200,7 +202,7 @@ public enum MarkdownReport {
         o += "| rank | mode | underlay | " + cols.map(\.header).joined(separator: " | ") + " |\n"
         o += "|---:|---|---|" + String(repeating: "---:|", count: cols.count) + "\n"
         for (i, row) in v.rows.enumerated() {
-            o += "| \(i + 1) | \(row.subject.mode) | \(row.subject.underlay) | "
+            o += "| \(i + 1) | \(ModeVariant.display(row.subject.mode)) | \(row.subject.underlay) | "
             o += cols.map { verdictCell($0.entry(row), v) }.joined(separator: " | ") + " |\n"
         }
         o += "\n"

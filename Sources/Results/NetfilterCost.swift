@@ -1,24 +1,21 @@
 /// `bench --netfilter real,none` builds each mode twice: with its agents' netfilter rules
 /// (real) and without them (none). The first keeps the mode's own name, so its keys match a
-/// plain `--netfilter real` run's; the second is its own mode, "<mode>@netfilter-none", so
-/// compare and gate match it by name across results like any other mode.
+/// plain `--netfilter real` run's; the second is its own mode, "<mode>@netfilter-none"
+/// (`ModeVariant`, which names every per-unit setting the same way).
 public enum NetfilterVariant {
     /// "@netfilter-"; the setting follows.
-    public static let marker = "@netfilter-"
+    public static let marker = "@\(ModeVariant.Key.netfilter.rawValue)-"
     /// The settings a variant's name may end in (`--netfilter`'s values).
     public static let settings = ["real", "none"]
 
     /// The mode name a unit built with `setting` is measured under: `base` itself for the run's
     /// primary setting, "<base>@netfilter-<setting>" for the other.
     public static func modeName(_ base: String, setting: String, primary: Bool) -> String {
-        primary ? base : "\(base)\(marker)\(setting)"
+        primary ? base : ModeVariant.name(base, [.init(.netfilter, setting)])
     }
 
     /// The mode a variant's name was made from ("host-gw@netfilter-none" → "host-gw").
-    public static func baseMode(_ name: String) -> String {
-        guard let r = name.range(of: marker) else { return name }
-        return String(name[..<r.lowerBound])
-    }
+    public static func baseMode(_ name: String) -> String { ModeVariant.baseMode(name) }
 }
 
 /// What a mode's own netfilter rules cost: per mode and underlay, its cross-node path built with
@@ -88,7 +85,8 @@ public struct NetfilterCost: Sendable {
         }
         var rows: [Row] = []
         for n in r.subjects where n.path == .crossNode && n.netfilter == "none" && n.mode.contains(NetfilterVariant.marker) {
-            let base = NetfilterVariant.baseMode(n.mode)
+            // The same unit under the primary setting: the name without its netfilter tag.
+            let base = ModeVariant.removing(.netfilter, from: n.mode)
             guard
                 let real = r.subjects.first(where: {
                     $0.mode == base && $0.underlay == n.underlay && $0.path == .crossNode && $0.netfilter == "real"

@@ -15,19 +15,19 @@ public struct ResultVocabulary: Sendable, Equatable {
         self.modePrefixes = modePrefixes
     }
 
-    /// A name this vocabulary accepts as a mode; "<mode>@netfilter-<setting>" (`NetfilterVariant`)
-    /// when it knows the mode.
+    /// A name this vocabulary accepts as a mode: a mode it knows, plain or with per-unit
+    /// settings appended ("<mode>@netfilter-none", "<mode>@kube-proxy-nftables@services-5000";
+    /// `ModeVariant`).
     public func knowsMode(_ m: String) -> Bool {
-        let base = NetfilterVariant.baseMode(m)
-        if base != m {
-            return NetfilterVariant.settings.contains(String(m.dropFirst(base.count + NetfilterVariant.marker.count))) && knowsMode(base)
-        }
-        return modes.contains(m) || modePrefixes.contains { m.hasPrefix($0) && m.count > $0.count && m.count <= 128 }
+        guard m.count <= 256, let p = ModeVariant.parse(m) else { return false }
+        return modes.contains(p.base) || modePrefixes.contains { p.base.hasPrefix($0) && p.base.count > $0.count && p.base.count <= 128 }
     }
 
     /// The valid modes, for an error message.
     public var modesDescription: String {
-        (modes + modePrefixes.map { "\($0)NAME" } + ["MODE\(NetfilterVariant.marker)none"]).joined(separator: ", ")
+        (modes + modePrefixes.map { "\($0)NAME" } + [
+            "MODE@netfilter-none", "MODE@kube-proxy-nftables", "MODE@felix-nftables", "MODE@services-N", "MODE@policies-N"
+        ]).joined(separator: ", ")
     }
 }
 

@@ -127,7 +127,10 @@ public struct VerdictTable: Sendable {
     }
 
     /// The mode's name as the verdict says it: the underlay only when it is not the default l2.
-    static func name(_ s: BenchSubject) -> String { s.underlay == "l2" ? s.mode : "\(s.mode) on \(s.underlay)" }
+    static func name(_ s: BenchSubject) -> String {
+        let mode = ModeVariant.display(s.mode)
+        return s.underlay == "l2" ? mode : "\(mode) on \(s.underlay)"
+    }
 
     static func percent(_ x: Double) -> String { String(format: "%.0f%%", abs(x)) }
 

@@ -24,8 +24,8 @@ final class BenchSweepTests: XCTestCase {
 
     func testRefusalsNameTheField() {
         let cases: [(String, String, String)] = [
-            ("pods=1,2", "--sweep pods=", "unknown key 'pods'; valid: services"),
-            ("policies=0,100", "--sweep policies=", "not implemented"),
+            ("pods=1,2", "--sweep pods=", "unknown key 'pods'; valid: services, policies"),
+            ("policies=0", "--sweep policies=0", "at least two points"),
             ("services=0,-5", "--sweep services=0,-5", "'-5' is not a count"),
             ("services=0,ten", "--sweep services=0,ten", "'ten' is not a count"),
             ("services=0,,5", "--sweep services=0,,5", "'' is not a count"),

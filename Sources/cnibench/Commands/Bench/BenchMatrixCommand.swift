@@ -41,6 +41,10 @@ struct BenchMatrixCommand: ParsableCommand {
               cnibench bench --modes host-gw,calico-bgp --netfilter real,none --tests tcp1,rr  # what the modes' own rules cost
               cnibench bench --kernel 6.1.0-57 --modes host-gw --tests tcp1,rr --out results       # in a guest of that kernel
               cnibench bench --kernel 6.1.0-57 --kernel 6.1.0-58 --modes host-gw --rounds 5 --basename k   # kernel A vs B
+              cnibench bench --modes host-gw --kube-proxy iptables,nftables --services 5000 --tests tcp1,crr  # both kube-proxies, same rounds
+              cnibench bench --modes calico-bgp --felix-dataplane iptables,nftables --policies 100 --tests tcp1,rr
+              cnibench bench --modes host-gw --kube-proxy iptables,nftables --tests tcp1,rr,crr --sweep services=0,1000,5000,10000
+              cnibench bench --modes calico-bgp --felix-dataplane iptables,nftables --tests tcp1,rr,crr --sweep policies=0,100,500,1000
             """
     )
 
@@ -101,8 +105,13 @@ struct BenchMatrixCommand: ParsableCommand {
         transform: { try commaSeparated($0, of: "netfilter setting", as: NetfilterSetting.self) })
     var netfilter: [NetfilterSetting] = [.real]
 
-    @Option(name: .long, help: "calico-* modes with --netfilter real: Felix's iptables dataplane (default) or its nftables dataplane.")
-    var felixDataplane: FelixDataplane?
+    @Option(
+        name: .long,
+        help:
+            "calico-* modes with --netfilter real: Felix's iptables dataplane (default) or its nftables dataplane, or iptables,nftables: each calico-* mode built under both, the second measured as <mode>@felix-nftables in the same rounds.",
+        completion: .list(["iptables", "nftables", "iptables,nftables"]),
+        transform: { try commaSeparated($0, of: "Felix dataplane", as: FelixDataplane.self) })
+    var felixDataplane: [FelixDataplane]?
 
     @Option(
         name: .long, parsing: .unconditional,
@@ -227,7 +236,9 @@ struct BenchMatrixCommand: ParsableCommand {
         try guest.validate(unsupported: unsupportedInGuest, seedGiven: seed != nil, allowEmulated: allowEmulated)
         let o = try options()
         if let sweep = try serviceBench.sweepSpec() {
-            do { try BenchSweep.check(sweep, o) } catch let e as BenchInputError { throw ValidationError(e.description) }
+            do { _ = try BenchSweep(spec: sweep, options: o, order: try serviceBench.order()) } catch let e as BenchInputError {
+                throw ValidationError(e.description)
+            }
             guard !profiling.profile else { throw ValidationError("--profile: not with --sweep (profile one point with --services N)") }
             guard keepRaw == nil else { throw ValidationError("--keep-raw: not with --sweep (keep one point's with --services N)") }
         }
@@ -335,8 +346,9 @@ extension BenchMatrixCommand {
     /// --felix-dataplane and --policies reach only the calico-* modes; refused where no mode
     /// they apply to is measured, or with --netfilter none.
     func applyCalicoOptions(to o: inout BenchOptions) throws {
-        guard felixDataplane != nil || policies != nil else { return }
-        let option = policies != nil ? "--policies" : "--felix-dataplane"
+        let policySweep = (try? serviceBench.sweepSpec())?.key == .policies
+        guard felixDataplane != nil || policies != nil || policySweep else { return }
+        let option = policies != nil ? "--policies" : policySweep ? "--sweep policies=" : "--felix-dataplane"
         if let p = policies, !(0...FelixNetworkPolicies.maxCount).contains(p) {
             throw ValidationError("--policies \(p): valid range is 0…\(FelixNetworkPolicies.maxCount)")
         }
@@ -348,7 +360,8 @@ extension BenchMatrixCommand {
                 "\(option) has no effect with --modes \(modes.map(\.rawValue).joined(separator: ",")): it applies to calico-bgp, calico-ipip, calico-vxlan"
             )
         }
-        o.felixDataplane = felixDataplane ?? .iptables
+        o.felixDataplane = felixDataplane?.first ?? .iptables
+        if let f = felixDataplane, f.count > 1 { o.felixDataplanes = f }
         o.policies = policies
     }
 }
