@@ -92,7 +92,8 @@ extension BenchMatrixCommand {
             }
             do {
                 let (outcome, _) = try session.run(
-                    runner(k), argv: argv, out: roundsDir, outOption: "--out", log: "\(session.logs)/guest-\(getpid()).log"
+                    // One console log per boot: the runner truncates its log, and a failed round's must outlive the next boot.
+                    runner(k), argv: argv, out: roundsDir, outOption: "--out", log: "\(session.logs)/guest-\(getpid())-\(i + 1).log"
                 ) { FileHandle.standardOutput.write(Data("  \($0)\n".utf8)) }
                 if outcome.exitCode != 0 { session.say("round \(step.round) on \(label): the guest's bench exited \(outcome.exitCode)") }
             } catch is Interrupted {
