@@ -75,6 +75,18 @@ final class GuestLogsTests: XCTestCase {
         XCTAssertEqual(GuestLogs.list(in: vm), ["guest-9-4.log", "guest-9-3.log"])
     }
 
+    func testRemoveFileNeverRemovesADirectory() throws {
+        // What prune removes with: a directory where a log was is an error, and stays whole.
+        try FileManager.default.createDirectory(atPath: "\(vm)/guest-3.log", withIntermediateDirectories: false)
+        try write("\(vm)/guest-3.log/inner", age: 1)
+        XCTAssertThrowsError(try Containment.removeFile("\(vm)/guest-3.log", inside: root)) { XCTAssertTrue("\($0)".contains("unlink("), "\($0)") }
+        XCTAssertTrue(FileManager.default.fileExists(atPath: "\(vm)/guest-3.log/inner"))
+        XCTAssertNoThrow(try Containment.removeFile("\(vm)/guest-4.log", inside: root), "already gone is not an error")
+        try write("\(vm)/guest-4.log", age: 1)
+        try Containment.removeFile("\(vm)/guest-4.log", inside: root)
+        XCTAssertNil(FileSystem.kind(of: "\(vm)/guest-4.log"))
+    }
+
     func testADirectoryOutsideTheRootIsRefused() throws {
         for i in 0..<3 { try write("\(vm)/guest-\(i).log", age: Double(i + 1)) }
         let other = NSTemporaryDirectory() + "guestlogs-other-\(getpid())-\(UUID().uuidString)"

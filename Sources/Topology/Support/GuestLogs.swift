@@ -48,7 +48,8 @@ public enum GuestLogs {
             let path = "\(directory)/\(name)"
             // Looked at again just before: what replaced the file since the listing is left alone.
             guard FileSystem.kind(of: path) == .regular else { continue }
-            try Containment.remove(path, inside: root)
+            // unlink(2): a directory swapped in after that look fails instead of going as a tree.
+            try Containment.removeFile(path, inside: root)
             removed.append(path)
         }
         return removed
