@@ -78,10 +78,16 @@ public struct EnvironmentMatch: Sendable, Equatable {
         for (i, e) in side.enumerated().dropFirst() {
             let d =
                 first.kernel != e.kernel
-                ? ["kernels differ: \(first.kernel) vs \(e.kernel); --across-kernels judges one kernel against another, each side all of one"]
+                ? [
+                    "kernels differ: \(first.kernel) vs \(e.kernel); --across-kernels judges one kernel against another, each side all of one"
+                ]
                 : differences(first, e, strict: strict).refusals
             for r in d {
-                if let j = refusals.firstIndex(where: { $0.0 == r }) { refusals[j].1.append("\(i + 1)") } else { refusals.append((r, ["\(i + 1)"])) }
+                if let j = refusals.firstIndex(where: { $0.0 == r }) {
+                    refusals[j].1.append("\(i + 1)")
+                } else {
+                    refusals.append((r, ["\(i + 1)"]))
+                }
             }
         }
         return refusals.map { message, files in

@@ -71,7 +71,8 @@ final class GuestLogsTests: XCTestCase {
         try write("\(vm)/guest-5.log", age: 100)
         for boot in 1...4 { try write("\(vm)/guest-9-\(boot).log", age: Double(50 - boot)) }
         XCTAssertEqual(GuestLogs.list(in: vm), ["guest-9-4.log", "guest-9-3.log", "guest-9-2.log", "guest-9-1.log", "guest-5.log"])
-        XCTAssertEqual(try GuestLogs.prune(vm, keep: 2, inside: root).sorted(), ["\(vm)/guest-5.log", "\(vm)/guest-9-1.log", "\(vm)/guest-9-2.log"])
+        XCTAssertEqual(
+            try GuestLogs.prune(vm, keep: 2, inside: root).sorted(), ["\(vm)/guest-5.log", "\(vm)/guest-9-1.log", "\(vm)/guest-9-2.log"])
         XCTAssertEqual(GuestLogs.list(in: vm), ["guest-9-4.log", "guest-9-3.log"])
     }
 
@@ -79,7 +80,9 @@ final class GuestLogsTests: XCTestCase {
         // What prune removes with: a directory where a log was is an error, and stays whole.
         try FileManager.default.createDirectory(atPath: "\(vm)/guest-3.log", withIntermediateDirectories: false)
         try write("\(vm)/guest-3.log/inner", age: 1)
-        XCTAssertThrowsError(try Containment.removeFile("\(vm)/guest-3.log", inside: root)) { XCTAssertTrue("\($0)".contains("unlink("), "\($0)") }
+        XCTAssertThrowsError(try Containment.removeFile("\(vm)/guest-3.log", inside: root)) {
+            XCTAssertTrue("\($0)".contains("unlink("), "\($0)")
+        }
         XCTAssertTrue(FileManager.default.fileExists(atPath: "\(vm)/guest-3.log/inner"))
         XCTAssertNoThrow(try Containment.removeFile("\(vm)/guest-4.log", inside: root), "already gone is not an error")
         try write("\(vm)/guest-4.log", age: 1)

@@ -42,7 +42,7 @@ public enum Containment {
     /// already gone is not an error.
     public static func removeFile(_ path: String, inside root: String) throws {
         let resolved = try check(path, inside: root)
-        do { try FileSystem.unlink(resolved) } catch where error.errno == ENOENT {}
+        do { try FileSystem.unlink(resolved) } catch { if error.errno != ENOENT { throw error } }
     }
 }
 
