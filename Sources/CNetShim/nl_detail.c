@@ -4,7 +4,6 @@
 #include "nl_internal.h"
 
 #include <errno.h>
-#include <stdio.h>
 #include <string.h>
 
 #include <linux/if_bridge.h>
@@ -25,8 +24,13 @@ static int collect(const struct nlattr *a, void *data) {
     return MNL_CB_OK;
 }
 
+// Copies at most the attribute's payload: a string attribute need not be NUL-terminated.
 static void copy_string(char *out, size_t len, const struct nlattr *a) {
-    if (a) snprintf(out, len, "%s", mnl_attr_get_str(a));
+    if (!a || len == 0) return;
+    size_t n = strnlen(mnl_attr_get_payload(a), mnl_attr_get_payload_len(a));
+    if (n > len - 1) n = len - 1;
+    memcpy(out, mnl_attr_get_payload(a), n);
+    out[n] = '\0';
 }
 
 // An attribute's unsigned value by its payload size (u8, u16 or u32), or -1 if absent.
@@ -92,6 +96,7 @@ static int link_cb(const struct nlmsghdr *nlh, void *data) {
         c->n++;
         return MNL_CB_OK;
     }
+    if (mnl_nlmsg_get_payload_len(nlh) < sizeof(struct ifinfomsg)) return MNL_CB_OK;
     const struct ifinfomsg *ifi = mnl_nlmsg_get_payload(nlh);
     const struct nlattr *tb[IFLA_MAX + 1] = {0};
     struct table t = {tb, IFLA_MAX};
@@ -103,8 +108,9 @@ static int link_cb(const struct nlmsghdr *nlh, void *data) {
     d->flags = ifi->ifi_flags;
     copy_string(d->name, sizeof d->name, tb[IFLA_IFNAME]);
     copy_string(d->qdisc, sizeof d->qdisc, tb[IFLA_QDISC]);
-    if (tb[IFLA_MASTER]) d->master = (int)mnl_attr_get_u32(tb[IFLA_MASTER]);
-    if (tb[IFLA_LINK]) d->link = (int)mnl_attr_get_u32(tb[IFLA_LINK]);
+    int64_t master = number(tb[IFLA_MASTER]), link = number(tb[IFLA_LINK]);
+    if (master >= 0) d->master = (int)master;
+    if (link >= 0) d->link = (int)link;
     if (tb[IFLA_ADDRESS] && mnl_attr_get_payload_len(tb[IFLA_ADDRESS]) == 6) {
         memcpy(d->mac, mnl_attr_get_payload(tb[IFLA_ADDRESS]), 6);
         d->has_mac = 1;
@@ -148,6 +154,7 @@ static uint32_t ipv4_be(const struct nlattr *a) {
 static int route_cb(const struct nlmsghdr *nlh, void *data) {
     struct route_ctx *c = data;
     if (nlh->nlmsg_type != RTM_NEWROUTE) return MNL_CB_OK;
+    if (mnl_nlmsg_get_payload_len(nlh) < sizeof(struct rtmsg)) return MNL_CB_OK;
     const struct rtmsg *rt = mnl_nlmsg_get_payload(nlh);
     if (rt->rtm_family != AF_INET) return MNL_CB_OK;
     if (c->n >= c->max) {
@@ -164,12 +171,14 @@ static int route_cb(const struct nlmsghdr *nlh, void *data) {
     r->type = rt->rtm_type;
     r->protocol = rt->rtm_protocol;
     r->scope = rt->rtm_scope;
-    r->table = tb[RTA_TABLE] ? mnl_attr_get_u32(tb[RTA_TABLE]) : rt->rtm_table;
+    int64_t table = number(tb[RTA_TABLE]), oif = number(tb[RTA_OIF]), priority = number(tb[RTA_PRIORITY]);
+    r->table = table >= 0 ? (uint32_t)table : rt->rtm_table;
     r->gateway_be = ipv4_be(tb[RTA_GATEWAY]);
-    if (tb[RTA_OIF]) r->oif = (int)mnl_attr_get_u32(tb[RTA_OIF]);
+    if (oif >= 0) r->oif = (int)oif;
     r->prefsrc_be = ipv4_be(tb[RTA_PREFSRC]);
-    if (tb[RTA_PRIORITY]) r->priority = mnl_attr_get_u32(tb[RTA_PRIORITY]);
-    // A single-path route carries its nexthop flags in rtm_flags (ip(8) prints both together).
+    if (priority >= 0) r->priority = (uint32_t)priority;
+    // rtm_flags only: for a single-path route the kernel folds the nexthop's flags into it;
+    // multipath nexthops (RTA_MULTIPATH) are not read.
     r->flags = rt->rtm_flags;
     return MNL_CB_OK;
 }

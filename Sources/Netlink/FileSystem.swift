@@ -50,7 +50,23 @@ public enum FileSystem {
         }
     }
 
+    /// unlink(2): removes a file or symlink; fails on a directory and does not follow a final
+    /// symlink, so what replaced a checked file can never take a tree with it.
+    public static func unlink(_ path: String) throws(FileSystemError) {
+        guard unsafe Glibc.unlink(path) == 0 else { throw FileSystemError(errno: errno, call: "unlink(\(path))") }
+    }
+
     public enum FileKind: Sendable, Equatable { case directory, regular, symlink, other }
 }
 
-public struct FileSystemError: Error { public var errno: CInt }
+public struct FileSystemError: Error, CustomStringConvertible {
+    public var errno: CInt
+    /// The call that failed, with its argument.
+    public var call: String? = nil
+
+    public var description: String {
+        guard let call else { return "FileSystemError(errno: \(errno))" }
+        // Sound: strerror returns a NUL-terminated static or thread-local string, copied at once.
+        return "\(call) failed: \(unsafe String(cString: strerror(errno)))"
+    }
+}

@@ -59,7 +59,8 @@ public struct RouteDetail: Sendable, Hashable {
     public var table: UInt32
     public var gateway: IPv4Address?
     public var device: String?
-    /// rtm_flags with the nexthop's RTNH_F_* in its low byte.
+    /// rtm_flags (for a single-path route the kernel folds the nexthop's RTNH_F_* into it);
+    /// multipath nexthops are not read.
     public var flags: UInt32
     public var source: IPv4Address?
     /// 0 when the route has none (the kernel omits a zero metric).

@@ -63,7 +63,36 @@ public struct EnvironmentMatch: Sendable, Equatable {
                 return "\(message) (\(sides.joined(separator: "; ")))"
             }
         }
-        return EnvironmentMatch(refusals: said(refusals), notes: said(notes))
+        var out = EnvironmentMatch(refusals: said(refusals), notes: said(notes))
+        // Above, each head file is held to base file 1 with the kernel free to differ, so head
+        // files of kernels B and C would pool as one side: each side is one kernel, its files
+        // held to its own file 1 without that permission (base's build suffix included).
+        if acrossKernels { out.refusals += within(base, side: "base", strict: strict) + within(head, side: "head", strict: strict) }
+        return out
+    }
+
+    /// One side's files 2… against its file 1, `--across-kernels` not applying: the same kernel string.
+    static func within(_ side: [HostEnvironment], side name: String, strict: Bool) -> [String] {
+        guard let first = side.first else { return [] }
+        var refusals: [(String, [String])] = []
+        for (i, e) in side.enumerated().dropFirst() {
+            let d =
+                first.kernel != e.kernel
+                ? [
+                    "kernels differ: \(first.kernel) vs \(e.kernel); --across-kernels judges one kernel against another, each side all of one"
+                ]
+                : differences(first, e, strict: strict).refusals
+            for r in d {
+                if let j = refusals.firstIndex(where: { $0.0 == r }) {
+                    refusals[j].1.append("\(i + 1)")
+                } else {
+                    refusals.append((r, ["\(i + 1)"]))
+                }
+            }
+        }
+        return refusals.map { message, files in
+            "\(message) (within \(name): \(name) file\(files.count == 1 ? "" : "s") \(files.joined(separator: ", ")) against \(name) file 1)"
+        }
     }
 
     /// The rule itself, messages without the file they concern.

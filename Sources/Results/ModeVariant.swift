@@ -99,17 +99,20 @@ public enum ModeVariant {
 extension BenchConfig {
     /// The settings a mode name of this result was measured with: its tags over the bench's
     /// primary values (the first of each recorded list). Keys that do not apply are absent:
-    /// kube-proxy and services without a cluster-ip path, Felix and policies off calico-* modes.
+    /// kube-proxy and services without a cluster-ip path (the baseline, a `cni:` conflist),
+    /// Felix and policies off calico-* modes and on a calico unit without netfilter rules
+    /// (`@netfilter-none` loads neither).
     public func unitSettings(mode: String) -> [ModeVariant.Key: String] {
         guard let p = ModeVariant.parse(mode) else { return [:] }
         func first(_ list: String?) -> String? { list?.split(separator: ",").first.map(String.init) }
         var out: [ModeVariant.Key: String] = [:]
         out[.netfilter] = first(netfilter)
-        if let sv = services, p.base != BenchSubject.baselineMode {
+        let unitNetfilter = p.tags.first { $0.key == .netfilter }?.value ?? out[.netfilter]
+        if let sv = services, p.base != BenchSubject.baselineMode, !p.base.hasPrefix("cni:") {
             out[.kubeProxy] = first(sv.kubeProxy)
             out[.services] = String(sv.services)
         }
-        if p.base.hasPrefix("calico-") {
+        if p.base.hasPrefix("calico-"), unitNetfilter != "none" {
             out[.felix] = first(felixDataplane) ?? "iptables"
             out[.policies] = String(policies ?? 0)
         }

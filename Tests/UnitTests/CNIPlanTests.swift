@@ -52,6 +52,9 @@ final class CNIPlanTests: XCTestCase {
             (Self.bridge.replacingOccurrences(of: "1.0.0", with: "0.3.1"), "cniVersion \"0.3.1\""),
             (#"{"cniVersion":"1.0.0","name":"x","plugins":[]}"#, "no \"plugins\" list"),
             (#"{"cniVersion":"1.0.0","plugins":[{"type":"bridge"}]}"#, "no \"name\""),
+            (#"{"cniVersion":"1.0.0","name":"x@netfilter-none","plugins":[{"type":"bridge"}]}"#, "not a CNI network name"),
+            (#"{"cniVersion":"1.0.0","name":"-x","plugins":[{"type":"bridge"}]}"#, "not a CNI network name"),
+            (#"{"cniVersion":"1.0.0","name":"a b","plugins":[{"type":"bridge"}]}"#, "not a CNI network name"),
             (#"{"cniVersion":"1.0.0","name":"x","plugins":[{"type":"../../bin/sh"}]}"#, "no usable \"type\""),
             (#"{"cniVersion":"1.0.0","name":"x","plugins":[{"type":"bridge","prevResult":{}}]}"#, "sets \"prevResult\""),
             (Self.bridge.replacingOccurrences(of: "{{.NodeSubnet}}", with: "{{.Subnet}}"), "unknown placeholder {{.Subnet}}")
@@ -60,6 +63,20 @@ final class CNIPlanTests: XCTestCase {
             XCTAssertThrowsError(try Planner(spec: spec(text)).plan(), want) { e in
                 XCTAssertEqual((e as? SpecError)?.field, "cni")
                 XCTAssertTrue("\(e)".contains(want), "\(e) should say \(want)")
+            }
+        }
+    }
+
+    func testConflistNameFollowsTheCNINetworkNameGrammar() throws {
+        for name in ["cbr0", "My-net_1.0", "9"] {
+            let text = #"{"cniVersion":"1.0.0","name":"\#(name)","plugins":[{"type":"bridge"}]}"#
+            XCTAssertEqual(try CNIConflist(text: text, source: "f.conflist").name, name)
+        }
+        for name in ["x@netfilter-none", ".x", "_x", "a/b", "naïve"] {
+            let text = #"{"cniVersion":"1.0.0","name":"\#(name)","plugins":[{"type":"bridge"}]}"#
+            XCTAssertThrowsError(try CNIConflist(text: text, source: "f.conflist"), name) { e in
+                XCTAssertEqual((e as? SpecError)?.field, "cni")
+                XCTAssertTrue("\(e)".contains("'f.conflist' has \"name\""), "\(e)")
             }
         }
     }

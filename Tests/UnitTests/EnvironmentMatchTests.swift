@@ -75,6 +75,22 @@ final class EnvironmentMatchTests: XCTestCase {
         XCTAssertTrue(m.notes[0].hasSuffix("(head files 1, 2, 3)"), m.notes[0])
     }
 
+    func testAcrossKernelsEachSideIsOneKernel() {
+        let a = env("6.18.44-fc-v595"), b = env("6.12.1"), c = env("6.18.44-fc-v1098"), d = env("6.6.0")
+        XCTAssertTrue(EnvironmentMatch.across(base: [a, a], head: [b, b], strict: false, acrossKernels: true).comparable)
+        // Head files of two kernels, each allowed against base file 1, do not pool as one side.
+        for other in [c, d] {
+            let m = EnvironmentMatch.across(base: [a, a], head: [b, other, b], strict: false, acrossKernels: true)
+            XCTAssertEqual(m.refusals.count, 1, "\(m.refusals)")
+            XCTAssertTrue(m.refusals[0].hasSuffix("(within head: head file 2 against head file 1)"), m.refusals[0])
+            XCTAssertTrue(m.refusals[0].contains("kernels differ: 6.12.1 vs \(other.kernel)"), m.refusals[0])
+        }
+        // Base likewise, even for another build of one release (a note only without --across-kernels).
+        let m = EnvironmentMatch.across(base: [a, c], head: [b], strict: false, acrossKernels: true)
+        XCTAssertTrue(m.refusals.contains { $0.hasSuffix("(within base: base file 2 against base file 1)") }, "\(m.refusals)")
+        XCTAssertTrue(EnvironmentMatch.across(base: [a, c], head: [a], strict: false).comparable)
+    }
+
     /// compare/gate through the rule: judged with the note by default, refused with --strict.
     func testComparatorJudgesOtherBuildAndRefusesItWhenStrict() throws {
         let dir = try ResultFileFixtures.temporaryDirectory("envmatch")

@@ -1,9 +1,10 @@
 import Foundation
 import XCTest
+import Netlink
 @testable import Topology
 
-/// Pruning `cnibench vm`'s console logs: only regular files named guest-<digits>.log directly in
-/// the directory go, oldest first; every other entry (canaries) stays.
+/// Pruning `cnibench vm`'s console logs: only regular files named guest-<digits>.log (or
+/// guest-<digits>-<digits>.log, one per boot of a kernel A/B bench) directly in the directory go, oldest first; every other entry (canaries) stays.
 final class GuestLogsTests: XCTestCase {
     var root = ""
     var vm: String { root + "/_vm" }
@@ -30,31 +31,63 @@ final class GuestLogsTests: XCTestCase {
         try write(outside, age: 9999)
         let canaries = [
             "\(vm)/kvm-probe.log", "\(vm)/guest-abc.log", "\(vm)/guest-.log", "\(vm)/guest-7.log.bak", "\(vm)/xguest-8.log",
-            "\(vm)/sub/guest-9.log"
+            "\(vm)/sub/guest-9.log", "\(vm)/guest-7-.log", "\(vm)/guest-7-1-2.log", "\(vm)/guest-7-x.log", "\(vm)/guest--7-1.log"
         ]
         for c in canaries { try write(c, age: 9999) }
         try fm.createDirectory(atPath: "\(vm)/guest-10.log", withIntermediateDirectories: false)
         try write("\(vm)/guest-10.log/inner", age: 9999)
         try fm.createSymbolicLink(atPath: "\(vm)/guest-11.log", withDestinationPath: outside)
+        try fm.createDirectory(atPath: "\(vm)/guest-10-1.log", withIntermediateDirectories: false)
+        try fm.createSymbolicLink(atPath: "\(vm)/guest-11-1.log", withDestinationPath: outside)
         try fm.createDirectory(atPath: "\(vm)/out-12", withIntermediateDirectories: false)
 
         XCTAssertEqual(GuestLogs.list(in: vm).count, 25, "directories and symlinks are not logs")
         let removed = try GuestLogs.prune(vm, keep: 20, inside: root)
         XCTAssertEqual(removed.sorted(), (120..<125).map { "\(vm)/guest-\($0).log" })
         XCTAssertEqual(GuestLogs.list(in: vm), (100..<120).map { "guest-\($0).log" }, "the 20 newest stay, newest first")
-        for c in canaries + [outside, "\(vm)/guest-10.log/inner", "\(vm)/out-12"] {
+        for c in canaries + [outside, "\(vm)/guest-10.log/inner", "\(vm)/out-12", "\(vm)/guest-10-1.log"] {
             XCTAssertTrue(fm.fileExists(atPath: c), "\(c) removed")
         }
         XCTAssertEqual(try fm.destinationOfSymbolicLink(atPath: "\(vm)/guest-11.log"), outside, "the symlink stays")
+        XCTAssertEqual(try fm.destinationOfSymbolicLink(atPath: "\(vm)/guest-11-1.log"), outside, "the symlink stays")
         // Nothing more to do the second time.
         XCTAssertEqual(try GuestLogs.prune(vm, keep: 20, inside: root), [])
     }
 
     func testNameShape() {
-        for good in ["guest-1.log", "guest-123456.log"] { XCTAssertTrue(GuestLogs.isGuestLogName(good), good) }
-        for bad in ["guest-.log", "guest-1a.log", "guest-1.log.1", "guest-١.log", "kvm-probe.log", "guest--1.log"] {
+        for good in ["guest-1.log", "guest-123456.log", "guest-123456-1.log", "guest-1-20.log"] {
+            XCTAssertTrue(GuestLogs.isGuestLogName(good), good)
+        }
+        for bad in [
+            "guest-.log", "guest-1a.log", "guest-1.log.1", "guest-١.log", "kvm-probe.log", "guest--1.log", "guest-1-.log", "guest-1--2.log",
+            "guest-1-2-3.log", "guest-1-a.log", "guest-1-١.log", "guest-1_2.log"
+        ] {
             XCTAssertFalse(GuestLogs.isGuestLogName(bad), bad)
         }
+    }
+
+    func testEachBootsLogOfOneRunIsALog() throws {
+        // A kernel A/B run's boots, same pid, the later boots newer; a plain run's log older still.
+        try write("\(vm)/guest-5.log", age: 100)
+        for boot in 1...4 { try write("\(vm)/guest-9-\(boot).log", age: Double(50 - boot)) }
+        XCTAssertEqual(GuestLogs.list(in: vm), ["guest-9-4.log", "guest-9-3.log", "guest-9-2.log", "guest-9-1.log", "guest-5.log"])
+        XCTAssertEqual(
+            try GuestLogs.prune(vm, keep: 2, inside: root).sorted(), ["\(vm)/guest-5.log", "\(vm)/guest-9-1.log", "\(vm)/guest-9-2.log"])
+        XCTAssertEqual(GuestLogs.list(in: vm), ["guest-9-4.log", "guest-9-3.log"])
+    }
+
+    func testRemoveFileNeverRemovesADirectory() throws {
+        // What prune removes with: a directory where a log was is an error, and stays whole.
+        try FileManager.default.createDirectory(atPath: "\(vm)/guest-3.log", withIntermediateDirectories: false)
+        try write("\(vm)/guest-3.log/inner", age: 1)
+        XCTAssertThrowsError(try Containment.removeFile("\(vm)/guest-3.log", inside: root)) {
+            XCTAssertTrue("\($0)".contains("unlink("), "\($0)")
+        }
+        XCTAssertTrue(FileManager.default.fileExists(atPath: "\(vm)/guest-3.log/inner"))
+        XCTAssertNoThrow(try Containment.removeFile("\(vm)/guest-4.log", inside: root), "already gone is not an error")
+        try write("\(vm)/guest-4.log", age: 1)
+        try Containment.removeFile("\(vm)/guest-4.log", inside: root)
+        XCTAssertNil(FileSystem.kind(of: "\(vm)/guest-4.log"))
     }
 
     func testADirectoryOutsideTheRootIsRefused() throws {

@@ -236,4 +236,32 @@ final class ModeVariantTests: XCTestCase {
             })
         XCTAssertTrue(Comparator.incompatibilities(base: [s1], head: [s1]).filter { $0.contains("differs for") }.isEmpty)
     }
+
+    func testSettingsAUnitDoesNotHaveAreNotRecorded() {
+        var c = Self.result([("host-gw", 5)]).config
+        c.services = BenchServicesRecord(kubeProxy: "iptables", services: 10, endpointsPerService: 2)
+        c.netfilter = "real,none"
+        c.felixDataplane = "nftables"
+        c.policies = 100
+        // A conflist's pods have no Services; a calico unit without netfilter rules has no Felix rules.
+        XCTAssertEqual(c.unitSettings(mode: "cni:cbr0"), [.netfilter: "real"])
+        XCTAssertEqual(c.unitSettings(mode: "calico-bgp@netfilter-none"), [.netfilter: "none", .kubeProxy: "iptables", .services: "10"])
+        XCTAssertEqual(
+            c.unitSettings(mode: "calico-bgp"),
+            [.netfilter: "real", .kubeProxy: "iptables", .services: "10", .felix: "nftables", .policies: "100"])
+        XCTAssertEqual(c.unitSettings(mode: BenchSubject.baselineMode), [.netfilter: "real"])
+        // So results differing only there still compare.
+        let a = Self.result([("calico-bgp@netfilter-none", 5), ("cni:cbr0", 5)]) {
+            $0.services = BenchServicesRecord(kubeProxy: "iptables", services: 10, endpointsPerService: 2)
+            $0.felixDataplane = "iptables"
+        }
+        let b = Self.result([("calico-bgp@netfilter-none", 5), ("cni:cbr0", 5)]) {
+            $0.services = BenchServicesRecord(kubeProxy: "nftables", services: 10, endpointsPerService: 2)
+            $0.felixDataplane = "nftables"
+            $0.policies = 100
+        }
+        let problems = Comparator.incompatibilities(base: [a], head: [b]).filter { $0.contains("differs for") }
+        XCTAssertEqual(problems.count, 1, "\(problems)")
+        XCTAssertTrue(problems.allSatisfy { $0.contains("for calico-bgp@netfilter-none") && $0.hasPrefix("kube-proxy") }, "\(problems)")
+    }
 }

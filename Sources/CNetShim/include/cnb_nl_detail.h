@@ -65,7 +65,8 @@ struct cnb_route_detail {
     uint32_t table;       // RTA_TABLE (or rtm_table)
     uint32_t gateway_be;  // 0 = none
     int oif;              // 0 = none (e.g. multipath, blackhole)
-    uint32_t flags;       // rtm_flags | the nexthop's rtnh_flags
+    uint32_t flags;       // rtm_flags (a single-path route's nexthop flags are folded in;
+                          // multipath nexthops are not read)
     uint32_t prefsrc_be;  // 0 = none
     uint32_t priority;    // RTA_PRIORITY, 0 = none (the kernel omits a zero metric)
 };

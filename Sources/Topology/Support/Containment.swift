@@ -36,6 +36,14 @@ public enum Containment {
         let resolved = try check(path, inside: root)
         try FileManager.default.removeItem(atPath: resolved)
     }
+
+    /// Removes the file or symlink `path` only if `check` passes, with unlink(2): a directory
+    /// that replaced it since the caller looked fails instead of being removed as a tree. A path
+    /// already gone is not an error.
+    public static func removeFile(_ path: String, inside root: String) throws {
+        let resolved = try check(path, inside: root)
+        do { try FileSystem.unlink(resolved) } catch { if error.errno != ENOENT { throw error } }
+    }
 }
 
 public struct ContainmentError: Error, CustomStringConvertible, Sendable {

@@ -30,6 +30,13 @@ public struct CNIConflist: Sendable, Equatable {
         guard let name = root["name"] as? String, !name.isEmpty else {
             throw SpecError("cni", "\(shown) has no \"name\" (a non-empty string)")
         }
+        // The name becomes the mode `cni:<name>`, where '@' would start a variant.
+        guard Self.isNetworkName(name) else {
+            throw SpecError(
+                "cni",
+                "\(shown) has \"name\" \"\(SpecError.clip(name))\", which is not a CNI network name: a letter or digit, then letters, digits, '_', '.' or '-'"
+            )
+        }
         guard let version = root["cniVersion"] as? String else {
             throw SpecError("cni", "\(shown) has no \"cniVersion\"; supported: \(Self.supportedVersions.joined(separator: ", "))")
         }
@@ -63,6 +70,13 @@ public struct CNIConflist: Sendable, Equatable {
         self.plugins = plugins
         self.types = types
         self.disableCheck = root["disableCheck"] as? Bool ?? false
+    }
+
+    /// The CNI spec's network-name grammar, `^[a-zA-Z0-9][a-zA-Z0-9_.\-]*$`.
+    static func isNetworkName(_ s: String) -> Bool {
+        func alnum(_ c: Character) -> Bool { c.isASCII && (c.isLetter || c.isNumber) }
+        guard let first = s.first, alnum(first) else { return false }
+        return s.allSatisfy { alnum($0) || $0 == "_" || $0 == "." || $0 == "-" }
     }
 
     /// A binary name that stays inside its CNI_PATH directory.

@@ -2,8 +2,10 @@ import ArgumentParser
 import Foundation
 import Gate
 import Measure
+import Netlink
 import ProcessKit
 import Results
+import Topology
 
 /// `bench --kernel`: the bench in guests. One kernel: the whole bench in one guest, as
 /// `vm --kernel K -- bench … --out DIR`. Two: kernel A against kernel B, each round its own
@@ -75,13 +77,23 @@ extension BenchMatrixCommand {
             session.say(
                 "[\(i + 1)/\(steps.count)] round \(step.round) on kernel \(step.kernel == 0 ? "A" : "B") \(k.image.release) (\(accel.rawValue), \(guest.cpus) CPUs, \(guest.memory))"
             )
+            // The round counts if its file exists after the boot: one an earlier run with this
+            // --basename left must not stand in for a round whose guest fails.
+            let file = "\(roundsDir)/\(name).json"
+            if FileSystem.kind(of: file) == .regular {
+                do { try Containment.removeFile(file, inside: roundsDir) } catch {
+                    session.say("round \(step.round) on \(label) skipped: an earlier run's \(file) cannot be removed: \(error)")
+                    continue
+                }
+            }
             let argv = { (share: GuestShare?) -> [String] in
                 [GuestSession.binary] + common
                     + ["--rounds", "1", "--seed", String(step.round), "--out", share?.destination ?? roundsDir, "--basename", name]
             }
             do {
                 let (outcome, _) = try session.run(
-                    runner(k), argv: argv, out: roundsDir, outOption: "--out", log: "\(session.logs)/guest-\(getpid()).log"
+                    // One console log per boot: the runner truncates its log, and a failed round's must outlive the next boot.
+                    runner(k), argv: argv, out: roundsDir, outOption: "--out", log: "\(session.logs)/guest-\(getpid())-\(i + 1).log"
                 ) { FileHandle.standardOutput.write(Data("  \($0)\n".utf8)) }
                 if outcome.exitCode != 0 { session.say("round \(step.round) on \(label): the guest's bench exited \(outcome.exitCode)") }
             } catch is Interrupted {
@@ -90,7 +102,6 @@ extension BenchMatrixCommand {
                 // One round's guest failing does not lose the others: said, and the run goes on.
                 session.say("round \(step.round) on \(label) failed: \(error)")
             }
-            let file = "\(roundsDir)/\(name).json"
             if FileManager.default.fileExists(atPath: file) { files[step.kernel].append(file) }
             if interrupted { break }
         }
