@@ -137,6 +137,14 @@ public enum ResultMerge {
         merged.warnings = warnings
         merged.builds = builds.isEmpty ? nil : builds
         merged.config.repeats = offset
+        // The config keeps the first part's seed; say where each round's came from, so nobody
+        // reruns `--seed N --rounds K` expecting the same mode orders.
+        let seeds = parts.map { String($0.config.seed) }
+        if parts.count > 1 && Set(seeds).count > 1 {
+            merged.warnings.append(
+                "merged from \(parts.count) results, each with its own seed (\(seeds.joined(separator: ", ")) in round order); config.seed is the first's"
+            )
+        }
         merged.startedAt = parts.map(\.startedAt).min()!
         merged.finishedAt = parts.compactMap(\.finishedAt).max()
         merged.complete = parts.allSatisfy(\.complete)

@@ -129,6 +129,7 @@ final class KernelABTests: XCTestCase {
         XCTAssertEqual(merged.config.repeats, 3)
         XCTAssertEqual(merged.startedAt, parts[0].startedAt)
         XCTAssertEqual(merged.finishedAt, parts[2].finishedAt)
+        XCTAssertTrue(merged.warnings.contains { $0.contains("each with its own seed (1, 2, 3 in round order)") }, "\(merged.warnings)")
         let s = try XCTUnwrap(merged.summary("host-gw@l2/cross-node/tcp1/throughputGbps"))
         XCTAssertEqual(s.n, 3)
         XCTAssertEqual(

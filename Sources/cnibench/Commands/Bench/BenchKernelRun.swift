@@ -28,7 +28,13 @@ extension BenchMatrixCommand {
             )
         }
         let base = basename ?? ResultFiles.defaultBasename(Date())
+        // The guest is handed this process's own bench arguments, so it must have been started
+        // as `cnibench bench …` (not as one line of `cnibench batch FILE`).
         let own = Array(CommandLine.arguments.dropFirst())
+        guard own.first == "bench" else {
+            throw ValidationError(
+                "--kernel: give it to `cnibench bench` itself, not inside \(own.first.map { "`\($0)`" } ?? "another command")")
+        }
         func runner(_ k: GuestKernel) -> GuestRunner {
             GuestRunner(
                 kernel: k, accelerator: accel, cpus: guest.cpus, memory: guest.memory, bootTimeout: .seconds(600),
@@ -62,6 +68,17 @@ extension BenchMatrixCommand {
         let labels = KernelAB.labels(kernels.map(\.image.release))
         let rounds = try renamedOption(self.rounds, repeats, name: "--rounds", oldName: "--repeats") ?? 3
         let roundsDir = "\(out)/\(base).rounds"
+        // Every file written after the last boot, checked before the first: hours of boots must
+        // not end at a directory standing where a merged result or the report goes.
+        let written = ReportFormat.written.map(\.rawValue)
+        try outputPathChecked {
+            try OutputPath.checkDirectory(
+                out, option: "--out",
+                files: labels.flatMap { l in written.map { "\(base).\(l).\($0)" } } + written.map { "\(base).\($0)" })
+        }
+        if let kind = FileSystem.kind(of: roundsDir), kind != .directory {
+            throw ValidationError("--out \(out): \(roundsDir) exists and is not a directory; the rounds' files go there")
+        }
         let common = KernelAB.strip(own, dropping: BenchGuestOptions.hostOnly + BenchGuestOptions.perRound)
         var files: [[String]] = [[], []]
         var interrupted = false
