@@ -92,7 +92,7 @@ public enum HTMLReport {
             o += "<tr><td>\(i + 1)</td><td>\(esc(ModeVariant.display(row.subject.mode)))</td><td>\(esc(row.subject.underlay))</td>"
             for col in cols {
                 let e = col.entry(row)
-                let cls = e.map { $0.clear ? ($0.overheadPercent > 0 ? " class=\"worse\"" : " class=\"better\"") : "" } ?? ""
+                let cls = e.map { directionClass(clear: $0.clear, worse: $0.overheadPercent > 0) } ?? ""
                 o += "<td\(cls)>\(esc(MarkdownReport.verdictCell(e, v)))</td>"
             }
             o += "</tr>\n"
@@ -100,6 +100,11 @@ public enum HTMLReport {
         o += "</table>\n<ul class=\"reading\">" + v.rows.map { "<li>\(esc($0.reading)).</li>" }.joined() + "</ul>\n"
         if !v.precisionLine.isEmpty { o += "<p class=\"meta\">\(esc(v.precisionLine))</p>\n" }
         return o
+    }
+
+    /// A verdict cell's class: coloured only when its interval excludes no difference.
+    static func directionClass(clear: Bool, worse: Bool) -> String {
+        clear ? (worse ? " class=\"worse\"" : " class=\"better\"") : ""
     }
 
     /// The legend's **bold** spans as <b> (the text is escaped first; ** survives escaping).

@@ -96,7 +96,7 @@ public enum NetfilterCostReport {
             o += "<tr><td>\(esc(row.mode))</td><td>\(esc(row.underlay))</td>"
             for col in cols {
                 let e = col.entry(row)
-                let cls = e.map { $0.clear ? ($0.costPercent > 0 ? " class=\"worse\"" : " class=\"better\"") : "" } ?? ""
+                let cls = e.map { HTMLReport.directionClass(clear: $0.clear, worse: $0.costPercent > 0) } ?? ""
                 o += "<td\(cls)>\(esc(cell(e)))</td>"
             }
             o += "</tr>\n"
